@@ -1,0 +1,55 @@
+'use strict';
+
+// Architecture rules, checked by `npm run lint` (depcruise src) and by test/architecture.test.ts.
+// src/core is the pure domain: no file system, processes, network, locking, git or oclif.
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'core-no-fs',
+      severity: 'error',
+      comment:
+        'src/core must not touch the file system, processes or the network (node:fs is reported as fs).',
+      from: {path: '^src/core'},
+      to: {
+        dependencyTypes: ['core'],
+        path: '^(node:)?(fs|fs/promises|child_process|net|http|https|worker_threads)$',
+      },
+    },
+    {
+      name: 'core-no-host-libs',
+      severity: 'error',
+      comment: 'src/core must not use host-side libraries (locking, git, JSONL, atomic writes, oclif).',
+      from: {path: '^src/core'},
+      to: {path: '(^|/)node_modules/(proper-lockfile|simple-git|ndjson|write-file-atomic|@oclif)/'},
+    },
+    {
+      name: 'core-no-host-modules',
+      severity: 'error',
+      comment: 'src/core must not import the host layer, commands or hooks.',
+      from: {path: '^src/core'},
+      to: {path: '^src/(host|commands|hooks)'},
+    },
+    {
+      name: 'no-circular',
+      severity: 'warn',
+      comment: 'Circular imports make load order fragile.',
+      from: {},
+      to: {circular: true},
+    },
+  ],
+  options: {
+    doNotFollow: {path: 'node_modules'},
+    exclude: {path: '(^|/)(dist|coverage)/'},
+    tsPreCompilationDeps: true,
+    tsConfig: {fileName: 'tsconfig.json'},
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      mainFields: ['module', 'main', 'types', 'typings'],
+    },
+    reporterOptions: {
+      text: {highlightFocused: true},
+    },
+  },
+};

@@ -1,0 +1,24 @@
+import type {TrackerEvent, TrackerEventPayload} from './events.js';
+import type {TrackerState} from './tracker-state.js';
+
+/** What a transaction decided: the events to append (possibly none) and the caller's result. */
+export interface LogTransaction<T> {
+  readonly events: readonly TrackerEventPayload[];
+  readonly result: T;
+}
+
+/**
+ * Persistence of one scope's tracker log. The core ships an in-memory one for tests; hosts
+ * ship durable ones (the CLI: JSONL segments under `.kittify/tracker/<scope>/`).
+ *
+ * `read` never blocks on writers. `transact` is the only way to write: it holds the scope's
+ * writer lock, refreshes the state from storage, lets `decide` compute events from that fresh
+ * state, stamps them (`event_id`, `at`), and appends them atomically (all or none). A
+ * transaction that decides no events writes nothing.
+ */
+export interface TrackerEventLog {
+  read(): Promise<TrackerState>;
+  transact<T>(
+    decide: (state: TrackerState) => LogTransaction<T>,
+  ): Promise<{result: T; appended: TrackerEvent[]}>;
+}

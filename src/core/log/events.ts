@@ -1,0 +1,211 @@
+import {ValidationError} from '../errors.js';
+import {isIssueField, type IssueField} from '../model/canonical-issue.js';
+import {isJsonObject, type JsonObject, type JsonValue} from '../model/json.js';
+import {ULID_PATTERN} from '../util/ulid.js';
+
+/**
+ * The tracker log: every change to a scope's cache is one immutable event. Hosts persist these
+ * (the CLI as JSONL lines), any order of arrival folds to the same state (`foldTrackerLog`).
+ *
+ * Field names are the wire names; issues and refs use the `issueToJson` form.
+ */
+export const TRACKER_EVENT_KINDS = [
+  'issue_pulled',
+  'issue_edited',
+  'edits_settled',
+  'issue_deleted',
+  'draft_created',
+  'remote_created',
+  'conflict_recorded',
+  'conflict_closed',
+  'comment_added',
+  'comment_sent',
+  'mapping_added',
+  'mapping_removed',
+] as const;
+export type TrackerEventKind = (typeof TRACKER_EVENT_KINDS)[number];
+
+interface EventBase {
+  /** ULID; identity of the event across clones and branches. */
+  readonly event_id: string;
+  /** ISO-8601 UTC instant the event was written. */
+  readonly at: string;
+}
+
+/** A remote version of an issue: the new base. `settle` holds local edit values it settles. */
+export interface IssuePulledEvent extends EventBase {
+  readonly kind: 'issue_pulled';
+  readonly issue: JsonObject;
+  readonly settle?: JsonObject;
+}
+export interface IssueEditedEvent extends EventBase {
+  readonly kind: 'issue_edited';
+  readonly identity: string;
+  readonly fields: JsonObject;
+}
+/** Local edit values that are no longer pending (pushed, or the remote value won). */
+export interface EditsSettledEvent extends EventBase {
+  readonly kind: 'edits_settled';
+  readonly identity: string;
+  readonly fields: JsonObject;
+}
+export interface IssueDeletedEvent extends EventBase {
+  readonly kind: 'issue_deleted';
+  readonly identity: string;
+}
+export interface DraftCreatedEvent extends EventBase {
+  readonly kind: 'draft_created';
+  readonly issue: JsonObject;
+}
+/** A draft became a remote issue: recorded right after the create, so a retry never creates twice. */
+export interface RemoteCreatedEvent extends EventBase {
+  readonly kind: 'remote_created';
+  readonly draft_identity: string;
+  readonly issue: JsonObject;
+}
+export interface ConflictRecordedEvent extends EventBase {
+  readonly kind: 'conflict_recorded';
+  readonly identity: string;
+  readonly field_name: string;
+  readonly base_value: JsonValue;
+  readonly local_value: JsonValue;
+  readonly external_value: JsonValue;
+  readonly resolved_value: JsonValue;
+  readonly winner: 'local' | 'external';
+  readonly strategy: string;
+  readonly manual_review_required: boolean;
+}
+export interface ConflictClosedEvent extends EventBase {
+  readonly kind: 'conflict_closed';
+  readonly identity: string;
+  readonly conflict_ids: string[];
+}
+export interface CommentAddedEvent extends EventBase {
+  readonly kind: 'comment_added';
+  readonly identity: string;
+  readonly body: string;
+}
+export interface CommentSentEvent extends EventBase {
+  readonly kind: 'comment_sent';
+  readonly comment_id: string;
+}
+export interface MappingAddedEvent extends EventBase {
+  readonly kind: 'mapping_added';
+  readonly wp_id: string;
+  readonly ref: JsonObject;
+}
+export interface MappingRemovedEvent extends EventBase {
+  readonly kind: 'mapping_removed';
+  readonly wp_id: string;
+  readonly system: string;
+}
+
+export type TrackerEvent =
+  | IssuePulledEvent
+  | IssueEditedEvent
+  | EditsSettledEvent
+  | IssueDeletedEvent
+  | DraftCreatedEvent
+  | RemoteCreatedEvent
+  | ConflictRecordedEvent
+  | ConflictClosedEvent
+  | CommentAddedEvent
+  | CommentSentEvent
+  | MappingAddedEvent
+  | MappingRemovedEvent;
+
+/** Distributes Omit over the union, so a payload keeps its kind's fields. */
+export type TrackerEventPayload = TrackerEvent extends infer E
+  ? E extends TrackerEvent
+    ? Omit<E, 'event_id' | 'at'>
+    : never
+  : never;
+
+const REQUIRED_STRINGS: Record<TrackerEventKind, readonly string[]> = {
+  issue_pulled: [],
+  issue_edited: ['identity'],
+  edits_settled: ['identity'],
+  issue_deleted: ['identity'],
+  draft_created: [],
+  remote_created: ['draft_identity'],
+  conflict_recorded: ['identity', 'field_name', 'winner', 'strategy'],
+  conflict_closed: ['identity'],
+  comment_added: ['identity', 'body'],
+  comment_sent: ['comment_id'],
+  mapping_added: ['wp_id'],
+  mapping_removed: ['wp_id', 'system'],
+};
+
+const REQUIRED_OBJECTS: Record<TrackerEventKind, readonly string[]> = {
+  issue_pulled: ['issue'],
+  issue_edited: ['fields'],
+  edits_settled: ['fields'],
+  issue_deleted: [],
+  draft_created: ['issue'],
+  remote_created: ['issue'],
+  conflict_recorded: [],
+  conflict_closed: [],
+  comment_added: [],
+  comment_sent: [],
+  mapping_added: ['ref'],
+  mapping_removed: [],
+};
+
+/**
+ * Checks the structure of a parsed log line. Unknown kinds fail loudly (a newer writer's log
+ * must not be half-understood); the message says what is wrong, the caller adds file:line.
+ */
+export function parseTrackerEvent(value: unknown): TrackerEvent {
+  if (!isJsonObject(value)) throw new ValidationError('event', 'expected a JSON object');
+  const {event_id: eventId, at, kind} = value;
+  if (typeof eventId !== 'string' || !ULID_PATTERN.test(eventId)) {
+    throw new ValidationError('event_id', `expected a ULID, got ${JSON.stringify(eventId)}`);
+  }
+  if (typeof at !== 'string' || Number.isNaN(Date.parse(at))) {
+    throw new ValidationError('at', `expected an ISO-8601 timestamp, got ${JSON.stringify(at)}`);
+  }
+  if (typeof kind !== 'string' || !(TRACKER_EVENT_KINDS as readonly string[]).includes(kind)) {
+    throw new ValidationError('kind', `unknown event kind ${JSON.stringify(kind)}`, {
+      hint: 'The log may have been written by a newer version of the plugin; upgrade it.',
+    });
+  }
+  const typedKind = kind as TrackerEventKind;
+  for (const key of REQUIRED_STRINGS[typedKind]) {
+    if (typeof value[key] !== 'string' || value[key] === '') {
+      throw new ValidationError(key, `a ${kind} event needs a non-empty string`);
+    }
+  }
+  for (const key of REQUIRED_OBJECTS[typedKind]) {
+    if (!isJsonObject(value[key])) throw new ValidationError(key, `a ${kind} event needs an object`);
+  }
+  if (typedKind === 'conflict_closed' && !Array.isArray(value.conflict_ids)) {
+    throw new ValidationError('conflict_ids', 'a conflict_closed event needs a list');
+  }
+  if (typedKind === 'issue_edited' || typedKind === 'edits_settled') {
+    for (const field of Object.keys(value.fields as JsonObject)) {
+      if (!isIssueField(field)) throw new ValidationError(`fields.${field}`, 'is not an issue field');
+    }
+  }
+  return value as unknown as TrackerEvent;
+}
+
+/** Total order of the fold: by `at`, then `event_id`. */
+export function compareEvents(
+  a: Pick<TrackerEvent, 'at' | 'event_id'>,
+  b: Pick<TrackerEvent, 'at' | 'event_id'>,
+): number {
+  const ta = Date.parse(a.at);
+  const tb = Date.parse(b.at);
+  if (ta !== tb) return ta - tb;
+  if (a.at !== b.at) return a.at < b.at ? -1 : 1;
+  return a.event_id < b.event_id ? -1 : a.event_id > b.event_id ? 1 : 0;
+}
+
+/** Dedupes by event_id (first seen wins) and sorts into fold order. */
+export function orderEvents<E extends TrackerEvent>(events: Iterable<E>): E[] {
+  const seen = new Map<string, E>();
+  for (const event of events) if (!seen.has(event.event_id)) seen.set(event.event_id, event);
+  return [...seen.values()].sort(compareEvents);
+}
+
+export type FieldsJson = Partial<Record<IssueField, JsonValue>>;

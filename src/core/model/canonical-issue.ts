@@ -1,0 +1,251 @@
+import {ValidationError} from '../errors.js';
+import {
+  CANONICAL_ISSUE_TYPES,
+  CANONICAL_STATUSES,
+  LINK_TYPES,
+  isOneOf,
+  type CanonicalIssueType,
+  type CanonicalStatus,
+  type LinkType,
+} from './enums.js';
+import {createRef, refIdentity, type ExternalRef, type ExternalRefInput} from './external-ref.js';
+import {isJsonObject, type JsonObject, type JsonValue} from './json.js';
+
+export interface CanonicalLink {
+  readonly type: LinkType;
+  readonly target: ExternalRef;
+}
+
+/**
+ * The provider-neutral issue. Property names are the incumbent's wire names (snake_case) so an
+ * issue serialises to the same JSON in either implementation.
+ *
+ * Sets (`assignees`, `labels`, `links`) are kept deduplicated and sorted: their order carries no
+ * meaning on any provider, and a canonical order makes comparisons and log lines deterministic.
+ */
+export interface CanonicalIssue {
+  readonly ref: ExternalRef;
+  readonly title: string;
+  readonly body: string | null;
+  readonly status: CanonicalStatus;
+  readonly issue_type: CanonicalIssueType;
+  /** 0 (highest) .. 4 (lowest), or null when unset. */
+  readonly priority: number | null;
+  readonly assignees: readonly string[];
+  readonly labels: readonly string[];
+  readonly parent: ExternalRef | null;
+  readonly links: readonly CanonicalLink[];
+  readonly custom_fields: JsonObject;
+  /** ISO-8601 UTC (`toISOString()` form) or null. */
+  readonly created_at: string | null;
+  readonly updated_at: string | null;
+  /** The provider's own payload, for connectors' use; never persisted by durable stores. */
+  readonly raw: JsonObject | null;
+}
+
+/** The fields sync reasons about, one by one (ownership, three-way merge, patches). */
+export const CORE_ISSUE_FIELDS = [
+  'title',
+  'body',
+  'status',
+  'issue_type',
+  'priority',
+  'assignees',
+  'labels',
+  'parent',
+  'links',
+  'custom_fields',
+] as const;
+export type IssueField = (typeof CORE_ISSUE_FIELDS)[number];
+
+export type IssueFieldValues = {-readonly [F in IssueField]: CanonicalIssue[F]};
+export type IssuePatch = Partial<IssueFieldValues>;
+
+export interface CanonicalIssueInput {
+  ref: ExternalRef | ExternalRefInput;
+  title: string;
+  body?: string | null;
+  status?: CanonicalStatus | string;
+  issue_type?: CanonicalIssueType | string;
+  priority?: number | null;
+  assignees?: readonly string[];
+  labels?: readonly string[];
+  parent?: ExternalRef | ExternalRefInput | null;
+  links?: readonly {type: LinkType | string; target: ExternalRef | ExternalRefInput}[];
+  custom_fields?: JsonObject;
+  created_at?: string | Date | null;
+  updated_at?: string | Date | null;
+  raw?: JsonObject | null;
+}
+
+export function isIssueField(value: unknown): value is IssueField {
+  return isOneOf(CORE_ISSUE_FIELDS, value);
+}
+
+/** Validates and normalises an issue; every error names the field at fault. */
+export function createIssue(input: CanonicalIssueInput): CanonicalIssue {
+  const ref = createRef(input.ref, 'ref');
+  const title = typeof input.title === 'string' ? input.title.trim() : '';
+  if (title === '') throw new ValidationError('title', 'must not be blank');
+  const status = input.status ?? 'todo';
+  if (!isOneOf(CANONICAL_STATUSES, status)) {
+    throw new ValidationError(
+      'status',
+      `unknown status '${String(status)}'; expected one of ${CANONICAL_STATUSES.join(', ')}`,
+    );
+  }
+  const issueType = input.issue_type ?? 'task';
+  if (!isOneOf(CANONICAL_ISSUE_TYPES, issueType)) {
+    throw new ValidationError(
+      'issue_type',
+      `unknown issue type '${String(issueType)}'; expected one of ${CANONICAL_ISSUE_TYPES.join(', ')}`,
+    );
+  }
+  return Object.freeze({
+    ref,
+    title,
+    body: normaliseBody(input.body),
+    status,
+    issue_type: issueType,
+    priority: normalisePriority(input.priority),
+    assignees: normaliseSet(input.assignees, 'assignees'),
+    labels: normaliseSet(input.labels, 'labels'),
+    parent: input.parent ? createRef(input.parent, 'parent') : null,
+    links: normaliseLinks(input.links ?? []),
+    custom_fields: normaliseCustomFields(input.custom_fields),
+    created_at: normaliseTimestamp(input.created_at, 'created_at'),
+    updated_at: normaliseTimestamp(input.updated_at, 'updated_at'),
+    raw: input.raw ?? null,
+  });
+}
+
+/** A copy of `issue` with `patch` applied and re-validated. */
+export function applyPatch(issue: CanonicalIssue, patch: IssuePatch): CanonicalIssue {
+  return createIssue({...issue, ...patch});
+}
+
+export function withRef(issue: CanonicalIssue, ref: ExternalRef): CanonicalIssue {
+  return createIssue({...issue, ref});
+}
+
+export function pickFields(
+  issue: CanonicalIssue,
+  fields: readonly IssueField[] = CORE_ISSUE_FIELDS,
+): IssuePatch {
+  const out: Record<string, unknown> = {};
+  for (const field of fields) out[field] = issue[field];
+  return out as IssuePatch;
+}
+
+/** Structural equality of one field's values (sets are already canonical, so order is fixed). */
+export function fieldValuesEqual(a: unknown, b: unknown): boolean {
+  return stableKey(a) === stableKey(b);
+}
+
+/** Fields whose values differ between two issues. */
+export function changedFields(from: CanonicalIssue, to: CanonicalIssue): IssueField[] {
+  return CORE_ISSUE_FIELDS.filter((field) => !fieldValuesEqual(from[field], to[field]));
+}
+
+export function issuesEqual(a: CanonicalIssue, b: CanonicalIssue): boolean {
+  return (
+    refIdentity(a.ref) === refIdentity(b.ref) &&
+    a.ref.key === b.ref.key &&
+    a.ref.url === b.ref.url &&
+    changedFields(a, b).length === 0 &&
+    a.created_at === b.created_at &&
+    a.updated_at === b.updated_at
+  );
+}
+
+/** Validates a patch (field names and values) without needing an issue to apply it to. */
+export function validatePatch(patch: Record<string, unknown>): IssuePatch {
+  for (const key of Object.keys(patch)) {
+    if (!isIssueField(key))
+      throw new ValidationError(
+        key,
+        `is not an issue field; expected one of ${CORE_ISSUE_FIELDS.join(', ')}`,
+      );
+  }
+  const probe = createIssue({
+    ref: {system: 'x', workspace: 'x', id: 'x'},
+    title: 'probe',
+    ...(patch as IssuePatch),
+  });
+  return pickFields(probe, Object.keys(patch) as IssueField[]);
+}
+
+function stableKey(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (isJsonObject(v)) {
+      return Object.fromEntries(
+        Object.keys(v)
+          .sort()
+          .map((k) => [k, v[k]]),
+      );
+    }
+    return v;
+  });
+}
+
+function normaliseBody(body: string | null | undefined): string | null {
+  if (typeof body !== 'string') return null;
+  return body === '' ? null : body;
+}
+
+function normalisePriority(priority: number | null | undefined): number | null {
+  if (priority === null || priority === undefined) return null;
+  if (typeof priority !== 'number' || !Number.isInteger(priority) || priority < 0 || priority > 4) {
+    throw new ValidationError(
+      'priority',
+      `must be an integer from 0 to 4 or null, got ${JSON.stringify(priority)}`,
+    );
+  }
+  return priority;
+}
+
+function normaliseSet(values: readonly string[] | undefined, field: string): readonly string[] {
+  if (values === undefined) return Object.freeze([]);
+  if (!Array.isArray(values)) throw new ValidationError(field, 'must be a list of strings');
+  const out = new Set<string>();
+  for (const value of values) {
+    if (typeof value !== 'string')
+      throw new ValidationError(field, `must be a list of strings, got ${JSON.stringify(value)}`);
+    const trimmed = value.trim();
+    if (trimmed !== '') out.add(trimmed);
+  }
+  return Object.freeze([...out].sort());
+}
+
+function normaliseLinks(
+  links: readonly {type: string; target: ExternalRef | ExternalRefInput}[],
+): readonly CanonicalLink[] {
+  const byKey = new Map<string, CanonicalLink>();
+  links.forEach((link, index) => {
+    if (!isOneOf(LINK_TYPES, link.type)) {
+      throw new ValidationError(
+        `links[${index}].type`,
+        `unknown link type '${String(link.type)}'; expected one of ${LINK_TYPES.join(', ')}`,
+      );
+    }
+    const target = createRef(link.target, `links[${index}].target`);
+    byKey.set(`${link.type}|${refIdentity(target)}`, Object.freeze({type: link.type, target}));
+  });
+  return Object.freeze(
+    [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, link]) => link),
+  );
+}
+
+function normaliseCustomFields(fields: JsonObject | undefined): JsonObject {
+  if (fields === undefined || fields === null) return {};
+  if (!isJsonObject(fields)) throw new ValidationError('custom_fields', 'must be an object');
+  return fields as {[key: string]: JsonValue};
+}
+
+function normaliseTimestamp(value: string | Date | null | undefined, field: string): string | null {
+  if (value === null || value === undefined || value === '') return null;
+  const date = value instanceof Date ? value : new Date(value);
+  if (Number.isNaN(date.getTime()))
+    throw new ValidationError(field, `is not a valid timestamp: ${JSON.stringify(value)}`);
+  return date.toISOString();
+}

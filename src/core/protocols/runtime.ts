@@ -1,0 +1,74 @@
+/**
+ * What the core needs from its host at run time. The core never reads the wall clock, the
+ * environment or the process table itself: hosts inject these, tests inject fakes.
+ */
+
+export interface Clock {
+  now(): Date;
+}
+
+/** Waits `ms` milliseconds (tests pass a fake that advances a fake clock instantly). */
+export type Sleep = (ms: number) => Promise<void>;
+
+export const systemClock: Clock = {now: () => new Date()};
+export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+/** A clock tests can move by hand; its `sleep` advances the clock instead of waiting. */
+export class ManualClock implements Clock {
+  private current: number;
+  readonly sleeps: number[] = [];
+
+  constructor(start: Date | string = '2026-01-01T00:00:00.000Z') {
+    this.current = new Date(start).getTime();
+  }
+
+  now(): Date {
+    return new Date(this.current);
+  }
+
+  advance(ms: number): void {
+    this.current += ms;
+  }
+
+  readonly sleep: Sleep = async (ms) => {
+    this.sleeps.push(ms);
+    this.current += Math.max(0, ms);
+  };
+}
+
+/** Progress and waits reported by connectors and the engine, for hosts to display. */
+export type RuntimeEvent =
+  | {type: 'request'; provider: string; method: string; url: string; status: number | null; ms: number}
+  | {
+      type: 'wait';
+      provider: string;
+      reason: 'rate_limit' | 'retry';
+      ms: number;
+      until: string;
+      attempt: number;
+    }
+  | {type: 'page'; provider: string; page: number; items: number}
+  | {type: 'progress'; phase: 'pull' | 'push'; done: number; total: number | null};
+
+export type RuntimeEventListener = (event: RuntimeEvent) => void;
+
+/** The outcome of running a local tracker executable (beads `bd`, `fp`). */
+export interface ProcessResult {
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly timedOut: boolean;
+}
+
+/**
+ * Runs an executable with an argv list (never through a shell). Rejects with an error whose
+ * `code` is `ENOENT` when the executable does not exist; otherwise resolves, whatever the exit.
+ */
+export interface ProcessRunner {
+  run(
+    command: string,
+    args: readonly string[],
+    options: {cwd: string | null; timeoutMs: number},
+  ): Promise<ProcessResult>;
+}
