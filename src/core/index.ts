@@ -26,3 +26,4 @@ export * from './memory/in-memory-event-log.js';
 export * from './memory/in-memory-stores.js';
 export * from './memory/in-memory-connector.js';
 export * from './connectors/registry.js';
+export * from './sync/index.js';

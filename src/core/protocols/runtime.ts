@@ -59,6 +59,8 @@ export interface ProcessResult {
   readonly stdout: string;
   readonly stderr: string;
   readonly timedOut: boolean;
+  /** The process printed more than the runner's output cap and was stopped (output truncated). */
+  readonly outputLimitExceeded?: boolean;
 }
 
 /**

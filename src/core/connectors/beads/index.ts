@@ -1,12 +1,11 @@
-// PLACEHOLDER until the beads connector lands: it refuses clearly rather than pretend to work.
-import {CapabilityNotSupportedError} from '../../errors.js';
 import type {ConnectorModule} from '../registry.js';
-import {IN_MEMORY_CAPABILITIES} from '../../memory/in-memory-connector.js';
+import {BEADS_CAPABILITIES, BeadsConnector} from './beads-connector.js';
+
+export {BEADS_CAPABILITIES, BeadsConnector} from './beads-connector.js';
+export * from './beads-mapping.js';
 
 export const connectorModule: ConnectorModule = {
   provider: 'beads',
-  capabilities: {...IN_MEMORY_CAPABILITIES, create: false, writable_fields: []},
-  create() {
-    throw new CapabilityNotSupportedError('beads', 'sync in this build (connector not implemented yet)');
-  },
+  capabilities: BEADS_CAPABILITIES,
+  create: (config) => new BeadsConnector(config),
 };

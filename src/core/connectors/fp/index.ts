@@ -1,12 +1,11 @@
-// PLACEHOLDER until the fp connector lands: it refuses clearly rather than pretend to work.
-import {CapabilityNotSupportedError} from '../../errors.js';
 import type {ConnectorModule} from '../registry.js';
-import {IN_MEMORY_CAPABILITIES} from '../../memory/in-memory-connector.js';
+import {FP_CAPABILITIES, FPConnector} from './fp-connector.js';
+
+export {FP_CAPABILITIES, FPConnector} from './fp-connector.js';
+export * from './fp-output.js';
 
 export const connectorModule: ConnectorModule = {
   provider: 'fp',
-  capabilities: {...IN_MEMORY_CAPABILITIES, create: false, writable_fields: []},
-  create() {
-    throw new CapabilityNotSupportedError('fp', 'sync in this build (connector not implemented yet)');
-  },
+  capabilities: FP_CAPABILITIES,
+  create: (config) => new FPConnector(config),
 };

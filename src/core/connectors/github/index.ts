@@ -1,12 +1,13 @@
-// PLACEHOLDER until the github connector lands: it refuses clearly rather than pretend to work.
-import {CapabilityNotSupportedError} from '../../errors.js';
+/** GitHub Issues connector (api.github.com and GitHub Enterprise Server). */
 import type {ConnectorModule} from '../registry.js';
-import {IN_MEMORY_CAPABILITIES} from '../../memory/in-memory-connector.js';
+import {GITHUB_CAPABILITIES, GitHubConnector} from './github-connector.js';
+
+export {GitHubConnector, GITHUB_CAPABILITIES} from './github-connector.js';
+export {GITHUB_DEFAULT_STATUS_LABELS, readGitHubSettings} from './github-settings.js';
+export {joinMarker, markerFor, splitMarker} from './body-marker.js';
 
 export const connectorModule: ConnectorModule = {
   provider: 'github',
-  capabilities: {...IN_MEMORY_CAPABILITIES, create: false, writable_fields: []},
-  create() {
-    throw new CapabilityNotSupportedError('github', 'sync in this build (connector not implemented yet)');
-  },
+  capabilities: GITHUB_CAPABILITIES,
+  create: (config) => new GitHubConnector(config),
 };

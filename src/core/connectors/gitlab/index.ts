@@ -1,12 +1,12 @@
-// PLACEHOLDER until the gitlab connector lands: it refuses clearly rather than pretend to work.
-import {CapabilityNotSupportedError} from '../../errors.js';
+/** GitLab Issues connector (gitlab.com and self-managed instances). */
 import type {ConnectorModule} from '../registry.js';
-import {IN_MEMORY_CAPABILITIES} from '../../memory/in-memory-connector.js';
+import {GITLAB_CAPABILITIES, GitLabConnector} from './gitlab-connector.js';
+
+export {GitLabConnector, GITLAB_CAPABILITIES} from './gitlab-connector.js';
+export {GITLAB_DEFAULT_STATUS_LABELS, readGitLabSettings} from './gitlab-settings.js';
 
 export const connectorModule: ConnectorModule = {
   provider: 'gitlab',
-  capabilities: {...IN_MEMORY_CAPABILITIES, create: false, writable_fields: []},
-  create() {
-    throw new CapabilityNotSupportedError('gitlab', 'sync in this build (connector not implemented yet)');
-  },
+  capabilities: GITLAB_CAPABILITIES,
+  create: (config) => new GitLabConnector(config),
 };

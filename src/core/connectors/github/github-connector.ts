@@ -1,0 +1,274 @@
+import {CapabilityNotSupportedError, ConnectorRequestError} from '../../errors.js';
+import {HttpClient, githubRateLimit, nextLink} from '../../http/index.js';
+import type {CanonicalIssue, CanonicalLink, IssueField, IssuePatch} from '../../model/canonical-issue.js';
+import type {CanonicalStatus} from '../../model/enums.js';
+import type {ExternalRef} from '../../model/external-ref.js';
+import {isJsonObject, type JsonObject, type JsonValue} from '../../model/json.js';
+import type {
+  ConnectorCapabilities,
+  ConnectorConfig,
+  ListIssuesRequest,
+  Page,
+  TrackerConnector,
+} from '../../protocols/connector.js';
+import {joinMarker, markerSearchPhrase, splitMarker} from './body-marker.js';
+import {
+  assertIssueJson,
+  composeLabels,
+  isPullRequest,
+  labelNames,
+  toCanonical,
+  type GitHubIssueJson,
+} from './github-issue-mapper.js';
+import {readGitHubSettings, type GitHubSettings} from './github-settings.js';
+
+/** Fields `createIssue`/`updateIssue`/`transitionIssue` write. Priority rides on a label. */
+const WRITABLE: readonly IssueField[] = ['title', 'body', 'status', 'priority', 'assignees', 'labels'];
+
+export const GITHUB_CAPABILITIES: ConnectorCapabilities = Object.freeze({
+  incremental: true,
+  create: true,
+  comments: true,
+  // GitHub has no typed issue links in REST (only mentions and sub-issues): not claimed.
+  links: false,
+  // Parents are read from `parent_issue_url` where GitHub sends it; writing them is not done.
+  hierarchy: false,
+  multi_assignee: true,
+  custom_fields: false,
+  delete: false,
+  webhooks: false,
+  writable_fields: WRITABLE,
+  idempotency_marker: 'body_footer' as const,
+});
+
+/** How many recently created issues `findByIdempotencyKey` scans when search finds nothing. */
+const RECENT_SCAN = 100;
+
+/**
+ * GitHub Issues over the REST API (api.github.com or GitHub Enterprise Server `/api/v3`).
+ * Listing is `GET /repos/{o}/{r}/issues?state=all&sort=updated&direction=asc&since=` following
+ * `Link: rel="next"` (the cursor is that URL), with pull requests dropped.
+ */
+export class GitHubConnector implements TrackerConnector {
+  readonly provider = 'github';
+  readonly workspace: string;
+  private readonly settings: GitHubSettings;
+  private readonly http: HttpClient;
+  private readonly repoPath: string;
+
+  constructor(config: ConnectorConfig) {
+    this.settings = readGitHubSettings(config);
+    this.workspace = this.settings.workspace;
+    this.repoPath = `/repos/${encodeURIComponent(this.settings.owner)}/${encodeURIComponent(this.settings.repo)}`;
+    this.http = new HttpClient({
+      provider: 'github',
+      displayName: 'GitHub',
+      baseUrl: this.settings.serverUrl,
+      headers: {Accept: 'application/vnd.github+json', 'X-GitHub-Api-Version': '2022-11-28'},
+      authHeaders: {Authorization: `Bearer ${this.settings.token}`},
+      secrets: [this.settings.token],
+      runtime: config.runtime,
+      rateLimit: githubRateLimit,
+      advice: {
+        authentication:
+          'Check the token in GITHUB_TOKEN or the credentials file (it may be expired or revoked).',
+        permission: `Check that the token has Issues read/write access to ${this.settings.workspace}.`,
+        not_found: `Check that the repository ${this.settings.workspace} exists and the token can see it${this.settings.serverUrl === 'https://api.github.com' ? '' : ', and that the server URL ends in /api/v3'}.`,
+        rate_limit: 'A token with a higher limit (or fewer parallel runs) helps.',
+      },
+    });
+  }
+
+  capabilities(): ConnectorCapabilities {
+    return GITHUB_CAPABILITIES;
+  }
+
+  async listIssues(request: ListIssuesRequest): Promise<Page<CanonicalIssue>> {
+    const response =
+      request.cursor !== null
+        ? await this.http.get<JsonValue[]>(request.cursor)
+        : await this.http.get<JsonValue[]>(`${this.repoPath}/issues`, {
+            state: 'all',
+            sort: 'updated',
+            direction: 'asc',
+            per_page: Math.min(100, Math.max(1, Math.floor(request.limit))),
+            since: request.updated_since ?? undefined,
+          });
+    if (!Array.isArray(response.data)) throw this.contractError('the issue list is not a JSON array');
+    const items = response.data
+      .filter((item) => !isPullRequest(item))
+      .map((item) => toCanonical(assertIssueJson(item, 'the issue list'), this.settings));
+    return {items, next_cursor: nextLink(response.headers.get('link'))};
+  }
+
+  async getIssue(ref: ExternalRef): Promise<CanonicalIssue | null> {
+    const raw = await this.fetchRaw(ref);
+    return raw === null ? null : toCanonical(raw, this.settings);
+  }
+
+  async createIssue(issue: CanonicalIssue, options: {idempotencyKey: string}): Promise<CanonicalIssue> {
+    const body: JsonObject = {
+      title: issue.title,
+      body: joinMarker(issue.body, options.idempotencyKey),
+      labels: composeLabels(issue.labels, issue.status, issue.priority, this.settings),
+    };
+    if (issue.assignees.length > 0) body.assignees = [...issue.assignees];
+    // Not idempotent: a retried POST could create a twin. The engine retries through findByIdempotencyKey.
+    const response = await this.http.request<JsonValue>({
+      method: 'POST',
+      path: `${this.repoPath}/issues`,
+      body,
+    });
+    const created = assertIssueJson(response.data, 'the created issue');
+    if (issue.status === 'done' || issue.status === 'canceled') {
+      return this.transitionIssue(toCanonical(created, this.settings).ref, issue.status);
+    }
+    return toCanonical(created, this.settings);
+  }
+
+  async findByIdempotencyKey(key: string): Promise<CanonicalIssue | null> {
+    const phrase = markerSearchPhrase(key);
+    const search = await this.http.get<JsonValue>('/search/issues', {
+      q: `repo:${this.settings.workspace} is:issue in:body "${phrase}"`,
+      per_page: 10,
+    });
+    const candidates: JsonValue[] =
+      isJsonObject(search.data) && Array.isArray(search.data.items) ? search.data.items : [];
+    // Search is indexed with a delay: also scan the most recently created issues.
+    const found = candidates.find(
+      (item) => isJsonObject(item) && splitMarker(item.body as string | null).key === key,
+    );
+    if (found) return toCanonical(assertIssueJson(found, 'search results'), this.settings);
+    const recent = await this.http.get<JsonValue[]>(`${this.repoPath}/issues`, {
+      state: 'all',
+      sort: 'created',
+      direction: 'desc',
+      per_page: RECENT_SCAN,
+    });
+    const match = (Array.isArray(recent.data) ? recent.data : []).find(
+      (item) =>
+        !isPullRequest(item) && isJsonObject(item) && splitMarker(item.body as string | null).key === key,
+    );
+    return match ? toCanonical(assertIssueJson(match, 'the issue list'), this.settings) : null;
+  }
+
+  async updateIssue(
+    ref: ExternalRef,
+    patch: IssuePatch,
+    _options: {idempotencyKey: string},
+  ): Promise<CanonicalIssue> {
+    const unsupported = Object.keys(patch).filter((f) => !WRITABLE.includes(f as IssueField));
+    if (unsupported.length > 0)
+      throw new CapabilityNotSupportedError('github', `writing ${unsupported.join(', ')}`, {
+        hint: `GitHub writes ${WRITABLE.join(', ')}.`,
+      });
+    const current = await this.requireRaw(ref);
+    const canonical = toCanonical(current, this.settings);
+    const body: JsonObject = {};
+    if (patch.title !== undefined && patch.title !== canonical.title) body.title = patch.title;
+    if (patch.body !== undefined && patch.body !== canonical.body)
+      body.body = joinMarker(patch.body, splitMarker(current.body).key);
+    if (patch.assignees !== undefined) body.assignees = [...patch.assignees];
+    const status = patch.status ?? canonical.status;
+    const wantLabels = composeLabels(
+      patch.labels ?? canonical.labels,
+      status,
+      patch.priority !== undefined ? patch.priority : canonical.priority,
+      this.settings,
+    );
+    if (wantLabels.join('\n') !== [...labelNames(current)].sort().join('\n')) body.labels = wantLabels;
+    Object.assign(body, this.stateFields(current, status));
+    if (Object.keys(body).length === 0) return canonical;
+    return this.patch(ref, body);
+  }
+
+  async transitionIssue(ref: ExternalRef, status: CanonicalStatus): Promise<CanonicalIssue> {
+    const current = await this.requireRaw(ref);
+    const canonical = toCanonical(current, this.settings);
+    const body: JsonObject = this.stateFields(current, status);
+    const wantLabels = composeLabels(canonical.labels, status, canonical.priority, this.settings);
+    if (wantLabels.join('\n') !== [...labelNames(current)].sort().join('\n')) body.labels = wantLabels;
+    if (Object.keys(body).length === 0) return canonical;
+    return this.patch(ref, body);
+  }
+
+  async upsertLink(_ref: ExternalRef, link: CanonicalLink): Promise<void> {
+    throw new CapabilityNotSupportedError('github', `issue links (${link.type})`, {
+      hint: 'GitHub Issues has no typed links in its REST API; mention the issue in a comment instead.',
+    });
+  }
+
+  async addComment(ref: ExternalRef, body: string): Promise<void> {
+    await this.http.request({method: 'POST', path: `${this.issuePath(ref)}/comments`, body: {body}});
+  }
+
+  // ---- internals -------------------------------------------------------------------------
+
+  /** `state`/`state_reason` for `status`, or nothing when GitHub already agrees. */
+  private stateFields(current: JsonObject, status: CanonicalStatus): JsonObject {
+    if (status === 'done' || status === 'canceled') {
+      const reason = status === 'done' ? 'completed' : 'not_planned';
+      return current.state === 'closed' && current.state_reason === reason
+        ? {}
+        : {state: 'closed', state_reason: reason};
+    }
+    return current.state === 'open' ? {} : {state: 'open'};
+  }
+
+  private async patch(ref: ExternalRef, body: JsonObject): Promise<CanonicalIssue> {
+    // PATCH with absolute values is safe to repeat.
+    const response = await this.http.request<JsonValue>({
+      method: 'PATCH',
+      path: this.issuePath(ref),
+      body,
+      idempotent: true,
+    });
+    return toCanonical(assertIssueJson(response.data, `issue #${ref.id}`), this.settings);
+  }
+
+  private issuePath(ref: ExternalRef): string {
+    if (!/^\d+$/.test(ref.id)) {
+      throw new ConnectorRequestError(`GitHub issue id '${ref.id}' is not an issue number.`, {
+        provider: 'github',
+        failureClass: 'validation',
+      });
+    }
+    return `${this.repoPath}/issues/${ref.id}`;
+  }
+
+  private async fetchRaw(ref: ExternalRef): Promise<GitHubIssueJson | null> {
+    const response = await this.http.request<JsonValue>({
+      method: 'GET',
+      path: this.issuePath(ref),
+      acceptStatuses: [404, 410],
+    });
+    if (response.status === 404 || response.status === 410) return null;
+    if (isPullRequest(response.data ?? null)) return null;
+    return assertIssueJson(response.data, `issue #${ref.id}`);
+  }
+
+  private async requireRaw(ref: ExternalRef): Promise<GitHubIssueJson> {
+    const raw = await this.fetchRaw(ref);
+    if (raw === null) {
+      throw new ConnectorRequestError(
+        `GitHub at ${this.http.server} has no issue #${ref.id} in ${this.workspace}. Check that it was not deleted or transferred.`,
+        {
+          provider: 'github',
+          failureClass: 'not_found',
+          statusCode: 404,
+        },
+      );
+    }
+    return raw;
+  }
+
+  private contractError(what: string): Error {
+    return new ConnectorRequestError(
+      `GitHub at ${this.http.server} answered unexpectedly: ${what}. Check that the server URL points at the GitHub REST API.`,
+      {
+        provider: 'github',
+        failureClass: 'non_retryable',
+      },
+    );
+  }
+}

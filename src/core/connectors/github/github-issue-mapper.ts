@@ -1,0 +1,152 @@
+/**
+ * GitHub issue JSON <-> canonical issue.
+ *
+ * Status: closed + state_reason `not_planned` -> canceled, other closed -> done; open -> the
+ * status named by a status label (configurable), else todo. Status and priority labels are
+ * not part of the canonical labels. Priority is not native to GitHub: a `priority: N` label
+ * (0..4) carries it when present. `type.name` (organisation issue types) gives the issue type
+ * where present; `parent_issue_url` the parent (sub-issues). Milestone title goes to
+ * `custom_fields.milestone`.
+ */
+import {IssuePayloadContractError} from '../../errors.js';
+import {createIssue, type CanonicalIssue} from '../../model/canonical-issue.js';
+import type {CanonicalIssueType, CanonicalStatus} from '../../model/enums.js';
+import {isJsonObject, type JsonObject, type JsonValue} from '../../model/json.js';
+import {splitMarker} from './body-marker.js';
+import {isStatusLabel, priorityFromLabel, statusFromLabels} from './label-status.js';
+import type {GitHubSettings} from './github-settings.js';
+
+export interface GitHubIssueJson extends JsonObject {
+  number: number;
+  title: string;
+  body: string | null;
+  state: string;
+  state_reason: string | null;
+  html_url: string;
+  labels: JsonValue[];
+  assignees: JsonValue[];
+  created_at: string;
+  updated_at: string;
+}
+
+const TYPE_NAMES: Record<string, CanonicalIssueType> = {
+  bug: 'bug',
+  task: 'task',
+  feature: 'story',
+  story: 'story',
+  'user story': 'story',
+  enhancement: 'story',
+  epic: 'epic',
+  initiative: 'epic',
+  chore: 'chore',
+  subtask: 'subtask',
+  'sub-task': 'subtask',
+};
+
+export function isPullRequest(item: JsonValue): boolean {
+  return isJsonObject(item) && item.pull_request !== undefined && item.pull_request !== null;
+}
+
+export function labelNames(raw: JsonObject): string[] {
+  const labels = Array.isArray(raw.labels) ? raw.labels : [];
+  return labels
+    .map((l) => (typeof l === 'string' ? l : isJsonObject(l) && typeof l.name === 'string' ? l.name : null))
+    .filter((l): l is string => l !== null);
+}
+
+export function assigneeLogins(raw: JsonObject): string[] {
+  const assignees = Array.isArray(raw.assignees) ? raw.assignees : [];
+  return assignees
+    .map((a) => (isJsonObject(a) && typeof a.login === 'string' ? a.login : null))
+    .filter((a): a is string => a !== null);
+}
+
+export function assertIssueJson(value: unknown, where: string): GitHubIssueJson {
+  if (
+    !isJsonObject(value) ||
+    typeof value.number !== 'number' ||
+    typeof value.title !== 'string' ||
+    typeof value.state !== 'string'
+  ) {
+    throw new IssuePayloadContractError(
+      `GitHub returned something that is not an issue for ${where} (expected number, title and state).`,
+      {
+        hint: 'Check that the server URL points at the GitHub REST API (for GitHub Enterprise: https://HOST/api/v3).',
+      },
+    );
+  }
+  return value as GitHubIssueJson;
+}
+
+export function statusOf(raw: JsonObject, settings: GitHubSettings): CanonicalStatus {
+  if (raw.state === 'closed') return raw.state_reason === 'not_planned' ? 'canceled' : 'done';
+  const fromLabel = statusFromLabels(labelNames(raw), settings.statusLabels);
+  // A "canceled" label on an open issue is not a closed issue: it stays todo-ish; only close cancels.
+  return fromLabel === null || fromLabel === 'canceled' ? 'todo' : fromLabel;
+}
+
+export function toCanonical(raw: GitHubIssueJson, settings: GitHubSettings): CanonicalIssue {
+  const labels = labelNames(raw);
+  let priority: number | null = null;
+  const plain: string[] = [];
+  for (const label of labels) {
+    const p = priorityFromLabel(label, settings.priorityLabelPrefix);
+    if (p !== null) priority = priority === null ? p : Math.min(priority, p);
+    else if (!isStatusLabel(label, settings.statusLabels)) plain.push(label);
+  }
+  const typeName =
+    isJsonObject(raw.type) && typeof raw.type.name === 'string' ? raw.type.name.toLowerCase() : null;
+  const parentNumber =
+    typeof raw.parent_issue_url === 'string'
+      ? /\/repos\/([^/]+\/[^/]+)\/issues\/(\d+)$/.exec(raw.parent_issue_url)
+      : null;
+  const milestone =
+    isJsonObject(raw.milestone) && typeof raw.milestone.title === 'string' ? raw.milestone.title : null;
+  const customFields: JsonObject = {};
+  if (milestone !== null) customFields.milestone = milestone;
+  return createIssue({
+    ref: {
+      system: 'github',
+      workspace: settings.workspace,
+      id: String(raw.number),
+      key: `#${raw.number}`,
+      url: raw.html_url ?? null,
+    },
+    title: raw.title,
+    body: splitMarker(raw.body).body,
+    status: statusOf(raw, settings),
+    issue_type: (typeName !== null && TYPE_NAMES[typeName]) || 'task',
+    priority,
+    assignees: assigneeLogins(raw),
+    labels: plain,
+    parent:
+      parentNumber && parentNumber[1].toLowerCase() === settings.workspace.toLowerCase()
+        ? {system: 'github', workspace: settings.workspace, id: parentNumber[2], key: `#${parentNumber[2]}`}
+        : null,
+    custom_fields: customFields,
+    created_at: raw.created_at,
+    updated_at: raw.updated_at,
+    raw,
+  });
+}
+
+/**
+ * The label set the tracker should hold: the canonical labels plus the status label for `status`
+ * and the priority label for `priority`, keeping labels the canonical model does not see.
+ */
+export function composeLabels(
+  canonicalLabels: readonly string[],
+  status: CanonicalStatus,
+  priority: number | null,
+  settings: Pick<GitHubSettings, 'statusLabels' | 'priorityLabelPrefix'>,
+): string[] {
+  const out = canonicalLabels.filter(
+    (l) =>
+      !isStatusLabel(l, settings.statusLabels) && priorityFromLabel(l, settings.priorityLabelPrefix) === null,
+  );
+  const statusLabel = status === 'todo' || status === 'done' ? undefined : settings.statusLabels[status];
+  if (statusLabel) out.push(statusLabel);
+  if (priority !== null && settings.priorityLabelPrefix !== null)
+    out.push(`${settings.priorityLabelPrefix}${priority}`);
+  return [...new Set(out)].sort();
+}

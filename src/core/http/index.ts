@@ -1,0 +1,9 @@
+/**
+ * The shared HTTP layer of hosted connectors (GitHub, GitLab, Jira, Linear): see
+ * `HttpClient`. Plain `fetch`, injected through `ConnectorRuntime.fetch`.
+ */
+export * from './http-client.js';
+export * from './backoff.js';
+export * from './rate-limit.js';
+export * from './redaction.js';
+export * from './link-header.js';

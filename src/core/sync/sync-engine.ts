@@ -1,0 +1,714 @@
+import {pickFields, type CanonicalIssue, type IssueField} from '../model/canonical-issue.js';
+import type {ConflictStrategy} from '../model/enums.js';
+import {isDraftRef, refIdentity} from '../model/external-ref.js';
+import {issueToJson} from '../model/issue-json.js';
+import type {JsonValue} from '../model/json.js';
+import type {ConflictRecord} from '../policy/conflicts.js';
+import type {OwnershipPolicy} from '../policy/ownership.js';
+import type {CheckpointStore, SyncCheckpoint} from '../protocols/checkpoint-store.js';
+import type {TrackerConnector} from '../protocols/connector.js';
+import type {IssueStore, RemoteUpdate, StoredConflict} from '../protocols/issue-store.js';
+import type {Clock, RuntimeEventListener, Sleep} from '../protocols/runtime.js';
+import {canonicalJson} from '../serialization/canonical-json.js';
+import {
+  BulkChangeGuardError,
+  DEFAULT_BULK_GUARD,
+  exceedsBulkGuard,
+  type BulkChangeSummary,
+  type BulkGuardThresholds,
+} from './bulk-guard.js';
+import {CountingConnector} from './counting-connector.js';
+import {updateIdempotencyKey} from './idempotency-key.js';
+import {
+  diffLinks,
+  emptyPlan,
+  prepareDraft,
+  summarisePlan,
+  triagePending,
+  type PendingTriage,
+  type PlanSummary,
+  type SyncPlan,
+} from './push-plan.js';
+import {DEFAULT_RETRY_POLICY, withRetry, type RetryContext, type RetryPolicy} from './retry.js';
+import {
+  emptyStats,
+  failureToString,
+  isFatalFailure,
+  toSyncFailure,
+  type ReportedConflict,
+  type SyncFailure,
+  type SyncOperation,
+  type SyncResult,
+  type SyncStats,
+} from './sync-result.js';
+import {mergeIssue} from './three-way-merge.js';
+
+export interface SyncEngineOptions {
+  readonly connector: TrackerConnector;
+  readonly issues: IssueStore;
+  readonly checkpoints: CheckpointStore;
+  readonly policy: OwnershipPolicy;
+  /** How shared fields changed on both sides are decided. Default `newer_timestamp` (the incumbent's). */
+  readonly strategy?: ConflictStrategy;
+  readonly clock: Clock;
+  readonly sleep: Sleep;
+  readonly onEvent?: RuntimeEventListener;
+  readonly retry?: Partial<RetryPolicy>;
+  /**
+   * How far before the high-water mark a new incremental listing starts. Providers' timestamps
+   * are coarse (seconds, sometimes minutes), so an edit made in the same instant as the last one
+   * seen could otherwise be missed. Default 2 minutes.
+   */
+  readonly overlapMs?: number;
+  /** Page size asked of the connector. Default 100. */
+  readonly pageSize?: number;
+  readonly bulkGuard?: Partial<BulkGuardThresholds>;
+  /** Where the pull checkpoint lives. Default `pull:<provider>:<workspace>`. */
+  readonly checkpointKey?: string;
+}
+
+export interface PullOptions {
+  /** Page size (the CLI's `--limit`). */
+  readonly limit?: number;
+  /** List everything (ignoring the checkpoint) and mark issues the tracker no longer returns as deleted. */
+  readonly full?: boolean;
+  /** Stop after this many pages (the checkpoint keeps the place). Default: no limit. */
+  readonly maxPages?: number;
+  /** Compute the plan only: reads, but no store write, no checkpoint, no remote write. */
+  readonly dryRun?: boolean;
+}
+
+export interface PushOptions {
+  /** At most this many pending issues and drafts. Default: all. */
+  readonly limit?: number;
+  readonly dryRun?: boolean;
+  /** Confirmed: the bulk guard does not stop the run. */
+  readonly yes?: boolean;
+  /** Overrides the engine's bulk guard thresholds for this run. */
+  readonly threshold?: Partial<BulkGuardThresholds>;
+}
+
+export interface RunOptions {
+  /** Pull page size and push item limit. */
+  readonly limit?: number;
+  readonly full?: boolean;
+  readonly maxPages?: number;
+  readonly dryRun?: boolean;
+  readonly yes?: boolean;
+  readonly threshold?: Partial<BulkGuardThresholds>;
+}
+
+export interface SyncRunResult extends SyncResult {
+  readonly summary: PlanSummary;
+  /** What the bulk guard counted (upper bound of remote creates and updates), and whether it tripped. */
+  readonly guard: (BulkChangeSummary & {exceeded: boolean; thresholds: BulkGuardThresholds}) | null;
+}
+
+/** The state of one public call: counters, the plan being built, what failed. */
+interface Session {
+  readonly connector: CountingConnector;
+  readonly retry: RetryContext;
+  readonly dryRun: boolean;
+  readonly stats: SyncStats;
+  readonly plan: SyncPlan;
+  readonly conflicts: ReportedConflict[];
+  readonly failures: SyncFailure[];
+  checkpoint: SyncCheckpoint | null;
+  guard: SyncRunResult['guard'];
+  /** Conflicts stored and still open when the session started (not recorded twice). */
+  openStored: StoredConflict[];
+}
+
+const DEFAULT_OVERLAP_MS = 2 * 60 * 1000;
+const DEFAULT_PAGE_SIZE = 100;
+
+/**
+ * Moves changes between one tracker (through its connector) and the local issue store.
+ *
+ * - `pull` pages through the incremental listing from the saved checkpoint, stores each page in
+ *   one atomic write, then advances the checkpoint, so an interrupted pull repeats at most one page.
+ * - `push` sends local edits and drafts as ownership allows, after a field-level three-way merge
+ *   against the current remote, so a concurrent remote edit is never overwritten blindly.
+ * - Creates are idempotent: the draft id is the idempotency key the connector marks the issue
+ *   with, and a retry adopts the issue an interrupted run created.
+ * - Failures of the tracker are returned as typed failures, not thrown; only the bulk guard
+ *   (`BulkChangeGuardError`) and errors that are not the tracker's (a crash, a bug) are thrown.
+ */
+export class SyncEngine {
+  private readonly strategy: ConflictStrategy;
+  private readonly retryPolicy: RetryPolicy;
+  private readonly overlapMs: number;
+  private readonly pageSize: number;
+  private readonly thresholds: BulkGuardThresholds;
+  readonly checkpointKey: string;
+
+  constructor(private readonly options: SyncEngineOptions) {
+    this.strategy = options.strategy ?? 'newer_timestamp';
+    this.retryPolicy = {...DEFAULT_RETRY_POLICY, ...options.retry};
+    this.overlapMs = options.overlapMs ?? DEFAULT_OVERLAP_MS;
+    this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+    this.thresholds = {...DEFAULT_BULK_GUARD, ...options.bulkGuard};
+    this.checkpointKey =
+      options.checkpointKey ?? `pull:${options.connector.provider}:${options.connector.workspace}`;
+  }
+
+  private get issues(): IssueStore {
+    return this.options.issues;
+  }
+
+  /** Remote -> local. */
+  async pull(options: PullOptions = {}): Promise<SyncRunResult> {
+    const session = this.session(options.dryRun ?? false);
+    await this.pullInto(session, options);
+    return this.finish(session);
+  }
+
+  /** Local -> remote. Throws `BulkChangeGuardError` when over the threshold and not confirmed. */
+  async push(options: PushOptions = {}): Promise<SyncRunResult> {
+    const session = this.session(options.dryRun ?? false);
+    await this.pushInto(session, options);
+    return this.finish(session);
+  }
+
+  /** Pull, then push. The guard is checked before anything is written. */
+  async run(options: RunOptions = {}): Promise<SyncRunResult> {
+    const session = this.session(options.dryRun ?? false);
+    const thresholds = {...this.thresholds, ...options.threshold};
+    if (!session.dryRun && !options.yes) {
+      const triaged = await this.triage(session, options.limit);
+      this.checkGuard(session, triaged, thresholds, false);
+    }
+    await this.pullInto(session, {limit: options.limit, full: options.full, maxPages: options.maxPages});
+    if (!session.failures.some(isFatalFailure)) {
+      await this.pushInto(session, {limit: options.limit, yes: options.yes, threshold: options.threshold});
+    }
+    return this.finish(session);
+  }
+
+  /** The full plan of a run, computed without writing anywhere (reads only). */
+  async plan(options: Omit<RunOptions, 'dryRun' | 'yes'> = {}): Promise<SyncRunResult> {
+    return this.run({...options, dryRun: true});
+  }
+
+  // ---- pull ----------------------------------------------------------------------------
+
+  private async pullInto(s: Session, options: PullOptions): Promise<void> {
+    const {connector} = s;
+    const key = this.checkpointKey;
+    const full = options.full ?? false;
+    const limit = Math.max(1, options.limit ?? this.pageSize);
+    const saved = await this.options.checkpoints.getCheckpoint(key);
+    let lastStored: SyncCheckpoint | null = saved;
+
+    let since: string | null;
+    let cursor: string | null;
+    let highWater: string | null;
+    if (full) {
+      since = null;
+      cursor = null;
+      highWater = saved?.high_water ?? null;
+    } else if (saved !== null && saved.cursor !== null) {
+      // A listing was interrupted: continue it exactly where it stopped.
+      since = saved.updated_since;
+      cursor = saved.cursor;
+      highWater = saved.high_water;
+    } else {
+      const from =
+        saved !== null ? saved.updated_since : await this.issues.highWaterMark({system: connector.provider});
+      since = from === null ? null : new Date(Date.parse(from) - this.overlapMs).toISOString();
+      cursor = null;
+      highWater = saved?.high_water ?? from;
+    }
+
+    const plan = (s.plan.pull ??= {listed: 0, created: [], updated: [], deleted: []});
+    s.openStored = await this.issues.listConflicts({openOnly: true});
+    const editedAt = new Map((await this.issues.listPending()).map((p) => [p.identity, p.edited_at]));
+    const seen = new Set<string>();
+    let completed = false;
+    let pages = 0;
+
+    const store = async (checkpoint: SyncCheckpoint): Promise<void> => {
+      if (s.dryRun || sameCheckpoint(lastStored, checkpoint)) return;
+      await this.options.checkpoints.setCheckpoint(key, checkpoint);
+      lastStored = checkpoint;
+    };
+
+    for (;;) {
+      let page;
+      try {
+        const request = {updated_since: since, cursor, limit};
+        page = await withRetry(s.retry, () => connector.listIssues(request));
+      } catch (error) {
+        this.fail(s, error, 'list', null);
+        break;
+      }
+      pages += 1;
+      const items = newestPerIdentity(page.items);
+      this.options.onEvent?.({type: 'page', provider: connector.provider, page: pages, items: items.length});
+
+      const updates: RemoteUpdate[] = [];
+      for (const remote of items) {
+        const identity = refIdentity(remote.ref);
+        seen.add(identity);
+        plan.listed += 1;
+        highWater = later(highWater, remote.updated_at);
+        const update = await this.mergePulled(s, remote, editedAt.get(identity) ?? null);
+        if (update !== null) updates.push(update);
+      }
+      if (!s.dryRun && updates.length > 0) await this.issues.recordRemote(updates);
+
+      if (page.next_cursor === null) {
+        completed = true;
+        break;
+      }
+      cursor = page.next_cursor;
+      await store({cursor, updated_since: since, high_water: highWater});
+      if (options.maxPages !== undefined && pages >= options.maxPages) break;
+    }
+
+    if (completed) {
+      await store({cursor: null, updated_since: highWater ?? since, high_water: highWater});
+      if (full) await this.reconcileDeletes(s, seen);
+    }
+    s.checkpoint = s.dryRun ? saved : lastStored;
+  }
+
+  /** Merges one listed issue with the local view; returns the store update (null: stale, ignore). */
+  private async mergePulled(
+    s: Session,
+    remote: CanonicalIssue,
+    localEditedAt: string | null,
+  ): Promise<RemoteUpdate | null> {
+    const identity = refIdentity(remote.ref);
+    const [base, local] = await Promise.all([this.issues.getBase(identity), this.issues.getIssue(identity)]);
+    const plan = s.plan.pull!;
+    if (base !== null && isOlder(remote, base)) {
+      // A listing can return a version older than one already stored (e.g. pushed since).
+      s.stats.skipped += 1;
+      return null;
+    }
+    if (base === null && local === null) {
+      s.stats.pulled_created += 1;
+      plan.created.push(identity);
+      return {issue: remote};
+    }
+    const merge = mergeIssue({
+      base,
+      local,
+      remote,
+      policy: this.options.policy,
+      strategy: this.strategy,
+      localEditedAt,
+    });
+    const conflicts = this.reportConflicts(s, identity, merge.conflicts);
+    const baseChanged =
+      base === null || canonicalJson(issueToJson(base)) !== canonicalJson(issueToJson(remote));
+    if (baseChanged || merge.settle.length > 0) {
+      s.stats.pulled_updated += 1;
+      plan.updated.push({identity, fields: merge.incoming});
+    } else {
+      s.stats.skipped += 1;
+    }
+    return {issue: remote, settle: merge.settle, conflicts};
+  }
+
+  private async reconcileDeletes(s: Session, seen: ReadonlySet<string>): Promise<void> {
+    const {provider, workspace} = s.connector;
+    const local = await this.issues.listIssues({system: provider});
+    for (const issue of local) {
+      const identity = refIdentity(issue.ref);
+      if (issue.ref.workspace !== workspace || isDraftRef(issue.ref) || seen.has(identity)) continue;
+      s.plan.pull!.deleted.push(identity);
+      if (!s.dryRun) await this.issues.deleteIssue(identity);
+    }
+  }
+
+  // ---- push ----------------------------------------------------------------------------
+
+  private async pushInto(s: Session, options: PushOptions): Promise<void> {
+    const thresholds = {...this.thresholds, ...options.threshold};
+    const triaged = await this.triage(s, options.limit);
+    this.checkGuard(s, triaged, thresholds, s.dryRun || (options.yes ?? false));
+    s.openStored = await this.issues.listConflicts({openOnly: true});
+
+    let done = 0;
+    for (const item of triaged) {
+      this.options.onEvent?.({type: 'progress', phase: 'push', done: done++, total: triaged.length});
+      s.plan.skipped.push(...item.skipped);
+      s.plan.unsupported.push(...item.unsupported);
+      if (item.change.draft && item.creatable) await this.pushDraft(s, item);
+      else if (!item.change.draft && item.sendable.length > 0) await this.pushUpdate(s, item);
+      else s.stats.skipped += 1;
+      if (s.failures.some(isFatalFailure)) return;
+    }
+    await this.pushComments(s);
+  }
+
+  /** Pending changes of this connector's workspace, sorted into what may be sent. */
+  private async triage(s: Session, limit: number | undefined): Promise<PendingTriage[]> {
+    const {provider, workspace} = s.connector;
+    const capabilities = s.connector.capabilities();
+    const pending = (await this.issues.listPending()).filter(
+      (p) => p.ref.system === provider && p.ref.workspace === workspace,
+    );
+    const selected = limit === undefined ? pending : pending.slice(0, Math.max(0, limit));
+    const open = await this.openManualFields();
+    return selected.map((change) =>
+      triagePending(change, this.options.policy, capabilities, open.get(change.identity) ?? new Set()),
+    );
+  }
+
+  private checkGuard(
+    s: Session,
+    triaged: readonly PendingTriage[],
+    thresholds: BulkGuardThresholds,
+    confirmed: boolean,
+  ): void {
+    const creates = triaged.filter((t) => t.change.draft && t.creatable).map((t) => t.change.identity);
+    const updates = triaged
+      .filter((t) => !t.change.draft && t.sendable.length > 0)
+      .map((t) => t.change.identity);
+    const summary: BulkChangeSummary = {
+      creates: creates.length,
+      updates: updates.length,
+      create_identities: creates,
+      update_identities: updates,
+    };
+    const exceeded = exceedsBulkGuard(summary, thresholds);
+    s.guard = {...summary, exceeded, thresholds};
+    if (exceeded && !confirmed) throw new BulkChangeGuardError(summary, thresholds);
+  }
+
+  private async pushDraft(s: Session, item: PendingTriage): Promise<void> {
+    const {connector} = s;
+    const draftIdentity = item.change.identity;
+    const key = item.change.ref.id;
+    if ((await this.issues.resolveDraft(draftIdentity)) !== null) {
+      s.stats.skipped += 1;
+      return;
+    }
+    const draft = await this.issues.getIssue(draftIdentity);
+    if (draft === null) {
+      s.stats.skipped += 1;
+      return;
+    }
+    const prepared = prepareDraft(draft, this.options.policy, connector.capabilities());
+    s.plan.skipped.push(...prepared.skipped);
+    s.plan.unsupported.push(...prepared.unsupported);
+    const canFind = connector.capabilities().idempotency_marker !== 'none';
+
+    let existing: CanonicalIssue | null = null;
+    if (canFind) {
+      try {
+        existing = await withRetry(s.retry, () => connector.findByIdempotencyKey(key));
+      } catch (error) {
+        this.fail(s, error, 'find_created', draftIdentity);
+        return;
+      }
+    }
+    s.plan.creates.push({
+      draft_identity: draftIdentity,
+      title: draft.title,
+      adopt: existing === null ? null : refIdentity(existing.ref),
+      fields: prepared.fields,
+    });
+    s.stats.pushed_created += 1;
+    if (s.dryRun) return;
+
+    let remote = existing;
+    if (remote === null) {
+      try {
+        remote = await withRetry(s.retry, async (attempt) => {
+          // A failed attempt may have created the issue before failing: look before creating again.
+          if (attempt > 0 && canFind) {
+            const found = await connector.findByIdempotencyKey(key);
+            if (found !== null) return found;
+          }
+          return connector.createIssue(prepared.issue, {idempotencyKey: key});
+        });
+      } catch (error) {
+        s.stats.pushed_created -= 1;
+        this.fail(s, error, 'create', draftIdentity);
+        return;
+      }
+    }
+    // Recorded at once: from here on a retry finds the link and never creates again.
+    await this.issues.recordRemoteCreated(draftIdentity, remote);
+  }
+
+  private async pushUpdate(s: Session, item: PendingTriage): Promise<void> {
+    const {connector} = s;
+    const identity = item.change.identity;
+    const [base, local] = await Promise.all([this.issues.getBase(identity), this.issues.getIssue(identity)]);
+    if (base === null || local === null) {
+      s.stats.skipped += 1;
+      return;
+    }
+    let current: CanonicalIssue | null;
+    try {
+      current = await withRetry(s.retry, () => connector.getIssue(base.ref));
+    } catch (error) {
+      this.fail(s, error, 'get', identity);
+      return;
+    }
+    if (current === null) {
+      s.failures.push({
+        identity,
+        operation: 'get',
+        failure_class: 'not_found',
+        message: `${base.ref.key ?? base.ref.id} no longer exists in ${connector.provider}`,
+        retryable: false,
+        status_code: null,
+        hint: 'Run `spec-kitty tracker sync pull --full` to reconcile issues deleted in the tracker.',
+      });
+      return;
+    }
+
+    // Field-level three-way merge against the remote as it is now, not as last pulled.
+    const merge = mergeIssue({
+      base,
+      local,
+      remote: current,
+      policy: this.options.policy,
+      strategy: this.strategy,
+      localEditedAt: item.change.edited_at,
+    });
+    const conflicts = this.reportConflicts(s, identity, merge.conflicts);
+    const heldNow = merge.conflicts.filter((c) => c.manual_review_required).map((c) => c.field_name);
+    if (heldNow.length > 0) s.plan.skipped.push({identity, fields: heldNow, reason: 'manual_review_open'});
+    const send = merge.toPush.filter((f) => item.sendable.includes(f) && !heldNow.includes(f));
+
+    const patchFields = send.filter((f) => f !== 'status' && f !== 'links');
+    const key = current.ref.key;
+    if (patchFields.length > 0) {
+      s.plan.updates.push({
+        identity,
+        key,
+        changes: patchFields.map((field) => ({
+          field,
+          from: fieldJson(current[field]),
+          to: fieldJson(local[field]),
+        })),
+      });
+    }
+    const transition = send.includes('status');
+    if (transition) s.plan.transitions.push({identity, key, from: current.status, to: local.status});
+    const links = send.includes('links') ? diffLinks(current.links, local.links) : {added: [], removed: []};
+    for (const link of links.added) s.plan.links.push({identity, link: fieldJson(link)});
+    if (links.removed.length > 0)
+      s.plan.unsupported.push({identity, field: 'links', reason: 'link_removal_not_supported'});
+
+    const writes = patchFields.length + (transition ? 1 : 0) + links.added.length;
+    if (writes > 0) s.stats.pushed_updated += 1;
+    else s.stats.skipped += 1;
+    if (s.dryRun) return;
+
+    let latest = current;
+    const settled: IssueField[] = [...merge.settle];
+    let operation: SyncOperation = 'update';
+    let failure: unknown = null;
+    let wrote = false;
+    try {
+      if (patchFields.length > 0) {
+        const patch = pickFields(local, patchFields);
+        const idempotencyKey = updateIdempotencyKey(identity, fieldJson(patch));
+        latest = await withRetry(s.retry, () => connector.updateIssue(current.ref, patch, {idempotencyKey}));
+        wrote = true;
+        settled.push(...patchFields);
+      }
+      if (transition) {
+        operation = 'transition';
+        latest = await withRetry(s.retry, () => connector.transitionIssue(current.ref, local.status));
+        wrote = true;
+        settled.push('status');
+      }
+      if (links.added.length > 0) {
+        operation = 'link';
+        for (const link of links.added) {
+          await withRetry(s.retry, () => connector.upsertLink(current.ref, link));
+          wrote = true;
+        }
+        // Settled only when the remote now has exactly the local links (removals are not possible).
+        if (links.removed.length === 0) settled.push('links');
+        operation = 'get';
+        latest = (await withRetry(s.retry, () => connector.getIssue(current.ref))) ?? latest;
+      }
+    } catch (error) {
+      failure = error;
+    }
+    // Whatever reached the tracker is recorded, even when a later step failed.
+    await this.issues.recordRemote([{issue: latest, settle: settled, conflicts}]);
+    if (failure !== null) {
+      if (!wrote && writes > 0) s.stats.pushed_updated -= 1;
+      this.fail(s, failure, operation, identity);
+    }
+  }
+
+  private async pushComments(s: Session): Promise<void> {
+    const {connector} = s;
+    const capabilities = connector.capabilities();
+    for (const comment of await this.issues.listPendingComments()) {
+      const base = await this.issues.getBase(comment.identity);
+      if (
+        base === null ||
+        base.ref.system !== connector.provider ||
+        base.ref.workspace !== connector.workspace
+      ) {
+        if (base === null && (await this.issues.getIssue(comment.identity)) !== null) {
+          s.plan.skipped.push({identity: comment.identity, fields: [], reason: 'draft_not_created'});
+        }
+        continue;
+      }
+      if (this.options.policy.mode === 'external_authoritative') {
+        s.plan.skipped.push({identity: comment.identity, fields: [], reason: 'external_authoritative'});
+        continue;
+      }
+      if (!capabilities.comments) {
+        s.plan.unsupported.push({identity: comment.identity, field: null, reason: 'comments_not_supported'});
+        continue;
+      }
+      s.plan.comments.push({comment_id: comment.comment_id, identity: comment.identity});
+      if (s.dryRun) continue;
+      try {
+        await withRetry(s.retry, () => connector.addComment(base.ref, comment.body));
+      } catch (error) {
+        this.fail(s, error, 'comment', comment.identity);
+        if (s.failures.some(isFatalFailure)) return;
+        continue;
+      }
+      await this.issues.settleComment(comment.comment_id);
+    }
+  }
+
+  // ---- shared --------------------------------------------------------------------------
+
+  private session(dryRun: boolean): Session {
+    const connector = new CountingConnector(this.options.connector);
+    return {
+      connector,
+      retry: {
+        policy: this.retryPolicy,
+        clock: this.options.clock,
+        sleep: this.options.sleep,
+        provider: connector.provider,
+        onEvent: this.options.onEvent,
+      },
+      dryRun,
+      stats: emptyStats(),
+      plan: emptyPlan(),
+      conflicts: [],
+      failures: [],
+      checkpoint: null,
+      guard: null,
+      openStored: [],
+    };
+  }
+
+  private async openManualFields(): Promise<Map<string, Set<IssueField>>> {
+    const out = new Map<string, Set<IssueField>>();
+    for (const conflict of await this.issues.listConflicts({openOnly: true})) {
+      if (!conflict.manual_review_required) continue;
+      const fields = out.get(conflict.identity) ?? new Set<IssueField>();
+      fields.add(conflict.field_name);
+      out.set(conflict.identity, fields);
+    }
+    return out;
+  }
+
+  /**
+   * Reports conflicts and returns those to record: an identical conflict still open (same
+   * field, same local and remote values) is not recorded again on every run.
+   */
+  private reportConflicts(
+    s: Session,
+    identity: string,
+    conflicts: readonly ConflictRecord[],
+  ): ConflictRecord[] {
+    const toRecord: ConflictRecord[] = [];
+    for (const conflict of conflicts) {
+      // Reported once per run (a dry run plans the pull and the push of the same issue).
+      if (s.conflicts.some((c) => c.identity === identity && sameConflict(c, conflict))) continue;
+      const stored = isAlreadyOpen(s.openStored, identity, conflict);
+      if (!stored) toRecord.push(conflict);
+      s.conflicts.push({...conflict, identity, recorded: !s.dryRun && !stored});
+    }
+    return toRecord;
+  }
+
+  private fail(s: Session, error: unknown, operation: SyncOperation, identity: string | null): void {
+    const failure = toSyncFailure(error, operation, identity);
+    if (failure === null) throw error;
+    s.failures.push(failure);
+  }
+
+  private finish(s: Session): SyncRunResult {
+    s.plan.conflicts = s.conflicts;
+    return {
+      provider: s.connector.provider,
+      workspace: s.connector.workspace,
+      dry_run: s.dryRun,
+      stats: s.stats,
+      conflicts: s.conflicts,
+      failures: s.failures,
+      errors: s.failures.map(failureToString),
+      requests: s.connector.snapshot(),
+      plan: s.plan,
+      summary: summarisePlan(s.plan),
+      checkpoint: s.checkpoint,
+      guard: s.guard,
+      ok: s.failures.length === 0,
+    };
+  }
+}
+
+function sameConflict(a: ConflictRecord, b: ConflictRecord): boolean {
+  return (
+    a.field_name === b.field_name &&
+    canonicalJson(fieldJson(a.local_value)) === canonicalJson(fieldJson(b.local_value)) &&
+    canonicalJson(fieldJson(a.external_value)) === canonicalJson(fieldJson(b.external_value))
+  );
+}
+
+/** Stored conflicts that are open and identical to `conflict` (so it need not be recorded again). */
+export function isAlreadyOpen(
+  open: readonly StoredConflict[],
+  identity: string,
+  conflict: ConflictRecord,
+): boolean {
+  return open.some((c) => c.open && c.identity === identity && sameConflict(c, conflict));
+}
+
+/** A field value in plain JSON form (refs and links as their persisted objects). */
+function fieldJson(value: unknown): JsonValue {
+  return value === undefined ? null : (JSON.parse(JSON.stringify(value)) as JsonValue);
+}
+
+function newestPerIdentity(items: readonly CanonicalIssue[]): CanonicalIssue[] {
+  const byIdentity = new Map<string, CanonicalIssue>();
+  for (const item of items) {
+    const identity = refIdentity(item.ref);
+    const previous = byIdentity.get(identity);
+    if (previous === undefined || !isOlder(item, previous)) byIdentity.set(identity, item);
+  }
+  return [...byIdentity.values()];
+}
+
+function isOlder(candidate: CanonicalIssue, current: CanonicalIssue): boolean {
+  if (candidate.updated_at === null || current.updated_at === null) return false;
+  return Date.parse(candidate.updated_at) < Date.parse(current.updated_at);
+}
+
+function later(a: string | null, b: string | null): string | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return Date.parse(b) > Date.parse(a) ? b : a;
+}
+
+function sameCheckpoint(a: SyncCheckpoint | null, b: SyncCheckpoint): boolean {
+  return (
+    a !== null &&
+    a.cursor === b.cursor &&
+    a.updated_since === b.updated_since &&
+    a.high_water === b.high_water
+  );
+}

@@ -1,0 +1,271 @@
+import {promises as fs} from 'node:fs';
+import * as path from 'node:path';
+
+import {canonicalJson, foldTrackerLog, type TrackerEvent} from '../../core/index.js';
+import {ensureIgnoreRules, ignoreRulesCurrent} from './ignore-rules.js';
+import {JsonlEventLog} from './jsonl-event-log.js';
+import {assertNoSymlinks, isNotFound, isTempName, readFileNoFollow} from './safe-fs.js';
+import {isSegmentName, parseSegment, truncateTornTail} from './segment-file.js';
+import {WRITER_LOCK_NAME} from './writer-lock.js';
+
+export type FindingCode =
+  | 'symlink'
+  | 'invalid_line'
+  | 'torn_tail'
+  | 'duplicate_event'
+  | 'fold_diagnostic'
+  | 'stale_lock'
+  | 'active_lock'
+  | 'temp_file'
+  | 'unknown_file'
+  | 'damaged_checkpoint'
+  | 'ignore_rules';
+
+export interface DoctorFinding {
+  readonly code: FindingCode;
+  /** error: data needs a person; warning: repairable or worth a look; info: harmless. */
+  readonly severity: 'error' | 'warning' | 'info';
+  readonly message: string;
+  /** Relative to the repository root, when the finding is about a file. */
+  readonly path?: string;
+  /** `fix` can repair it without losing data. */
+  readonly fixable: boolean;
+  fixed: boolean;
+}
+
+export interface DoctorReport {
+  readonly scopeDir: string;
+  readonly segments: number;
+  readonly events: number;
+  readonly findings: DoctorFinding[];
+  /** No error left (after fixing, when fixing). */
+  readonly ok: boolean;
+}
+
+export interface DoctorOptions {
+  readonly root: string;
+  readonly scopeDir: string;
+  /** Repair what can be repaired without losing data. */
+  readonly fix?: boolean;
+  /** A lock older than this is stale (default 10 s, as the writers' proper-lockfile setting). */
+  readonly staleMs?: number;
+  readonly now?: Date;
+}
+
+/**
+ * Checks one scope: every line of every segment (all problems, not just the first), torn
+ * tails, duplicate event ids with different contents, what the fold noticed (mapping conflicts
+ * after merges), locks and temp files left by dead processes, damaged checkpoints, ignore rules.
+ * With `fix`, it truncates torn tails, removes debris and damaged checkpoints (they are
+ * reconstructible) and rewrites the ignore rules; it never edits or drops a valid event.
+ */
+export async function doctorScope(options: DoctorOptions): Promise<DoctorReport> {
+  const root = path.resolve(options.root);
+  const log = new JsonlEventLog({root, scopeDir: options.scopeDir});
+  const rel = (file: string) => path.relative(root, file).split(path.sep).join('/');
+  const findings: DoctorFinding[] = [];
+  const add = (finding: Omit<DoctorFinding, 'fixed'>) => findings.push({...finding, fixed: false});
+  const nowMs = (options.now ?? new Date()).getTime();
+  const staleMs = options.staleMs ?? 10_000;
+
+  try {
+    await assertNoSymlinks(root, log.eventsDir);
+  } catch (error) {
+    add({code: 'symlink', severity: 'error', message: (error as Error).message, fixable: false});
+    return {scopeDir: log.scopeDir, segments: 0, events: 0, findings, ok: false};
+  }
+
+  // Locks left behind by killed processes.
+  const lockPath = path.join(log.scopeDir, WRITER_LOCK_NAME);
+  const lockStat = await fs.lstat(lockPath).catch(() => null);
+  if (lockStat) {
+    const age = nowMs - lockStat.mtimeMs;
+    if (age > staleMs) {
+      add({
+        code: 'stale_lock',
+        severity: 'warning',
+        message: `stale writer lock (${Math.round(age / 1000)} s old)`,
+        path: rel(lockPath),
+        fixable: true,
+      });
+    } else {
+      add({
+        code: 'active_lock',
+        severity: 'info',
+        message: 'a writer is running now',
+        path: rel(lockPath),
+        fixable: false,
+      });
+    }
+  }
+
+  const names = await fs.readdir(log.eventsDir).catch((error: unknown) => {
+    if (isNotFound(error)) return [] as string[];
+    throw error;
+  });
+  const torn: {file: string; at: number}[] = [];
+  const events: TrackerEvent[] = [];
+  const seen = new Map<string, {text: string; where: string}>();
+  let segments = 0;
+  for (const name of names.sort()) {
+    const file = path.join(log.eventsDir, name);
+    if (isTempName(name)) {
+      add({
+        code: 'temp_file',
+        severity: 'warning',
+        message: 'leftover temp file of an interrupted write',
+        path: rel(file),
+        fixable: true,
+      });
+      continue;
+    }
+    if (!isSegmentName(name)) {
+      add({
+        code: 'unknown_file',
+        severity: 'info',
+        message: 'not a tracker segment; ignored by readers',
+        path: rel(file),
+        fixable: false,
+      });
+      continue;
+    }
+    const stat = await fs.lstat(file);
+    if (stat.isSymbolicLink()) {
+      add({
+        code: 'symlink',
+        severity: 'error',
+        message: 'segment is a symbolic link; readers refuse it',
+        path: rel(file),
+        fixable: false,
+      });
+      continue;
+    }
+    segments += 1;
+    const parsed = parseSegment(name, (await fs.readFile(file)).toString('utf8'), rel(file), {
+      tolerant: true,
+    });
+    for (const error of parsed.errors) {
+      add({
+        code: 'invalid_line',
+        severity: 'error',
+        message: error.message,
+        path: `${rel(file)}:${error.line}`,
+        fixable: false,
+      });
+    }
+    if (parsed.tornTailAt !== null) {
+      add({
+        code: 'torn_tail',
+        severity: 'warning',
+        message: parsed.warnings[0] ?? 'torn last line',
+        path: rel(file),
+        fixable: true,
+      });
+      torn.push({file, at: parsed.tornTailAt});
+    }
+    for (const [i, event] of parsed.events.entries()) {
+      const text = canonicalJson(event);
+      const where = `${rel(file)}:${i + 1}`;
+      const previous = seen.get(event.event_id);
+      if (!previous) seen.set(event.event_id, {text, where});
+      else if (previous.text !== text) {
+        add({
+          code: 'duplicate_event',
+          severity: 'error',
+          message: `event ${event.event_id} appears with different contents at ${previous.where} and ${where}; the first one (by file name) is used`,
+          path: where,
+          fixable: false,
+        });
+      }
+      events.push(event);
+    }
+  }
+  for (const diagnostic of foldTrackerLog(events).diagnostics) {
+    add({
+      code: 'fold_diagnostic',
+      severity: diagnostic.code === 'mapping_conflict' ? 'warning' : 'info',
+      message: `${diagnostic.code}: ${diagnostic.message} (event ${diagnostic.event_id})`,
+      fixable: false,
+    });
+  }
+
+  // Checkpoints: per-clone and reconstructible, so a damaged one may simply go.
+  const checkpointDir = path.join(log.scopeDir, 'state', 'checkpoints');
+  for (const name of (await fs.readdir(checkpointDir).catch(() => [] as string[])).sort()) {
+    const file = path.join(checkpointDir, name);
+    if (isTempName(name)) {
+      add({
+        code: 'temp_file',
+        severity: 'warning',
+        message: 'leftover temp file of an interrupted write',
+        path: rel(file),
+        fixable: true,
+      });
+    } else if (name.endsWith('.json')) {
+      const bytes = await readFileNoFollow(file).catch(() => null);
+      try {
+        JSON.parse(bytes?.toString('utf8') ?? '');
+      } catch {
+        add({
+          code: 'damaged_checkpoint',
+          severity: 'warning',
+          message: 'damaged checkpoint; safe to delete (pulls resume from the log)',
+          path: rel(file),
+          fixable: true,
+        });
+      }
+    }
+  }
+  if ((segments > 0 || findings.length > 0) && !(await ignoreRulesCurrent(root))) {
+    add({
+      code: 'ignore_rules',
+      severity: 'warning',
+      message: '.kittify/tracker/.gitignore is missing or out of date',
+      fixable: true,
+    });
+  }
+
+  if (options.fix) await repair(root, log, findings, torn, lockPath);
+  const ok = findings.every((f) => f.severity !== 'error' || f.fixed);
+  return {scopeDir: log.scopeDir, segments, events: events.length, findings, ok};
+}
+
+async function repair(
+  root: string,
+  log: JsonlEventLog,
+  findings: DoctorFinding[],
+  torn: {file: string; at: number}[],
+  lockPath: string,
+): Promise<void> {
+  const stale = findings.find((f) => f.code === 'stale_lock');
+  if (stale) {
+    await fs.rm(lockPath, {recursive: true, force: true});
+    stale.fixed = true;
+  }
+  const pending = findings.filter((f) => f.fixable && !f.fixed);
+  if (pending.length === 0) return;
+  // Under the writer lock: a temp file may belong to a writer that is still alive.
+  await log.withWriterLock(async () => {
+    for (const finding of pending) {
+      const file = finding.path ? path.join(root, finding.path) : null;
+      switch (finding.code) {
+        case 'temp_file':
+        case 'damaged_checkpoint':
+          await fs.rm(file!, {force: true});
+          break;
+        case 'torn_tail': {
+          const target = torn.find((t) => t.file === file);
+          if (target) await truncateTornTail(target.file, target.at);
+          break;
+        }
+        case 'ignore_rules':
+          await ensureIgnoreRules(root);
+          break;
+        default:
+          continue;
+      }
+      finding.fixed = true;
+    }
+  });
+  log.invalidate();
+}

@@ -1,0 +1,10 @@
+/** The CLI's durable tracker stores under `.kittify/tracker/<scope>/`. */
+export * from './errors.js';
+export * from './scope.js';
+export * from './jsonl-event-log.js';
+export * from './checkpoint-file-store.js';
+export * from './ignore-rules.js';
+export * from './compaction.js';
+export * from './doctor.js';
+export * from './tracker-storage.js';
+export {WRITER_LOCK_NAME, type LockOptions} from './writer-lock.js';

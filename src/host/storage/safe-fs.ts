@@ -1,0 +1,126 @@
+import {randomBytes} from 'node:crypto';
+import {constants, promises as fs} from 'node:fs';
+import * as path from 'node:path';
+
+import {StorageError} from './errors.js';
+
+/**
+ * Small file-system primitives the stores share: refuse symbolic links, write files atomically
+ * (temp file in the same folder, fsync, rename, fsync the folder), read without following links.
+ */
+
+/** Temp files start with a dot and end in `.tmp`, so readers skip them and git ignores them. */
+export const TEMP_SUFFIX = '.tmp';
+
+export function isTempName(name: string): boolean {
+  return name.startsWith('.') && name.endsWith(TEMP_SUFFIX);
+}
+
+/**
+ * Throws when `target` or any folder between `base` (exclusive) and `target` is a symbolic
+ * link. Missing components are fine (they will be created as real folders).
+ */
+export async function assertNoSymlinks(base: string, target: string): Promise<void> {
+  const relative = path.relative(base, target);
+  if (relative.startsWith('..') || path.isAbsolute(relative)) {
+    throw new StorageError(`refusing to use ${target}: it is outside ${base}`, {path: target});
+  }
+  let current = base;
+  for (const part of relative.split(path.sep).filter(Boolean)) {
+    current = path.join(current, part);
+    let stat;
+    try {
+      stat = await fs.lstat(current);
+    } catch (error) {
+      if (isNotFound(error)) return;
+      throw error;
+    }
+    if (stat.isSymbolicLink()) throw symlinkError(current);
+  }
+}
+
+export function symlinkError(file: string): StorageError {
+  return new StorageError(`refusing to read or write through a symbolic link: ${file}`, {
+    path: file,
+    hint: 'The tracker log must be real files inside the repository. Replace the link with the folder or file it points to.',
+  });
+}
+
+/** Reads a file without following a symbolic link (O_NOFOLLOW), or null when it is missing. */
+export async function readFileNoFollow(file: string): Promise<Buffer | null> {
+  let handle;
+  try {
+    handle = await fs.open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (error) {
+    if (isNotFound(error)) return null;
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw symlinkError(file);
+    throw error;
+  }
+  try {
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
+}
+
+export function tempPathFor(target: string): string {
+  return path.join(
+    path.dirname(target),
+    `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`,
+  );
+}
+
+/**
+ * Writes `data` to `target` atomically: readers see the old file or the whole new one, never
+ * part of it, even if the process dies mid-write. `beforeRename` may abort (e.g. a lost lock).
+ */
+export async function writeFileAtomic(
+  target: string,
+  data: string | Buffer,
+  options: {beforeRename?: () => void; mode?: number} = {},
+): Promise<void> {
+  const temp = tempPathFor(target);
+  let handle;
+  try {
+    handle = await fs.open(
+      temp,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+      options.mode ?? 0o644,
+    );
+    await handle.writeFile(data);
+    await handle.sync();
+    await handle.close();
+    handle = undefined;
+    options.beforeRename?.();
+    await fs.rename(temp, target);
+  } catch (error) {
+    await handle?.close().catch(() => undefined);
+    await fs.rm(temp, {force: true}).catch(() => undefined);
+    throw error;
+  }
+  await fsyncDir(path.dirname(target));
+}
+
+/** Makes a rename or unlink in `dir` durable (POSIX); a no-op where folders cannot be opened. */
+export async function fsyncDir(dir: string): Promise<void> {
+  let handle;
+  try {
+    handle = await fs.open(dir, constants.O_RDONLY);
+    await handle.sync();
+  } catch {
+    // Windows cannot fsync a folder; the rename is still atomic there.
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
+}
+
+/** Creates `dir` (and parents under `base`) after checking no component is a symbolic link. */
+export async function ensureRealDir(base: string, dir: string): Promise<void> {
+  await assertNoSymlinks(base, dir);
+  await fs.mkdir(dir, {recursive: true});
+  await assertNoSymlinks(base, dir);
+}
+
+export function isNotFound(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+}

@@ -1,0 +1,118 @@
+import {promises as fs} from 'node:fs';
+import * as path from 'node:path';
+
+import {parseTrackerEvent, TrackerError, type TrackerEvent} from '../../core/index.js';
+import {StorageError} from './errors.js';
+import {readFileNoFollow} from './safe-fs.js';
+
+/**
+ * One immutable segment of a scope's log: `events/<ULID>.jsonl` (or a compaction snapshot),
+ * one canonical JSON event per line. Parsing is strict: a bad line anywhere is an error naming
+ * file and line, except a torn last line (no newline, not JSON), which only a crash can leave.
+ */
+export interface ParsedSegment {
+  readonly name: string;
+  readonly events: TrackerEvent[];
+  /** The raw text of each event's line, parallel to `events` (doctor compares duplicates). */
+  readonly lines: string[];
+  /** Byte offset where a torn last line starts, or null. */
+  readonly tornTailAt: number | null;
+  readonly warnings: string[];
+  /** Invalid lines, only collected (instead of thrown) when parsing tolerantly for doctor. */
+  readonly errors: {readonly line: number; readonly message: string}[];
+}
+
+/** What a segment's name looks like: a ULID, or a compaction snapshot named by content hash. */
+export const SEGMENT_NAME = /^(?:[0-9A-HJKMNP-TV-Z]{26}|snapshot-[0-9a-f]{32})\.jsonl$/;
+
+export function isSegmentName(name: string): boolean {
+  return name.endsWith('.jsonl') && !name.startsWith('.');
+}
+
+export interface SegmentLocation {
+  /** Absolute path. */
+  readonly file: string;
+  /** How to name it in messages (relative to the repository root). */
+  readonly display: string;
+}
+
+export async function readSegment(location: SegmentLocation): Promise<ParsedSegment> {
+  const bytes = await readFileNoFollow(location.file);
+  if (bytes === null) {
+    throw new StorageError(`${location.display} disappeared while reading`, {
+      path: location.file,
+      hint: 'Another process compacted the log meanwhile; run the command again.',
+    });
+  }
+  return parseSegment(path.basename(location.file), bytes.toString('utf8'), location.display);
+}
+
+export function parseSegment(
+  name: string,
+  text: string,
+  display: string,
+  options: {tolerant?: boolean} = {},
+): ParsedSegment {
+  const errors: {line: number; message: string}[] = [];
+  const fail = (error: StorageError, line: number): void => {
+    if (!options.tolerant) throw error;
+    errors.push({line, message: error.message});
+  };
+  const events: TrackerEvent[] = [];
+  const lines: string[] = [];
+  const warnings: string[] = [];
+  let tornTailAt: number | null = null;
+  let offset = 0;
+  let lineNo = 0;
+  while (offset < text.length) {
+    lineNo += 1;
+    const end = text.indexOf('\n', offset);
+    const terminated = end !== -1;
+    const line = terminated ? text.slice(offset, end) : text.slice(offset);
+    const start = offset;
+    offset = terminated ? end + 1 : text.length;
+    if (line.trim() === '') continue;
+    let json: unknown;
+    try {
+      json = JSON.parse(line);
+    } catch (error) {
+      if (!terminated) {
+        tornTailAt = Buffer.byteLength(text.slice(0, start), 'utf8');
+        warnings.push(
+          `${display}:${lineNo}: ignored an incomplete last line (${Buffer.byteLength(line, 'utf8')} bytes, left by an interrupted write); run 'spec-kitty tracker doctor --fix' to remove it`,
+        );
+        break;
+      }
+      fail(lineError(display, lineNo, `invalid JSON (${(error as Error).message})`), lineNo);
+      continue;
+    }
+    try {
+      events.push(parseTrackerEvent(json));
+      lines.push(line);
+    } catch (error) {
+      if (!(error instanceof TrackerError)) throw error;
+      fail(lineError(display, lineNo, `invalid event: ${error.message}`, error.hint), lineNo);
+    }
+  }
+  return {name, events, lines, tornTailAt, warnings, errors};
+}
+
+function lineError(display: string, lineNo: number, what: string, extraHint?: string): StorageError {
+  return new StorageError(`${display}:${lineNo}: ${what}`, {
+    path: display,
+    hint:
+      (extraHint ? `${extraHint} ` : '') +
+      'The tracker log is never rewritten silently. Restore the file from git (git checkout -- <file>) or fix that line by hand, then run spec-kitty tracker doctor to check the scope.',
+  });
+}
+
+/** Removes a torn last line (and only that); returns whether anything changed. */
+export async function truncateTornTail(file: string, at: number): Promise<void> {
+  const handle = await fs.open(file, 'r+');
+  try {
+    await handle.truncate(at);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

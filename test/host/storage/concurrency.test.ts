@@ -1,0 +1,55 @@
+import {promises as fs} from 'node:fs';
+import * as path from 'node:path';
+
+import {expect} from 'chai';
+
+import {openTrackerStorage} from '../../../src/host/storage/tracker-storage.js';
+import {ackedIds, startFixture} from './child-process.js';
+import {scopeOptions, tempRoot} from './helpers.js';
+
+const STRESS = process.env.STRESS === '1';
+const WORKERS = STRESS ? 8 : 4;
+const WRITES = STRESS ? 100 : 24;
+
+describe(`concurrent writers (${WORKERS} processes x ${WRITES} mixed writes; STRESS=1 for 8 x 100)`, function () {
+  this.timeout(STRESS ? 300_000 : 60_000);
+
+  it('keeps every acknowledged event exactly once, with no torn or interleaved line', async () => {
+    const {root, cleanup} = await tempRoot();
+    try {
+      const children = Array.from({length: WORKERS}, (_, w) =>
+        startFixture('concurrent-writer.ts', [root, String(w), String(WRITES)]),
+      );
+      const codes = await Promise.all(children.map((c) => c.exited));
+      for (const [i, code] of codes.entries()) expect(code, children[i]!.stderr()).to.equal(0);
+      const acked = children.flatMap((c) => ackedIds(c.lines));
+      expect(acked).to.have.length(WORKERS * WRITES);
+
+      const storage = openTrackerStorage(scopeOptions(root));
+      const events = path.join(storage.scopeDir, 'events');
+      const ids: string[] = [];
+      for (const name of await fs.readdir(events)) {
+        expect(name).to.match(/^[0-9A-HJKMNP-TV-Z]{26}\.jsonl$/); // no temp file left behind
+        const text = await fs.readFile(path.join(events, name), 'utf8');
+        expect(text.endsWith('\n')).to.equal(true);
+        for (const line of text.slice(0, -1).split('\n'))
+          ids.push((JSON.parse(line) as {event_id: string}).event_id);
+      }
+      expect(new Set(ids).size).to.equal(ids.length);
+      expect([...ids].sort()).to.deep.equal([...acked].sort());
+
+      const state = await storage.log.read();
+      expect(storage.warnings).to.deep.equal([]);
+      expect(state.eventCount).to.equal(WORKERS * WRITES);
+      const issues = await storage.stores.listIssues();
+      expect(issues).to.have.length(WORKERS * Math.ceil(WRITES / 4));
+      expect(issues.every((issue) => issue.title.startsWith('edited by '))).to.equal(true);
+      expect(await storage.stores.listPendingComments()).to.have.length(
+        WORKERS * Math.floor((WRITES + 1) / 4),
+      );
+      expect(await storage.stores.listMappings()).to.have.length(WORKERS * Math.floor(WRITES / 4));
+    } finally {
+      await cleanup();
+    }
+  });
+});

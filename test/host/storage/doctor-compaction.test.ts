@@ -1,0 +1,180 @@
+import {promises as fs} from 'node:fs';
+import * as path from 'node:path';
+
+import {expect} from 'chai';
+
+import {
+  canonicalJsonLine,
+  foldTrackerLog,
+  InMemoryEventLog,
+  LogBackedStores,
+  ManualClock,
+  orderEvents,
+} from '../../../src/core/index.js';
+import {compactScope, fingerprint, selectSurvivors} from '../../../src/host/storage/compaction.js';
+import {doctorScope} from '../../../src/host/storage/doctor.js';
+import {openTrackerStorage} from '../../../src/host/storage/tracker-storage.js';
+import {listFiles, ref, remote, scopeOptions, tempRoot} from './helpers.js';
+
+describe('doctor', () => {
+  let root: string;
+  let cleanup: () => Promise<void>;
+  beforeEach(async () => ({root, cleanup} = await tempRoot()));
+  afterEach(async () => cleanup());
+
+  it('finds every kind of damage, and --fix repairs what it can without losing an event', async () => {
+    const storage = openTrackerStorage(scopeOptions(root));
+    await storage.stores.recordRemote([{issue: remote('1')}, {issue: remote('2')}]);
+    await storage.stores.recordRemote([{issue: remote('3')}]);
+    await storage.checkpoints.setCheckpoint('pull', {cursor: null, updated_since: null, high_water: null});
+    const events = path.join(storage.scopeDir, 'events');
+    const [first, second] = await listFiles(events);
+    await fs.appendFile(path.join(events, first!), '{"at": "20');
+    const secondText = await fs.readFile(path.join(events, second!), 'utf8');
+    const original = JSON.parse(secondText) as Record<string, unknown>;
+    // A third segment: a bad line 2, and the second segment's event id with other contents.
+    const clash = canonicalJsonLine({...original, issue: {...(original.issue as object), title: 'Other'}});
+    await fs.writeFile(path.join(events, '01ARZ3NDEKTSV4RRFFQ69G5FAV.jsonl'), clash + 'not json\n');
+    await fs.writeFile(path.join(events, '.x.jsonl.1.ab.tmp'), 'half');
+    await fs.mkdir(path.join(storage.scopeDir, '.writer.lock'));
+    const old = new Date(Date.now() - 60_000);
+    await fs.utimes(path.join(storage.scopeDir, '.writer.lock'), old, old);
+    await fs.writeFile(storage.checkpoints.fileFor('pull'), '{"key": "pu');
+
+    const report = await doctorScope({root, scopeDir: storage.scopeDir});
+    const codes = report.findings.map((f) => f.code).sort();
+    expect(codes).to.deep.equal([
+      'damaged_checkpoint',
+      'duplicate_event',
+      'invalid_line',
+      'stale_lock',
+      'temp_file',
+      'torn_tail',
+    ]);
+    expect(report.ok).to.equal(false);
+    expect(report.findings.find((f) => f.code === 'invalid_line')!.path).to.match(
+      /01ARZ3NDEKTSV4RRFFQ69G5FAV\.jsonl:2$/,
+    );
+
+    const fixed = await doctorScope({root, scopeDir: storage.scopeDir, fix: true});
+    expect(
+      fixed.findings
+        .filter((f) => !f.fixed)
+        .map((f) => f.code)
+        .sort(),
+    ).to.deep.equal(['duplicate_event', 'invalid_line']);
+    expect(await listFiles(events)).to.deep.equal(
+      ['01ARZ3NDEKTSV4RRFFQ69G5FAV.jsonl', first!, second!].sort(),
+    );
+    expect(await fs.readFile(path.join(events, '01ARZ3NDEKTSV4RRFFQ69G5FAV.jsonl'), 'utf8')).to.equal(
+      clash + 'not json\n',
+    );
+    await fs.rm(path.join(events, '01ARZ3NDEKTSV4RRFFQ69G5FAV.jsonl'));
+    const healthy = await doctorScope({root, scopeDir: storage.scopeDir});
+    expect(healthy.findings).to.deep.equal([]);
+    expect(healthy.events).to.equal(3);
+    expect((await openTrackerStorage(scopeOptions(root)).stores.listIssues()).length).to.equal(3);
+  });
+
+  it('reports mapping conflicts the fold resolved after a merge', async () => {
+    const a = new InMemoryEventLog(new ManualClock('2026-01-01T00:00:00Z'));
+    const b = new InMemoryEventLog(new ManualClock('2026-01-02T00:00:00Z'));
+    await new LogBackedStores(a).addMapping('WP01', ref('1'));
+    await new LogBackedStores(b).addMapping('WP02', ref('1'));
+    const storage = openTrackerStorage(scopeOptions(root));
+    await fs.mkdir(path.join(storage.scopeDir, 'events'), {recursive: true});
+    for (const event of [...a.appended, ...b.appended]) {
+      await fs.writeFile(
+        path.join(storage.scopeDir, 'events', `${event.event_id}.jsonl`),
+        canonicalJsonLine(event),
+      );
+    }
+    const report = await doctorScope({root, scopeDir: storage.scopeDir});
+    const finding = report.findings.find((f) => f.code === 'fold_diagnostic')!;
+    expect(finding.message).to.contain('mapping_conflict').and.contain('WP01').and.contain('WP02');
+  });
+});
+
+describe('compaction', () => {
+  it('keeps exactly the state, across many random histories', async () => {
+    let rounds = 0;
+    let saved = 0;
+    for (let seed = 1; seed <= 40; seed++) {
+      let x = seed;
+      const rand = (n: number) => ((x = (x * 1103515245 + 12345) % 2 ** 31), x % n);
+      const clock = new ManualClock('2026-01-01T00:00:00Z');
+      const log = new InMemoryEventLog(clock);
+      const stores = new LogBackedStores(log);
+      for (let step = 0; step < 60; step++) {
+        clock.advance(1000 + rand(5) * 1000);
+        const id = String(rand(4));
+        const choice = rand(8);
+        try {
+          if (choice <= 2) {
+            await stores.recordRemote([
+              {
+                issue: remote(id, {
+                  title: `t${rand(3)}`,
+                  status: rand(2) ? 'todo' : 'done',
+                  updated_at: clock.now().toISOString(),
+                }),
+                settle: rand(2) ? ['title'] : [],
+              },
+            ]);
+          } else if (choice === 3) await stores.recordLocalEdit(ref(id), {title: `t${rand(3)}`});
+          else if (choice === 4) await stores.settleLocalEdits(ref(id), ['title']);
+          else if (choice === 5) {
+            const comment = await stores.addPendingComment(ref(id), 'c');
+            if (rand(2)) await stores.settleComment(comment.comment_id);
+          } else if (choice === 6) await stores.deleteIssue(ref(id));
+          else await stores.recordLocalEdit(ref(id), {status: rand(2) ? 'todo' : 'done'});
+        } catch {
+          // editing an unknown issue: fine, nothing written
+        }
+      }
+      const all = orderEvents(log.appended);
+      const horizon = Date.parse(clock.now().toISOString()) - rand(3) * 20_000;
+      const {kept} = selectSurvivors(all, horizon);
+      expect(fingerprint(foldTrackerLog(kept))).to.deep.equal(fingerprint(foldTrackerLog(all)));
+      // And stays exact when another branch's later events are added.
+      const later = new InMemoryEventLog(new ManualClock(new Date(horizon + 1).toISOString()));
+      const other = new LogBackedStores(later);
+      await other.recordRemote([{issue: remote('1', {title: 'from b', updated_at: '2027-01-01T00:00:00Z'})}]);
+      await other.recordLocalEdit(ref('1'), {title: 'edited on b'});
+      expect(fingerprint(foldTrackerLog([...kept, ...later.appended]))).to.deep.equal(
+        fingerprint(foldTrackerLog([...all, ...later.appended])),
+      );
+      rounds += 1;
+      saved += all.length - kept.length;
+    }
+    expect(rounds).to.equal(40);
+    expect(saved).to.be.greaterThan(0);
+  });
+
+  it('writes one snapshot and removes the old segments, on disk', async () => {
+    const {root, cleanup} = await tempRoot();
+    try {
+      const clock = new ManualClock('2026-01-01T00:00:00Z');
+      const storage = openTrackerStorage({...scopeOptions(root), clock});
+      for (let v = 0; v < 10; v++) {
+        clock.advance(60_000);
+        await storage.stores.recordRemote([
+          {issue: remote('1', {title: `v${v}`, updated_at: clock.now().toISOString()})},
+        ]);
+      }
+      const before = await storage.stores.listIssues();
+      const report = await compactScope(storage.log, {now: new Date('2026-06-01T00:00:00Z')});
+      expect([report.segmentsBefore, report.eventsBefore, report.eventsAfter]).to.deep.equal([10, 10, 1]);
+      const files = await listFiles(path.join(storage.scopeDir, 'events'));
+      expect(files).to.have.length(1);
+      expect(await openTrackerStorage(scopeOptions(root)).stores.listIssues()).to.deep.equal(before);
+      // Writing after a compaction works (the reader refolds).
+      await storage.stores.recordLocalEdit(ref('1'), {title: 'after'});
+      expect((await openTrackerStorage(scopeOptions(root)).stores.getIssue(ref('1')))!.title).to.equal(
+        'after',
+      );
+    } finally {
+      await cleanup();
+    }
+  });
+});

@@ -1,0 +1,74 @@
+import {createHash} from 'node:crypto';
+import {promises as fs} from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import {createIssue, createRef, type CanonicalIssue} from '../../../src/core/index.js';
+
+/** A fresh temp folder; `cleanup` removes it. */
+export async function tempRoot(
+  prefix = 'tracker-storage-',
+): Promise<{root: string; cleanup: () => Promise<void>}> {
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
+  return {root, cleanup: () => fs.rm(root, {recursive: true, force: true})};
+}
+
+export const scopeOptions = (root: string) => ({
+  root,
+  provider: 'github',
+  serverUrl: '',
+  workspace: 'acme/widgets',
+});
+
+export const ref = (id: string) =>
+  createRef({
+    system: 'github',
+    workspace: 'acme/widgets',
+    id,
+    key: `#${id}`,
+    url: `https://example.test/${id}`,
+  });
+
+export const remote = (
+  id: string,
+  overrides: Partial<Parameters<typeof createIssue>[0]> = {},
+): CanonicalIssue =>
+  createIssue({
+    ref: ref(id),
+    title: `Issue ${id}`,
+    body: 'Body',
+    status: 'todo',
+    labels: ['a'],
+    created_at: '2026-01-01T00:00:00.000Z',
+    updated_at: '2026-01-02T00:00:00.000Z',
+    ...overrides,
+  });
+
+/** Hash of every file (path, bytes) under `dir`, to prove a write changed nothing. */
+export async function treeHash(dir: string): Promise<string> {
+  const hash = createHash('sha256');
+  const walk = async (current: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await fs.readdir(current, {withFileTypes: true});
+    } catch {
+      return;
+    }
+    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const full = path.join(current, entry.name);
+      hash.update(path.relative(dir, full) + '\0');
+      if (entry.isDirectory()) await walk(full);
+      else hash.update(await fs.readFile(full));
+    }
+  };
+  await walk(dir);
+  return hash.digest('hex');
+}
+
+export async function listFiles(dir: string): Promise<string[]> {
+  try {
+    return (await fs.readdir(dir)).sort();
+  } catch {
+    return [];
+  }
+}
