@@ -1,32 +1,39 @@
-import {Command, Flags} from '@oclif/core';
+import {TrackerCommand, jsonFlag} from '../../host/cli/base-command.js';
 
-import {PROVIDERS} from '../../providers.js';
-
-export default class TrackerProviders extends Command {
-  static override summary = 'List the issue-tracker providers this plugin supports';
+export default class TrackerProviders extends TrackerCommand {
+  static override summary = 'List the issue trackers this plugin supports and what each can do';
 
   static override examples = [
     '<%= config.bin %> tracker providers',
     '<%= config.bin %> tracker providers --json',
   ];
 
-  static override flags = {
-    json: Flags.boolean({description: 'Print the providers as JSON'}),
-  };
+  static override flags = {...jsonFlag};
 
   async run(): Promise<void> {
     const {flags} = await this.parse(TrackerProviders);
-    if (flags.json) {
-      this.log(
-        JSON.stringify(
-          PROVIDERS.map((p) => ({name: p.name, kind: p.kind})),
-          null,
-          2,
-        ),
-      );
-      return;
+    this.setJson(flags.json);
+    const {listProviders} = await import('../../host/services/binding-service.js');
+    const providers = await listProviders();
+    const text: string[] = [];
+    for (const p of providers) {
+      const caps = p.capabilities;
+      const can = caps
+        ? [
+            caps.incremental && 'incremental',
+            caps.create && 'create',
+            caps.comments && 'comments',
+            caps.links && 'links',
+            caps.delete && 'delete',
+          ]
+            .filter(Boolean)
+            .join(', ') || 'read only'
+        : 'not available in this build';
+      const envs = p.credentials.filter((c) => c.env).map((c) => c.env);
+      text.push(`${p.name.padEnd(7)} ${p.kind.padEnd(6)} ${p.display_name}`);
+      text.push(`        workspace: ${p.workspace}${envs.length ? `; credentials: ${envs.join(', ')}` : ''}`);
+      text.push(`        can: ${can}`);
     }
-    const width = Math.max(...PROVIDERS.map((p) => p.name.length));
-    for (const p of PROVIDERS) this.log(`${p.name.padEnd(width)}  ${p.kind}`);
+    this.emit({json: {providers}, text});
   }
 }

@@ -1,30 +1,28 @@
-import {runCommand} from '@oclif/test';
 import {expect} from 'chai';
-import {join} from 'node:path';
 
-import {PROVIDERS} from '../../../src/providers.js';
-
-const root = join(import.meta.dirname, '..', '..', '..');
+import {PROVIDER_NAMES} from '../../../src/core/connectors/registry.js';
+import {run} from './helpers.js';
 
 describe('tracker providers', () => {
-  it('prints the providers as JSON with --json', async () => {
-    const {stdout, error} = await runCommand(['tracker', 'providers', '--json'], {root});
+  it('prints every provider with kind, capabilities and credential env vars as stable JSON', async () => {
+    const {stdout, error} = await run(['tracker', 'providers', '--json']);
     expect(error).to.equal(undefined);
-    expect(JSON.parse(stdout)).to.deep.equal([
-      {name: 'github', kind: 'hosted'},
-      {name: 'gitlab', kind: 'hosted'},
-      {name: 'jira', kind: 'hosted'},
-      {name: 'linear', kind: 'hosted'},
-      {name: 'beads', kind: 'local'},
-      {name: 'fp', kind: 'local'},
-    ]);
+    const {providers} = JSON.parse(stdout) as {
+      providers: {name: string; kind: string; credentials: {env: string | null}[]; capabilities: unknown}[];
+    };
+    expect(providers.map((p) => p.name)).to.deep.equal([...PROVIDER_NAMES]);
+    const github = providers.find((p) => p.name === 'github')!;
+    expect(github.kind).to.equal('hosted');
+    expect(github.credentials.map((c) => c.env)).to.deep.equal(['GITHUB_TOKEN']);
+    expect(github.capabilities).to.be.an('object');
+    // sorted keys, two-space indent
+    expect(stdout.startsWith('{\n  "providers": [\n')).to.equal(true);
   });
 
-  it('prints one line per provider without --json', async () => {
-    const {stdout} = await runCommand(['tracker', 'providers'], {root});
-    const lines = stdout.trimEnd().split('\n');
-    expect(lines).to.have.length(PROVIDERS.length);
-    expect(lines[0]).to.match(/^github\s+hosted$/);
-    expect(lines[5]).to.match(/^fp\s+local$/);
+  it('prints a readable listing without --json', async () => {
+    const {stdout} = await run(['tracker', 'providers']);
+    expect(stdout).to.match(/^github\s+hosted\s+GitHub Issues$/m);
+    expect(stdout).to.match(/^fp\s+local\s+fp$/m);
+    expect(stdout).to.include('credentials: JIRA_EMAIL, JIRA_API_TOKEN');
   });
 });

@@ -1,0 +1,72 @@
+import {Flags} from '@oclif/core';
+
+import {TrackerCommand, jsonFlag} from '../../host/cli/base-command.js';
+import {bindTracker} from '../../host/services/binding-service.js';
+
+export default class TrackerBind extends TrackerCommand {
+  static override summary = 'Bind this project to an issue tracker';
+
+  static override description =
+    'Writes the binding to .kittify/config.yaml (committed) and stores credentials machine-globally ' +
+    '($SPEC_KITTY_HOME/credentials or ~/.spec-kitty/credentials, never in the project). Records egress consent ' +
+    '(tracker.egress: permitted) unless a value is already recorded; a recorded `refused` is kept.';
+
+  static override examples = [
+    '<%= config.bin %> tracker bind --provider github --workspace acme/app',
+    '<%= config.bin %> tracker bind --provider jira --workspace PROJ --server-url https://jira.example.com --credential email=me@example.com --credential token=…',
+    '<%= config.bin %> tracker bind --provider github --workspace acme/app --doctrine-mode split_ownership --field-owner status=local',
+  ];
+
+  static override flags = {
+    provider: Flags.string({required: true, description: 'github, gitlab, jira, linear, beads or fp'}),
+    workspace: Flags.string({
+      required: true,
+      description: 'owner/repo, group/project, project key, team key...',
+    }),
+    'server-url': Flags.string({
+      description: 'base URL of a self-hosted tracker (default: the provider cloud)',
+    }),
+    'doctrine-mode': Flags.string({
+      description: 'external_authoritative (default), split_ownership or spec_kitty_authoritative',
+    }),
+    'field-owner': Flags.string({
+      multiple: true,
+      description: 'field=owner (external, local or shared), for split_ownership',
+    }),
+    credential: Flags.string({
+      multiple: true,
+      description: 'key=value, stored machine-globally (e.g. token=…)',
+    }),
+    option: Flags.string({multiple: true, description: 'key=value connector option, stored in the binding'}),
+    ...jsonFlag,
+  };
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(TrackerBind);
+    this.setJson(flags.json);
+    const result = await bindTracker(this.runContext(), {
+      provider: flags.provider,
+      workspace: flags.workspace,
+      serverUrl: flags['server-url'],
+      doctrineMode: flags['doctrine-mode'],
+      fieldOwners: flags['field-owner'],
+      credentials: flags.credential,
+      options: flags.option,
+    });
+    const text = [
+      'Tracker binding saved',
+      `- provider: ${result.provider}`,
+      `- workspace: ${result.workspace}`,
+      ...(result.server_url ? [`- server_url: ${result.server_url}`] : []),
+      `- doctrine_mode: ${result.doctrine_mode}`,
+      `- field_owners: ${Object.keys(result.field_owners).length}`,
+      `- egress: ${result.egress}`,
+      `- credentials_saved: ${result.credentials_saved ? `yes (${result.credential_keys.join(', ')} in ${result.credentials_path})` : 'no'}`,
+    ];
+    if (result.egress === 'refused')
+      text.push(
+        "Note: tracker.egress is 'refused' in .kittify/config.yaml, so sync commands will refuse to run.",
+      );
+    this.emit({json: result, text});
+  }
+}

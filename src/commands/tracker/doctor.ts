@@ -1,0 +1,35 @@
+import {Flags} from '@oclif/core';
+
+import {TrackerCommand, jsonFlag} from '../../host/cli/base-command.js';
+import {runDoctor} from '../../host/services/maintenance-service.js';
+
+export default class TrackerDoctor extends TrackerCommand {
+  static override summary = 'Check the tracker cache (and repair what can be repaired with --fix)';
+
+  static override description =
+    'Verifies the logs (torn tails, invalid lines with file:line, duplicate ids, mapping conflicts after merges), ' +
+    'lock debris, damaged checkpoints, ignore rules and secrets under .kittify/. --fix repairs what can be ' +
+    'repaired without losing data. Exits 1 while an error remains.';
+
+  static override examples = ['<%= config.bin %> tracker doctor', '<%= config.bin %> tracker doctor --fix'];
+
+  static override flags = {
+    fix: Flags.boolean({description: 'repair what can be repaired without losing data'}),
+    ...jsonFlag,
+  };
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(TrackerDoctor);
+    this.setJson(flags.json);
+    const r = await runDoctor(this.runContext(), {fix: flags.fix});
+    const text = [`Checked ${r.scope_dir}: ${r.segments} segment(s), ${r.events} event(s)`];
+    if (r.findings.length === 0) text.push('No problems found');
+    for (const f of r.findings) {
+      const state = f.fixed ? 'fixed' : f.fixable ? 'fixable with --fix' : f.severity;
+      text.push(`- [${state}] ${f.message}`);
+    }
+    text.push(r.ok ? 'OK' : 'Problems remain');
+    this.emit({json: r, text});
+    if (!r.ok) this.exit(1);
+  }
+}

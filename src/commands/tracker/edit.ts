@@ -1,0 +1,51 @@
+import {Args, Flags} from '@oclif/core';
+
+import {TrackerCommand, jsonFlag} from '../../host/cli/base-command.js';
+import {editTicket} from '../../host/services/edit-service.js';
+
+export default class TrackerEdit extends TrackerCommand {
+  static override summary = 'Edit a cached ticket offline; `sync push` sends the change';
+
+  static override examples = [
+    '<%= config.bin %> tracker edit "#12" --status in_progress --assignee alice',
+    '<%= config.bin %> tracker edit PROJ-7 --add-label backend --remove-label triage',
+  ];
+
+  static override args = {
+    key: Args.string({
+      required: true,
+      description: 'the ticket: #12, PROJ-7, the provider id, or system:workspace:id',
+    }),
+  };
+
+  static override flags = {
+    status: Flags.string({description: 'todo, in_progress, in_review, blocked, done or canceled'}),
+    title: Flags.string({description: 'the new title'}),
+    'add-label': Flags.string({multiple: true, description: 'add this label (repeatable)'}),
+    'remove-label': Flags.string({multiple: true, description: 'remove this label (repeatable)'}),
+    assignee: Flags.string({multiple: true, description: 'set the assignees to these people (repeatable)'}),
+    ...jsonFlag,
+  };
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(TrackerEdit);
+    this.setJson(flags.json);
+    const result = await editTicket(this.runContext(), args.key, {
+      status: flags.status,
+      title: flags.title,
+      addLabels: flags['add-label'],
+      removeLabels: flags['remove-label'],
+      assignees: flags.assignee,
+    });
+    this.showWarnings(result.warnings);
+    this.emit({
+      json: result,
+      text: result.changed
+        ? [
+            `Edited ${result.key}: ${result.fields.join(', ')}`,
+            `- pending for sync push: ${result.pending_fields.join(', ') || 'none'}`,
+          ]
+        : [`No change: ${result.key} already has these values`],
+    });
+  }
+}

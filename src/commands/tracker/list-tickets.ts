@@ -1,0 +1,65 @@
+import {Flags} from '@oclif/core';
+
+import {TrackerCommand, jsonFlag} from '../../host/cli/base-command.js';
+import {listTickets, SORT_KEYS} from '../../host/services/cache-service.js';
+import {ticketRows} from '../../host/services/ticket-view.js';
+
+export default class TrackerListTickets extends TrackerCommand {
+  static override summary = 'List cached tickets (offline), with filters';
+
+  static override description =
+    'Reads the local cache only: works offline and in a fresh clone with no credentials. `*` marks tickets with local edits not pushed yet.';
+
+  static override examples = [
+    '<%= config.bin %> tracker list-tickets',
+    '<%= config.bin %> tracker list-tickets --status in_progress --assignee alice --sort updated',
+    '<%= config.bin %> tracker list-tickets --label bug --text login --json',
+  ];
+
+  static override flags = {
+    status: Flags.string({
+      multiple: true,
+      description: 'todo, in_progress, in_review, blocked, done or canceled (repeatable: any of)',
+    }),
+    label: Flags.string({multiple: true, description: 'only tickets with this label (repeatable: all of)'}),
+    assignee: Flags.string({
+      multiple: true,
+      description: 'only tickets assigned to this person (repeatable: any of)',
+    }),
+    type: Flags.string({
+      multiple: true,
+      description: 'epic, story, task, bug, chore or subtask (repeatable: any of)',
+    }),
+    text: Flags.string({description: 'only tickets whose title or body contains this text'}),
+    limit: Flags.integer({min: 1, max: 100_000, default: 50, description: 'at most this many tickets'}),
+    sort: Flags.option({options: SORT_KEYS, default: 'key' as const, description: 'sort order'})(),
+    reverse: Flags.boolean({description: 'reverse the sort order'}),
+    ...jsonFlag,
+  };
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(TrackerListTickets);
+    this.setJson(flags.json);
+    const list = await listTickets(this.runContext(), {
+      status: flags.status,
+      label: flags.label,
+      assignee: flags.assignee,
+      type: flags.type,
+      text: flags.text,
+      limit: flags.limit,
+      sort: flags.sort,
+      reverse: flags.reverse,
+    });
+    this.showWarnings(list.warnings);
+    const text =
+      list.tickets.length === 0
+        ? ['No tickets found']
+        : [
+            ...ticketRows(list.tickets),
+            ...(list.total > list.tickets.length
+              ? [`(${list.tickets.length} of ${list.total}; raise --limit to see more)`]
+              : []),
+          ];
+    this.emit({json: list, text});
+  }
+}

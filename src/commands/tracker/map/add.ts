@@ -1,0 +1,37 @@
+import {Flags} from '@oclif/core';
+
+import {TrackerCommand, jsonFlag} from '../../../host/cli/base-command.js';
+import {addMapping} from '../../../host/services/mapping-service.js';
+
+export default class TrackerMapAdd extends TrackerCommand {
+  static override summary = 'Map a work package to a tracker issue';
+
+  static override examples = [
+    '<%= config.bin %> tracker map add --wp-id WP01 --external-id 12 --external-key "#12"',
+  ];
+
+  static override flags = {
+    'wp-id': Flags.string({required: true, description: 'the work package id, e.g. WP01'}),
+    'external-id': Flags.string({required: true, description: "the tracker's id of the issue"}),
+    'external-key': Flags.string({description: 'the human key (#12, PROJ-7); default: from the cache'}),
+    'external-url': Flags.string({description: 'the issue URL; default: from the cache'}),
+    ...jsonFlag,
+  };
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(TrackerMapAdd);
+    this.setJson(flags.json);
+    const m = await addMapping(this.runContext(), {
+      wpId: flags['wp-id'],
+      externalId: flags['external-id'],
+      externalKey: flags['external-key'],
+      externalUrl: flags['external-url'],
+    });
+    this.emit({
+      json: m,
+      text: [
+        `Mapping saved: ${m.wp_id} -> ${m.external_key ?? m.external_id}${m.title ? ` (${m.title})` : ''}`,
+      ],
+    });
+  }
+}

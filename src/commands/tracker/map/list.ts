@@ -1,0 +1,33 @@
+import {TrackerCommand, jsonFlag} from '../../../host/cli/base-command.js';
+import {listMappings} from '../../../host/services/mapping-service.js';
+import {formatTable} from '../../../host/services/ticket-view.js';
+
+export default class TrackerMapList extends TrackerCommand {
+  static override summary = 'List work package to issue mappings (offline)';
+
+  static override examples = [
+    '<%= config.bin %> tracker map list',
+    '<%= config.bin %> tracker map list --json',
+  ];
+
+  static override flags = {...jsonFlag};
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(TrackerMapList);
+    this.setJson(flags.json);
+    const list = await listMappings(this.runContext());
+    this.showWarnings(list.warnings);
+    const text =
+      list.mappings.length === 0
+        ? ['No mappings found']
+        : formatTable(
+            ['WP', 'ISSUE', 'TITLE'],
+            list.mappings.map((m) => [
+              m.wp_id,
+              `${m.system}:${m.external_key ?? m.external_id}`,
+              m.title ?? '-',
+            ]),
+          );
+    this.emit({json: list, text});
+  }
+}

@@ -1,0 +1,55 @@
+import {Args} from '@oclif/core';
+
+import {TrackerCommand, jsonFlag} from '../../host/cli/base-command.js';
+import {showTicket} from '../../host/services/cache-service.js';
+
+export default class TrackerShow extends TrackerCommand {
+  static override summary = 'Show one cached ticket with its mappings, local edits and history (offline)';
+
+  static override examples = [
+    '<%= config.bin %> tracker show "#12"',
+    '<%= config.bin %> tracker show PROJ-7 --json',
+  ];
+
+  static override args = {
+    key: Args.string({
+      required: true,
+      description: 'the ticket: #12, PROJ-7, the provider id, or system:workspace:id',
+    }),
+  };
+
+  static override flags = {...jsonFlag};
+
+  async run(): Promise<void> {
+    const {args, flags} = await this.parse(TrackerShow);
+    this.setJson(flags.json);
+    const d = await showTicket(this.runContext(), args.key);
+    const t = d.ticket;
+    this.showWarnings(d.warnings);
+    const text = [
+      `${t.identifier}: ${t.title}`,
+      `- identity: ${t.identity}`,
+      `- status: ${t.status}`,
+      `- type: ${t.issue_type}`,
+      `- priority: ${t.priority ?? '-'}`,
+      `- assignees: ${t.assignees.join(', ') || '-'}`,
+      `- labels: ${t.labels.join(', ') || '-'}`,
+      ...(t.url ? [`- url: ${t.url}`] : []),
+      ...(d.parent ? [`- parent: ${d.parent}`] : []),
+      `- updated: ${t.updated_at ?? '-'}`,
+      `- work packages: ${t.work_packages.join(', ') || '-'}`,
+    ];
+    const edits = Object.entries(d.pending_edits);
+    if (edits.length > 0) {
+      text.push('Local edits (not pushed yet):');
+      for (const [field, value] of edits) text.push(`  ${field}: ${JSON.stringify(value)}`);
+    }
+    if (d.pending_comments.length > 0) text.push(`Pending comments: ${d.pending_comments.length}`);
+    const open = d.conflicts.filter((c) => c.open);
+    if (open.length > 0) text.push(`Open conflicts: ${open.map((c) => c.field_name).join(', ')}`);
+    if (d.body) text.push('', d.body);
+    text.push('', 'History:');
+    for (const h of d.history) text.push(`  ${h.at}  ${h.kind}`);
+    this.emit({json: d, text});
+  }
+}

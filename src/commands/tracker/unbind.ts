@@ -1,0 +1,40 @@
+import {Flags} from '@oclif/core';
+
+import {TrackerCommand, jsonFlag} from '../../host/cli/base-command.js';
+import {unbindTracker} from '../../host/services/binding-service.js';
+
+export default class TrackerUnbind extends TrackerCommand {
+  static override summary = "Remove this project's tracker binding";
+
+  static override description =
+    'Removes the binding from .kittify/config.yaml; a recorded tracker.egress value is kept. Credentials are ' +
+    'machine-global and may serve other projects: they stay unless --forget-credentials is given.';
+
+  static override examples = [
+    '<%= config.bin %> tracker unbind',
+    '<%= config.bin %> tracker unbind --forget-credentials',
+  ];
+
+  static override flags = {
+    'forget-credentials': Flags.boolean({
+      description: "also delete this provider's stored credentials on this machine",
+    }),
+    ...jsonFlag,
+  };
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(TrackerUnbind);
+    this.setJson(flags.json);
+    const result = await unbindTracker(this.runContext(), {forgetCredentials: flags['forget-credentials']});
+    this.emit({
+      json: result,
+      text: [
+        'Tracker binding removed',
+        `- provider: ${result.provider}`,
+        `- workspace: ${result.workspace}`,
+        ...(result.egress_kept ? [`- egress kept: ${result.egress_kept}`] : []),
+        `- credentials_removed: ${result.credentials_removed ? 'yes' : 'no'}`,
+      ],
+    });
+  }
+}

@@ -1,0 +1,76 @@
+import {Command, Errors, Flags} from '@oclif/core';
+
+import {stableJson} from './json-output.js';
+import {reportError} from './error-report.js';
+import {ProgressDisplay} from './progress-display.js';
+import {redactSecrets} from './secret-mask.js';
+
+/**
+ * `--json` as an ordinary flag that we handle ourselves, not oclif's `enableJsonFlag`: oclif's
+ * rendering is insertion-ordered, colourised on a terminal, and collapses exit codes to 1.
+ */
+export const jsonFlag = {
+  json: Flags.boolean({
+    description: 'Print the result as stable JSON (sorted keys, 2-space indent) on stdout',
+  }),
+};
+
+/** What a reporting command produces: one value for `--json`, lines for people. */
+export interface CommandReport {
+  readonly json: unknown;
+  readonly text: readonly string[];
+}
+
+/**
+ * Base of every `spec-kitty tracker` command. It owns the output policy:
+ * - stdout carries the result only (stable JSON with `--json`, text otherwise);
+ * - errors are one or two lines on stderr (what went wrong; what to do), never a stack trace
+ *   unless `DEBUG` is set, with secrets masked;
+ * - exit codes: 0 success, 1 error, 2 usage error (oclif's parse errors keep their 2).
+ */
+export abstract class TrackerCommand extends Command {
+  /** Set by `setJson` once flags are parsed; decides progress display and output form. */
+  protected jsonMode = false;
+
+  protected setJson(json: boolean | undefined): void {
+    this.jsonMode = json === true;
+  }
+
+  /** Prints a report as JSON or as text, according to `--json`. */
+  protected emit(report: CommandReport): void {
+    if (this.jsonMode) {
+      this.log(stableJson(report.json));
+      return;
+    }
+    for (const line of report.text) this.log(redactSecrets(line));
+  }
+
+  /** Non-fatal problems (a skipped torn line...) on stderr; with `--json` they are in the JSON instead. */
+  protected showWarnings(warnings: readonly string[]): void {
+    if (this.jsonMode) return;
+    for (const warning of warnings) process.stderr.write(`Warning: ${redactSecrets(warning)}\n`);
+  }
+
+  /** A progress display on stderr: live on a terminal, silent otherwise and with `--json`. */
+  protected progress(): ProgressDisplay {
+    return new ProgressDisplay(process.stderr, {json: this.jsonMode});
+  }
+
+  /** The services' view of where the command runs. */
+  protected runContext(): {cwd: string; env: NodeJS.ProcessEnv} {
+    return {cwd: process.cwd(), env: process.env};
+  }
+
+  protected override async catch(error: Error & {exitCode?: number}): Promise<unknown> {
+    if (error instanceof Errors.ExitError) throw error;
+    const debug = Boolean(process.env.DEBUG);
+    const report = reportError(error, {debug});
+    const colour = process.stderr.isTTY === true && !process.env.NO_COLOR;
+    report.lines.forEach((line, index) => {
+      const shown = index === 0 && colour ? `\u001B[31m${line}\u001B[39m` : line;
+      process.stderr.write(`${shown}\n`);
+    });
+    // ExitError is printed by nobody (oclif's handler skips it) and carries our exit code.
+    throw new Errors.ExitError(report.exitCode);
+  }
+}

@@ -1,0 +1,62 @@
+import {TrackerError} from '../../core/errors.js';
+import {redactSecrets} from './secret-mask.js';
+import {UsageError} from './usage-error.js';
+
+/** What the error funnel prints and the exit code it uses. */
+export interface ErrorReport {
+  /** One or two lines: what went wrong, then what to do. */
+  readonly lines: string[];
+  readonly exitCode: number;
+}
+
+interface OclifLikeError {
+  message?: string;
+  oclif?: {exit?: number | false};
+  code?: string;
+  stack?: string;
+}
+
+/**
+ * Turns any error into what the user sees. Our errors (`TrackerError`) print their message and
+ * hint; oclif's own errors (parse errors, exit 2) keep their exit code; anything unexpected says
+ * so in one line and how to get details. No stack trace unless `debug` (the `DEBUG` variable).
+ */
+export function reportError(error: unknown, options: {debug: boolean}): ErrorReport {
+  const err = (error ?? {}) as OclifLikeError;
+  const lines: string[] = [];
+  let exitCode = 1;
+  if (error instanceof TrackerError) {
+    lines.push(oneLine(error.message));
+    if (error.hint) lines.push(oneLine(error.hint));
+    if (error instanceof UsageError) exitCode = 2;
+  } else if (err.oclif && typeof err.oclif.exit === 'number') {
+    // oclif CLIError: parse errors (exit 2) and this.error() calls.
+    exitCode = err.oclif.exit;
+    // oclif wraps parse errors in "The following error occurred:" / "See more help with --help".
+    const meaningful = stripOclifPrefix(err.message ?? 'error')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(
+        (line) =>
+          line !== '' && !/^The following errors? occurred:$/.test(line) && !/^See more help with/.test(line),
+      );
+    lines.push(meaningful.join('; ') || 'error');
+    if (exitCode === 2) lines.push('See --help for the flags this command takes.');
+  } else if (error instanceof Error) {
+    lines.push(`Unexpected error: ${oneLine(error.message || error.name)}`);
+    if (!options.debug) lines.push('Run again with DEBUG=* to see the details, and please report it.');
+  } else {
+    lines.push(`Unexpected error: ${String(error)}`);
+  }
+  if (options.debug && err.stack) lines.push(err.stack);
+  return {lines: lines.map((line) => redactSecrets(line)), exitCode};
+}
+
+function oneLine(text: string): string {
+  // Multi-line messages (e.g. from a provider) are kept but flattened to stay "one line".
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+function stripOclifPrefix(message: string): string {
+  return message.replace(/^Error:\s*/, '');
+}

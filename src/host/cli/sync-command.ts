@@ -1,0 +1,105 @@
+import {Flags} from '@oclif/core';
+
+import {failureToString} from '../../core/sync/sync-result.js';
+import type {SyncIntent, SyncMode, SyncReport} from '../services/sync-service.js';
+import {TrackerCommand, jsonFlag} from './base-command.js';
+
+/** Flags shared by `sync pull`, `sync push` and `sync run`. */
+export const syncFlags = {
+  limit: Flags.integer({
+    min: 1,
+    max: 10_000,
+    description: 'pull page size / at most this many local changes pushed',
+  }),
+  'dry-run': Flags.boolean({description: 'compute and print the plan; write nothing, locally or remotely'}),
+  yes: Flags.boolean({char: 'y', description: 'confirm a push above the bulk-change threshold'}),
+  full: Flags.boolean({
+    description: 'list everything again (ignoring the checkpoint) and reconcile deletions',
+  }),
+  ...jsonFlag,
+};
+
+const TITLES: Record<SyncMode, (provider: string) => string> = {
+  pull: (p) => `Pulled from ${p}`,
+  push: (p) => `Pushed to ${p}`,
+  run: (p) => `Sync run completed (${p})`,
+};
+
+/** An intent that can say what it did, for the command's output. */
+export interface DescribedIntent extends SyncIntent {
+  describe?(): {key: string; json: unknown; text: string[]; warnings: string[]} | null;
+}
+
+/** The shared body of the three sync commands: run, show progress, print the counts, set the exit code. */
+export abstract class SyncCommand extends TrackerCommand {
+  protected async runSyncMode(
+    mode: SyncMode,
+    flags: {limit?: number; 'dry-run'?: boolean; yes?: boolean; full?: boolean; json?: boolean},
+    intents: readonly DescribedIntent[] = [],
+  ): Promise<void> {
+    this.setJson(flags.json);
+    const {runSync} = await import('../services/sync-service.js');
+    const progress = this.progress();
+    let report: SyncReport;
+    try {
+      report = await runSync(this.runContext(), {
+        mode,
+        limit: flags.limit,
+        dryRun: flags['dry-run'],
+        yes: flags.yes,
+        full: flags.full,
+        onEvent: progress.listener,
+        intents,
+      });
+    } finally {
+      progress.finish();
+    }
+    // Intents (e.g. the work-package step of push) add a key to the JSON and lines before the counts.
+    const extras = intents.map((intent) => intent.describe?.() ?? null).filter((e) => e !== null);
+    this.showWarnings([...report.warnings, ...extras.flatMap((e) => e.warnings)]);
+    const json =
+      extras.length === 0 ? report : {...report, ...Object.fromEntries(extras.map((e) => [e.key, e.json]))};
+    this.emit({json, text: [...extras.flatMap((e) => e.text), ...syncText(report)]});
+    if (!report.ok) this.exit(1);
+  }
+}
+
+export function syncText(r: SyncReport): string[] {
+  const s = r.summary;
+  const lines = [TITLES[r.mode](r.provider) + (r.dry_run ? ' (dry run: nothing written)' : '')];
+  const created =
+    r.mode === 'push'
+      ? r.stats.pushed_created
+      : r.mode === 'pull'
+        ? r.stats.pulled_created
+        : r.stats.pulled_created + r.stats.pushed_created;
+  const updated =
+    r.mode === 'push'
+      ? r.stats.pushed_updated
+      : r.mode === 'pull'
+        ? r.stats.pulled_updated
+        : r.stats.pulled_updated + r.stats.pushed_updated;
+  if (r.dry_run) {
+    if (r.mode !== 'push')
+      lines.push(`- would pull: ${s.pull_creates} new, ${s.pull_updates} updated, ${s.pull_deletes} deleted`);
+    if (r.mode !== 'pull')
+      lines.push(`- would push: ${s.creates} created, ${s.updates} updated, ${s.comments} comments`);
+  } else {
+    lines.push(`- created: ${created}`, `- updated: ${updated}`);
+  }
+  lines.push(
+    `- skipped: ${r.stats.skipped}`,
+    `- conflicts: ${r.conflicts.length}`,
+    `- failures: ${r.failures.length}`,
+  );
+  for (const c of r.conflicts) {
+    lines.push(
+      `  conflict ${c.identity} ${c.field_name}: ${c.manual_review_required ? 'needs manual review' : `${c.winner} value kept (${c.strategy})`}`,
+    );
+  }
+  for (const f of r.failures) {
+    lines.push(`  ${failureToString(f)}`);
+    if (f.hint) lines.push(`    ${f.hint}`);
+  }
+  return lines;
+}

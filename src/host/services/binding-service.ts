@@ -1,0 +1,252 @@
+import {ConnectorConfigError, ValidationError} from '../../core/errors.js';
+import {PROVIDERS, requireProvider, type ProviderDescriptor} from '../../core/connectors/registry.js';
+import {OWNERSHIP_MODES} from '../../core/model/enums.js';
+import type {JsonValue} from '../../core/model/json.js';
+import {createOwnershipPolicy} from '../../core/policy/ownership.js';
+import type {ConnectorCapabilities} from '../../core/protocols/connector.js';
+import {UsageError} from '../cli/usage-error.js';
+import {
+  clearProviderCredentials,
+  credentialsPath,
+  readProviderCredentials,
+  writeProviderCredentials,
+} from '../config/credentials.js';
+import {registerSecret} from '../cli/secret-mask.js';
+import {clearTrackerBinding, writeTrackerBinding} from '../config/tracker-config.js';
+import {parseKeyValues} from './key-value.js';
+import {egressLabel} from './cache-service.js';
+import {loadBoundProject, loadProject, type ServiceEnvironment} from './service-context.js';
+
+export interface BindRequest {
+  readonly provider: string;
+  readonly workspace: string;
+  readonly serverUrl?: string;
+  readonly doctrineMode?: string;
+  /** Raw `field=owner` entries. */
+  readonly fieldOwners?: readonly string[];
+  /** Raw `key=value` entries, stored machine-globally, never in the project. */
+  readonly credentials?: readonly string[];
+  /** Raw `key=value` connector options, stored in the binding. */
+  readonly options?: readonly string[];
+}
+
+export interface BindResult {
+  readonly provider: string;
+  readonly workspace: string;
+  readonly server_url: string | null;
+  readonly doctrine_mode: string;
+  readonly field_owners: Record<string, string>;
+  readonly options: Record<string, JsonValue>;
+  readonly egress: string;
+  readonly config_path: string;
+  readonly credentials_saved: boolean;
+  /** Credential keys saved (never values). */
+  readonly credential_keys: string[];
+  readonly credentials_path: string | null;
+}
+
+function usage(error: unknown): never {
+  if (error instanceof ValidationError || error instanceof ConnectorConfigError) {
+    throw new UsageError(error.message.charAt(0).toUpperCase() + error.message.slice(1), {hint: error.hint});
+  }
+  throw error;
+}
+
+function hasControlCharacter(value: string): boolean {
+  return [...value].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f);
+}
+
+function validateWorkspace(descriptor: ProviderDescriptor, workspace: string): string {
+  const value = workspace.trim();
+  if (value === '' || hasControlCharacter(value)) {
+    throw new UsageError(`Invalid --workspace '${workspace}'.`, {
+      hint: `For ${descriptor.name} the workspace is ${descriptor.workspaceHint}.`,
+    });
+  }
+  if (descriptor.name === 'github' && !/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(value)) {
+    throw new UsageError(`Invalid --workspace '${value}' for github.`, {
+      hint: `Expected ${descriptor.workspaceHint}, e.g. acme/app.`,
+    });
+  }
+  return value;
+}
+
+function validateServerUrl(raw: string | undefined): string | null {
+  if (raw === undefined || raw.trim() === '') return null;
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new UsageError(`Invalid --server-url '${raw}': not a URL.`, {
+      hint: 'Pass the base URL, e.g. https://jira.example.com.',
+    });
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new UsageError(`Invalid --server-url '${raw}': expected http(s).`, {
+      hint: 'Pass the base URL, e.g. https://jira.example.com.',
+    });
+  }
+  if (url.username || url.password) {
+    throw new UsageError('Invalid --server-url: it must not contain credentials.', {
+      hint: 'Pass credentials with --credential or environment variables.',
+    });
+  }
+  return url.toString().replace(/\/$/, '');
+}
+
+/** `--option` values: `true`/`false` and integers become JSON booleans and numbers. */
+function optionValue(raw: string): JsonValue {
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  if (/^-?\d{1,15}$/.test(raw)) return Number(raw);
+  return raw;
+}
+
+/**
+ * Binds the project to a tracker: validates everything first (nothing is written on a bad
+ * value), stores credentials machine-globally (merged into the provider's table), writes the
+ * binding, and records egress consent as `permitted` unless a value is already recorded (a
+ * recorded `refused` is kept and honoured).
+ */
+export async function bindTracker(
+  environment: ServiceEnvironment,
+  request: BindRequest,
+): Promise<BindResult> {
+  const {location} = await loadProject(environment);
+  let descriptor: ProviderDescriptor;
+  try {
+    descriptor = requireProvider(request.provider);
+  } catch (error) {
+    usage(error);
+  }
+  const workspace = validateWorkspace(descriptor, request.workspace);
+  const serverUrl = validateServerUrl(request.serverUrl);
+  const fieldOwners = parseKeyValues('field-owner', request.fieldOwners);
+  const mode = request.doctrineMode?.trim().toLowerCase() || 'external_authoritative';
+  let policy;
+  try {
+    policy = createOwnershipPolicy(mode, fieldOwners);
+  } catch (error) {
+    if (error instanceof ValidationError && error.field === 'doctrine.mode') {
+      throw new UsageError(`Invalid --doctrine-mode '${request.doctrineMode}'.`, {
+        hint: `Expected one of: ${OWNERSHIP_MODES.join(', ')}.`,
+      });
+    }
+    usage(error);
+  }
+  const credentials = parseKeyValues('credential', request.credentials);
+  const known = descriptor.credentials.map((spec) => spec.key);
+  for (const key of Object.keys(credentials)) {
+    if (!known.includes(key)) {
+      throw new UsageError(`Unknown --credential key '${key}' for ${descriptor.name}.`, {
+        hint: `Expected one of: ${known.join(', ')}.`,
+      });
+    }
+  }
+  for (const spec of descriptor.credentials) if (spec.secret) registerSecret(credentials[spec.key]);
+  const options = Object.fromEntries(
+    Object.entries(parseKeyValues('option', request.options)).map(([k, v]) => [k, optionValue(v)]),
+  );
+
+  let credentialsFile: string | null = null;
+  if (Object.keys(credentials).length > 0) {
+    const merged = {...readProviderCredentials(descriptor.name, environment.env), ...credentials};
+    credentialsFile = await writeProviderCredentials(descriptor.name, merged, environment.env);
+  }
+  const binding = writeTrackerBinding(
+    location.configPath,
+    {
+      provider: descriptor.name,
+      workspace,
+      serverUrl,
+      doctrineMode: policy.mode,
+      fieldOwners: {...policy.fieldOwners} as Record<string, string>,
+      options,
+      egressIfAbsent: 'permitted',
+    },
+    location.root,
+  );
+  return {
+    provider: descriptor.name,
+    workspace,
+    server_url: serverUrl,
+    doctrine_mode: policy.mode,
+    field_owners: {...binding.doctrine.fieldOwners},
+    options,
+    egress: egressLabel(binding.egress),
+    config_path: location.configPath,
+    credentials_saved: credentialsFile !== null,
+    credential_keys: Object.keys(credentials).sort(),
+    credentials_path: credentialsFile,
+  };
+}
+
+export interface UnbindResult {
+  readonly provider: string;
+  readonly workspace: string;
+  readonly egress_kept: string | null;
+  readonly credentials_removed: boolean;
+}
+
+/**
+ * Removes the binding. Credentials are machine-global and may serve other projects, so they
+ * stay unless `forgetCredentials` is asked for; a recorded egress value stays too.
+ */
+export async function unbindTracker(
+  environment: ServiceEnvironment,
+  options: {forgetCredentials?: boolean} = {},
+): Promise<UnbindResult> {
+  const {location, binding} = await loadBoundProject(environment);
+  const after = clearTrackerBinding(location.configPath, location.root);
+  const removed = options.forgetCredentials
+    ? await clearProviderCredentials(binding.provider, environment.env)
+    : false;
+  return {
+    provider: binding.provider,
+    workspace: binding.workspace,
+    egress_kept: after.egress.state === 'absent' ? null : egressLabel(after.egress),
+    credentials_removed: removed,
+  };
+}
+
+export interface ProviderInfoView {
+  readonly name: string;
+  readonly display_name: string;
+  readonly kind: 'hosted' | 'local';
+  readonly workspace: string;
+  readonly default_server_url: string | null;
+  readonly credentials: {
+    key: string;
+    env: string | null;
+    required: boolean;
+    secret: boolean;
+    description: string;
+  }[];
+  /** What the connector can do; null when this build has no working connector for it. */
+  readonly capabilities: ConnectorCapabilities | null;
+}
+
+/** The supported providers and their capabilities (loads each connector module: not on a hot path). */
+export async function listProviders(): Promise<ProviderInfoView[]> {
+  return Promise.all(
+    PROVIDERS.map(async (descriptor) => {
+      let capabilities: ConnectorCapabilities | null = null;
+      try {
+        capabilities = (await descriptor.load()).capabilities;
+      } catch {
+        capabilities = null;
+      }
+      return {
+        name: descriptor.name,
+        display_name: descriptor.displayName,
+        kind: descriptor.kind,
+        workspace: descriptor.workspaceHint,
+        default_server_url: descriptor.defaultServerUrl,
+        credentials: descriptor.credentials.map((spec) => ({...spec})),
+        capabilities,
+      };
+    }),
+  );
+}
+
+export {credentialsPath};

@@ -1,0 +1,347 @@
+import {CANONICAL_ISSUE_TYPES, CANONICAL_STATUSES, isOneOf} from '../../core/model/enums.js';
+import type {CanonicalIssue, IssueField} from '../../core/model/canonical-issue.js';
+import {refIdentity} from '../../core/model/external-ref.js';
+import type {WorkPackageMapping} from '../../core/protocols/mapping-store.js';
+import type {SyncCheckpoint} from '../../core/protocols/checkpoint-store.js';
+import {requireProvider} from '../../core/connectors/registry.js';
+import {UsageError} from '../cli/usage-error.js';
+import {resolveCredentials, type CredentialSource} from '../config/credentials.js';
+import {loadBoundProject, type BoundContext, type ServiceEnvironment} from './service-context.js';
+import {openBoundStorage, type TrackerStorageHandle} from './storage-gateway.js';
+import {looksLikeKey, resolveIssueKey} from './issue-key.js';
+import {ticketView, type TicketView} from './ticket-view.js';
+
+/**
+ * Offline reads of the cache: list, show, search, status. They work in a fresh clone with no
+ * credentials and no network (the cache is committed), and they never write.
+ */
+
+export const SORT_KEYS = ['key', 'updated', 'created', 'priority', 'status', 'title'] as const;
+export type SortKey = (typeof SORT_KEYS)[number];
+
+export interface TicketFilters {
+  readonly status?: readonly string[];
+  readonly label?: readonly string[];
+  readonly assignee?: readonly string[];
+  readonly type?: readonly string[];
+  readonly text?: string;
+  readonly limit?: number;
+  readonly sort?: SortKey;
+  readonly reverse?: boolean;
+}
+
+export interface TicketList {
+  readonly provider: string;
+  readonly workspace: string;
+  /** Matching tickets before `limit`. */
+  readonly total: number;
+  readonly tickets: TicketView[];
+  readonly warnings: readonly string[];
+}
+
+interface CacheSnapshot {
+  readonly context: BoundContext;
+  readonly storage: TrackerStorageHandle;
+  readonly issues: CanonicalIssue[];
+  readonly mappings: WorkPackageMapping[];
+  readonly pending: Map<string, readonly IssueField[]>;
+}
+
+async function snapshot(environment: ServiceEnvironment): Promise<CacheSnapshot> {
+  const context = await loadBoundProject(environment);
+  const storage = await openBoundStorage(context);
+  const [issues, mappings, pendingList] = await Promise.all([
+    storage.stores.listIssues(),
+    storage.stores.listMappings(),
+    storage.stores.listPending(),
+  ]);
+  const pending = new Map(pendingList.map((p) => [p.identity, p.fields] as const));
+  return {context, storage, issues, mappings, pending};
+}
+
+function validateChoices(
+  flag: string,
+  values: readonly string[] | undefined,
+  allowed: readonly string[],
+): void {
+  for (const value of values ?? []) {
+    if (!allowed.includes(value)) {
+      throw new UsageError(`Invalid --${flag} '${value}'.`, {
+        hint: `Expected one of: ${allowed.join(', ')}.`,
+      });
+    }
+  }
+}
+
+function matchesText(issue: CanonicalIssue, text: string): boolean {
+  const needle = text.toLowerCase();
+  return (
+    issue.title.toLowerCase().includes(needle) ||
+    (issue.body ?? '').toLowerCase().includes(needle) ||
+    (issue.ref.key ?? '').toLowerCase() === needle
+  );
+}
+
+function compareBy(sort: SortKey): (a: CanonicalIssue, b: CanonicalIssue) => number {
+  const str = (a: string | null, b: string | null): number => (a ?? '').localeCompare(b ?? '');
+  const keyOrder = (a: CanonicalIssue, b: CanonicalIssue): number => {
+    const na = Number(a.ref.id);
+    const nb = Number(b.ref.id);
+    if (Number.isFinite(na) && Number.isFinite(nb) && na !== nb) return na - nb;
+    return str(refIdentity(a.ref), refIdentity(b.ref));
+  };
+  switch (sort) {
+    case 'updated':
+      return (a, b) => str(b.updated_at, a.updated_at) || keyOrder(a, b);
+    case 'created':
+      return (a, b) => str(b.created_at, a.created_at) || keyOrder(a, b);
+    case 'priority':
+      return (a, b) => (a.priority ?? 9) - (b.priority ?? 9) || keyOrder(a, b);
+    case 'status':
+      return (a, b) =>
+        CANONICAL_STATUSES.indexOf(a.status) - CANONICAL_STATUSES.indexOf(b.status) || keyOrder(a, b);
+    case 'title':
+      return (a, b) => a.title.localeCompare(b.title) || keyOrder(a, b);
+    case 'key':
+    default:
+      return keyOrder;
+  }
+}
+
+export async function listTickets(
+  environment: ServiceEnvironment,
+  filters: TicketFilters = {},
+): Promise<TicketList> {
+  validateChoices('status', filters.status, CANONICAL_STATUSES);
+  validateChoices('type', filters.type, CANONICAL_ISSUE_TYPES);
+  const snap = await snapshot(environment);
+  const selected = snap.issues.filter((issue) => {
+    if (filters.status?.length && !filters.status.includes(issue.status)) return false;
+    if (filters.type?.length && !filters.type.includes(issue.issue_type)) return false;
+    if (filters.label?.length && !filters.label.every((l) => issue.labels.includes(l))) return false;
+    if (filters.assignee?.length && !filters.assignee.some((a) => issue.assignees.includes(a))) return false;
+    if (filters.text && !matchesText(issue, filters.text)) return false;
+    return true;
+  });
+  selected.sort(compareBy(filters.sort ?? 'key'));
+  if (filters.reverse) selected.reverse();
+  const limited = filters.limit === undefined ? selected : selected.slice(0, filters.limit);
+  return {
+    provider: snap.context.binding.provider,
+    workspace: snap.context.binding.workspace,
+    total: selected.length,
+    tickets: limited.map((issue) => viewOf(snap, issue)),
+    warnings: snap.storage.warnings,
+  };
+}
+
+function viewOf(snap: CacheSnapshot, issue: CanonicalIssue): TicketView {
+  return ticketView(issue, {
+    pendingFields: snap.pending.get(refIdentity(issue.ref)) ?? [],
+    mappings: snap.mappings,
+  });
+}
+
+export interface TicketSearch extends TicketList {
+  readonly query: string;
+  /** True when the query was read as a key (and matched exactly one issue). */
+  readonly matched_key: boolean;
+}
+
+/** Key first (`#12`, `PROJ-7`, an id), then text in title and body. */
+export async function searchTickets(
+  environment: ServiceEnvironment,
+  query: string,
+  limit = 20,
+): Promise<TicketSearch> {
+  const trimmed = query.trim();
+  if (trimmed === '')
+    throw new UsageError('The search query is empty.', {
+      hint: 'Pass --query with a key (#12, PROJ-7) or words.',
+    });
+  const snap = await snapshot(environment);
+  const base = {
+    provider: snap.context.binding.provider,
+    workspace: snap.context.binding.workspace,
+    query: trimmed,
+    warnings: snap.storage.warnings,
+  };
+  if (looksLikeKey(trimmed)) {
+    try {
+      const issue = resolveIssueKey(snap.issues, trimmed);
+      return {...base, matched_key: true, total: 1, tickets: [viewOf(snap, issue)]};
+    } catch {
+      // not a known key: fall back to text
+    }
+  }
+  const words = trimmed.toLowerCase().split(/\s+/);
+  const found = snap.issues
+    .filter((issue) => {
+      const hay =
+        `${issue.title}\n${issue.body ?? ''}\n${issue.ref.key ?? ''}\n${issue.labels.join(' ')}`.toLowerCase();
+      return words.every((word) => hay.includes(word));
+    })
+    .sort(compareBy('updated'));
+  return {
+    ...base,
+    matched_key: false,
+    total: found.length,
+    tickets: found.slice(0, limit).map((issue) => viewOf(snap, issue)),
+  };
+}
+
+export interface TicketDetail {
+  readonly ticket: TicketView;
+  readonly body: string | null;
+  readonly parent: string | null;
+  readonly links: {type: string; target: string}[];
+  readonly custom_fields: Record<string, unknown>;
+  /** Local edits not pushed yet, by field. */
+  readonly pending_edits: Record<string, unknown>;
+  readonly pending_comments: {comment_id: string; at: string; body: string}[];
+  readonly mappings: {wp_id: string; identity: string}[];
+  readonly conflicts: {field_name: string; open: boolean; winner: string; strategy: string; at: string}[];
+  readonly history: {event_id: string; at: string; kind: string}[];
+  readonly warnings: readonly string[];
+}
+
+export async function showTicket(environment: ServiceEnvironment, key: string): Promise<TicketDetail> {
+  const snap = await snapshot(environment);
+  const issue = resolveIssueKey(snap.issues, key);
+  const identity = refIdentity(issue.ref);
+  const [edits, comments, conflicts, state] = await Promise.all([
+    snap.storage.stores.getLocalEdits(identity),
+    snap.storage.stores.listPendingComments(),
+    snap.storage.stores.listConflicts({identity}),
+    snap.storage.log.read(),
+  ]);
+  const history = (state.issues.get(identity)?.history ?? []).map((h) => ({
+    event_id: h.event_id,
+    at: h.at,
+    kind: h.kind,
+  }));
+  return {
+    ticket: viewOf(snap, issue),
+    body: issue.body,
+    parent: issue.parent ? refIdentity(issue.parent) : null,
+    links: issue.links.map((link) => ({type: link.type, target: refIdentity(link.target)})),
+    custom_fields: {...issue.custom_fields},
+    pending_edits: {...edits},
+    pending_comments: comments
+      .filter((c) => c.identity === identity)
+      .map((c) => ({comment_id: c.comment_id, at: c.at, body: c.body})),
+    mappings: snap.mappings
+      .filter((m) => refIdentity(m.ref) === identity)
+      .map((m) => ({wp_id: m.wp_id, identity})),
+    conflicts: conflicts.map((c) => ({
+      field_name: c.field_name,
+      open: c.open,
+      winner: c.winner,
+      strategy: c.strategy,
+      at: c.at,
+    })),
+    history,
+    warnings: snap.storage.warnings,
+  };
+}
+
+export interface CredentialStatus {
+  readonly present: boolean;
+  /** Where each credential key comes from (env var name or file path), never its value. */
+  readonly sources: Record<string, string>;
+  readonly missing: string[];
+  /** Why credentials could not be checked (e.g. an insecure credentials file). */
+  readonly problem: string | null;
+}
+
+export interface TrackerStatus {
+  readonly bound: true;
+  readonly provider: string;
+  readonly workspace: string;
+  readonly server_url: string | null;
+  readonly doctrine_mode: string;
+  readonly field_owners: Record<string, string>;
+  readonly egress: string;
+  readonly project_root: string;
+  readonly cache_dir: string;
+  readonly issue_count: number;
+  readonly mapping_count: number;
+  readonly pending_edits: number;
+  readonly pending_comments: number;
+  readonly open_conflicts: number;
+  readonly last_pull_at: string | null;
+  readonly checkpoint: SyncCheckpoint | null;
+  readonly credentials: CredentialStatus;
+  readonly warnings: readonly string[];
+}
+
+/** The checkpoint key the sync engine uses by default for a scope's pull (`SyncEngine.checkpointKey`). */
+export function pullCheckpointKey(provider: string, workspace: string): string {
+  return `pull:${provider}:${workspace}`;
+}
+
+export function credentialStatus(provider: string, env: NodeJS.ProcessEnv): CredentialStatus {
+  const descriptor = requireProvider(provider);
+  try {
+    const resolved = resolveCredentials(descriptor, env);
+    const describe = (s: CredentialSource): string =>
+      s.kind === 'env' ? `env:${s.variable}` : `file:${s.path}`;
+    return {
+      present: resolved.missing.length === 0,
+      sources: Object.fromEntries(Object.entries(resolved.sources).map(([k, s]) => [k, describe(s)])),
+      missing: resolved.missing.map((spec) => spec.env ?? spec.key),
+      problem: null,
+    };
+  } catch (error) {
+    return {
+      present: false,
+      sources: {},
+      missing: [],
+      problem: error instanceof Error ? error.message : String(error),
+    };
+  }
+}
+
+export function egressLabel(egress: BoundContext['binding']['egress']): string {
+  return egress.state === 'fault' ? `invalid (${JSON.stringify(egress.raw)})` : egress.state;
+}
+
+export async function trackerStatus(environment: ServiceEnvironment): Promise<TrackerStatus> {
+  const snap = await snapshot(environment);
+  const {binding, location} = snap.context;
+  const [state, conflicts, comments, checkpoint] = await Promise.all([
+    snap.storage.log.read(),
+    snap.storage.stores.listConflicts({openOnly: true}),
+    snap.storage.stores.listPendingComments(),
+    snap.storage.checkpoints.getCheckpoint(pullCheckpointKey(binding.provider, binding.workspace)),
+  ]);
+  let lastPull: string | null = null;
+  for (const entry of state.issues.values()) {
+    for (const h of entry.history)
+      if (h.kind === 'issue_pulled' && (lastPull === null || h.at > lastPull)) lastPull = h.at;
+  }
+  return {
+    bound: true,
+    provider: binding.provider,
+    workspace: binding.workspace,
+    server_url: binding.serverUrl,
+    doctrine_mode: binding.doctrine.mode,
+    field_owners: {...binding.doctrine.fieldOwners},
+    egress: egressLabel(binding.egress),
+    project_root: location.root,
+    cache_dir: snap.storage.scopeDir,
+    issue_count: snap.issues.length,
+    mapping_count: snap.mappings.length,
+    pending_edits: [...snap.pending.values()].length,
+    pending_comments: comments.length,
+    open_conflicts: conflicts.length,
+    last_pull_at: lastPull,
+    checkpoint,
+    credentials: credentialStatus(binding.provider, environment.env),
+    warnings: snap.storage.warnings,
+  };
+}
+
+export function isSortKey(value: string): value is SortKey {
+  return isOneOf(SORT_KEYS, value);
+}

@@ -1,0 +1,137 @@
+import {TrackerError} from '../../core/errors.js';
+import type {IssueField, IssuePatch} from '../../core/model/canonical-issue.js';
+import {CANONICAL_STATUSES, isOneOf} from '../../core/model/enums.js';
+import {refIdentity} from '../../core/model/external-ref.js';
+import {createOwnershipPolicy, localCanWrite} from '../../core/policy/ownership.js';
+import {UsageError} from '../cli/usage-error.js';
+import {loadBoundProject, type BoundContext, type ServiceEnvironment} from './service-context.js';
+import {openBoundStorage} from './storage-gateway.js';
+import {resolveIssueKey} from './issue-key.js';
+
+export interface EditRequest {
+  readonly status?: string;
+  readonly title?: string;
+  readonly addLabels?: readonly string[];
+  readonly removeLabels?: readonly string[];
+  /** Replaces the assignees. */
+  readonly assignees?: readonly string[];
+}
+
+export interface EditResult {
+  readonly identity: string;
+  readonly key: string;
+  /** False when every value already was what was asked (nothing recorded). */
+  readonly changed: boolean;
+  /** Fields this edit changed. */
+  readonly fields: IssueField[];
+  /** All fields now waiting for `sync push`. */
+  readonly pending_fields: IssueField[];
+  /** Fields the binding's doctrine will not let a push send, with why. */
+  readonly warnings: string[];
+}
+
+/** Fields a push under this binding would skip, as messages for the user. */
+function ownershipWarnings(context: BoundContext, fields: readonly IssueField[]): string[] {
+  let policy;
+  try {
+    policy = createOwnershipPolicy(context.binding.doctrine.mode, context.binding.doctrine.fieldOwners);
+  } catch {
+    return [
+      `The doctrine mode '${context.binding.doctrine.mode}' in .kittify/config.yaml is invalid; sync push will refuse.`,
+    ];
+  }
+  const blocked = fields.filter((field) => !localCanWrite(policy, field));
+  if (blocked.length === 0) return [];
+  return [
+    `Recorded locally, but ${blocked.join(', ')} ${blocked.length === 1 ? 'is' : 'are'} owned by the tracker under doctrine mode ${policy.mode}: sync push will not send ${blocked.length === 1 ? 'it' : 'them'}. ` +
+      'Rebind with --doctrine-mode split_ownership (and --field-owner field=local) or spec_kitty_authoritative to push local edits.',
+  ];
+}
+
+/** Records a local edit offline; `sync push` sends it. */
+export async function editTicket(
+  environment: ServiceEnvironment,
+  key: string,
+  request: EditRequest,
+): Promise<EditResult> {
+  if (request.status !== undefined && !isOneOf(CANONICAL_STATUSES, request.status)) {
+    throw new UsageError(`Invalid --status '${request.status}'.`, {
+      hint: `Expected one of: ${CANONICAL_STATUSES.join(', ')}.`,
+    });
+  }
+  if (request.title !== undefined && request.title.trim() === '') {
+    throw new UsageError('Invalid --title: it must not be blank.', {hint: 'Pass the new title in quotes.'});
+  }
+  const nothing =
+    request.status === undefined &&
+    request.title === undefined &&
+    !request.addLabels?.length &&
+    !request.removeLabels?.length &&
+    request.assignees === undefined;
+  if (nothing) {
+    throw new UsageError('Nothing to edit.', {
+      hint: 'Pass at least one of --status, --title, --add-label, --remove-label, --assignee.',
+    });
+  }
+  const context = await loadBoundProject(environment);
+  const storage = await openBoundStorage(context);
+  const issue = resolveIssueKey(await storage.stores.listIssues(), key);
+  const identity = refIdentity(issue.ref);
+
+  const patch: IssuePatch = {};
+  if (request.status !== undefined) patch.status = request.status as IssuePatch['status'];
+  if (request.title !== undefined) patch.title = request.title.trim();
+  if (request.addLabels?.length || request.removeLabels?.length) {
+    const labels = new Set(issue.labels);
+    for (const label of request.addLabels ?? []) if (label.trim() !== '') labels.add(label.trim());
+    for (const label of request.removeLabels ?? []) labels.delete(label.trim());
+    patch.labels = [...labels].sort();
+  }
+  if (request.assignees !== undefined)
+    patch.assignees = [...new Set(request.assignees.map((a) => a.trim()).filter(Boolean))].sort();
+
+  const changedFields = (Object.keys(patch) as IssueField[]).filter(
+    (field) => JSON.stringify(patch[field]) !== JSON.stringify(issue[field]),
+  );
+  const changed = await storage.stores.recordLocalEdit(identity, patch);
+  const after = await storage.stores.getLocalEdits(identity);
+  const pending = (Object.keys(after) as IssueField[]).sort();
+  return {
+    identity,
+    key: issue.ref.key ?? issue.ref.id,
+    changed,
+    fields: changedFields.sort(),
+    pending_fields: pending,
+    warnings: changed ? ownershipWarnings(context, changedFields) : [],
+  };
+}
+
+export interface CommentResult {
+  readonly identity: string;
+  readonly key: string;
+  readonly comment_id: string;
+  readonly at: string;
+}
+
+/** Records a comment offline; `sync push` sends it. */
+export async function commentTicket(
+  environment: ServiceEnvironment,
+  key: string,
+  body: string,
+): Promise<CommentResult> {
+  if (body.trim() === '')
+    throw new UsageError('Invalid --body: the comment is empty.', {
+      hint: 'Pass the comment text with --body.',
+    });
+  const context = await loadBoundProject(environment);
+  const storage = await openBoundStorage(context);
+  const issue = resolveIssueKey(await storage.stores.listIssues(), key);
+  const comment = await storage.stores.addPendingComment(refIdentity(issue.ref), body);
+  if (!comment.comment_id) throw new TrackerError('The comment was not recorded.');
+  return {
+    identity: comment.identity,
+    key: issue.ref.key ?? issue.ref.id,
+    comment_id: comment.comment_id,
+    at: comment.at,
+  };
+}

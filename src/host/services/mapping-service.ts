@@ -1,0 +1,125 @@
+import {TrackerError} from '../../core/errors.js';
+import {createRef, refIdentity} from '../../core/model/external-ref.js';
+import type {WorkPackageMapping} from '../../core/protocols/mapping-store.js';
+import {UsageError} from '../cli/usage-error.js';
+import {loadBoundProject, type ServiceEnvironment} from './service-context.js';
+import {openBoundStorage} from './storage-gateway.js';
+
+export interface MappingView {
+  readonly wp_id: string;
+  readonly identity: string;
+  readonly system: string;
+  readonly external_id: string;
+  readonly external_key: string | null;
+  readonly external_url: string | null;
+  /** The cached issue's title, when the issue is in the cache. */
+  readonly title: string | null;
+  readonly created_at: string;
+  readonly updated_at: string;
+}
+
+function view(mapping: WorkPackageMapping, title: string | null): MappingView {
+  return {
+    wp_id: mapping.wp_id,
+    identity: refIdentity(mapping.ref),
+    system: mapping.ref.system,
+    external_id: mapping.ref.id,
+    external_key: mapping.ref.key,
+    external_url: mapping.ref.url,
+    title,
+    created_at: mapping.created_at,
+    updated_at: mapping.updated_at,
+  };
+}
+
+export interface MapAddRequest {
+  readonly wpId: string;
+  readonly externalId: string;
+  readonly externalKey?: string;
+  readonly externalUrl?: string;
+}
+
+/**
+ * Maps a work package to an issue of the bound tracker. The key and URL default to the cached
+ * issue's. An issue already mapped to another work package is refused with how to fix it.
+ */
+export async function addMapping(
+  environment: ServiceEnvironment,
+  request: MapAddRequest,
+): Promise<MappingView> {
+  const wpId = request.wpId.trim();
+  const externalId = request.externalId.trim().replace(/^#(?=\d+$)/, '');
+  if (wpId === '')
+    throw new UsageError('Invalid --wp-id: it must not be blank.', {
+      hint: 'Pass the work package id, e.g. WP01.',
+    });
+  if (externalId === '')
+    throw new UsageError('Invalid --external-id: it must not be blank.', {
+      hint: "Pass the tracker's id of the issue.",
+    });
+  if (request.externalUrl !== undefined) {
+    try {
+      new URL(request.externalUrl);
+    } catch {
+      throw new UsageError(`Invalid --external-url '${request.externalUrl}': not a URL.`, {
+        hint: 'Pass the issue URL, e.g. https://github.com/acme/app/issues/12.',
+      });
+    }
+  }
+  const context = await loadBoundProject(environment);
+  const storage = await openBoundStorage(context);
+  const {provider, workspace} = context.binding;
+  const cached = await storage.stores.getIssue(refIdentity({system: provider, workspace, id: externalId}));
+  const ref = createRef({
+    system: provider,
+    workspace,
+    id: externalId,
+    key: request.externalKey ?? cached?.ref.key ?? null,
+    url: request.externalUrl ?? cached?.ref.url ?? null,
+  });
+  const mapping = await storage.stores.addMapping(wpId, ref);
+  return view(mapping, cached?.title ?? null);
+}
+
+export interface MappingList {
+  readonly provider: string;
+  readonly workspace: string;
+  readonly mappings: MappingView[];
+  readonly warnings: readonly string[];
+}
+
+export async function listMappings(environment: ServiceEnvironment): Promise<MappingList> {
+  const context = await loadBoundProject(environment);
+  const storage = await openBoundStorage(context);
+  const [mappings, issues] = await Promise.all([storage.stores.listMappings(), storage.stores.listIssues()]);
+  const titles = new Map(issues.map((issue) => [refIdentity(issue.ref), issue.title] as const));
+  return {
+    provider: context.binding.provider,
+    workspace: context.binding.workspace,
+    mappings: mappings.map((m) => view(m, titles.get(refIdentity(m.ref)) ?? null)),
+    warnings: storage.warnings,
+  };
+}
+
+export async function removeMapping(
+  environment: ServiceEnvironment,
+  wpIdInput: string,
+): Promise<{removed: MappingView[]}> {
+  const wpId = wpIdInput.trim();
+  if (wpId === '')
+    throw new UsageError('Invalid --wp-id: it must not be blank.', {
+      hint: 'Pass the work package id, e.g. WP01.',
+    });
+  const context = await loadBoundProject(environment);
+  const storage = await openBoundStorage(context);
+  const removed = await storage.stores.removeMapping(wpId, context.binding.provider);
+  if (removed.length === 0) {
+    throw new TrackerError(
+      `No mapping for work package ${wpId} in this binding (${context.binding.provider}).`,
+      {
+        hint: 'See the mappings with `spec-kitty tracker map list`.',
+      },
+    );
+  }
+  return {removed: removed.map((m) => view(m, null))};
+}

@@ -1,0 +1,43 @@
+import {TrackerError} from '../../core/errors.js';
+import {readTrackerBinding, isBound, type TrackerBinding} from '../config/tracker-config.js';
+import {findProjectRoot, type ProjectLocation} from '../project/project-root.js';
+
+/** Where a service runs: the caller's folder and environment (commands pass process's). */
+export interface ServiceEnvironment {
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export interface ProjectContext {
+  readonly location: ProjectLocation;
+  readonly binding: TrackerBinding;
+}
+
+/** A project whose binding names a provider and a workspace. */
+export interface BoundContext extends ProjectContext {
+  readonly binding: TrackerBinding & {readonly provider: string; readonly workspace: string};
+}
+
+export class NotBoundError extends TrackerError {}
+
+/** Finds the project and reads its binding (never writes). */
+export async function loadProject(environment: ServiceEnvironment): Promise<ProjectContext> {
+  const location = await findProjectRoot(environment.cwd, environment.env);
+  const binding = readTrackerBinding(location.configPath, location.root);
+  return {location, binding};
+}
+
+/** `loadProject`, requiring a binding. */
+export async function loadBoundProject(environment: ServiceEnvironment): Promise<BoundContext> {
+  const context = await loadProject(environment);
+  const {binding} = context;
+  if (!isBound(binding)) {
+    throw new NotBoundError(
+      binding.provider === null
+        ? 'No tracker bound to this project.'
+        : `The tracker binding for ${binding.provider} has no workspace.`,
+      {hint: 'Run `spec-kitty tracker bind --provider <provider> --workspace <workspace>` first.'},
+    );
+  }
+  return context as BoundContext;
+}

@@ -1,0 +1,132 @@
+import {TrackerError, ValidationError} from '../../core/errors.js';
+import {
+  requireProvider,
+  type ConnectorModule,
+  type ProviderDescriptor,
+} from '../../core/connectors/registry.js';
+import {createOwnershipPolicy, type OwnershipPolicy} from '../../core/policy/ownership.js';
+import type {ConnectorConfig, TrackerConnector} from '../../core/protocols/connector.js';
+import {realSleep, systemClock, type RuntimeEventListener} from '../../core/protocols/runtime.js';
+import type {SyncRunResult} from '../../core/sync/sync-engine.js';
+import {missingCredentialsError, resolveCredentials} from '../config/credentials.js';
+import {assertEgressPermitted} from './egress-gate.js';
+import {loadBoundProject, type BoundContext, type ServiceEnvironment} from './service-context.js';
+import {openBoundStorage, type TrackerStorageHandle} from './storage-gateway.js';
+
+export type SyncMode = 'pull' | 'push' | 'run';
+
+/**
+ * Extra work a caller asks the push to include, run after the gates (egress, credentials) and
+ * before the engine, with the opened cache: e.g. `--create-missing` creating drafts for
+ * unmapped work packages. A dry run passes `dryRun: true` and the intent must not write.
+ */
+export interface SyncIntent {
+  readonly name: string;
+  apply(input: {context: BoundContext; storage: TrackerStorageHandle; dryRun: boolean}): Promise<void>;
+}
+
+export interface SyncRequest {
+  readonly mode: SyncMode;
+  readonly limit?: number;
+  readonly dryRun?: boolean;
+  readonly yes?: boolean;
+  readonly full?: boolean;
+  readonly onEvent?: RuntimeEventListener;
+  readonly intents?: readonly SyncIntent[];
+}
+
+export interface SyncReport extends SyncRunResult {
+  readonly mode: SyncMode;
+  readonly warnings: readonly string[];
+}
+
+/** How a connector is built from its module (tests replace it to inject an in-memory connector). */
+export type ConnectorFactory = (
+  descriptor: ProviderDescriptor,
+  config: ConnectorConfig,
+) => Promise<TrackerConnector>;
+
+const loadConnector: ConnectorFactory = async (descriptor, config) => {
+  const module: ConnectorModule = await descriptor.load();
+  return module.create(config);
+};
+
+// Kept on globalThis, not in a module variable: a test harness may load this module twice
+// (once for the test file, once through oclif's command loader) and both must see one seam.
+const FACTORY_SLOT = Symbol.for('spec-kitty.tracker.connectorFactory');
+type Slots = Record<symbol, ConnectorFactory | undefined>;
+
+/** Test seam: replaces how connectors are built; `null` restores the registry's modules. */
+export function setConnectorFactory(factory: ConnectorFactory | null): void {
+  (globalThis as unknown as Slots)[FACTORY_SLOT] = factory ?? undefined;
+}
+
+function connectorFactory(
+  descriptor: ProviderDescriptor,
+  config: ConnectorConfig,
+): Promise<TrackerConnector> {
+  return ((globalThis as unknown as Slots)[FACTORY_SLOT] ?? loadConnector)(descriptor, config);
+}
+
+function policyOf(context: BoundContext): OwnershipPolicy {
+  try {
+    return createOwnershipPolicy(context.binding.doctrine.mode, context.binding.doctrine.fieldOwners);
+  } catch (error) {
+    const reason = error instanceof ValidationError ? error.message : String(error);
+    throw new TrackerError(`The tracker doctrine in .kittify/config.yaml is invalid: ${reason}`, {
+      hint: 'Fix tracker.doctrine there, or run `spec-kitty tracker bind` again with --doctrine-mode.',
+    });
+  }
+}
+
+/**
+ * Runs a sync. Gates in order, each before anything leaves the machine: egress consent,
+ * doctrine, credentials (naming the env var and the `bind --credential` way); only then the
+ * connector is loaded (lazily: offline commands never import HTTP code) and the engine runs.
+ * Tracker failures come back in the result; the bulk guard and crashes are thrown.
+ */
+export async function runSync(environment: ServiceEnvironment, request: SyncRequest): Promise<SyncReport> {
+  const context = await loadBoundProject(environment);
+  assertEgressPermitted(context);
+  const policy = policyOf(context);
+  const descriptor = requireProvider(context.binding.provider);
+  const credentials = resolveCredentials(descriptor, environment.env);
+  if (credentials.missing.length > 0)
+    throw missingCredentialsError(descriptor, credentials.missing, environment.env);
+
+  const storage = await openBoundStorage(context);
+  const dryRun = request.dryRun ?? false;
+  for (const intent of request.intents ?? []) await intent.apply({context, storage, dryRun});
+
+  const runtime = {fetch: globalThis.fetch, clock: systemClock, sleep: realSleep, onEvent: request.onEvent};
+  const runner =
+    descriptor.kind === 'local' ? (await import('../process/index.js')).createProcessRunner() : undefined;
+  const connector = await connectorFactory(descriptor, {
+    workspace: context.binding.workspace,
+    serverUrl: context.binding.serverUrl,
+    credentials: credentials.values,
+    options: context.binding.options,
+    runtime: runner ? {...runtime, runner} : runtime,
+  });
+
+  const {SyncEngine} = await import('../../core/sync/sync-engine.js');
+  const threshold = context.binding.bulkThreshold;
+  const engine = new SyncEngine({
+    connector,
+    issues: storage.stores,
+    checkpoints: storage.checkpoints,
+    policy,
+    clock: systemClock,
+    sleep: realSleep,
+    onEvent: request.onEvent,
+    bulkGuard: threshold === null ? undefined : {maxCreates: threshold, maxUpdates: threshold},
+  });
+  const options = {limit: request.limit, dryRun, yes: request.yes, full: request.full};
+  const result =
+    request.mode === 'pull'
+      ? await engine.pull({limit: options.limit, dryRun, full: options.full})
+      : request.mode === 'push'
+        ? await engine.push({limit: options.limit, dryRun, yes: options.yes})
+        : await engine.run(options);
+  return {...result, mode: request.mode, warnings: storage.warnings};
+}

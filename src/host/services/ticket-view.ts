@@ -1,0 +1,81 @@
+import type {CanonicalIssue, IssueField} from '../../core/model/canonical-issue.js';
+import {refHandle, refIdentity} from '../../core/model/external-ref.js';
+import type {WorkPackageMapping} from '../../core/protocols/mapping-store.js';
+
+/**
+ * One ticket as `list-tickets`, `issue-search` and `show` print it. Besides our fields it
+ * carries the incumbent's normalised names (`identifier`, `external_issue_id`, `state.name`)
+ * so scripts written for the incumbent keep working.
+ */
+export interface TicketView {
+  readonly identity: string;
+  readonly identifier: string;
+  readonly external_issue_id: string;
+  readonly key: string | null;
+  readonly title: string;
+  readonly status: string;
+  readonly state: {readonly name: string};
+  readonly issue_type: string;
+  readonly priority: number | null;
+  readonly assignees: readonly string[];
+  readonly labels: readonly string[];
+  readonly url: string | null;
+  readonly created_at: string | null;
+  readonly updated_at: string | null;
+  /** Fields edited locally and not pushed yet. */
+  readonly pending_fields: readonly IssueField[];
+  /** Work packages mapped to this issue. */
+  readonly work_packages: readonly string[];
+}
+
+export function ticketView(
+  issue: CanonicalIssue,
+  extra: {pendingFields?: readonly IssueField[]; mappings?: readonly WorkPackageMapping[]} = {},
+): TicketView {
+  const identity = refIdentity(issue.ref);
+  return {
+    identity,
+    identifier: refHandle(issue.ref),
+    external_issue_id: issue.ref.id,
+    key: issue.ref.key,
+    title: issue.title,
+    status: issue.status,
+    state: {name: issue.status},
+    issue_type: issue.issue_type,
+    priority: issue.priority,
+    assignees: [...issue.assignees],
+    labels: [...issue.labels],
+    url: issue.ref.url,
+    created_at: issue.created_at,
+    updated_at: issue.updated_at,
+    pending_fields: [...(extra.pendingFields ?? [])],
+    work_packages: (extra.mappings ?? [])
+      .filter((m) => refIdentity(m.ref) === identity)
+      .map((m) => m.wp_id)
+      .sort(),
+  };
+}
+
+/** Left-aligned columns with two spaces between, the last column unpadded. */
+export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)];
+}
+
+export function ticketRows(tickets: readonly TicketView[]): string[] {
+  return formatTable(
+    ['KEY', 'STATUS', 'TYPE', 'ASSIGNEES', 'TITLE'],
+    tickets.map((t) => [
+      t.identifier + (t.pending_fields.length > 0 ? '*' : ''),
+      t.status,
+      t.issue_type,
+      t.assignees.join(',') || '-',
+      t.title,
+    ]),
+  );
+}

@@ -1,0 +1,142 @@
+import {TrackerError, ValidationError} from '../../core/errors.js';
+import {createOwnershipPolicy, type OwnershipPolicy} from '../../core/policy/ownership.js';
+import {systemClock} from '../../core/protocols/runtime.js';
+import {loadBoundProject, type BoundContext, type ServiceEnvironment} from '../services/service-context.js';
+import {openBoundStorage} from '../services/storage-gateway.js';
+import type {SyncIntent} from '../services/sync-service.js';
+import {
+  applySuggestions,
+  suggestMappings,
+  type AppliedSuggestions,
+  type SuggestionReport,
+} from './map-suggestions.js';
+import {readMissionsSync} from './mission-reader.js';
+import {formatDiagnostic, type ReaderDiagnostic} from './work-package-model.js';
+import {applyWorkPackageIntents, type WorkPackageIntentResult} from './wp-intents.js';
+
+/** The services the commands call: `map suggest`, and the work-package step of `sync push`. */
+
+export interface MapSuggestResult extends SuggestionReport {
+  readonly provider: string;
+  readonly workspace: string;
+  readonly applied: AppliedSuggestions['applied'];
+  readonly skipped: AppliedSuggestions['skipped'];
+  readonly warnings: readonly string[];
+}
+
+export async function suggestProjectMappings(
+  environment: ServiceEnvironment,
+  options: {apply: boolean},
+): Promise<MapSuggestResult> {
+  const context = await loadBoundProject(environment);
+  const storage = await openBoundStorage(context);
+  const project = readMissionsSync(context.location.root);
+  const [issues, mappings] = await Promise.all([
+    storage.stores.listIssues({system: context.binding.provider}),
+    storage.stores.listMappings(),
+  ]);
+  const inWorkspace = issues.filter((i) => i.ref.workspace === context.binding.workspace);
+  const report = suggestMappings({
+    workPackages: project.missions.flatMap((m) => [...m.work_packages]),
+    mappings,
+    issues: inWorkspace,
+    system: context.binding.provider,
+  });
+  const outcome: AppliedSuggestions = options.apply
+    ? await applySuggestions(storage.stores, report.suggestions, inWorkspace)
+    : {applied: [], skipped: []};
+  return {
+    ...report,
+    provider: context.binding.provider,
+    workspace: context.binding.workspace,
+    applied: outcome.applied,
+    skipped: outcome.skipped,
+    warnings: [...storage.warnings, ...readerWarnings(project.diagnostics)],
+  };
+}
+
+/** Reader problems worth a line (info-level notes are left out). */
+export function readerWarnings(diagnostics: readonly ReaderDiagnostic[]): string[] {
+  return diagnostics.filter((d) => d.severity !== 'info').map(formatDiagnostic);
+}
+
+function policyOf(context: BoundContext): OwnershipPolicy {
+  try {
+    return createOwnershipPolicy(context.binding.doctrine.mode, context.binding.doctrine.fieldOwners);
+  } catch (error) {
+    const reason = error instanceof ValidationError ? error.message : String(error);
+    throw new TrackerError(`The tracker doctrine in .kittify/config.yaml is invalid: ${reason}`, {
+      hint: 'Fix tracker.doctrine there, or run `spec-kitty tracker bind` again.',
+    });
+  }
+}
+
+/**
+ * The work-package step of `sync push` as a `SyncIntent` for `runSync({intents})`: records lane
+ * changes (and, with `createMissing`, drafts and mappings) before the engine pushes. The result
+ * is kept on `intent.result` for the command to print. Links to issues this push creates are
+ * recorded by the next push (`result.deferred_links`), unless the caller runs
+ * `runWorkPackagePush`, which does both passes in one go.
+ */
+export interface WorkPackageSyncIntent extends SyncIntent {
+  result: WorkPackageIntentResult | null;
+  /** For the command's output: a key for the JSON report and lines for people (null: nothing ran). */
+  describe(): {key: string; json: unknown; text: string[]; warnings: string[]} | null;
+}
+
+export function workPackageSyncIntent(options: {createMissing: boolean}): WorkPackageSyncIntent {
+  const intent: WorkPackageSyncIntent = {
+    name: 'work-packages',
+    result: null,
+    describe() {
+      const result = intent.result;
+      if (result === null) return null;
+      const quiet =
+        result.edits.length +
+          result.drafts.length +
+          result.links.length +
+          result.skipped.length +
+          result.deferred_links ===
+        0;
+      return {
+        key: 'work_packages',
+        json: result,
+        text: quiet ? [] : intentText(result),
+        warnings: [...result.warnings, ...readerWarnings(result.diagnostics)],
+      };
+    },
+    async apply({context, storage, dryRun}) {
+      intent.result = await applyWorkPackageIntents({
+        root: context.location.root,
+        stores: storage.stores,
+        provider: context.binding.provider,
+        workspace: context.binding.workspace,
+        policy: policyOf(context),
+        lanes: context.binding.lanes,
+        createMissing: options.createMissing,
+        dryRun,
+        clock: systemClock,
+      });
+    },
+  };
+  return intent;
+}
+
+/** Lines for people about what the work-package step did. */
+export function intentText(result: WorkPackageIntentResult): string[] {
+  const verb = result.dry_run ? 'would record' : 'recorded';
+  const lines = [
+    `Work packages: ${verb} ${result.counts.edits} status change(s), ${result.counts.drafts} new issue draft(s), ${result.counts.links} link(s)`,
+  ];
+  for (const edit of result.edits)
+    lines.push(
+      `  ${edit.qualified_id}: ${edit.key ?? edit.identity} ${edit.from} -> ${edit.to} (lane ${edit.lane})`,
+    );
+  for (const draft of result.drafts)
+    lines.push(`  ${draft.qualified_id}: new issue "${draft.title}" (${draft.status})`);
+  for (const link of result.links) lines.push(`  ${link.blocker} blocks ${link.blocked}`);
+  if (result.deferred_links > 0)
+    lines.push(`  ${result.deferred_links} dependency link(s) wait until both issues exist in the tracker`);
+  for (const skip of result.skipped) lines.push(`  skipped: ${skip.message}`);
+  return lines;
+}

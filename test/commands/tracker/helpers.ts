@@ -1,0 +1,125 @@
+import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {Config, Plugin, run as runOclif} from '@oclif/core';
+import {captureOutput} from '@oclif/test';
+
+import {createIssue, type CanonicalIssue} from '../../../src/core/model/canonical-issue.js';
+import {openTrackerStorage} from '../../../src/host/storage/tracker-storage.js';
+import {clearRegisteredSecrets} from '../../../src/host/cli/secret-mask.js';
+import {setConnectorFactory} from '../../../src/host/services/sync-service.js';
+
+export const packageRoot = join(import.meta.dirname, '..', '..', '..');
+
+const TOKEN_VARS = [
+  'GITHUB_TOKEN',
+  'GITLAB_TOKEN',
+  'JIRA_API_TOKEN',
+  'JIRA_EMAIL',
+  'LINEAR_API_KEY',
+  'DEBUG',
+];
+
+/** A temp spec-kitty project and machine home, wired in through SPECIFY_REPO_ROOT / SPEC_KITTY_HOME. */
+export interface TestProject {
+  readonly root: string;
+  readonly home: string;
+  readonly configPath: string;
+  cleanup(): void;
+}
+
+export function makeProject(options: {config?: string; kittify?: boolean} = {}): TestProject {
+  const base = mkdtempSync(join(tmpdir(), 'sk-cmd-'));
+  const root = join(base, 'repo');
+  const home = join(base, 'home');
+  mkdirSync(root, {recursive: true});
+  if (options.kittify !== false) mkdirSync(join(root, '.kittify'));
+  const configPath = join(root, '.kittify', 'config.yaml');
+  if (options.config !== undefined) writeFileSync(configPath, options.config);
+  const saved: Record<string, string | undefined> = {};
+  for (const name of [...TOKEN_VARS, 'SPECIFY_REPO_ROOT', 'SPEC_KITTY_HOME']) saved[name] = process.env[name];
+  for (const name of TOKEN_VARS) delete process.env[name];
+  process.env.SPECIFY_REPO_ROOT = root;
+  process.env.SPEC_KITTY_HOME = home;
+  return {
+    root,
+    home,
+    configPath,
+    cleanup() {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      setConnectorFactory(null);
+      clearRegisteredSecrets();
+      rmSync(base, {recursive: true, force: true});
+    },
+  };
+}
+
+export const BOUND_GITHUB = `tracker:
+  provider: github
+  workspace: acme/app
+  doctrine:
+    mode: split_ownership
+    field_owners: {}
+  egress: permitted
+`;
+
+let config: Config | undefined;
+
+/**
+ * The plugin's oclif config, loaded once, from src/ and ignoring any oclif.manifest.json.
+ */
+async function testConfig(): Promise<Config> {
+  if (!config) {
+    // Point oclif straight at src/commands (mocha already runs under tsx), so tests never run a
+    // stale compiled dist/ whatever the state of the build.
+    const pjson = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as {
+      oclif: {commands: string};
+    };
+    pjson.oclif.commands = './src/commands';
+    const plugin = new Plugin({root: packageRoot, isRoot: true, ignoreManifest: true, pjson: pjson as never});
+    await plugin.load();
+    config = await Config.load({root: packageRoot, plugins: new Map([[plugin.name, plugin]])});
+  }
+  return config;
+}
+
+/** Runs `spec-kitty <args>` in-process, capturing stdout/stderr; `error.oclif.exit` is the exit code. */
+export async function run(args: string[]) {
+  // Not @oclif/test's runCommand: it joins and re-splits argv on spaces, mangling values like --body 'a b'.
+  const loaded = await testConfig();
+  return captureOutput(async () => runOclif(args, loaded));
+}
+
+export function exitCode(result: {error?: Error & {oclif?: {exit?: number}}}): number {
+  if (!result.error) return 0;
+  return result.error.oclif?.exit ?? 1;
+}
+
+export function issue(id: number, fields: Partial<Parameters<typeof createIssue>[0]> = {}): CanonicalIssue {
+  return createIssue({
+    ref: {
+      system: 'github',
+      workspace: 'acme/app',
+      id: String(id),
+      key: `#${id}`,
+      url: `https://github.com/acme/app/issues/${id}`,
+    },
+    title: `Issue ${id}`,
+    updated_at: `2026-01-0${Math.min(9, id)}T00:00:00.000Z`,
+    created_at: '2026-01-01T00:00:00.000Z',
+    ...fields,
+  });
+}
+
+/** Writes issues into the project's durable cache as a pull would. */
+export async function seedCache(root: string, issues: CanonicalIssue[]): Promise<void> {
+  const storage = openTrackerStorage({root, provider: 'github', serverUrl: '', workspace: 'acme/app'});
+  await storage.stores.recordRemote(issues.map((i) => ({issue: i})));
+}
+
+export function parseJson<T = Record<string, unknown>>(stdout: string): T {
+  return JSON.parse(stdout) as T;
+}
