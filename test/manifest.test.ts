@@ -117,7 +117,13 @@ describe('oclif.manifest.json', () => {
       {id: 'tracker:providers', flags: ['json', 'nope'], args: ['what']},
       {id: 'tracker:ghost', flags: [], args: []},
     ];
-    expect(manifestProblems(manifest, fake)).to.deep.equal([
+    // Judge the fake declarations against the real manifest's entry for providers only, so the
+    // expectation does not depend on how many other commands the plugin has.
+    const onlyProviders: Manifest = {
+      ...manifest,
+      commands: {'tracker:providers': manifest.commands['tracker:providers']!},
+    };
+    expect(manifestProblems(onlyProviders, fake)).to.deep.equal([
       'flag --nope of tracker:providers is missing',
       'arg what of tracker:providers is missing',
       'command tracker:ghost is missing from the manifest',

@@ -1,12 +1,13 @@
-// PLACEHOLDER until the jira connector lands: it refuses clearly rather than pretend to work.
-import {CapabilityNotSupportedError} from '../../errors.js';
 import type {ConnectorModule} from '../registry.js';
-import {IN_MEMORY_CAPABILITIES} from '../../memory/in-memory-connector.js';
+import {JIRA_CAPABILITIES, JiraConnector} from './jira-connector.js';
 
+/** Jira Cloud (REST v3) and Jira Data Center (REST v2), chosen by credentials or `options.edition`. */
 export const connectorModule: ConnectorModule = {
   provider: 'jira',
-  capabilities: {...IN_MEMORY_CAPABILITIES, create: false, writable_fields: []},
-  create() {
-    throw new CapabilityNotSupportedError('jira', 'sync in this build (connector not implemented yet)');
-  },
+  capabilities: JIRA_CAPABILITIES,
+  create: (config) => new JiraConnector(config),
 };
+
+export {JiraConnector, JIRA_CAPABILITIES} from './jira-connector.js';
+export {findTransitionPath, type JiraTransition, type TransitionPlan} from './transition-path.js';
+export {textToAdf, adfToText} from './adf.js';

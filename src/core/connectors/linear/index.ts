@@ -1,12 +1,12 @@
-// PLACEHOLDER until the linear connector lands: it refuses clearly rather than pretend to work.
-import {CapabilityNotSupportedError} from '../../errors.js';
 import type {ConnectorModule} from '../registry.js';
-import {IN_MEMORY_CAPABILITIES} from '../../memory/in-memory-connector.js';
+import {LINEAR_CAPABILITIES, LinearConnector} from './linear-connector.js';
 
+/** Linear (GraphQL at api.linear.app, personal API key); workspace = team key. */
 export const connectorModule: ConnectorModule = {
   provider: 'linear',
-  capabilities: {...IN_MEMORY_CAPABILITIES, create: false, writable_fields: []},
-  create() {
-    throw new CapabilityNotSupportedError('linear', 'sync in this build (connector not implemented yet)');
-  },
+  capabilities: LINEAR_CAPABILITIES,
+  create: (config) => new LinearConnector(config),
 };
+
+export {LinearConnector, LINEAR_CAPABILITIES} from './linear-connector.js';
+export {linearRateLimit} from './linear-graphql.js';
