@@ -28,8 +28,24 @@ export default class TrackerDoctor extends TrackerCommand {
       const state = f.fixed ? 'fixed' : f.fixable ? 'fixable with --fix' : f.severity;
       text.push(`- [${state}] ${f.message}`);
     }
-    text.push(r.ok ? 'OK' : 'Problems remain');
+    text.push(...closingLines(r.findings, r.ok));
     this.emit({json: r, text});
     if (!r.ok) this.exit(1);
   }
+}
+
+/** The verdict, and what to do about what is left. */
+function closingLines(
+  findings: readonly {code: string; severity: string; fixable: boolean; fixed: boolean}[],
+  ok: boolean,
+): string[] {
+  const open = findings.filter((f) => !f.fixed);
+  const lines = [ok ? 'OK' : 'Problems remain'];
+  if (open.some((f) => f.fixable))
+    lines.push('Run `spec-kitty tracker doctor --fix` to repair what is marked fixable (no data is lost).');
+  if (open.some((f) => f.code === 'invalid_line' && !f.fixable))
+    lines.push(
+      'Invalid lines are never dropped automatically: restore the file from git (`git checkout -- <file>`) or fix the named line by hand, then run `spec-kitty tracker doctor` again.',
+    );
+  return lines;
 }

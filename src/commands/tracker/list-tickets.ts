@@ -1,19 +1,21 @@
 import {Flags} from '@oclif/core';
 
 import {TrackerCommand, jsonFlag} from '../../host/cli/base-command.js';
-import {listTickets, SORT_KEYS} from '../../host/services/cache-service.js';
+import {listMissionWorkPackages, listTickets, SORT_KEYS} from '../../host/services/cache-service.js';
+import {missionLines} from '../../host/services/work-package-text.js';
 import {ticketRows} from '../../host/services/ticket-view.js';
 
 export default class TrackerListTickets extends TrackerCommand {
   static override summary = 'List cached tickets (offline), with filters';
 
   static override description =
-    'Reads the local cache only: works offline and in a fresh clone with no credentials. `*` marks tickets with local edits not pushed yet.';
+    "Reads the local cache only: works offline and in a fresh clone with no credentials. `*` marks tickets with local edits not pushed yet.\n\nWith --mission, lists that mission's work packages instead: lane, mapped issue, the issue's status in the tracker (as last pulled), and whether the two disagree.";
 
   static override examples = [
     '<%= config.bin %> tracker list-tickets',
     '<%= config.bin %> tracker list-tickets --status in_progress --assignee alice --sort updated',
     '<%= config.bin %> tracker list-tickets --label bug --text login --json',
+    '<%= config.bin %> tracker list-tickets --mission 020-search',
   ];
 
   static override flags = {
@@ -34,12 +36,22 @@ export default class TrackerListTickets extends TrackerCommand {
     limit: Flags.integer({min: 1, max: 100_000, default: 50, description: 'at most this many tickets'}),
     sort: Flags.option({options: SORT_KEYS, default: 'key' as const, description: 'sort order'})(),
     reverse: Flags.boolean({description: 'reverse the sort order'}),
+    mission: Flags.string({
+      description: "list this mission's work packages (a folder under kitty-specs/) with their issues",
+      exclusive: ['status', 'label', 'assignee', 'type', 'text'],
+    }),
     ...jsonFlag,
   };
 
   async run(): Promise<void> {
     const {flags} = await this.parse(TrackerListTickets);
     this.setJson(flags.json);
+    if (flags.mission !== undefined) {
+      const result = await listMissionWorkPackages(this.runContext(), flags.mission);
+      this.showWarnings(result.warnings);
+      this.emit({json: result, text: missionLines(result.mission, result.work_packages)});
+      return;
+    }
     const list = await listTickets(this.runContext(), {
       status: flags.status,
       label: flags.label,

@@ -1,5 +1,6 @@
 import {TrackerCommand, jsonFlag} from '../../host/cli/base-command.js';
 import {trackerStatus} from '../../host/services/cache-service.js';
+import {workPackageLines} from '../../host/services/work-package-text.js';
 
 export default class TrackerStatus extends TrackerCommand {
   static override summary = 'Show the binding and the state of the local tracker cache (offline, read-only)';
@@ -36,6 +37,7 @@ export default class TrackerStatus extends TrackerCommand {
         `- last pull: ${s.last_pull_at ?? 'never'}`,
         `- checkpoint: ${s.checkpoint ? `high water ${s.checkpoint.high_water ?? '-'}${s.checkpoint.cursor ? ', listing in progress' : ''}` : 'none'}`,
         `- credentials_present: ${credentials}`,
+        ...workPackageLines(s.work_packages),
       ],
     });
   }

@@ -30,10 +30,10 @@ export class BulkChangeGuardError extends TrackerError {
     readonly thresholds: BulkGuardThresholds,
   ) {
     super(
-      `this sync would create ${summary.creates} and update ${summary.updates} remote issue(s), more than the limit ` +
-        `(${thresholds.maxCreates} creates, ${thresholds.maxUpdates} updates); nothing was written`,
+      `This sync would create ${summary.creates} and update ${summary.updates} remote issue(s), more than the limit ` +
+        `(${thresholds.maxCreates} creates, ${thresholds.maxUpdates} updates); nothing was sent to the tracker.`,
       {
-        hint: 'Review the plan with `spec-kitty tracker sync run --dry-run`, then run again with --yes to confirm.',
+        hint: 'Review the plan by running the same command with --dry-run, then run it again with --yes to confirm (the limit is tracker.bulk_threshold in .kittify/config.yaml).',
       },
     );
   }

@@ -6,3 +6,4 @@ export * from './sync-result.js';
 export * from './bulk-guard.js';
 export * from './idempotency-key.js';
 export * from './counting-connector.js';
+export * from './combine-results.js';

@@ -40,7 +40,7 @@ export function reportError(error: unknown, options: {debug: boolean}): ErrorRep
         (line) =>
           line !== '' && !/^The following errors? occurred:$/.test(line) && !/^See more help with/.test(line),
       );
-    lines.push(meaningful.join('; ') || 'error');
+    lines.push((exitCode === 2 ? humaniseParseError(meaningful) : meaningful.join('; ')) || 'error');
     if (exitCode === 2) lines.push('See --help for the flags this command takes.');
   } else if (error instanceof Error) {
     lines.push(`Unexpected error: ${oneLine(error.message || error.name)}`);
@@ -50,6 +50,30 @@ export function reportError(error: unknown, options: {debug: boolean}): ErrorRep
   }
   if (options.debug && err.stack) lines.push(err.stack);
   return {lines: lines.map((line) => redactSecrets(line)), exitCode};
+}
+
+/**
+ * oclif's parse errors in the same voice as ours: `Invalid --limit: expected ...` rather than
+ * `Parsing --limit; Expected ...`, flags named with their dashes, arguments with their meaning.
+ */
+export function humaniseParseError(lines: readonly string[]): string {
+  const [first = '', ...rest] = lines;
+  const parsing = /^Parsing (--[\w-]+)$/.exec(first);
+  if (parsing && rest.length > 0) {
+    const reason = rest.join('; ');
+    return `Invalid ${parsing[1]}: ${reason.charAt(0).toLowerCase()}${reason.slice(1)}`;
+  }
+  const missingFlag = /^Missing required flags? ([\w-]+)$/.exec(first);
+  if (missingFlag && rest.length === 0) return `Missing required flag --${missingFlag[1]}`;
+  const missingArg = /^Missing (\d+) required args?:$/.exec(first);
+  if (missingArg && rest.length > 0) {
+    const args = rest.map((line) => {
+      const [name, ...description] = line.split(/\s{2,}/);
+      return description.length > 0 ? `${name} (${description.join(' ')})` : name;
+    });
+    return `Missing required argument${args.length === 1 ? '' : 's'}: ${args.join(', ')}`;
+  }
+  return lines.join('; ');
 }
 
 function oneLine(text: string): string {

@@ -10,6 +10,8 @@ import {loadBoundProject, type BoundContext, type ServiceEnvironment} from './se
 import {openBoundStorage, type TrackerStorageHandle} from './storage-gateway.js';
 import {looksLikeKey, resolveIssueKey} from './issue-key.js';
 import {ticketView, type TicketView} from './ticket-view.js';
+import type {WorkPackageStatusRow} from '../workpackages/wp-status-rows.js';
+import {workPackageOverview} from './work-package-status.js';
 
 /**
  * Offline reads of the cache: list, show, search, status. They work in a fresh clone with no
@@ -272,6 +274,8 @@ export interface TrackerStatus {
   readonly last_pull_at: string | null;
   readonly checkpoint: SyncCheckpoint | null;
   readonly credentials: CredentialStatus;
+  /** Per work package in kitty-specs/: lane, mapped issue, the tracker's status, disagreement. */
+  readonly work_packages: WorkPackageStatusRow[];
   readonly warnings: readonly string[];
 }
 
@@ -315,6 +319,12 @@ export async function trackerStatus(environment: ServiceEnvironment): Promise<Tr
     snap.storage.stores.listPendingComments(),
     snap.storage.checkpoints.getCheckpoint(pullCheckpointKey(binding.provider, binding.workspace)),
   ]);
+  const overview = await workPackageOverview({
+    context: snap.context,
+    log: snap.storage.log,
+    issues: snap.issues,
+    mappings: snap.mappings,
+  });
   let lastPull: string | null = null;
   for (const entry of state.issues.values()) {
     for (const h of entry.history)
@@ -338,7 +348,46 @@ export async function trackerStatus(environment: ServiceEnvironment): Promise<Tr
     last_pull_at: lastPull,
     checkpoint,
     credentials: credentialStatus(binding.provider, environment.env),
-    warnings: snap.storage.warnings,
+    work_packages: overview.rows,
+    warnings: [...snap.storage.warnings, ...overview.warnings],
+  };
+}
+
+export interface MissionWorkPackages {
+  readonly provider: string;
+  readonly workspace: string;
+  readonly mission: string;
+  readonly work_packages: WorkPackageStatusRow[];
+  readonly warnings: readonly string[];
+}
+
+/** `list-tickets --mission M`: that mission's work packages next to their issues (offline). */
+export async function listMissionWorkPackages(
+  environment: ServiceEnvironment,
+  mission: string,
+): Promise<MissionWorkPackages> {
+  const slug = mission
+    .trim()
+    .replace(/^kitty-specs\//, '')
+    .replace(/\/+$/, '');
+  if (slug === '')
+    throw new UsageError('Invalid --mission: it must not be blank.', {
+      hint: 'Pass a mission slug, the folder name under kitty-specs/ (e.g. 020-search).',
+    });
+  const snap = await snapshot(environment);
+  const overview = await workPackageOverview({
+    context: snap.context,
+    log: snap.storage.log,
+    issues: snap.issues,
+    mappings: snap.mappings,
+    mission: slug,
+  });
+  return {
+    provider: snap.context.binding.provider,
+    workspace: snap.context.binding.workspace,
+    mission: slug,
+    work_packages: overview.rows,
+    warnings: [...snap.storage.warnings, ...overview.warnings],
   };
 }
 

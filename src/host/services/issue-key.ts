@@ -34,9 +34,17 @@ export function resolveIssueKey(issues: readonly CanonicalIssue[], input: string
       },
     );
   }
-  throw new IssueNotFoundError(wanted, {
-    hint: 'Check the key with `spec-kitty tracker list-tickets`, or refresh the cache with `spec-kitty tracker sync pull`.',
-  });
+  throw new UnknownIssueKeyError(wanted);
+}
+
+/** An issue key the cache does not know, said as a person would (the core's message is terse). */
+export class UnknownIssueKeyError extends IssueNotFoundError {
+  constructor(key: string) {
+    super(key, {
+      hint: 'Check the key with `spec-kitty tracker list-tickets`, or refresh the cache with `spec-kitty tracker sync pull`.',
+    });
+    this.message = `No issue ${key} in the local cache.`;
+  }
 }
 
 /** A query that looks like an issue key rather than words: `#12`, `12`, `PROJ-7` (contract §1.5). */

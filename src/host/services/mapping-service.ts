@@ -1,8 +1,11 @@
 import {TrackerError} from '../../core/errors.js';
 import {createRef, refIdentity} from '../../core/model/external-ref.js';
 import type {WorkPackageMapping} from '../../core/protocols/mapping-store.js';
+import {existsSync} from 'node:fs';
+import {join} from 'node:path';
+
 import {UsageError} from '../cli/usage-error.js';
-import {loadBoundProject, type ServiceEnvironment} from './service-context.js';
+import {loadBoundProject, type BoundContext, type ServiceEnvironment} from './service-context.js';
 import {openBoundStorage} from './storage-gateway.js';
 
 export interface MappingView {
@@ -46,7 +49,7 @@ export interface MapAddRequest {
 export async function addMapping(
   environment: ServiceEnvironment,
   request: MapAddRequest,
-): Promise<MappingView> {
+): Promise<MappingView & {warnings: string[]}> {
   const wpId = request.wpId.trim();
   const externalId = request.externalId.trim().replace(/^#(?=\d+$)/, '');
   if (wpId === '')
@@ -67,6 +70,7 @@ export async function addMapping(
     }
   }
   const context = await loadBoundProject(environment);
+  const target = await resolveWpForMapping(context, wpId);
   const storage = await openBoundStorage(context);
   const {provider, workspace} = context.binding;
   const cached = await storage.stores.getIssue(refIdentity({system: provider, workspace, id: externalId}));
@@ -77,8 +81,56 @@ export async function addMapping(
     key: request.externalKey ?? cached?.ref.key ?? null,
     url: request.externalUrl ?? cached?.ref.url ?? null,
   });
-  const mapping = await storage.stores.addMapping(wpId, ref);
-  return view(mapping, cached?.title ?? null);
+  const mapping = await storage.stores.addMapping(target.wpId, ref);
+  return {...view(mapping, cached?.title ?? null), warnings: target.warnings};
+}
+
+/**
+ * The id a mapping is stored under. A bare `WP01` becomes `<mission>/WP01` when exactly one
+ * mission in kitty-specs/ has it (so it stays unambiguous when a second mission gets a WP01);
+ * one that several missions have is refused with the candidates. An id kitty-specs/ does not
+ * contain (yet) is kept as given, with a warning: mapping ahead of writing the task file, or a
+ * mission on another branch, are legitimate, and a typo is visible in the warning.
+ */
+async function resolveWpForMapping(
+  context: BoundContext,
+  wpId: string,
+): Promise<{wpId: string; warnings: string[]}> {
+  const workPackages = await projectWorkPackages(context);
+  const {resolveWorkPackageId, splitWpId} = await import('../workpackages/wp-ids.js');
+  const bare = splitWpId(wpId).mission === null;
+  const candidates = bare ? workPackages.filter((w) => w.wp_id === wpId.toUpperCase()) : [];
+  if (candidates.length > 1) throw ambiguousWpId(wpId, candidates);
+  try {
+    return {wpId: resolveWorkPackageId(workPackages, wpId), warnings: []};
+  } catch (error) {
+    if (!(error instanceof TrackerError)) throw error;
+    return {
+      wpId,
+      warnings: [
+        `No work package ${wpId} in kitty-specs/: mapped as given. If that is a typo, remove it with \`spec-kitty tracker map remove --wp-id ${wpId}\`.`,
+      ],
+    };
+  }
+}
+
+interface WpIdentity {
+  readonly mission_slug: string;
+  readonly wp_id: string;
+  readonly qualified_id: string;
+}
+
+async function projectWorkPackages(context: BoundContext): Promise<WpIdentity[]> {
+  if (!existsSync(join(context.location.root, 'kitty-specs'))) return [];
+  const {readMissionsSync} = await import('../workpackages/mission-reader.js');
+  return readMissionsSync(context.location.root).missions.flatMap((m) => [...m.work_packages]);
+}
+
+function ambiguousWpId(wpId: string, candidates: readonly WpIdentity[]): UsageError {
+  return new UsageError(
+    `${wpId.toUpperCase()} exists in ${candidates.length} missions: ${candidates.map((c) => c.mission_slug).join(', ')}.`,
+    {hint: `Say which one, e.g. --wp-id ${candidates[0].qualified_id}.`},
+  );
 }
 
 export interface MappingList {
@@ -112,7 +164,24 @@ export async function removeMapping(
     });
   const context = await loadBoundProject(environment);
   const storage = await openBoundStorage(context);
-  const removed = await storage.stores.removeMapping(wpId, context.binding.provider);
+  let removed = await storage.stores.removeMapping(wpId, context.binding.provider);
+  if (removed.length === 0) {
+    // `WP01` for the mapping `map add` stored as `<mission>/WP01`.
+    const workPackages = await projectWorkPackages(context);
+    const {resolveWorkPackageId, splitWpId} = await import('../workpackages/wp-ids.js');
+    if (splitWpId(wpId).mission === null) {
+      const candidates = workPackages.filter((w) => w.wp_id === wpId.toUpperCase());
+      if (candidates.length > 1) throw ambiguousWpId(wpId, candidates);
+    }
+    let qualified: string | null = null;
+    try {
+      qualified = resolveWorkPackageId(workPackages, wpId);
+    } catch {
+      qualified = null;
+    }
+    if (qualified !== null && qualified !== wpId)
+      removed = await storage.stores.removeMapping(qualified, context.binding.provider);
+  }
   if (removed.length === 0) {
     throw new TrackerError(
       `No mapping for work package ${wpId} in this binding (${context.binding.provider}).`,

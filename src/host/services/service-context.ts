@@ -1,3 +1,4 @@
+import {findProvider, PROVIDER_NAMES} from '../../core/connectors/registry.js';
 import {TrackerError} from '../../core/errors.js';
 import {readTrackerBinding, isBound, type TrackerBinding} from '../config/tracker-config.js';
 import {findProjectRoot, type ProjectLocation} from '../project/project-root.js';
@@ -37,6 +38,15 @@ export async function loadBoundProject(environment: ServiceEnvironment): Promise
         ? 'No tracker bound to this project.'
         : `The tracker binding for ${binding.provider} has no workspace.`,
       {hint: 'Run `spec-kitty tracker bind --provider <provider> --workspace <workspace>` first.'},
+    );
+  }
+  if (!findProvider(binding.provider)) {
+    // Said here, naming the file, rather than as a bare "Unknown provider" from deeper down.
+    throw new TrackerError(
+      `tracker.provider in .kittify/config.yaml is '${binding.provider}', which is not a supported provider.`,
+      {
+        hint: `Supported providers: ${PROVIDER_NAMES.join(', ')}. Fix it there, or bind again: spec-kitty tracker bind --provider <provider> --workspace <workspace>.`,
+      },
     );
   }
   return context as BoundContext;

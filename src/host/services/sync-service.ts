@@ -8,6 +8,7 @@ import {createOwnershipPolicy, type OwnershipPolicy} from '../../core/policy/own
 import type {ConnectorConfig, TrackerConnector} from '../../core/protocols/connector.js';
 import {realSleep, systemClock, type RuntimeEventListener} from '../../core/protocols/runtime.js';
 import type {SyncRunResult} from '../../core/sync/sync-engine.js';
+import {isFatalFailure} from '../../core/sync/sync-result.js';
 import {missingCredentialsError, resolveCredentials} from '../config/credentials.js';
 import {assertEgressPermitted} from './egress-gate.js';
 import {loadBoundProject, type BoundContext, type ServiceEnvironment} from './service-context.js';
@@ -23,6 +24,18 @@ export type SyncMode = 'pull' | 'push' | 'run';
 export interface SyncIntent {
   readonly name: string;
   apply(input: {context: BoundContext; storage: TrackerStorageHandle; dryRun: boolean}): Promise<void>;
+  /**
+   * Optional second step, after the engine's push (push and run, never a dry run, not after a
+   * fatal failure such as bad credentials): records what needed the push's outcome, e.g. the
+   * `blocks` links between issues this push just created. Returns true to have the engine push
+   * once more (in the same command) to send what it recorded. Must be idempotent: recording
+   * nothing new and returning false when there is nothing left to do.
+   */
+  afterPush?(input: {
+    context: BoundContext;
+    storage: TrackerStorageHandle;
+    result: SyncRunResult;
+  }): Promise<boolean>;
 }
 
 export interface SyncRequest {
@@ -122,11 +135,22 @@ export async function runSync(environment: ServiceEnvironment, request: SyncRequ
     bulkGuard: threshold === null ? undefined : {maxCreates: threshold, maxUpdates: threshold},
   });
   const options = {limit: request.limit, dryRun, yes: request.yes, full: request.full};
-  const result =
+  let result =
     request.mode === 'pull'
       ? await engine.pull({limit: options.limit, dryRun, full: options.full})
       : request.mode === 'push'
         ? await engine.push({limit: options.limit, dryRun, yes: options.yes})
         : await engine.run(options);
+  if (request.mode !== 'pull' && !dryRun && !result.failures.some(isFatalFailure)) {
+    // Every intent sees the first push's outcome; one follow-up push sends what they recorded.
+    let again = false;
+    for (const intent of request.intents ?? []) {
+      if (intent.afterPush && (await intent.afterPush({context, storage, result}))) again = true;
+    }
+    if (again) {
+      const {combineRunResults} = await import('../../core/sync/combine-results.js');
+      result = combineRunResults(result, await engine.push({limit: options.limit, yes: options.yes}));
+    }
+  }
   return {...result, mode: request.mode, warnings: storage.warnings};
 }

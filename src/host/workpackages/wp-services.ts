@@ -72,25 +72,48 @@ function policyOf(context: BoundContext): OwnershipPolicy {
 }
 
 /**
- * The work-package step of `sync push` as a `SyncIntent` for `runSync({intents})`: records lane
- * changes (and, with `createMissing`, drafts and mappings) before the engine pushes. The result
- * is kept on `intent.result` for the command to print. Links to issues this push creates are
- * recorded by the next push (`result.deferred_links`), unless the caller runs
- * `runWorkPackagePush`, which does both passes in one go.
+ * The work-package step of `sync push` as a `SyncIntent` for `runSync({intents})`:
+ * - `apply` (before the engine) records lane changes and, with `createMissing`, drafts and their
+ *   mappings, plus `blocks` links whose two issues already exist in the tracker;
+ * - `afterPush` (after the engine created the drafts) records the links that waited for those
+ *   issues and asks for one more push, so a single `sync push --create-missing` creates the
+ *   issues AND links them. Idempotent: the planner compares with the issues' links, so a re-run
+ *   records nothing and asks for nothing.
+ * What happened is kept on `intent.result` (and `intent.followUp`) for the command to print.
  */
 export interface WorkPackageSyncIntent extends SyncIntent {
   result: WorkPackageIntentResult | null;
+  /** The after-push pass (links to the issues the push created), when one ran. */
+  followUp: WorkPackageIntentResult | null;
   /** For the command's output: a key for the JSON report and lines for people (null: nothing ran). */
   describe(): {key: string; json: unknown; text: string[]; warnings: string[]} | null;
 }
 
 export function workPackageSyncIntent(options: {createMissing: boolean}): WorkPackageSyncIntent {
+  const record = (
+    context: BoundContext,
+    storage: {stores: WorkPackageStores},
+    pass: {createMissing: boolean; dryRun: boolean},
+  ) =>
+    applyWorkPackageIntents({
+      root: context.location.root,
+      stores: storage.stores,
+      provider: context.binding.provider,
+      workspace: context.binding.workspace,
+      policy: policyOf(context),
+      lanes: context.binding.lanes,
+      createMissing: pass.createMissing,
+      dryRun: pass.dryRun,
+      clock: systemClock,
+    });
   const intent: WorkPackageSyncIntent = {
     name: 'work-packages',
     result: null,
+    followUp: null,
     describe() {
-      const result = intent.result;
-      if (result === null) return null;
+      const first = intent.result;
+      if (first === null) return null;
+      const result = intent.followUp === null ? first : mergePasses(first, intent.followUp);
       const quiet =
         result.edits.length +
           result.drafts.length +
@@ -106,20 +129,48 @@ export function workPackageSyncIntent(options: {createMissing: boolean}): WorkPa
       };
     },
     async apply({context, storage, dryRun}) {
-      intent.result = await applyWorkPackageIntents({
-        root: context.location.root,
-        stores: storage.stores,
-        provider: context.binding.provider,
-        workspace: context.binding.workspace,
-        policy: policyOf(context),
-        lanes: context.binding.lanes,
-        createMissing: options.createMissing,
-        dryRun,
-        clock: systemClock,
-      });
+      intent.result = await record(context, storage, {createMissing: options.createMissing, dryRun});
+    },
+    async afterPush({context, storage, result}) {
+      // Only links to issues this push created can have become possible since `apply`.
+      const first = intent.result;
+      if (first === null || first.dry_run || first.deferred_links === 0 || result.stats.pushed_created === 0)
+        return false;
+      // No drafts in this pass: every work package that needed one got it in `apply`.
+      intent.followUp = await record(context, storage, {createMissing: false, dryRun: false});
+      return intent.followUp.counts.links + intent.followUp.counts.edits > 0;
     },
   };
   return intent;
+}
+
+type WorkPackageStores = Parameters<typeof applyWorkPackageIntents>[0]['stores'];
+
+/**
+ * The two passes of one push as one report: drafts and edits of the first, links of both, and
+ * the links still waiting (from the second pass, which saw the created issues).
+ */
+export function mergePasses(
+  first: WorkPackageIntentResult,
+  second: WorkPackageIntentResult,
+): WorkPackageIntentResult {
+  const skipped = [...first.skipped];
+  for (const s of second.skipped)
+    if (!skipped.some((k) => k.qualified_id === s.qualified_id && k.reason === s.reason)) skipped.push(s);
+  return {
+    ...first,
+    edits: [...first.edits, ...second.edits],
+    links: [...first.links, ...second.links],
+    deferred_links: second.deferred_links,
+    skipped,
+    warnings: [...new Set([...first.warnings, ...second.warnings])],
+    counts: {
+      edits: first.counts.edits + second.counts.edits,
+      drafts: first.counts.drafts + second.counts.drafts,
+      mappings: first.counts.mappings + second.counts.mappings,
+      links: first.counts.links + second.counts.links,
+    },
+  };
 }
 
 /** Lines for people about what the work-package step did. */

@@ -152,7 +152,7 @@ describe('tracker bind / unbind', () => {
     project = makeProject();
     const result = await run(['tracker', 'bind', '--provider', 'github', '--json']);
     expect(exitCode(result)).to.equal(2);
-    expect(result.stderr).to.match(/Missing required flag workspace/);
+    expect(result.stderr).to.match(/^Missing required flag --workspace\n/);
     expect(result.stdout).to.equal('');
   });
 

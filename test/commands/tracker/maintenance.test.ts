@@ -1,5 +1,5 @@
 import {expect} from 'chai';
-import {appendFileSync, readdirSync, statSync} from 'node:fs';
+import {appendFileSync, readFileSync, readdirSync, statSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 
 import {BOUND_GITHUB, exitCode, issue, makeProject, run, seedCache, type TestProject} from './helpers.js';
@@ -31,7 +31,9 @@ describe('tracker doctor / compact', () => {
     };
     const torn = report.findings.find((f) => f.code === 'torn_tail');
     expect(torn).to.include({fixable: true, fixed: false});
-    expect((await run(['tracker', 'doctor'])).stdout).to.match(/\[fixable with --fix\]/);
+    const text = (await run(['tracker', 'doctor'])).stdout;
+    expect(text).to.match(/\[fixable with --fix\]/);
+    expect(text).to.include('Run `spec-kitty tracker doctor --fix` to repair what is marked fixable');
     const fixed = await run(['tracker', 'doctor', '--fix']);
     expect(fixed.stdout).to.match(/\[fixed\]/);
     const again = await run(['tracker', 'doctor', '--json']);
@@ -48,6 +50,20 @@ describe('tracker doctor / compact', () => {
     expect(exitCode(r)).to.equal(1);
     expect(r.stdout).to.match(/\.kittify\/config\.yaml:\d+ contains a GitHub token \(ghp_…\)/);
     expect(r.stdout).not.to.include('abcdefghijklmnop');
+  });
+
+  it('doctor names an invalid line and says how to repair it by hand', async () => {
+    const file = segments(project.root)[0];
+    const lines = readFileSync(file, 'utf8').split('\n');
+    lines.splice(1, 0, '{"not valid json');
+    writeFileSync(file, lines.join('\n'));
+    const r = await run(['tracker', 'doctor']);
+    expect(exitCode(r)).to.equal(1);
+    expect(r.stdout).to.match(/- \[error\] .*\.jsonl:2: invalid JSON/);
+    expect(r.stdout).to.match(
+      /Problems remain\nInvalid lines are never dropped automatically: restore the file from git/,
+    );
+    expect(r.stdout).not.to.include('doctor --fix');
   });
 
   it('compact folds the log into one snapshot and keeps every issue', async () => {

@@ -103,7 +103,7 @@ describe('offline reads: list-tickets, show, issue-search, status, map', () => {
   it('show of an unknown key fails with what to do (exit 1)', async () => {
     const r = await run(['tracker', 'show', '#99']);
     expect(exitCode(r)).to.equal(1);
-    expect(r.stderr).to.match(/^issue not found: #99\n.*list-tickets.*sync pull/);
+    expect(r.stderr).to.match(/^No issue #99 in the local cache\.\n.*list-tickets.*sync pull/);
   });
 
   it('issue-search finds by key first, then by words', async () => {
@@ -249,6 +249,21 @@ describe('offline reads: list-tickets, show, issue-search, status, map', () => {
       expect(exitCode(r), args.join(' ')).to.equal(1);
       expect(r.stderr).to.match(/^No tracker bound to this project\.\nRun `spec-kitty tracker bind/);
       expect(r.stdout).to.equal('');
+    }
+  });
+
+  it('an unknown provider in config.yaml names the setting, the choices and the fix', async () => {
+    writeFileSync(
+      project.configPath,
+      'tracker:\n  provider: gitbub\n  workspace: acme/app\n  egress: permitted\n',
+    );
+    for (const args of [['status'], ['sync', 'pull']]) {
+      const r = await run(['tracker', ...args]);
+      expect(exitCode(r), args.join(' ')).to.equal(1);
+      expect(r.stderr).to.equal(
+        "tracker.provider in .kittify/config.yaml is 'gitbub', which is not a supported provider.\n" +
+          'Supported providers: github, gitlab, jira, linear, beads, fp. Fix it there, or bind again: spec-kitty tracker bind --provider <provider> --workspace <workspace>.\n',
+      );
     }
   });
 

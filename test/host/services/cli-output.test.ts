@@ -32,9 +32,23 @@ describe('CLI output policy', () => {
       {oclif: {exit: 2}},
     );
     expect(reportError(parse, {debug: false})).to.deep.equal({
-      lines: ['Missing required flag x', 'See --help for the flags this command takes.'],
+      lines: ['Missing required flag --x', 'See --help for the flags this command takes.'],
       exitCode: 2,
     });
+    const badValue = Object.assign(
+      new Error('Parsing --limit \n\tExpected an integer greater than or equal to 1 but received: 0'),
+      {oclif: {exit: 2}},
+    );
+    expect(reportError(badValue, {debug: false}).lines[0]).to.equal(
+      'Invalid --limit: expected an integer greater than or equal to 1 but received: 0',
+    );
+    const missingArg = Object.assign(
+      new Error('Missing 1 required arg:\nkey  the ticket: #12 or PROJ-7\nSee more help with --help'),
+      {oclif: {exit: 2}},
+    );
+    expect(reportError(missingArg, {debug: false}).lines[0]).to.equal(
+      'Missing required argument: key (the ticket: #12 or PROJ-7)',
+    );
   });
 
   it('unexpected errors: one line plus how to get details; the stack only with DEBUG', () => {

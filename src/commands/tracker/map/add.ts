@@ -11,7 +11,10 @@ export default class TrackerMapAdd extends TrackerCommand {
   ];
 
   static override flags = {
-    'wp-id': Flags.string({required: true, description: 'the work package id, e.g. WP01'}),
+    'wp-id': Flags.string({
+      required: true,
+      description: 'the work package: WP01 (when one mission has it) or <mission>/WP01',
+    }),
     'external-id': Flags.string({required: true, description: "the tracker's id of the issue"}),
     'external-key': Flags.string({description: 'the human key (#12, PROJ-7); default: from the cache'}),
     'external-url': Flags.string({description: 'the issue URL; default: from the cache'}),
@@ -27,6 +30,7 @@ export default class TrackerMapAdd extends TrackerCommand {
       externalKey: flags['external-key'],
       externalUrl: flags['external-url'],
     });
+    this.showWarnings(m.warnings);
     this.emit({
       json: m,
       text: [

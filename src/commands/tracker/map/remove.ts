@@ -9,7 +9,10 @@ export default class TrackerMapRemove extends TrackerCommand {
   static override examples = ['<%= config.bin %> tracker map remove --wp-id WP01'];
 
   static override flags = {
-    'wp-id': Flags.string({required: true, description: 'the work package id, e.g. WP01'}),
+    'wp-id': Flags.string({
+      required: true,
+      description: 'the work package: WP01 (when one mission has it) or <mission>/WP01',
+    }),
     ...jsonFlag,
   };
 
