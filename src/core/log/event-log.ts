@@ -1,5 +1,5 @@
 import type {TrackerEvent, TrackerEventPayload} from './events.js';
-import type {TrackerState} from './tracker-state.js';
+import type {IssueEntrySummary, TrackerState} from './tracker-state.js';
 
 /** What a transaction decided: the events to append (possibly none) and the caller's result. */
 export interface LogTransaction<T> {
@@ -21,4 +21,12 @@ export interface TrackerEventLog {
   transact<T>(
     decide: (state: TrackerState) => LogTransaction<T>,
   ): Promise<{result: T; appended: TrackerEvent[]}>;
+  /**
+   * Optional fast path: the entry of one identity, exactly as `read()` would fold it (history
+   * aside), or null when the log never named it. A durable log may answer from a derived index
+   * without folding everything; `LogBackedStores` uses it when present.
+   */
+  readEntry?(identity: string): Promise<IssueEntrySummary | null>;
+  /** Optional fast path: the live entries (`TrackerState.liveEntries()`), in identity order. */
+  readLiveEntries?(): Promise<IssueEntrySummary[]>;
 }

@@ -24,7 +24,14 @@ import type {MappingStore, WorkPackageMapping} from '../protocols/mapping-store.
 import {canonicalJson} from '../serialization/canonical-json.js';
 import type {TrackerEventPayload} from './events.js';
 import type {TrackerEventLog} from './event-log.js';
-import {mappingKey, type IssueEntry, type TrackerState} from './tracker-state.js';
+import {
+  isLiveEntry,
+  localViewOf,
+  mappingKey,
+  type IssueEntry,
+  type IssueEntrySummary,
+  type TrackerState,
+} from './tracker-state.js';
 
 const identityOf = (key: IssueKey): string => (typeof key === 'string' ? key : refIdentity(key));
 
@@ -39,32 +46,38 @@ export class LogBackedStores implements IssueStore, MappingStore {
   // ---- reads ---------------------------------------------------------------------------
 
   async listIssues(query: IssueQuery = {}): Promise<CanonicalIssue[]> {
-    const state = await this.log.read();
+    const entries = this.log.readLiveEntries
+      ? await this.log.readLiveEntries()
+      : (await this.log.read()).liveEntries();
     const out: CanonicalIssue[] = [];
-    for (const entry of state.liveEntries()) {
-      const issue = state.localView(entry);
+    for (const entry of entries) {
+      const issue = localViewOf(entry);
       if (issue && (query.system === undefined || issue.ref.system === query.system)) out.push(issue);
     }
     return out;
   }
 
   async getIssue(key: IssueKey): Promise<CanonicalIssue | null> {
-    const state = await this.log.read();
-    const entry = live(state, identityOf(key));
-    return entry ? state.localView(entry) : null;
+    const entry = await this.liveEntry(identityOf(key));
+    return entry ? localViewOf(entry) : null;
   }
 
   async getBase(key: IssueKey): Promise<CanonicalIssue | null> {
-    const state = await this.log.read();
-    return live(state, identityOf(key))?.base ?? null;
+    return (await this.liveEntry(identityOf(key)))?.base ?? null;
   }
 
   async getLocalEdits(key: IssueKey): Promise<IssuePatch> {
-    const state = await this.log.read();
-    const entry = live(state, identityOf(key));
+    const entry = await this.liveEntry(identityOf(key));
     if (!entry) return {};
-    const view = state.localView(entry);
-    return view ? pickFields(view, state.pendingFields(entry)) : {};
+    const view = localViewOf(entry);
+    return view ? pickFields(view, [...entry.overrides.keys()].sort()) : {};
+  }
+
+  /** One live entry, through the log's fast path when it has one. */
+  private async liveEntry(identity: string): Promise<IssueEntrySummary | undefined> {
+    if (!this.log.readEntry) return live(await this.log.read(), identity);
+    const entry = await this.log.readEntry(identity);
+    return entry && isLiveEntry(entry) ? entry : undefined;
   }
 
   async listPending(): Promise<PendingChange[]> {

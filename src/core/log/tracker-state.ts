@@ -25,6 +25,12 @@ export interface IssueEntry {
   history: {event_id: string; at: string; kind: string}[];
 }
 
+/**
+ * An entry without its history: what reads of one issue need. Durable logs may answer these
+ * from a derived index without folding the whole log (`TrackerEventLog.readEntry`).
+ */
+export type IssueEntrySummary = Omit<IssueEntry, 'history'>;
+
 /** Something the fold noticed that a person should look at (`doctor` reports these). */
 export interface FoldDiagnostic {
   readonly code: 'mapping_conflict' | 'stale_remote_version' | 'orphan_reference';
@@ -207,22 +213,14 @@ export class TrackerState {
   }
 
   /** The local view of an entry: base (or draft) with unsettled edits applied. */
-  localView(entry: IssueEntry): CanonicalIssue | null {
-    const start = entry.base ?? entry.draft;
-    if (start === null) return null;
-    if (entry.overrides.size === 0) return start;
-    const json = issueToJson(start);
-    for (const [field, value] of entry.overrides) json[field] = value;
-    return issueFromJson({...json, updated_at: laterOf(start.updated_at, entry.editedAt)});
+  localView(entry: IssueEntrySummary): CanonicalIssue | null {
+    return localViewOf(entry);
   }
 
   /** Live entries: known, not deleted, and not a draft that has already become a remote issue. */
   liveEntries(): IssueEntry[] {
     return [...this.issues.values()]
-      .filter(
-        (entry) =>
-          !entry.deleted && entry.createdAs === null && (entry.base !== null || entry.draft !== null),
-      )
+      .filter(isLiveEntry)
       .sort((a, b) => (a.identity < b.identity ? -1 : a.identity > b.identity ? 1 : 0));
   }
 
@@ -274,6 +272,21 @@ export class TrackerState {
       if (canonicalJson(json[field]) === canonicalJson(value)) entry.overrides.delete(field);
     }
   }
+}
+
+/** The local view of an entry: base (or draft) with unsettled edits applied. */
+export function localViewOf(entry: IssueEntrySummary): CanonicalIssue | null {
+  const start = entry.base ?? entry.draft;
+  if (start === null) return null;
+  if (entry.overrides.size === 0) return start;
+  const json = issueToJson(start);
+  for (const [field, value] of entry.overrides) json[field] = value;
+  return issueFromJson({...json, updated_at: laterOf(start.updated_at, entry.editedAt)});
+}
+
+/** Known, not deleted, and not a draft that has already become a remote issue. */
+export function isLiveEntry(entry: IssueEntrySummary): boolean {
+  return !entry.deleted && entry.createdAs === null && (entry.base !== null || entry.draft !== null);
 }
 
 export function mappingKey(wpId: string, system: string): string {

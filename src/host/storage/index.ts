@@ -7,4 +7,5 @@ export * from './ignore-rules.js';
 export * from './compaction.js';
 export * from './doctor.js';
 export * from './tracker-storage.js';
+export {READ_CACHE_DIR, type ReadCacheOptions} from './read-cache.js';
 export {WRITER_LOCK_NAME, type LockOptions} from './writer-lock.js';

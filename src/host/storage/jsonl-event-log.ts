@@ -3,26 +3,23 @@ import * as path from 'node:path';
 
 import {
   canonicalJsonLine,
-  compareEvents,
   createUlidFactory,
   foldTrackerLog,
+  orderEvents,
   systemClock,
   TrackerState,
   type Clock,
+  type IssueEntrySummary,
   type LogTransaction,
   type TrackerEvent,
   type TrackerEventLog,
 } from '../../core/index.js';
 import {StorageError} from './errors.js';
 import {ensureIgnoreRules} from './ignore-rules.js';
-import {assertNoSymlinks, ensureRealDir, isNotFound, symlinkError, writeFileAtomic} from './safe-fs.js';
-import {
-  isSegmentName,
-  parseSegment,
-  readSegment,
-  truncateTornTail,
-  type ParsedSegment,
-} from './segment-file.js';
+import {ReadCache, type ReadCacheOptions} from './read-cache.js';
+import {ensureRealDir, writeFileAtomic} from './safe-fs.js';
+import {parseSegment, readSegment, truncateTornTail, type ParsedSegment} from './segment-file.js';
+import {listSegments, type SegmentListing, type SegmentStamp} from './segment-listing.js';
 import {withLock, WRITER_LOCK_NAME, type HeldLock, type LockOptions} from './writer-lock.js';
 
 export interface JsonlEventLogOptions {
@@ -35,12 +32,18 @@ export interface JsonlEventLogOptions {
   /** Mints event and segment ids; default a monotonic ULID factory over `clock`. */
   readonly newId?: () => string;
   readonly lock?: LockOptions;
+  /** The derived read cache under `<scope>/cache/`: on by default; false reads the segments only. */
+  readonly readCache?: boolean | ReadCacheOptions;
 }
 
-interface SegmentStamp {
-  readonly size: number;
-  readonly mtimeMs: number;
-  readonly ino: number;
+/** What this log did so far (tests and benchmarks check where an answer came from). */
+export interface ReadStats {
+  /** Segment files parsed (a process parses each at most once while it is unchanged). */
+  segmentsParsed: number;
+  /** Reads answered from the read cache without parsing a segment. */
+  cacheHits: number;
+  /** Read cache snapshots written. */
+  cacheWrites: number;
 }
 
 interface CachedSegment {
@@ -59,6 +62,12 @@ const segmentCache = new Map<string, CachedSegment>();
  * `<scope>/events/`, one new file per transaction, so branches only ever add files and merge
  * cleanly under any git strategy without a merge driver. Readers never lock; writers hold the
  * scope's writer lock across read-decide-write-verify.
+ *
+ * Cold reads go through a derived, git-ignored read cache (`<scope>/cache/`, see
+ * `read-cache.ts`): when it is current, one issue is one indexed record and the issue list one
+ * pass over the records, with no segment parsed or folded; when it is not, the segments are
+ * folded (on top of the cached state when only new segments arrived) and the cache rewritten.
+ * The answers are the same with or without it.
  */
 export class JsonlEventLog implements TrackerEventLog {
   readonly root: string;
@@ -71,6 +80,8 @@ export class JsonlEventLog implements TrackerEventLog {
   private readonly newId: () => string;
   private readonly lockOptions: LockOptions;
   private folded: {files: Map<string, SegmentStamp>; state: TrackerState; ids: Set<string>} | null = null;
+  private readonly cache: ReadCache | null;
+  readonly stats: ReadStats = {segmentsParsed: 0, cacheHits: 0, cacheWrites: 0};
 
   constructor(options: JsonlEventLogOptions) {
     this.root = path.resolve(options.root);
@@ -80,41 +91,90 @@ export class JsonlEventLog implements TrackerEventLog {
     this.clock = options.clock ?? systemClock;
     this.newId = options.newId ?? createUlidFactory(this.clock);
     this.lockOptions = options.lock ?? {};
+    this.cache =
+      options.readCache === false
+        ? null
+        : new ReadCache(
+            this.root,
+            this.scopeDir,
+            this.eventsDir,
+            (name) => this.display(name),
+            typeof options.readCache === 'object' ? options.readCache : {},
+          );
   }
 
   /** Folds every segment. Missing folder: empty state. Never takes the lock. */
   async read(): Promise<TrackerState> {
-    const listing = await this.listSegments();
+    const listing = this.listSegments();
     const cached = this.folded;
-    if (cached && [...cached.files].every(([name, stamp]) => sameStamp(listing.get(name), stamp))) {
-      const added = [...listing.keys()].filter((name) => !cached.files.has(name));
+    if (cached && [...cached.files].every(([name, stamp]) => listing.segments.get(name) === stamp)) {
+      const added = [...listing.segments.keys()].filter((name) => !cached.files.has(name));
       if (added.length === 0) return cached.state;
-      // Only new segments: apply them on top when they all sort after what is folded.
-      const fresh: TrackerEvent[] = [];
-      for (const name of added) fresh.push(...(await this.segment(name, listing.get(name)!)).events);
-      const unseen = fresh.filter((event) => !cached.ids.has(event.event_id)).sort(compareEvents);
-      if (unseen.every((event) => cached.state.canAppend(event))) {
-        for (const event of unseen) {
-          if (cached.ids.has(event.event_id)) continue;
-          cached.ids.add(event.event_id);
-          cached.state.apply(event);
-        }
-        for (const name of added) cached.files.set(name, listing.get(name)!);
-        return cached.state;
-      }
+      if ((await this.applyOnTop(cached, listing, added)) !== null) return cached.state;
     }
+    const fromCache = await this.readThroughCache(listing);
+    if (fromCache) return fromCache;
     const all: TrackerEvent[] = [];
-    for (const [name, stamp] of listing) all.push(...(await this.segment(name, stamp)).events);
+    const warnings: string[] = [];
+    for (const [name, stamp] of listing.segments) {
+      const parsed = await this.segment(name, stamp);
+      all.push(...parsed.events);
+      warnings.push(...parsed.warnings);
+    }
     const state = foldTrackerLog(all);
-    this.folded = {files: new Map(listing), state, ids: new Set(all.map((event) => event.event_id))};
+    const ids = new Set(all.map((event) => event.event_id));
+    this.folded = {files: new Map(listing.segments), state, ids};
+    this.writeCache({state, ids, listing, warnings});
     return state;
   }
 
+  /**
+   * The entry of one identity as `read()` folds it (history aside). Answered from the read
+   * cache's index when this instance has not folded yet and the cache is current.
+   */
+  async readEntry(identity: string): Promise<IssueEntrySummary | null> {
+    if (this.folded === null && this.cache) {
+      const snapshot = this.cache.openCurrent();
+      if (snapshot) {
+        try {
+          const entry = snapshot.lookup(identity);
+          this.addWarnings(snapshot.header.warnings);
+          this.stats.cacheHits += 1;
+          return entry;
+        } catch {
+          // damaged: fold below, which rewrites it
+        } finally {
+          snapshot.close();
+        }
+      }
+    }
+    return (await this.read()).issues.get(identity) ?? null;
+  }
+
+  /** `read().liveEntries()`, streamed from the read cache when it is current. */
+  async readLiveEntries(): Promise<IssueEntrySummary[]> {
+    if (this.folded === null && this.cache) {
+      const snapshot = this.cache.openCurrent();
+      if (snapshot) {
+        try {
+          const entries = snapshot.liveEntries();
+          this.addWarnings(snapshot.header.warnings);
+          this.stats.cacheHits += 1;
+          return entries;
+        } catch {
+          // damaged: fold below, which rewrites it
+        } finally {
+          snapshot.close();
+        }
+      }
+    }
+    return (await this.read()).liveEntries();
+  }
   /** Every segment, parsed, in name order (compaction and doctor look at them one by one). */
   async readSegments(): Promise<ParsedSegment[]> {
-    const listing = await this.listSegments();
+    const listing = this.listSegments();
     const out: ParsedSegment[] = [];
-    for (const [name, stamp] of listing) out.push(await this.segment(name, stamp));
+    for (const [name, stamp] of listing.segments) out.push(await this.segment(name, stamp));
     return out;
   }
 
@@ -168,15 +228,19 @@ export class JsonlEventLog implements TrackerEventLog {
         segmentCache.delete(file);
         repaired.push(this.display(segment.name));
       }
-      this.folded = null;
+      this.invalidate();
       this.warnings.length = 0;
       return repaired;
     });
   }
 
-  /** Forgets what this process folded (after files were removed or rewritten). */
+  /**
+   * Forgets what this process folded and drops the read cache (after files were removed or
+   * rewritten in place: a segment truncated in place keeps the folder's stamp).
+   */
   invalidate(): void {
     this.folded = null;
+    this.cache?.discard();
   }
 
   display(name: string): string {
@@ -217,57 +281,108 @@ export class JsonlEventLog implements TrackerEventLog {
   }
 
   /** Segment names (sorted) with their stamps; refuses links at every level. */
-  private async listSegments(): Promise<Map<string, SegmentStamp>> {
-    await assertNoSymlinks(this.root, this.eventsDir);
-    let entries;
+  private listSegments(): SegmentListing {
+    return listSegments(this.root, this.eventsDir, (name) => this.display(name));
+  }
+
+  /**
+   * Applies segments that appeared since `folded` was built, when all their new events sort
+   * after it (the usual case: segments are named and stamped in time order). Returns the
+   * warnings of the added segments, or null when it could not: the caller folds from scratch.
+   */
+  private async applyOnTop(
+    folded: {files: Map<string, SegmentStamp>; state: TrackerState; ids: Set<string>},
+    listing: SegmentListing,
+    added: readonly string[],
+  ): Promise<string[] | null> {
+    const fresh: TrackerEvent[] = [];
+    const warnings: string[] = [];
+    for (const name of added) {
+      const parsed = await this.segment(name, listing.segments.get(name)!);
+      fresh.push(...parsed.events);
+      warnings.push(...parsed.warnings);
+    }
+    const unseen = orderEvents(fresh.filter((event) => !folded.ids.has(event.event_id)));
+    if (!unseen.every((event) => folded.state.canAppend(event))) return null;
+    for (const event of unseen) {
+      folded.ids.add(event.event_id);
+      folded.state.apply(event);
+    }
+    for (const name of added) folded.files.set(name, listing.segments.get(name)!);
+    return warnings;
+  }
+
+  /**
+   * A cold read through the read cache: the cached state when it was folded from exactly these
+   * segments; the cached state plus the new segments when only segments were added (and the
+   * cache is rewritten); null when the cache is missing, damaged or folded from other segments.
+   */
+  private async readThroughCache(listing: SegmentListing): Promise<TrackerState | null> {
+    if (listing.segments.size === 0 || !this.cache) return null;
+    const snapshot = this.cache.open();
+    if (!snapshot) return null;
+    let loaded: {state: TrackerState; ids: Set<string>};
+    let cachedFiles: Map<string, SegmentStamp>;
     try {
-      entries = await fs.readdir(this.eventsDir, {withFileTypes: true});
-    } catch (error) {
-      if (isNotFound(error)) return new Map();
-      if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') {
-        throw new StorageError(`${this.display('')} is not a folder`, {path: this.eventsDir});
-      }
-      throw error;
+      cachedFiles = parseListing(snapshot.listingText());
+      if (![...cachedFiles].every(([name, stamp]) => listing.segments.get(name) === stamp)) return null;
+      loaded = snapshot.loadState();
+    } catch {
+      return null; // damaged: folded from the segments and rewritten
+    } finally {
+      snapshot.close();
     }
-    const names = entries
-      .filter((entry) => isSegmentName(entry.name))
-      .sort((a, b) => (a.name < b.name ? -1 : 1));
-    const listing = new Map<string, SegmentStamp>();
-    for (const entry of names) {
-      const file = path.join(this.eventsDir, entry.name);
-      if (entry.isSymbolicLink()) throw symlinkError(file);
-      let stat;
-      try {
-        stat = await fs.lstat(file);
-      } catch (error) {
-        if (isNotFound(error)) continue; // removed by a concurrent compaction: its events live on in the snapshot
-        throw error;
-      }
-      if (stat.isSymbolicLink()) throw symlinkError(file);
-      if (!stat.isFile())
-        throw new StorageError(`${this.display(entry.name)} is not a regular file`, {path: file});
-      listing.set(entry.name, {size: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino});
+    const added = [...listing.segments.keys()].filter((name) => !cachedFiles.has(name));
+    const folded = {files: cachedFiles, state: loaded.state, ids: loaded.ids};
+    if (added.length === 0) {
+      this.addWarnings(snapshot.header.warnings);
+      this.folded = folded;
+      this.stats.cacheHits += 1;
+      return folded.state;
     }
-    return listing;
+    const addedWarnings = await this.applyOnTop(folded, listing, added);
+    if (addedWarnings === null) return null;
+    this.addWarnings(snapshot.header.warnings);
+    this.folded = folded;
+    const warnings = [...snapshot.header.warnings, ...addedWarnings];
+    this.writeCache({state: folded.state, ids: folded.ids, listing, warnings});
+    return folded.state;
+  }
+
+  private writeCache(input: Parameters<ReadCache['write']>[0]): void {
+    if (this.cache?.write(input)) this.stats.cacheWrites += 1;
+  }
+
+  private addWarnings(warnings: readonly string[]): void {
+    for (const warning of warnings) if (!this.warnings.includes(warning)) this.warnings.push(warning);
   }
 
   private async segment(name: string, stamp: SegmentStamp): Promise<ParsedSegment> {
     const file = path.join(this.eventsDir, name);
     const hit = segmentCache.get(file);
     let parsed: ParsedSegment;
-    if (hit && sameStamp(hit.stamp, stamp)) {
+    if (hit && hit.stamp === stamp) {
       parsed = hit.parsed;
     } else {
       parsed = await readSegment({file, display: this.display(name)});
+      this.stats.segmentsParsed += 1;
       segmentCache.set(file, {stamp, parsed});
     }
-    for (const warning of parsed.warnings) if (!this.warnings.includes(warning)) this.warnings.push(warning);
+    this.addWarnings(parsed.warnings);
     return parsed;
   }
 }
 
-function sameStamp(a: SegmentStamp | undefined, b: SegmentStamp): boolean {
-  return a !== undefined && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino;
+/** The inverse of `listingText`. */
+function parseListing(text: string): Map<string, SegmentStamp> {
+  const files = new Map<string, SegmentStamp>();
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const space = line.indexOf(' ');
+    if (space <= 0) throw new Error('bad listing line');
+    files.set(line.slice(0, space), line.slice(space + 1));
+  }
+  return files;
 }
 
 /** Drops this process's parsed-segment cache (tests and benchmarks measure cold reads). */

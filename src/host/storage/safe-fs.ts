@@ -1,5 +1,5 @@
 import {randomBytes} from 'node:crypto';
-import {constants, promises as fs} from 'node:fs';
+import {constants, lstatSync, promises as fs} from 'node:fs';
 import * as path from 'node:path';
 
 import {StorageError} from './errors.js';
@@ -31,6 +31,26 @@ export async function assertNoSymlinks(base: string, target: string): Promise<vo
     let stat;
     try {
       stat = await fs.lstat(current);
+    } catch (error) {
+      if (isNotFound(error)) return;
+      throw error;
+    }
+    if (stat.isSymbolicLink()) throw symlinkError(current);
+  }
+}
+
+/** `assertNoSymlinks`, synchronously (the read cache's freshness check is a handful of lstats). */
+export function assertNoSymlinksSync(base: string, target: string): void {
+  const relative = path.relative(base, target);
+  if (relative.startsWith('..') || path.isAbsolute(relative)) {
+    throw new StorageError(`refusing to use ${target}: it is outside ${base}`, {path: target});
+  }
+  let current = base;
+  for (const part of relative.split(path.sep).filter(Boolean)) {
+    current = path.join(current, part);
+    let stat;
+    try {
+      stat = lstatSync(current);
     } catch (error) {
       if (isNotFound(error)) return;
       throw error;

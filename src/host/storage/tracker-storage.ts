@@ -2,7 +2,7 @@ import * as path from 'node:path';
 
 import {LogBackedStores, type Clock} from '../../core/index.js';
 import {CheckpointFileStore} from './checkpoint-file-store.js';
-import {JsonlEventLog} from './jsonl-event-log.js';
+import {JsonlEventLog, type JsonlEventLogOptions} from './jsonl-event-log.js';
 import {scopeDir as scopeDirFor, scopeName} from './scope.js';
 import type {LockOptions} from './writer-lock.js';
 
@@ -17,6 +17,8 @@ export interface OpenTrackerStorageOptions {
   /** Treat damaged checkpoint files as missing. */
   readonly repair?: boolean;
   readonly lock?: LockOptions;
+  /** The git-ignored read cache (default on); false reads the segments only. */
+  readonly readCache?: JsonlEventLogOptions['readCache'];
 }
 
 export interface TrackerStorage {
@@ -35,7 +37,13 @@ export function openTrackerStorage(options: OpenTrackerStorageOptions): TrackerS
   const root = path.resolve(options.root);
   const scope = {provider: options.provider, serverUrl: options.serverUrl, workspace: options.workspace};
   const dir = scopeDirFor(root, scope);
-  const log = new JsonlEventLog({root, scopeDir: dir, clock: options.clock, lock: options.lock});
+  const log = new JsonlEventLog({
+    root,
+    scopeDir: dir,
+    clock: options.clock,
+    lock: options.lock,
+    readCache: options.readCache,
+  });
   const checkpoints = new CheckpointFileStore({
     root,
     scopeDir: dir,

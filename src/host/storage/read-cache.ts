@@ -1,0 +1,253 @@
+import {randomBytes} from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import type {TrackerState} from '../../core/index.js';
+import {assertNoSymlinksSync, isTempName, TEMP_SUFFIX} from './safe-fs.js';
+import {eventsDirStamp, listingText, listSegments, type SegmentListing} from './segment-listing.js';
+import {encodeSnapshot, listingDigest, SnapshotFile} from './state-snapshot.js';
+
+/** The cache folder of a scope: git-ignored (`*\/cache/` and its own `.gitignore`), per clone. */
+export const READ_CACHE_DIR = 'cache';
+const SNAPSHOT_NAME = `tracker-state.v1.snapshot`;
+const FRESH_NAME = `tracker-state.v1.fresh`;
+/** Ignores the folder even where `.kittify/tracker/.gitignore` is missing or was edited. */
+const SELF_IGNORE = '# Derived read cache of spec-kitty tracker: per clone, never committed.\n*\n';
+
+/**
+ * How long after the events folder last changed its stamp may vouch for its contents. File
+ * system timestamps are coarse (a kernel tick; 1-2 s on some file systems): a file added in the
+ * same tick as the previous change leaves the stamp unchanged. Past this margin, any change gets
+ * a new stamp. Until then the cache is still used, checked against the full listing.
+ */
+const SETTLE_MS = 3000;
+
+/**
+ * Below this many bytes of segments a cold fold takes a few tens of milliseconds at most: no
+ * cache is built, so small scopes never get cache files (and a read command writes nothing).
+ */
+const MIN_LOG_BYTES = 1 << 20;
+
+export interface ReadCacheOptions {
+  /** Override of the settle margin (tests shorten it to exercise the folder-stamp path). */
+  readonly settleMs?: number;
+  /** Build a cache only for logs of at least this many bytes (default 1 MiB; tests use 0). */
+  readonly minLogBytes?: number;
+}
+/** Temp files of a writer that died are swept after this long. */
+const STALE_TEMP_MS = 3600_000;
+
+/**
+ * The derived read cache of one scope: a snapshot of the folded state (`state-snapshot.ts`),
+ * and a freshness stamp saying "while the events folder has stamp S, the snapshot with id X is
+ * current".
+ *
+ * It is never required and never an error: every failure (missing, torn, damaged, other
+ * version, unwritable, a link where a folder should be) makes it a miss, and the caller folds
+ * the segments as if it did not exist, then rewrites it. Writes are temp file + rename, so
+ * concurrent rebuilds race harmlessly (last rename wins; each file is whole). No lock: the
+ * cache is per clone and derived.
+ */
+export class ReadCache {
+  readonly dir: string;
+  readonly snapshotPath: string;
+  readonly freshPath: string;
+
+  constructor(
+    private readonly root: string,
+    scopeDir: string,
+    private readonly eventsDir: string,
+    private readonly display: (name: string) => string,
+    private readonly options: ReadCacheOptions = {},
+  ) {
+    this.dir = path.join(scopeDir, READ_CACHE_DIR);
+    this.snapshotPath = path.join(this.dir, SNAPSHOT_NAME);
+    this.freshPath = path.join(this.dir, FRESH_NAME);
+  }
+
+  /**
+   * The snapshot, when it is provably current; null otherwise (the caller folds). Current when
+   * the freshness stamp names it and the events folder still has that stamp (no listing at
+   * all), or else when a full listing of the segments equals the snapshot's (and then the stamp
+   * is renewed, once the folder has settled).
+   */
+  openCurrent(): SnapshotFile | null {
+    let snapshot: SnapshotFile | null = null;
+    try {
+      const dir = eventsDirStamp(this.root, this.eventsDir);
+      if (dir.stamp === null || !this.cacheDirIsReal()) return null;
+      snapshot = SnapshotFile.open(this.snapshotPath);
+      if (snapshot === null) return null;
+      const fresh = this.readFresh();
+      if (fresh !== null && fresh.snapshot === snapshot.id && fresh.events === dir.stamp) return snapshot;
+      const listing = listSegments(this.root, this.eventsDir, this.display);
+      if (listingDigest(listingText(listing.segments)) !== snapshot.header.listing) {
+        snapshot.close();
+        return null;
+      }
+      this.stampFresh(snapshot.id, listing);
+      return snapshot;
+    } catch {
+      snapshot?.close();
+      return null;
+    }
+  }
+
+  /** The snapshot whatever its freshness (the caller compares listings), or null. */
+  open(): SnapshotFile | null {
+    try {
+      if (!this.cacheDirIsReal()) return null;
+      return SnapshotFile.open(this.snapshotPath);
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Writes a snapshot of `state` folded from exactly `listing`; returns whether it did. Never
+   * throws. Nothing is written for a log below `minLogBytes` (an empty one included).
+   */
+  write(input: {
+    state: TrackerState;
+    ids: ReadonlySet<string>;
+    listing: SegmentListing;
+    warnings: readonly string[];
+  }): boolean {
+    let bytes = 0;
+    for (const stamp of input.listing.segments.values()) bytes += Number.parseInt(stamp, 10);
+    if (input.listing.segments.size === 0 || bytes < (this.options.minLogBytes ?? MIN_LOG_BYTES))
+      return false;
+    try {
+      const encoded = encodeSnapshot({
+        state: input.state,
+        ids: input.ids,
+        listing: listingText(input.listing.segments),
+        warnings: input.warnings,
+      });
+      if (encoded === null) return false;
+      if (!this.ensureDir()) return false;
+      writeAtomicSync(this.snapshotPath, encoded.chunks);
+      this.stampFresh(encoded.header.id, input.listing);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Drops the cache (after a segment was rewritten in place). Never throws. */
+  discard(): void {
+    for (const file of [this.freshPath, this.snapshotPath]) {
+      try {
+        fs.unlinkSync(file);
+      } catch {
+        // missing already, or not ours to remove
+      }
+    }
+  }
+
+  /**
+   * Records that `listing` (whose folder stamp was taken before it was read) is the snapshot's,
+   * when the folder has settled and the stamp on disk says otherwise.
+   */
+  private stampFresh(snapshotId: string, listing: SegmentListing): void {
+    const settleMs = this.options.settleMs ?? SETTLE_MS;
+    if (listing.dirStamp === null || listing.listedAtMs - listing.dirMtimeMs < settleMs) return;
+    const fresh = this.readFresh();
+    if (fresh !== null && fresh.snapshot === snapshotId && fresh.events === listing.dirStamp) return;
+    try {
+      if (!this.ensureDir()) return;
+      writeAtomicSync(this.freshPath, [
+        Buffer.from(JSON.stringify({snapshot: snapshotId, events: listing.dirStamp}) + '\n'),
+      ]);
+    } catch {
+      // a stale or missing stamp only means a full listing next time
+    }
+  }
+
+  private readFresh(): {snapshot: string; events: string} | null {
+    try {
+      const value = JSON.parse(readTextNoFollow(this.freshPath)) as unknown;
+      const fresh = value as {snapshot?: unknown; events?: unknown};
+      return typeof fresh?.snapshot === 'string' && typeof fresh.events === 'string'
+        ? {snapshot: fresh.snapshot, events: fresh.events}
+        : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** True when the cache folder is missing or a real folder (never read through a link). */
+  private cacheDirIsReal(): boolean {
+    assertNoSymlinksSync(this.root, this.dir);
+    return true;
+  }
+
+  /** Creates the folder (no links on the way) with its self-ignore file; false when it cannot. */
+  private ensureDir(): boolean {
+    assertNoSymlinksSync(this.root, this.dir);
+    fs.mkdirSync(this.dir, {recursive: true});
+    assertNoSymlinksSync(this.root, this.dir);
+    const ignore = path.join(this.dir, '.gitignore');
+    let current: string | null = null;
+    try {
+      current = readTextNoFollow(ignore);
+    } catch {
+      current = null;
+    }
+    if (current !== SELF_IGNORE) writeAtomicSync(ignore, [Buffer.from(SELF_IGNORE)]);
+    this.sweepTemps();
+    return true;
+  }
+
+  private sweepTemps(): void {
+    const now = Date.now();
+    for (const name of fs.readdirSync(this.dir)) {
+      if (!isTempName(name)) continue;
+      const file = path.join(this.dir, name);
+      try {
+        if (now - fs.lstatSync(file).mtimeMs > STALE_TEMP_MS) fs.unlinkSync(file);
+      } catch {
+        // another process swept it
+      }
+    }
+  }
+}
+
+function readTextNoFollow(file: string): string {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  try {
+    return fs.readFileSync(fd, 'utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Temp file + rename (no fsync: a torn cache after a power cut is detected and rebuilt). */
+function writeAtomicSync(target: string, chunks: readonly Buffer[]): void {
+  const temp = path.join(
+    path.dirname(target),
+    `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`,
+  );
+  const fd = fs.openSync(
+    temp,
+    fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW,
+    0o644,
+  );
+  try {
+    try {
+      for (const chunk of chunks) {
+        for (let done = 0; done < chunk.length;) done += fs.writeSync(fd, chunk, done);
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(temp, target);
+  } catch (error) {
+    try {
+      fs.unlinkSync(temp);
+    } catch {
+      // gone already
+    }
+    throw error;
+  }
+}
