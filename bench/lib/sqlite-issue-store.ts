@@ -24,6 +24,7 @@ import {
   type IssuePatch,
   type IssueQuery,
   type IssueStore,
+  type MergeInputs,
   type PendingChange,
   type PendingComment,
   type RemoteUpdate,
@@ -107,6 +108,18 @@ export class SqliteIssueStore implements IssueStore {
   async getIssue(key: IssueKey): Promise<CanonicalIssue | null> {
     const row = this.row(identityOf(key));
     return row ? this.view(row) : null;
+  }
+
+  async getMergeInputs(keys: readonly IssueKey[]): Promise<Map<string, MergeInputs>> {
+    const out = new Map<string, MergeInputs>();
+    for (const key of keys) {
+      const row = this.row(identityOf(key));
+      out.set(identityOf(key), {
+        base: row?.base ? issueFromJson(JSON.parse(row.base)) : null,
+        local: row ? this.view(row) : null,
+      });
+    }
+    return out;
   }
 
   async getBase(key: IssueKey): Promise<CanonicalIssue | null> {

@@ -120,6 +120,24 @@ export function runStoreConformance(name: string, factory: ConformanceFactory): 
         ]);
       });
 
+      it('reads base and local view of many issues at once, with nulls for unknown ones', async () => {
+        await stores.issues.recordRemote([{issue: remote('1')}, {issue: remote('2')}]);
+        await stores.issues.recordLocalEdit(ref('2'), {title: 'Edited'});
+        const inputs = await stores.issues.getMergeInputs([ref('1'), 'github:acme/widgets:2', ref('404')]);
+        expect([...inputs.keys()]).to.deep.equal([
+          'github:acme/widgets:1',
+          'github:acme/widgets:2',
+          'github:acme/widgets:404',
+        ]);
+        expect(inputs.get('github:acme/widgets:1')).to.deep.equal({
+          base: await stores.issues.getBase(ref('1')),
+          local: await stores.issues.getIssue(ref('1')),
+        });
+        expect(inputs.get('github:acme/widgets:2')!.base!.title).to.equal('Issue 2');
+        expect(inputs.get('github:acme/widgets:2')!.local!.title).to.equal('Edited');
+        expect(inputs.get('github:acme/widgets:404')).to.deep.equal({base: null, local: null});
+      });
+
       it('treats an edit back to the base value as no longer pending, and a repeated edit as a no-op', async () => {
         await stores.issues.upsertIssue(remote('1'));
         await stores.issues.recordLocalEdit(ref('1'), {title: 'Changed'});

@@ -15,6 +15,7 @@ import type {
   IssueKey,
   IssueQuery,
   IssueStore,
+  MergeInputs,
   PendingChange,
   PendingComment,
   RemoteUpdate,
@@ -60,6 +61,17 @@ export class LogBackedStores implements IssueStore, MappingStore {
   async getIssue(key: IssueKey): Promise<CanonicalIssue | null> {
     const entry = await this.liveEntry(identityOf(key));
     return entry ? localViewOf(entry) : null;
+  }
+
+  async getMergeInputs(keys: readonly IssueKey[]): Promise<Map<string, MergeInputs>> {
+    const state = await this.log.read();
+    const out = new Map<string, MergeInputs>();
+    for (const key of keys) {
+      const identity = identityOf(key);
+      const entry = live(state, identity);
+      out.set(identity, {base: entry?.base ?? null, local: entry ? localViewOf(entry) : null});
+    }
+    return out;
   }
 
   async getBase(key: IssueKey): Promise<CanonicalIssue | null> {

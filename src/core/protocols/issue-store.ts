@@ -19,6 +19,12 @@ export interface RemoteUpdate {
   readonly conflicts?: readonly ConflictRecord[];
 }
 
+/** The two versions a three-way merge starts from (the remote version is the third). */
+export interface MergeInputs {
+  readonly base: CanonicalIssue | null;
+  readonly local: CanonicalIssue | null;
+}
+
 /** An issue with local changes that a push would send. */
 export interface PendingChange {
   readonly identity: string;
@@ -61,6 +67,11 @@ export interface IssueStore {
   getIssue(key: IssueKey): Promise<CanonicalIssue | null>;
   /** The last remote version recorded, or null (never pulled, or a draft). */
   getBase(key: IssueKey): Promise<CanonicalIssue | null>;
+  /**
+   * Base and local view of many issues from ONE consistent read: what a pulled page needs to
+   * merge, without a store round trip per issue. Unknown identities map to nulls.
+   */
+  getMergeInputs(keys: readonly IssueKey[]): Promise<Map<string, MergeInputs>>;
   /** Locally edited values not yet settled; `{}` when none. */
   getLocalEdits(key: IssueKey): Promise<IssuePatch>;
   /** Every issue with unsettled local edits, and every draft, ordered by identity. */

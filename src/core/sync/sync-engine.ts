@@ -7,7 +7,7 @@ import type {ConflictRecord} from '../policy/conflicts.js';
 import type {OwnershipPolicy} from '../policy/ownership.js';
 import type {CheckpointStore, SyncCheckpoint} from '../protocols/checkpoint-store.js';
 import type {TrackerConnector} from '../protocols/connector.js';
-import type {IssueStore, RemoteUpdate, StoredConflict} from '../protocols/issue-store.js';
+import type {IssueStore, MergeInputs, RemoteUpdate, StoredConflict} from '../protocols/issue-store.js';
 import type {Clock, RuntimeEventListener, Sleep} from '../protocols/runtime.js';
 import {canonicalJson} from '../serialization/canonical-json.js';
 import {
@@ -247,12 +247,13 @@ export class SyncEngine {
       this.options.onEvent?.({type: 'page', provider: connector.provider, page: pages, items: items.length});
 
       const updates: RemoteUpdate[] = [];
+      const inputs = await this.issues.getMergeInputs(items.map((remote) => remote.ref));
       for (const remote of items) {
         const identity = refIdentity(remote.ref);
         seen.add(identity);
         plan.listed += 1;
         highWater = later(highWater, remote.updated_at);
-        const update = await this.mergePulled(s, remote, editedAt.get(identity) ?? null);
+        const update = this.mergePulled(s, remote, inputs.get(identity)!, editedAt.get(identity) ?? null);
         if (update !== null) updates.push(update);
       }
       if (!s.dryRun && updates.length > 0) await this.issues.recordRemote(updates);
@@ -274,13 +275,13 @@ export class SyncEngine {
   }
 
   /** Merges one listed issue with the local view; returns the store update (null: stale, ignore). */
-  private async mergePulled(
+  private mergePulled(
     s: Session,
     remote: CanonicalIssue,
+    {base, local}: MergeInputs,
     localEditedAt: string | null,
-  ): Promise<RemoteUpdate | null> {
+  ): RemoteUpdate | null {
     const identity = refIdentity(remote.ref);
-    const [base, local] = await Promise.all([this.issues.getBase(identity), this.issues.getIssue(identity)]);
     const plan = s.plan.pull!;
     if (base !== null && isOlder(remote, base)) {
       // A listing can return a version older than one already stored (e.g. pushed since).

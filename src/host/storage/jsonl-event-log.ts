@@ -56,6 +56,34 @@ interface CachedSegment {
  * segments are immutable, so a repeated read only parses what is new.
  */
 const segmentCache = new Map<string, CachedSegment>();
+/**
+ * At most this many parsed events stay cached. The folded state already holds what a log
+ * means; keeping every parsed event besides it doubled a large pull's memory. Segments that
+ * fall out are parsed again only when a fold has to start from scratch.
+ */
+const SEGMENT_CACHE_MAX_EVENTS = 20_000;
+let segmentCacheEvents = 0;
+
+function rememberSegment(file: string, entry: CachedSegment): void {
+  const previous = segmentCache.get(file);
+  if (previous) {
+    segmentCacheEvents -= previous.parsed.events.length;
+    segmentCache.delete(file);
+  }
+  segmentCache.set(file, entry);
+  segmentCacheEvents += entry.parsed.events.length;
+  for (const [oldest, cached] of segmentCache) {
+    if (segmentCacheEvents <= SEGMENT_CACHE_MAX_EVENTS || oldest === file) break;
+    segmentCache.delete(oldest);
+    segmentCacheEvents -= cached.parsed.events.length;
+  }
+}
+
+function forgetSegment(file: string): void {
+  const previous = segmentCache.get(file);
+  if (previous) segmentCacheEvents -= previous.parsed.events.length;
+  segmentCache.delete(file);
+}
 
 /**
  * The durable tracker log of one scope: immutable JSONL segments under
@@ -225,7 +253,7 @@ export class JsonlEventLog implements TrackerEventLog {
         if (segment.tornTailAt === null) continue;
         const file = path.join(this.eventsDir, segment.name);
         await truncateTornTail(file, segment.tornTailAt);
-        segmentCache.delete(file);
+        forgetSegment(file);
         repaired.push(this.display(segment.name));
       }
       this.invalidate();
@@ -366,7 +394,7 @@ export class JsonlEventLog implements TrackerEventLog {
     } else {
       parsed = await readSegment({file, display: this.display(name)});
       this.stats.segmentsParsed += 1;
-      segmentCache.set(file, {stamp, parsed});
+      rememberSegment(file, {stamp, parsed});
     }
     this.addWarnings(parsed.warnings);
     return parsed;
@@ -388,4 +416,5 @@ function parseListing(text: string): Map<string, SegmentStamp> {
 /** Drops this process's parsed-segment cache (tests and benchmarks measure cold reads). */
 export function clearSegmentCache(): void {
   segmentCache.clear();
+  segmentCacheEvents = 0;
 }
