@@ -98,8 +98,10 @@ export function syncText(r: SyncReport): string[] {
     );
   }
   for (const f of r.failures) {
-    lines.push(`  ${failureToString(f)}`);
-    if (f.hint) lines.push(`    ${f.hint}`);
+    const line = failureToString(f);
+    lines.push(`  ${line}`);
+    // Connectors often fold their advice into the message already; don't say it twice.
+    if (f.hint && !line.includes(f.hint)) lines.push(`    ${f.hint}`);
   }
   return lines;
 }

@@ -152,5 +152,12 @@ export async function runSync(environment: ServiceEnvironment, request: SyncRequ
       result = combineRunResults(result, await engine.push({limit: options.limit, yes: options.yes}));
     }
   }
+  if (!dryRun) await refreshReadCache(storage.log);
   return {...result, mode: request.mode, warnings: storage.warnings};
+}
+
+/** The durable log keeps a derived read cache: refresh it here, where the writes just happened. */
+async function refreshReadCache(log: unknown): Promise<void> {
+  const durable = log as {refreshReadCache?: () => Promise<void>};
+  if (typeof durable.refreshReadCache === 'function') await durable.refreshReadCache();
 }

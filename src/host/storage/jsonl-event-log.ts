@@ -377,6 +377,26 @@ export class JsonlEventLog implements TrackerEventLog {
     return folded.state;
   }
 
+  /**
+   * Brings the read cache up to date from what this process has folded, after a command's
+   * writes, so that the next cold read (usually the next command) answers from the cache and
+   * writes nothing itself. Cheap when the cache is current; never an error (the cache is
+   * derived data, and a failure to write it only costs the next read a fold).
+   */
+  async refreshReadCache(): Promise<void> {
+    if (!this.cache) return;
+    try {
+      await this.read();
+      const folded = this.folded;
+      if (folded === null || this.cache.openCurrent() !== null) return;
+      const listing = this.listSegments();
+      if (listing.segments.size !== folded.files.size) return;
+      this.writeCache({state: folded.state, ids: folded.ids, listing, warnings: [...this.warnings]});
+    } catch {
+      // Derived data only: the next read folds the segments instead.
+    }
+  }
+
   private writeCache(input: Parameters<ReadCache['write']>[0]): void {
     if (this.cache?.write(input)) this.stats.cacheWrites += 1;
   }

@@ -68,8 +68,9 @@ export class ReadCache {
   /**
    * The snapshot, when it is provably current; null otherwise (the caller folds). Current when
    * the freshness stamp names it and the events folder still has that stamp (no listing at
-   * all), or else when a full listing of the segments equals the snapshot's (and then the stamp
-   * is renewed, once the folder has settled).
+   * all), or else when a full listing of the segments equals the snapshot's. A read never
+   * renews the stamp: reads write nothing, not even derived data (the full listing is a few
+   * milliseconds of lstat calls).
    */
   openCurrent(): SnapshotFile | null {
     let snapshot: SnapshotFile | null = null;
@@ -85,7 +86,6 @@ export class ReadCache {
         snapshot.close();
         return null;
       }
-      this.stampFresh(snapshot.id, listing);
       return snapshot;
     } catch {
       snapshot?.close();

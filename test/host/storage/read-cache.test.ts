@@ -162,6 +162,22 @@ describe('read cache (derived, git-ignored snapshot of the fold)', function () {
     expect(await treeHash(path.join(root, '.kittify'))).to.equal(before);
   });
 
+  it('a writer that refreshes the cache leaves the next cold read nothing to parse or write', async () => {
+    const writer = cold(root);
+    await writer.stores.recordRemote(['1', '2', '3'].map((id) => ({issue: remote(id)})));
+    await writer.stores.recordLocalEdit(ref('3'), {title: 'Edited'});
+    await writer.log.refreshReadCache();
+    expect(writer.log.stats.cacheWrites).to.equal(1);
+    const before = await treeHash(path.join(root, '.kittify'));
+    const reader = cold(root);
+    expect((await reader.stores.getIssue(ref('3')))!.title).to.equal('Edited');
+    expect(dump(await reader.log.read())).to.equal(dump(await cold(root, {readCache: false}).log.read()));
+    expect(reader.log.stats).to.deep.include({segmentsParsed: 0, cacheWrites: 0});
+    expect(await treeHash(path.join(root, '.kittify'))).to.equal(before);
+    await writer.log.refreshReadCache(); // already current: writes nothing
+    expect(writer.log.stats.cacheWrites).to.equal(1);
+  });
+
   it('misses after another process adds a segment, and applies only the new one on top', async () => {
     await seed();
     await cold(root).stores.listIssues();
