@@ -132,10 +132,19 @@ export function runStoreConformance(name: string, factory: ConformanceFactory): 
         expect(inputs.get('github:acme/widgets:1')).to.deep.equal({
           base: await stores.issues.getBase(ref('1')),
           local: await stores.issues.getIssue(ref('1')),
+          edited_at: null,
         });
         expect(inputs.get('github:acme/widgets:2')!.base!.title).to.equal('Issue 2');
         expect(inputs.get('github:acme/widgets:2')!.local!.title).to.equal('Edited');
-        expect(inputs.get('github:acme/widgets:404')).to.deep.equal({base: null, local: null});
+        const [pending] = await stores.issues.listPending();
+        expect(inputs.get('github:acme/widgets:2')!.edited_at)
+          .to.be.a('string')
+          .and.equal(pending!.edited_at);
+        expect(inputs.get('github:acme/widgets:404')).to.deep.equal({
+          base: null,
+          local: null,
+          edited_at: null,
+        });
       });
 
       it('treats an edit back to the base value as no longer pending, and a repeated edit as a no-op', async () => {

@@ -27,6 +27,8 @@ export interface TrackerEventLog {
    * without folding everything; `LogBackedStores` uses it when present.
    */
   readEntry?(identity: string): Promise<IssueEntrySummary | null>;
+  /** Optional fast path: `readEntry` for several identities at once (null for unknown ones). */
+  readEntries?(identities: readonly string[]): Promise<Map<string, IssueEntrySummary | null>>;
   /** Optional fast path: the live entries (`TrackerState.liveEntries()`), in identity order. */
   readLiveEntries?(): Promise<IssueEntrySummary[]>;
 }

@@ -8,7 +8,7 @@ import {
   type IssuePatch,
 } from '../model/canonical-issue.js';
 import {isDraftRef, refIdentity, type ExternalRef} from '../model/external-ref.js';
-import {issueToJson, refToJson} from '../model/issue-json.js';
+import {issueToFrozenJson, issueToJson, refToJson} from '../model/issue-json.js';
 import type {JsonObject, JsonValue} from '../model/json.js';
 import type {ConflictRecord} from '../policy/conflicts.js';
 import type {
@@ -64,12 +64,19 @@ export class LogBackedStores implements IssueStore, MappingStore {
   }
 
   async getMergeInputs(keys: readonly IssueKey[]): Promise<Map<string, MergeInputs>> {
-    const state = await this.log.read();
+    const identities = keys.map(identityOf);
+    const entries: Map<string, IssueEntrySummary | null | undefined> = this.log.readEntries
+      ? await this.log.readEntries(identities)
+      : (await this.log.read()).issues;
     const out = new Map<string, MergeInputs>();
-    for (const key of keys) {
-      const identity = identityOf(key);
-      const entry = live(state, identity);
-      out.set(identity, {base: entry?.base ?? null, local: entry ? localViewOf(entry) : null});
+    for (const identity of identities) {
+      const found = entries.get(identity);
+      const entry = found && isLiveEntry(found) ? found : undefined;
+      out.set(identity, {
+        base: entry?.base ?? null,
+        local: entry ? localViewOf(entry) : null,
+        edited_at: entry && entry.overrides.size > 0 ? entry.editedAt : null,
+      });
     }
     return out;
   }
@@ -154,7 +161,7 @@ export class LogBackedStores implements IssueStore, MappingStore {
       for (const update of updates) byIdentity.set(refIdentity(update.issue.ref), update);
       for (const [identity, update] of byIdentity) {
         const entry = state.issues.get(identity);
-        const issueJson = issueToJson(update.issue);
+        const issueJson = issueToFrozenJson(update.issue);
         const settle: JsonObject = {};
         for (const field of update.settle ?? []) {
           const value = entry?.overrides.get(field);

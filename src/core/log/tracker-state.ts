@@ -39,6 +39,18 @@ export interface FoldDiagnostic {
 }
 
 /**
+ * The overrides of every entry without local edits: one shared, unwritable map instead of an
+ * empty Map per issue (a large pull holds tens of thousands of entries). `apply` gives an entry
+ * its own map on its first edit.
+ */
+class NoOverrides extends Map<IssueField, JsonValue> {
+  override set(): this {
+    throw new Error('internal error: an entry without overrides was written to');
+  }
+}
+const NO_OVERRIDES: Map<IssueField, JsonValue> = new NoOverrides();
+
+/**
  * The deterministic fold of a tracker log. Apply events in `compareEvents` order (or use
  * `foldTrackerLog`); the same set of events always gives the same state, whatever the order
  * files or branches arrived in.
@@ -93,7 +105,9 @@ export class TrackerState {
         const entry = this.entry(event.identity);
         this.touch(entry, event);
         for (const [field, value] of Object.entries(event.fields)) {
-          if (isIssueField(field)) entry.overrides.set(field, value);
+          if (!isIssueField(field)) continue;
+          if (entry.overrides === NO_OVERRIDES) entry.overrides = new Map();
+          entry.overrides.set(field, value);
         }
         entry.editedAt = event.at;
         this.dropConverged(entry);
@@ -240,7 +254,7 @@ export class TrackerState {
         identity,
         base: null,
         draft: null,
-        overrides: new Map(),
+        overrides: NO_OVERRIDES,
         editedAt: null,
         deleted: false,
         createdAs: null,

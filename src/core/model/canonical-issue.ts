@@ -204,9 +204,13 @@ function normalisePriority(priority: number | null | undefined): number | null {
   return priority;
 }
 
+/** One frozen empty list shared by every issue without labels, assignees or links. */
+const NONE: readonly never[] = Object.freeze([]);
+
 function normaliseSet(values: readonly string[] | undefined, field: string): readonly string[] {
-  if (values === undefined) return Object.freeze([]);
+  if (values === undefined) return NONE;
   if (!Array.isArray(values)) throw new ValidationError(field, 'must be a list of strings');
+  if (values.length === 0) return NONE;
   const out = new Set<string>();
   for (const value of values) {
     if (typeof value !== 'string')
@@ -220,6 +224,7 @@ function normaliseSet(values: readonly string[] | undefined, field: string): rea
 function normaliseLinks(
   links: readonly {type: string; target: ExternalRef | ExternalRefInput}[],
 ): readonly CanonicalLink[] {
+  if (links.length === 0) return NONE;
   const byKey = new Map<string, CanonicalLink>();
   links.forEach((link, index) => {
     if (!isOneOf(LINK_TYPES, link.type)) {

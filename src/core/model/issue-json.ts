@@ -8,19 +8,20 @@ import {isJsonObject, type JsonObject, type JsonValue} from './json.js';
  * payload is large, provider-specific and may carry data nobody asked us to keep).
  */
 export function issueToJson(issue: CanonicalIssue, options: {includeRaw?: boolean} = {}): JsonObject {
+  // Keys in sorted order: canonical serialisation then has nothing to sort (it runs per event).
   const out: JsonObject = {
-    ref: refToJson(issue.ref),
-    title: issue.title,
-    body: issue.body,
-    status: issue.status,
-    issue_type: issue.issue_type,
-    priority: issue.priority,
     assignees: [...issue.assignees],
-    labels: [...issue.labels],
-    parent: issue.parent ? refToJson(issue.parent) : null,
-    links: issue.links.map((link) => ({type: link.type, target: refToJson(link.target)})),
-    custom_fields: issue.custom_fields,
+    body: issue.body,
     created_at: issue.created_at,
+    custom_fields: issue.custom_fields,
+    issue_type: issue.issue_type,
+    labels: [...issue.labels],
+    links: issue.links.map((link) => ({target: refToJson(link.target), type: link.type})),
+    parent: issue.parent ? refToJson(issue.parent) : null,
+    priority: issue.priority,
+    ref: refToJson(issue.ref),
+    status: issue.status,
+    title: issue.title,
     updated_at: issue.updated_at,
   };
   if (options.includeRaw) out.raw = issue.raw;
@@ -28,11 +29,36 @@ export function issueToJson(issue: CanonicalIssue, options: {includeRaw?: boolea
 }
 
 export function refToJson(ref: ExternalRef): JsonObject {
-  return {system: ref.system, workspace: ref.workspace, id: ref.id, key: ref.key, url: ref.url};
+  return {id: ref.id, key: ref.key, system: ref.system, url: ref.url, workspace: ref.workspace};
+}
+
+/** Frozen JSON made by `issueToFrozenJson` -> the issue it was made from (without `raw`). */
+const frozenSources = new WeakMap<object, CanonicalIssue>();
+
+/**
+ * `issueToJson`, deeply frozen, remembering its source: `issueFromJson` of this very object
+ * returns that issue instead of validating and normalising it again. A pull folds every issue
+ * it writes into its in-memory state, and the round trip cost as much as the write. Frozen, so
+ * what `issueFromJson` returns always matches the object's content.
+ */
+export function issueToFrozenJson(issue: CanonicalIssue): JsonObject {
+  const json = deepFreeze(issueToJson(issue));
+  frozenSources.set(json, issue.raw === null ? issue : Object.freeze({...issue, raw: null}));
+  return json;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const item of Object.values(value)) deepFreeze(item);
+  }
+  return value;
 }
 
 /** Parses the persisted form back; throws a ValidationError naming the field when it is malformed. */
 export function issueFromJson(value: JsonValue | unknown): CanonicalIssue {
+  const known = typeof value === 'object' && value !== null ? frozenSources.get(value) : undefined;
+  if (known !== undefined) return known;
   if (!isJsonObject(value)) throw new ValidationError('issue', 'must be a JSON object');
   const v = value as Record<string, unknown>;
   return createIssue({

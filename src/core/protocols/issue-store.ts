@@ -23,6 +23,8 @@ export interface RemoteUpdate {
 export interface MergeInputs {
   readonly base: CanonicalIssue | null;
   readonly local: CanonicalIssue | null;
+  /** When the pending local edits were made (null: none pending, or unknown). */
+  readonly edited_at?: string | null;
 }
 
 /** An issue with local changes that a push would send. */

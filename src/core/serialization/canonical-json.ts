@@ -8,12 +8,52 @@
  * lines dedupe and diff cleanly; `JSON.stringify` keeps insertion order and raw non-ASCII.
  */
 export function canonicalJson(value: unknown, options: {indent?: number} = {}): string {
-  return write(value, options.indent ?? null, 0);
+  return options.indent === undefined ? compact(value) : write(value, options.indent, 0);
 }
 
 /** `canonicalJson` plus the trailing newline of a JSONL line. */
 export function canonicalJsonLine(value: unknown): string {
   return `${canonicalJson(value)}\n`;
+}
+
+/**
+ * The one-line form (every log line): the same output as `write(value, null, 0)`, written as
+ * plain loops and concatenation because it runs once per event written.
+ */
+function compact(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return quote(value);
+    case 'number':
+      return pythonNumber(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'undefined':
+      return 'null';
+    case 'bigint':
+      return value.toString();
+    case 'object':
+      break;
+    default:
+      throw new TypeError(`cannot serialise a ${typeof value} as JSON`);
+  }
+  if (value === null) return 'null';
+  if (value instanceof Date) return quote(value.toISOString());
+  if (Array.isArray(value)) {
+    const n = value.length;
+    if (n === 0) return '[]';
+    let out = '[' + compact(value[0]);
+    for (let i = 1; i < n; i++) out += ', ' + compact(value[i]);
+    return out + ']';
+  }
+  const record = value as Record<string, unknown>;
+  let out = '';
+  for (const key of sortKeys(Object.keys(record))) {
+    const item = record[key];
+    if (item === undefined) continue;
+    out += (out === '' ? '{' : ', ') + quote(key) + ': ' + compact(item);
+  }
+  return out === '' ? '{}' : out + '}';
 }
 
 function write(value: unknown, indent: number | null, depth: number): string {
@@ -47,15 +87,29 @@ function write(value: unknown, indent: number | null, depth: number): string {
     );
   }
   const record = value as Record<string, unknown>;
-  const keys = Object.keys(record)
-    .filter((key) => record[key] !== undefined)
-    .sort(compareCodePoints);
+  const keys = sortKeys(Object.keys(record).filter((key) => record[key] !== undefined));
   return open(
     '{',
     '}',
     keys.map((key) => `${quote(key)}: ${write(record[key], indent, depth + 1)}`),
   );
 }
+
+/**
+ * Keys in code point order. The default sort (UTF-16 units) agrees with it unless a key holds a
+ * surrogate (an astral character), which is rare in keys: only then the slower comparison.
+ */
+function sortKeys(keys: string[]): string[] {
+  let sorted = true;
+  for (let i = 0; i < keys.length; i++) {
+    if (ASTRAL.test(keys[i]!)) return keys.sort(compareCodePoints);
+    if (i > 0 && keys[i - 1]! > keys[i]!) sorted = false;
+  }
+  // Objects built in key order (most of ours) need no sort at all.
+  return sorted ? keys : keys.sort();
+}
+
+const ASTRAL = /[\ud800-\udfff]/;
 
 /** Python sorts str keys by code point; JS's default sort compares UTF-16 units. */
 export function compareCodePoints(a: string, b: string): number {
@@ -73,27 +127,24 @@ export function compareCodePoints(a: string, b: string): number {
   }
 }
 
-const SIMPLE_ESCAPES: Record<string, string> = {
-  '"': '\\"',
-  '\\': '\\\\',
-  '\n': '\\n',
-  '\r': '\\r',
-  '\t': '\\t',
-  '\b': '\\b',
-  '\f': '\\f',
-};
+/** Characters Python's `ensure_ascii` escapes: controls, `"`, `\\`, and everything past `~`. */
+// eslint-disable-next-line no-control-regex -- the control characters are what it looks for
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\u007f-\uffff]/;
+const NON_ASCII = /[\u007f-\uffff]/g;
 
+function unicodeEscape(ch: string): string {
+  return '\\u' + ch.charCodeAt(0).toString(16).padStart(4, '0');
+}
+
+/**
+ * A JSON string as Python writes it. Most strings need no escape at all; the others go through
+ * `JSON.stringify`, whose escapes of `"`, `\\`, controls (`\\n`... or lowercase `\\u00XX`) and
+ * lone surrogates are Python's, and then every remaining code unit past `~` is escaped as
+ * lowercase `\\uXXXX` (an astral character as its surrogate pair), as `ensure_ascii` does.
+ */
 function quote(text: string): string {
-  let out = '"';
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    const code = text.charCodeAt(i);
-    const simple = SIMPLE_ESCAPES[ch];
-    if (simple !== undefined) out += simple;
-    else if (code < 0x20 || code > 0x7e) out += '\\u' + code.toString(16).padStart(4, '0');
-    else out += ch;
-  }
-  return out + '"';
+  if (!NEEDS_ESCAPE.test(text)) return '"' + text + '"';
+  return JSON.stringify(text).replace(NON_ASCII, unicodeEscape);
 }
 
 /** Python's float repr: shortest round-trip digits, exponent form when exp < -4 or >= 16. */

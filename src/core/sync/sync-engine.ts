@@ -6,7 +6,7 @@ import type {JsonValue} from '../model/json.js';
 import type {ConflictRecord} from '../policy/conflicts.js';
 import type {OwnershipPolicy} from '../policy/ownership.js';
 import type {CheckpointStore, SyncCheckpoint} from '../protocols/checkpoint-store.js';
-import type {TrackerConnector} from '../protocols/connector.js';
+import type {Page, TrackerConnector} from '../protocols/connector.js';
 import type {IssueStore, MergeInputs, RemoteUpdate, StoredConflict} from '../protocols/issue-store.js';
 import type {Clock, RuntimeEventListener, Sleep} from '../protocols/runtime.js';
 import {canonicalJson} from '../serialization/canonical-json.js';
@@ -121,12 +121,17 @@ interface Session {
 
 const DEFAULT_OVERLAP_MS = 2 * 60 * 1000;
 const DEFAULT_PAGE_SIZE = 100;
+/** A pull stores its pages once this many issues are waiting... */
+const PULL_BATCH_ISSUES = 2_000;
+/** ...or once this long has passed since the last store, so a slow tracker's progress is kept. */
+const PULL_BATCH_MS = 2_000;
 
 /**
  * Moves changes between one tracker (through its connector) and the local issue store.
  *
- * - `pull` pages through the incremental listing from the saved checkpoint, stores each page in
- *   one atomic write, then advances the checkpoint, so an interrupted pull repeats at most one page.
+ * - `pull` pages through the incremental listing from the saved checkpoint, stores the pages in
+ *   batches (one atomic write per batch of pages), then advances the checkpoint, so an interrupted
+ *   pull repeats at most one batch. The next page is fetched while the current one is stored.
  * - `push` sends local edits and drafts as ownership allows, after a field-level three-way merge
  *   against the current remote, so a concurrent remote edit is never overwritten blindly.
  * - Creates are idempotent: the draft id is the idempotency key the connector marks the issue
@@ -221,8 +226,9 @@ export class SyncEngine {
     }
 
     const plan = (s.plan.pull ??= {listed: 0, created: [], updated: [], deleted: []});
-    s.openStored = await this.issues.listConflicts({openOnly: true});
-    const editedAt = new Map((await this.issues.listPending()).map((p) => [p.identity, p.edited_at]));
+    // Open conflicts are read only once an issue with local edits is listed (only those can
+    // conflict): a pull of unedited issues never loads the whole cache for them.
+    let conflictsRead = false;
     const seen = new Set<string>();
     let completed = false;
     let pages = 0;
@@ -233,39 +239,88 @@ export class SyncEngine {
       lastStored = checkpoint;
     };
 
+    // Pages are stored in batches: one atomic write (and one checkpoint) per batch instead of
+    // per page, since each durable write costs fsyncs. The checkpoint of a batch is written only
+    // after its issues are durable, so it is never ahead of the data.
+    const batch: RemoteUpdate[] = [];
+    const batched = new Set<string>();
+    let batchCheckpoint: SyncCheckpoint | null = null;
+    let lastFlush = this.options.clock.now().getTime();
+    const flush = async (): Promise<void> => {
+      if (!s.dryRun && batch.length > 0) await this.issues.recordRemote(batch);
+      batch.length = 0;
+      batched.clear();
+      lastFlush = this.options.clock.now().getTime();
+      if (batchCheckpoint !== null) await store(batchCheckpoint);
+      batchCheckpoint = null;
+    };
+    const fetchPage = (pageCursor: string | null): Promise<Page<CanonicalIssue>> => {
+      const request = {updated_since: since, cursor: pageCursor, limit};
+      const pending = withRetry(s.retry, () => connector.listIssues(request));
+      // Awaited below; until then a failure must not surface as an unhandled rejection.
+      pending.catch(() => undefined);
+      return pending;
+    };
+
+    let next = fetchPage(cursor);
     for (;;) {
-      let page;
+      let page: Page<CanonicalIssue>;
       try {
-        const request = {updated_since: since, cursor, limit};
-        page = await withRetry(s.retry, () => connector.listIssues(request));
+        page = await next;
       } catch (error) {
         this.fail(s, error, 'list', null);
         break;
       }
       pages += 1;
+      const last = page.next_cursor === null;
+      const stopHere = !last && options.maxPages !== undefined && pages >= options.maxPages;
+      // The next page is requested before this one is merged and stored: the tracker's response
+      // time overlaps our work. At most one request is in flight, so pages arrive in order.
+      if (!last && !stopHere) next = fetchPage(page.next_cursor);
+
       const items = newestPerIdentity(page.items);
       this.options.onEvent?.({type: 'page', provider: connector.provider, page: pages, items: items.length});
+      // An issue listed again while an earlier version waits in the batch: store that one
+      // first, so the merge below reads it as the base.
+      if (items.some((remote) => batched.has(refIdentity(remote.ref)))) await flush();
 
-      const updates: RemoteUpdate[] = [];
       const inputs = await this.issues.getMergeInputs(items.map((remote) => remote.ref));
+      if (!conflictsRead && [...inputs.values()].some((input) => input.local !== input.base)) {
+        s.openStored = await this.issues.listConflicts({openOnly: true});
+        conflictsRead = true;
+      }
       for (const remote of items) {
         const identity = refIdentity(remote.ref);
         seen.add(identity);
         plan.listed += 1;
         highWater = later(highWater, remote.updated_at);
-        const update = this.mergePulled(s, remote, inputs.get(identity)!, editedAt.get(identity) ?? null);
-        if (update !== null) updates.push(update);
+        const input = inputs.get(identity)!;
+        const update = this.mergePulled(s, remote, input, input.edited_at ?? null);
+        if (update !== null) {
+          batch.push(update);
+          batched.add(identity);
+        }
       }
-      if (!s.dryRun && updates.length > 0) await this.issues.recordRemote(updates);
 
-      if (page.next_cursor === null) {
+      if (last) {
+        // The final checkpoint (below) replaces the batch's.
+        batchCheckpoint = null;
         completed = true;
         break;
       }
       cursor = page.next_cursor;
-      await store({cursor, updated_since: since, high_water: highWater});
-      if (options.maxPages !== undefined && pages >= options.maxPages) break;
+      batchCheckpoint = {cursor, updated_since: since, high_water: highWater};
+      if (
+        batch.length >= PULL_BATCH_ISSUES ||
+        this.options.clock.now().getTime() - lastFlush >= PULL_BATCH_MS ||
+        stopHere
+      ) {
+        await flush();
+      }
+      if (stopHere) break;
     }
+    // What the loop left in the batch (the last pages, or the pages before a failed request).
+    await flush();
 
     if (completed) {
       await store({cursor: null, updated_since: highWater ?? since, high_water: highWater});
@@ -309,6 +364,9 @@ export class SyncEngine {
       plan.updated.push({identity, fields: merge.incoming});
     } else {
       s.stats.skipped += 1;
+      // The same version, nothing to settle or record: nothing to store (a pull that
+      // changed nothing then opens no transaction at all).
+      if (conflicts.length === 0) return null;
     }
     return {issue: remote, settle: merge.settle, conflicts};
   }

@@ -18,8 +18,8 @@ import {StorageError} from './errors.js';
 import {ensureIgnoreRules} from './ignore-rules.js';
 import {ReadCache, type ReadCacheOptions} from './read-cache.js';
 import {ensureRealDir, writeFileAtomic} from './safe-fs.js';
-import {parseSegment, readSegment, truncateTornTail, type ParsedSegment} from './segment-file.js';
-import {listSegments, type SegmentListing, type SegmentStamp} from './segment-listing.js';
+import {readSegment, truncateTornTail, type ParsedSegment} from './segment-file.js';
+import {listSegments, statStamp, type SegmentListing, type SegmentStamp} from './segment-listing.js';
 import {withLock, WRITER_LOCK_NAME, type HeldLock, type LockOptions} from './writer-lock.js';
 
 export interface JsonlEventLogOptions {
@@ -109,6 +109,13 @@ export class JsonlEventLog implements TrackerEventLog {
   private readonly lockOptions: LockOptions;
   private folded: {files: Map<string, SegmentStamp>; state: TrackerState; ids: Set<string>} | null = null;
   private readonly cache: ReadCache | null;
+  /**
+   * Stamps of the segments this instance has listed or written. Segments are immutable, so a
+   * name seen before is not stat'ed again: a long pull lists the folder once per write, and
+   * stat'ing every segment each time made it quadratic. New names are always stat'ed.
+   */
+  private readonly known = new Map<string, SegmentStamp>();
+  private parentsChecked = false;
   readonly stats: ReadStats = {segmentsParsed: 0, cacheHits: 0, cacheWrites: 0};
 
   constructor(options: JsonlEventLogOptions) {
@@ -179,6 +186,32 @@ export class JsonlEventLog implements TrackerEventLog {
     return (await this.read()).issues.get(identity) ?? null;
   }
 
+  /**
+   * `readEntry` for several identities, with one look at the read cache: a pull of a few
+   * changed issues into a large cache reads their entries without loading the rest.
+   */
+  async readEntries(identities: readonly string[]): Promise<Map<string, IssueEntrySummary | null>> {
+    const out = new Map<string, IssueEntrySummary | null>();
+    if (this.folded === null && this.cache) {
+      const snapshot = this.cache.openCurrent();
+      if (snapshot) {
+        try {
+          for (const identity of identities) out.set(identity, snapshot.lookup(identity));
+          this.addWarnings(snapshot.header.warnings);
+          this.stats.cacheHits += 1;
+          return out;
+        } catch {
+          out.clear(); // damaged: fold below, which rewrites it
+        } finally {
+          snapshot.close();
+        }
+      }
+    }
+    const state = await this.read();
+    for (const identity of identities) out.set(identity, state.issues.get(identity) ?? null);
+    return out;
+  }
+
   /** `read().liveEntries()`, streamed from the read cache when it is current. */
   async readLiveEntries(): Promise<IssueEntrySummary[]> {
     if (this.folded === null && this.cache) {
@@ -215,9 +248,28 @@ export class JsonlEventLog implements TrackerEventLog {
       if (events.length === 0) return {result, appended: []};
       const at = this.stampTime(state);
       const appended = events.map((payload) => ({...payload, event_id: this.newId(), at}) as TrackerEvent);
-      await this.writeSegment(`${this.newId()}.jsonl`, appended, lock);
+      const name = `${this.newId()}.jsonl`;
+      await this.writeSegment(name, appended, lock);
+      this.foldWritten(state, name, appended);
       return {result, appended};
     });
+  }
+
+  /**
+   * Folds events this instance just wrote into the state it decided them on, so the next read
+   * neither lists nor parses them again. They sort after that state (`stampTime`) and their ids
+   * are new; when anything else is off, the next read folds from the files as usual.
+   */
+  private foldWritten(state: TrackerState, name: string, appended: readonly TrackerEvent[]): void {
+    const folded = this.folded;
+    const stamp = this.known.get(name);
+    if (folded === null || folded.state !== state || stamp === undefined) return;
+    if (!appended.every((event) => !folded.ids.has(event.event_id) && state.canAppend(event))) return;
+    for (const event of orderEvents(appended)) {
+      folded.ids.add(event.event_id);
+      state.apply(event);
+    }
+    folded.files.set(name, stamp);
   }
 
   /** Runs `body` holding this scope's writer lock (compaction and doctor --fix use it too). */
@@ -234,14 +286,15 @@ export class JsonlEventLog implements TrackerEventLog {
     await ensureIgnoreRules(this.root);
     await ensureRealDir(this.root, this.eventsDir);
     const file = path.join(this.eventsDir, name);
-    const text = events.map((event) => canonicalJsonLine(event)).join('');
-    await writeFileAtomic(file, text, {
+    const bytes = Buffer.from(events.map((event) => canonicalJsonLine(event)).join(''), 'utf8');
+    await writeFileAtomic(file, bytes, {
       beforeRename: () => {
         lock.check();
       },
     });
     lock.check();
-    await this.verify(name, events);
+    await this.verify(name, bytes);
+    this.known.set(name, statStamp(file));
     return file;
   }
 
@@ -268,6 +321,8 @@ export class JsonlEventLog implements TrackerEventLog {
    */
   invalidate(): void {
     this.folded = null;
+    this.known.clear();
+    this.parentsChecked = false;
     this.cache?.discard();
   }
 
@@ -285,12 +340,12 @@ export class JsonlEventLog implements TrackerEventLog {
     return new Date(now > last ? now : last + 1).toISOString();
   }
 
-  private async verify(name: string, events: readonly TrackerEvent[]): Promise<void> {
+  /** Reads the segment just written back: its bytes must be exactly the bytes meant. */
+  private async verify(name: string, written: Buffer): Promise<void> {
     const file = path.join(this.eventsDir, name);
-    let parsed: ParsedSegment;
+    let bytes: Buffer;
     try {
-      const bytes = await fs.readFile(file, 'utf8');
-      parsed = parseSegment(name, bytes, this.display(name));
+      bytes = await fs.readFile(file);
     } catch (error) {
       throw new StorageError(`readback of ${this.display(name)} failed: ${(error as Error).message}`, {
         path: file,
@@ -298,11 +353,9 @@ export class JsonlEventLog implements TrackerEventLog {
         hint: 'The disk may be full or failing; run spec-kitty tracker doctor.',
       });
     }
-    const written = new Set(parsed.events.map((event) => event.event_id));
-    const missing = events.filter((event) => !written.has(event.event_id));
-    if (missing.length > 0 || parsed.tornTailAt !== null) {
+    if (!bytes.equals(written)) {
       throw new StorageError(
-        `readback of ${this.display(name)} is missing ${missing.length} of ${events.length} events just written`,
+        `readback of ${this.display(name)} differs from what was just written (${bytes.length} of ${written.length} bytes)`,
         {path: file, hint: 'The disk may be full or failing; run spec-kitty tracker doctor.'},
       );
     }
@@ -310,7 +363,14 @@ export class JsonlEventLog implements TrackerEventLog {
 
   /** Segment names (sorted) with their stamps; refuses links at every level. */
   private listSegments(): SegmentListing {
-    return listSegments(this.root, this.eventsDir, (name) => this.display(name));
+    const display = (name: string) => this.display(name);
+    const listing = listSegments(this.root, this.eventsDir, display, this.known, this.parentsChecked);
+    // The folders above events/ are checked for links once per instance; events/ itself and
+    // every new segment are checked on every listing.
+    if (listing.dirStamp !== null) this.parentsChecked = true;
+    this.known.clear();
+    for (const [name, stamp] of listing.segments) this.known.set(name, stamp);
+    return listing;
   }
 
   /**
@@ -384,7 +444,8 @@ export class JsonlEventLog implements TrackerEventLog {
    * derived data, and a failure to write it only costs the next read a fold).
    */
   async refreshReadCache(): Promise<void> {
-    if (!this.cache) return;
+    // Nothing folded here means nothing written here: the cache is as current as it was.
+    if (!this.cache || this.folded === null) return;
     try {
       await this.read();
       const folded = this.folded;

@@ -36,8 +36,10 @@ export function eventsDirStamp(
   root: string,
   eventsDir: string,
   display: string = eventsDir,
+  /** The folders above `eventsDir` were already checked by this caller: check only `eventsDir`. */
+  parentsChecked = false,
 ): {stamp: string | null; mtimeMs: number} {
-  assertNoSymlinksSync(root, eventsDir);
+  if (!parentsChecked) assertNoSymlinksSync(root, eventsDir);
   let stat: fs.BigIntStats;
   try {
     stat = fs.lstatSync(eventsDir, {bigint: true});
@@ -64,9 +66,12 @@ export function listSegments(
   root: string,
   eventsDir: string,
   display: (name: string) => string,
+  /** Stamps already known for some names (immutable segments): those are not stat'ed again. */
+  known?: ReadonlyMap<string, SegmentStamp>,
+  parentsChecked = false,
 ): SegmentListing {
   const listedAtMs = Date.now();
-  const dir = eventsDirStamp(root, eventsDir, display(''));
+  const dir = eventsDirStamp(root, eventsDir, display(''), parentsChecked);
   const empty = {segments: new Map<string, SegmentStamp>(), dirStamp: null, dirMtimeMs: 0, listedAtMs};
   if (dir.stamp === null) return empty;
   let entries: fs.Dirent[];
@@ -86,6 +91,11 @@ export function listSegments(
   for (const entry of names) {
     const file = path.join(eventsDir, entry.name);
     if (entry.isSymbolicLink()) throw symlinkError(file);
+    const seen = known?.get(entry.name);
+    if (seen !== undefined && entry.isFile()) {
+      segments.set(entry.name, seen);
+      continue;
+    }
     let stat: fs.BigIntStats;
     try {
       stat = fs.lstatSync(file, {bigint: true});
@@ -95,9 +105,18 @@ export function listSegments(
     }
     if (stat.isSymbolicLink()) throw symlinkError(file);
     if (!stat.isFile()) throw new StorageError(`${display(entry.name)} is not a regular file`, {path: file});
-    segments.set(entry.name, `${stat.size}:${stat.mtimeNs}:${stat.ino}`);
+    segments.set(entry.name, stampOf(stat));
   }
   return {segments, dirStamp: dir.stamp, dirMtimeMs: dir.mtimeMs, listedAtMs};
+}
+
+function stampOf(stat: fs.BigIntStats): SegmentStamp {
+  return `${stat.size}:${stat.mtimeNs}:${stat.ino}`;
+}
+
+/** The stamp of one segment file (just written by this process). */
+export function statStamp(file: string): SegmentStamp {
+  return stampOf(fs.lstatSync(file, {bigint: true}));
 }
 
 /** One line per segment, `name stamp`: what a read cache records and compares. */
