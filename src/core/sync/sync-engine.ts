@@ -122,7 +122,7 @@ interface Session {
 const DEFAULT_OVERLAP_MS = 2 * 60 * 1000;
 const DEFAULT_PAGE_SIZE = 100;
 /** A pull stores its pages once this many issues are waiting... */
-const PULL_BATCH_ISSUES = 2_000;
+const PULL_BATCH_ISSUES = 1_000;
 /** ...or once this long has passed since the last store, so a slow tracker's progress is kept. */
 const PULL_BATCH_MS = 2_000;
 
@@ -291,13 +291,14 @@ export class SyncEngine {
       }
       for (const remote of items) {
         const identity = refIdentity(remote.ref);
-        seen.add(identity);
+        if (full) seen.add(identity);
         plan.listed += 1;
         highWater = later(highWater, remote.updated_at);
         const input = inputs.get(identity)!;
         const update = this.mergePulled(s, remote, input, input.edited_at ?? null);
         if (update !== null) {
-          batch.push(update);
+          // The provider's payload is never stored: drop it now rather than hold it for a batch.
+          batch.push(update.issue.raw === null ? update : {...update, issue: withoutRaw(update.issue)});
           batched.add(identity);
         }
       }
@@ -742,6 +743,10 @@ function fieldJson(value: unknown): JsonValue {
   return value === undefined ? null : (JSON.parse(JSON.stringify(value)) as JsonValue);
 }
 
+function withoutRaw(issue: CanonicalIssue): CanonicalIssue {
+  return Object.freeze({...issue, raw: null});
+}
+
 function newestPerIdentity(items: readonly CanonicalIssue[]): CanonicalIssue[] {
   const byIdentity = new Map<string, CanonicalIssue>();
   for (const item of items) {
@@ -760,8 +765,12 @@ function isOlder(candidate: CanonicalIssue, current: CanonicalIssue): boolean {
 function later(a: string | null, b: string | null): string | null {
   if (a === null) return b;
   if (b === null) return a;
+  // Two `toISOString` forms (what the model stores) order as strings; parse anything else.
+  if (ISO_FORM.test(a) && ISO_FORM.test(b)) return b > a ? b : a;
   return Date.parse(b) > Date.parse(a) ? b : a;
 }
+
+const ISO_FORM = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 function sameCheckpoint(a: SyncCheckpoint | null, b: SyncCheckpoint): boolean {
   return (

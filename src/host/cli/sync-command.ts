@@ -57,11 +57,39 @@ export abstract class SyncCommand extends TrackerCommand {
     // Intents (e.g. the work-package step of push) add a key to the JSON and lines before the counts.
     const extras = intents.map((intent) => intent.describe?.() ?? null).filter((e) => e !== null);
     this.showWarnings([...report.warnings, ...extras.flatMap((e) => e.warnings)]);
+    const shown = {...report, plan: capPlanLists(report.plan)};
     const json =
-      extras.length === 0 ? report : {...report, ...Object.fromEntries(extras.map((e) => [e.key, e.json]))};
+      extras.length === 0 ? shown : {...shown, ...Object.fromEntries(extras.map((e) => [e.key, e.json]))};
     this.emit({json, text: [...extras.flatMap((e) => e.text), ...syncText(report)]});
     if (!report.ok) this.exit(1);
   }
+}
+
+/** Longest list of the plan printed with `--json`; the counts are in `summary` either way. */
+export const PLAN_LIST_LIMIT = 1_000;
+
+/**
+ * The plan with every list cut to its first `PLAN_LIST_LIMIT` items and `<list>_omitted: N`
+ * beside a cut list. A first pull of 50,000 issues otherwise printed 50,000 identities that
+ * nobody reads (and spent its time and memory formatting them).
+ */
+export function capPlanLists<T extends object>(plan: T): T {
+  const cap = (section: object): Record<string, unknown> => {
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(section)) {
+      if (Array.isArray(value) && value.length > PLAN_LIST_LIMIT) {
+        out[key] = value.slice(0, PLAN_LIST_LIMIT);
+        out[`${key}_omitted`] = value.length - PLAN_LIST_LIMIT;
+      } else {
+        out[key] = value;
+      }
+    }
+    return out;
+  };
+  const capped = cap(plan);
+  const pull = (plan as {pull?: unknown}).pull;
+  if (typeof pull === 'object' && pull !== null) capped.pull = cap(pull);
+  return capped as T;
 }
 
 export function syncText(r: SyncReport): string[] {

@@ -116,6 +116,8 @@ export class JsonlEventLog implements TrackerEventLog {
    */
   private readonly known = new Map<string, SegmentStamp>();
   private parentsChecked = false;
+  private scopeDirReady = false;
+  private eventsDirReady = false;
   readonly stats: ReadStats = {segmentsParsed: 0, cacheHits: 0, cacheWrites: 0};
 
   constructor(options: JsonlEventLogOptions) {
@@ -274,7 +276,10 @@ export class JsonlEventLog implements TrackerEventLog {
 
   /** Runs `body` holding this scope's writer lock (compaction and doctor --fix use it too). */
   async withWriterLock<T>(body: (lock: HeldLock) => Promise<T>): Promise<T> {
-    await ensureRealDir(this.root, this.scopeDir);
+    if (!this.scopeDirReady) {
+      await ensureRealDir(this.root, this.scopeDir);
+      this.scopeDirReady = true;
+    }
     return withLock(this.scopeDir, this.lockPath, body, this.lockOptions);
   }
 
@@ -283,8 +288,12 @@ export class JsonlEventLog implements TrackerEventLog {
    * Caller holds the writer lock.
    */
   async writeSegment(name: string, events: readonly TrackerEvent[], lock: HeldLock): Promise<string> {
-    await ensureIgnoreRules(this.root);
-    await ensureRealDir(this.root, this.eventsDir);
+    // Once per instance: a long pull writes many segments into the same folders.
+    if (!this.eventsDirReady) {
+      await ensureIgnoreRules(this.root);
+      await ensureRealDir(this.root, this.eventsDir);
+      this.eventsDirReady = true;
+    }
     const file = path.join(this.eventsDir, name);
     const bytes = Buffer.from(events.map((event) => canonicalJsonLine(event)).join(''), 'utf8');
     await writeFileAtomic(file, bytes, {
@@ -323,6 +332,8 @@ export class JsonlEventLog implements TrackerEventLog {
     this.folded = null;
     this.known.clear();
     this.parentsChecked = false;
+    this.scopeDirReady = false;
+    this.eventsDirReady = false;
     this.cache?.discard();
   }
 
