@@ -78,6 +78,13 @@ export class ConnectorRequestError extends TrackerError {
   readonly statusCode: number | null;
   /** Seconds the provider asked us to wait before retrying, when it said so. */
   readonly retryAfterSeconds: number | null;
+  /**
+   * The layer that raised this error already retried the request as far as its policy allows
+   * (the HTTP client's bounded retries and rate-limit waits). Callers must not retry it again:
+   * retries happen in one layer only. False for failures nothing retried yet (a subprocess
+   * connector's, or a create the HTTP client could not safely repeat), which the engine retries.
+   */
+  readonly retried: boolean;
 
   constructor(
     message: string,
@@ -86,6 +93,7 @@ export class ConnectorRequestError extends TrackerError {
       failureClass: FailureClass;
       statusCode?: number | null;
       retryAfterSeconds?: number | null;
+      retried?: boolean;
       cause?: unknown;
       hint?: string;
     },
@@ -95,6 +103,7 @@ export class ConnectorRequestError extends TrackerError {
     this.failureClass = options.failureClass;
     this.statusCode = options.statusCode ?? null;
     this.retryAfterSeconds = options.retryAfterSeconds ?? null;
+    this.retried = options.retried ?? false;
   }
 
   get retryable(): boolean {

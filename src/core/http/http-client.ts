@@ -9,6 +9,11 @@ import {createRedactor, redactUrl, type Redactor} from './redaction.js';
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type QueryValue = string | number | boolean | null | undefined | readonly string[];
 
+/** Redirect statuses that carry a new location (RFC 9110 §15.4); 300 and 304 do not. */
+const REDIRECTS: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
+/** Redirects followed in a row before giving up (a loop, or a chain worth a look). */
+export const MAX_REDIRECTS = 5;
+
 /** Methods RFC 9110 calls idempotent: repeating them cannot duplicate a side effect. */
 const IDEMPOTENT: ReadonlySet<HttpMethod> = new Set(['GET', 'HEAD', 'PUT', 'DELETE']);
 
@@ -33,6 +38,8 @@ export interface HttpClientOptions {
   readonly rateLimit?: RateLimitInterpreter;
   /** What the user should do, per failure class; replaces the generic advice. */
   readonly advice?: Partial<Record<FailureClass, string>>;
+  /** What to do when the API answers with a redirect it cannot follow (e.g. a renamed repository). */
+  readonly movedAdvice?: string;
   /** Pulls the server's own message out of an error body (default: `message`, `error`, `errors`). */
   readonly serverMessage?: (body: JsonValue | null, text: string) => string | null;
 }
@@ -165,8 +172,6 @@ export class HttpClient {
         },
       );
     }
-    const shownUrl = redactUrl(url.toString(), this.redact);
-    const where = `${request.method} ${redactUrl(url.toString(), this.redact).slice(this.base.origin.length)}`;
     const idempotent = request.idempotent ?? IDEMPOTENT.has(request.method);
     const headers: Record<string, string> = {
       ...this.options.headers,
@@ -178,9 +183,20 @@ export class HttpClient {
       body = JSON.stringify(request.body);
       headers['Content-Type'] = 'application/json';
     }
+    // The HTTP client is the one layer that retries its requests: every retryable failure it
+    // throws says so (`retried`), and the engine does not retry it again. A request it may not
+    // repeat (a POST after a network error) is left to the caller, which knows how to do it
+    // safely (the engine looks for a created issue by its idempotency key first).
+    const retried = (failureClass: FailureClass): boolean =>
+      failureClass === 'rate_limit' || (failureClass === 'transient' && idempotent);
+    let current = url;
+    let redirects = 0;
     let totalWaitMs = 0;
-    for (let attempt = 1; ; attempt++) {
-      const outcome = await this.attempt(url, request, headers, body, shownUrl);
+    let attempt = 1;
+    for (;;) {
+      const shownUrl = redactUrl(current.toString(), this.redact);
+      const where = `${request.method} ${shownUrl.slice(this.base.origin.length)}`;
+      const outcome = await this.attempt(current, request, headers, body, shownUrl);
       const canRetry = attempt < this.policy.maxAttempts;
       const backoffMs = backoffDelayMs(attempt, this.policy, this.random);
 
@@ -190,18 +206,21 @@ export class HttpClient {
           : `could not be reached (${this.redact(describeNetworkError(outcome.error))})`;
         if (idempotent && canRetry && totalWaitMs + backoffMs <= this.policy.maxTotalWaitMs) {
           totalWaitMs += await this.wait('retry', backoffMs, attempt);
+          attempt += 1;
           continue;
         }
         throw this.error(
           'transient',
           `${this.displayName} at ${this.server} ${reason} for ${where} after ${attempt} attempt(s). ${this.advice.transient}`,
-          {
-            cause: undefined,
-          },
+          {retried: retried('transient')},
         );
       }
 
       const {status, headers: responseHeaders, text} = outcome;
+      if (REDIRECTS.has(status)) {
+        current = this.redirectTarget(request, current, status, responseHeaders, where, ++redirects);
+        continue;
+      }
       const ok =
         (status >= 200 && status < 300) || status === 304 || (request.acceptStatuses ?? []).includes(status);
       if (ok) {
@@ -222,12 +241,13 @@ export class HttpClient {
             : `a body that is not valid JSON (${bytes} bytes: ${parsed.error})`;
         if (idempotent && canRetry && totalWaitMs + backoffMs <= this.policy.maxTotalWaitMs) {
           totalWaitMs += await this.wait('retry', backoffMs, attempt);
+          attempt += 1;
           continue;
         }
         throw this.error(
           'transient',
           `${this.displayName} at ${this.server} sent ${what} for ${where} (HTTP ${status}). Try again; if it persists, check that the server URL points at the ${this.displayName} API and not at a proxy or web page.`,
-          {statusCode: status},
+          {statusCode: status, retried: retried('transient')},
         );
       }
 
@@ -238,6 +258,7 @@ export class HttpClient {
       if (signal) {
         if (canRetry && totalWaitMs + signal.waitMs <= this.policy.maxTotalWaitMs) {
           totalWaitMs += await this.wait('rate_limit', signal.waitMs, attempt);
+          attempt += 1;
           continue;
         }
         throw this.rateLimitError(signal, status, where, text, attempt, totalWaitMs);
@@ -251,10 +272,74 @@ export class HttpClient {
         totalWaitMs + backoffMs <= this.policy.maxTotalWaitMs
       ) {
         totalWaitMs += await this.wait('retry', backoffMs, attempt);
+        attempt += 1;
         continue;
       }
-      throw this.statusError(failureClass, status, where, text, attempt);
+      throw this.statusError(failureClass, status, where, text, attempt, retried(failureClass));
     }
+  }
+
+  /**
+   * Where a redirect leads, when it may be followed: a GET or HEAD, to the same origin (the
+   * credentials never leave it), at most `MAX_REDIRECTS` times in a row. GitHub answers 301 for
+   * a renamed or transferred repository (307 for other methods), with the new URL in `Location`.
+   * Anything else is an error naming the new location and what to do; it is not retried.
+   */
+  private redirectTarget(
+    request: HttpRequest,
+    from: URL,
+    status: number,
+    headers: Headers,
+    where: string,
+    hops: number,
+  ): URL {
+    const location = headers.get('location');
+    let target: URL | null = null;
+    try {
+      target = location === null ? null : new URL(location, from);
+    } catch {
+      target = null;
+    }
+    const prefix = `${this.displayName} at ${this.server} redirected ${where} (HTTP ${status})`;
+    if (target === null) {
+      throw this.error('non_retryable', `${prefix} without a usable Location header.`, {
+        statusCode: status,
+        hint: `Check that the server URL points at the ${this.displayName} API.`,
+      });
+    }
+    const shown = redactUrl(target.toString(), this.redact);
+    const moved = this.options.movedAdvice ?? 'Update the binding to the new location.';
+    if (target.origin !== this.base.origin) {
+      throw this.error(
+        'non_retryable',
+        `${prefix} to ${shown}, on another host: the credentials are not sent there.`,
+        {
+          statusCode: status,
+          hint: `If the ${this.displayName} API moved to that host, bind again with \`--server-url ${redactUrl(target.origin)}\`. ${moved}`,
+        },
+      );
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      throw this.error(
+        'non_retryable',
+        `${prefix} to ${shown}; a ${request.method} is not repeated elsewhere.`,
+        {
+          statusCode: status,
+          hint: moved,
+        },
+      );
+    }
+    if (hops > MAX_REDIRECTS) {
+      throw this.error(
+        'non_retryable',
+        `${prefix} to ${shown}: more than ${MAX_REDIRECTS} redirects in a row.`,
+        {
+          statusCode: status,
+          hint: `Check the server URL. ${moved}`,
+        },
+      );
+    }
+    return target;
   }
 
   private async attempt(
@@ -279,7 +364,8 @@ export class HttpClient {
         headers,
         body,
         signal: controller.signal,
-        redirect: 'error',
+        // Redirects are followed by `request` (same origin only), not by fetch.
+        redirect: 'manual',
       });
       // The body is read under the same timeout: a server stalling mid-body is a timeout too.
       const text = await response.text();
@@ -315,14 +401,15 @@ export class HttpClient {
     where: string,
     text: string,
     attempt: number,
+    retried: boolean,
   ): ConnectorRequestError {
     const serverMessage = this.serverMessageOf(text);
-    const retried = attempt > 1 ? ` after ${attempt} attempts` : '';
+    const attempts = attempt > 1 ? ` after ${attempt} attempts` : '';
     const message =
-      `${this.displayName} at ${this.server} ${SUMMARY[failureClass]} (HTTP ${status} on ${where}${retried})` +
+      `${this.displayName} at ${this.server} ${SUMMARY[failureClass]} (HTTP ${status} on ${where}${attempts})` +
       (serverMessage ? `: ${serverMessage}` : '') +
       `. ${this.advice[failureClass]}`;
-    return this.error(failureClass, message, {statusCode: status});
+    return this.error(failureClass, message, {statusCode: status, retried});
   }
 
   private rateLimitError(
@@ -346,13 +433,19 @@ export class HttpClient {
     return this.error('rate_limit', message, {
       statusCode: status,
       retryAfterSeconds: signal.retryAfterSeconds ?? Math.ceil(signal.waitMs / 1000),
+      retried: true,
     });
   }
 
   private error(
     failureClass: FailureClass,
     message: string,
-    extra: {statusCode?: number; retryAfterSeconds?: number | null; hint?: string; cause?: unknown},
+    extra: {
+      statusCode?: number;
+      retryAfterSeconds?: number | null;
+      hint?: string;
+      retried?: boolean;
+    },
   ): ConnectorRequestError {
     const hint = extra.hint ?? this.advice[failureClass];
     return new ConnectorRequestError(this.redact(message), {
@@ -360,6 +453,7 @@ export class HttpClient {
       failureClass,
       statusCode: extra.statusCode ?? null,
       retryAfterSeconds: extra.retryAfterSeconds ?? null,
+      retried: extra.retried ?? false,
       hint: this.redact(hint),
     });
   }

@@ -7,3 +7,4 @@ export * from './backoff.js';
 export * from './rate-limit.js';
 export * from './redaction.js';
 export * from './link-header.js';
+export * from './keyset-pager.js';

@@ -1,7 +1,12 @@
 import {ConnectorRequestError} from '../errors.js';
 import type {Clock, RuntimeEventListener, Sleep} from '../protocols/runtime.js';
 
-/** How the engine retries a request that failed in a retryable way (transient, rate limit). */
+/**
+ * How the engine retries a request that failed in a retryable way (transient, rate limit) and
+ * that no lower layer retried: failures of subprocess connectors (beads, fp), and creates the
+ * HTTP client could not safely repeat (the engine's retry first looks for the issue by its
+ * idempotency key). Requests through the HTTP client are retried there, and only there.
+ */
 export interface RetryPolicy {
   /** Retries after the first attempt (so `maxRetries + 1` attempts in all). */
   readonly maxRetries: number;
@@ -30,9 +35,13 @@ export interface RetryContext {
   readonly onEvent?: RuntimeEventListener;
 }
 
-/** The wait before retry number `retry` (1-based), or null when the error must not be retried. */
+/**
+ * The wait before retry number `retry` (1-based), or null when the error must not be retried:
+ * not a retryable failure, or one the HTTP client already retried (`retried`): retrying it here
+ * too would multiply the attempts (6 HTTP attempts x 4 engine attempts = 24 for one request).
+ */
 export function retryDelayMs(error: unknown, retry: number, policy: RetryPolicy): number | null {
-  if (!(error instanceof ConnectorRequestError) || !error.retryable) return null;
+  if (!(error instanceof ConnectorRequestError) || !error.retryable || error.retried) return null;
   if (retry > policy.maxRetries) return null;
   if (error.retryAfterSeconds !== null && error.retryAfterSeconds >= 0) {
     const ms = Math.ceil(error.retryAfterSeconds * 1000);

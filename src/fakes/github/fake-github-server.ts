@@ -18,6 +18,9 @@
  *   none gives 401 "Requires authentication". Other repositories give 404 "Not Found".
  * - Every response carries `x-ratelimit-*` headers; `rateLimited()` / `secondaryRateLimited()`
  *   build the 403/429 responses to script with `server.script(...)`.
+ * - `renameRepository()`: the old `/repos/{o}/{r}/...` answers 301 (GET/HEAD) or 307 with the
+ *   new `/repositories/{id}/...` URL in `Location`, as GitHub does for renamed or transferred
+ *   repositories. `beforeListRequest(n, change)` edits an issue between two page requests.
  * Timestamps are whole seconds (`2026-01-01T00:00:00Z`), like GitHub's.
  */
 import {
@@ -43,7 +46,7 @@ export interface GitHubIssueSeed {
   readonly title: string;
   readonly body?: string | null;
   readonly state?: 'open' | 'closed';
-  readonly state_reason?: 'completed' | 'not_planned' | 'reopened' | null;
+  readonly state_reason?: 'completed' | 'not_planned' | 'duplicate' | 'reopened' | null;
   readonly labels?: readonly string[];
   readonly assignees?: readonly string[];
   /** A milestone title (created when new). */
@@ -97,21 +100,25 @@ const ISSUE_UPDATE_FIELDS: Record<string, string> = {
 };
 
 export class FakeGitHubServer {
-  readonly owner: string;
-  readonly repo: string;
   readonly token: string;
   readonly collaborators: Set<string>;
   private readonly now: () => Date;
   private readonly issues = new Map<number, IssueRecord>();
   private readonly milestones = new Map<number, {number: number; title: string; state: string}>();
   private sortedByUpdate: IssueRecord[] | null = null;
+  private currentOwner: string;
+  private currentRepo: string;
+  /** `owner/repo` names the repository had before `renameRepository` (GitHub redirects them). */
+  private readonly formerNames: string[] = [];
+  private listRequests = 0;
+  private readonly listHooks = new Map<number, (() => void)[]>();
   private nextNumber = 1;
   private nextCommentId = 1;
   private http!: FakeHttpServer;
 
   private constructor(options: FakeGitHubOptions) {
-    this.owner = options.owner ?? 'octo-org';
-    this.repo = options.repo ?? 'octo-repo';
+    this.currentOwner = options.owner ?? 'octo-org';
+    this.currentRepo = options.repo ?? 'octo-repo';
     this.token = options.token ?? 'ghp_FAKEtoken0123456789abcdefFAKE';
     this.now = options.now ?? (() => new Date());
     this.collaborators = new Set(options.collaborators ?? ['octocat', 'hubot', 'monalisa']);
@@ -130,8 +137,36 @@ export class FakeGitHubServer {
     return this.http.baseUrl;
   }
 
+  get owner(): string {
+    return this.currentOwner;
+  }
+
+  get repo(): string {
+    return this.currentRepo;
+  }
+
   get workspace(): string {
     return `${this.owner}/${this.repo}`;
+  }
+
+  /**
+   * Renames (or transfers) the repository, as GitHub does: requests naming the old
+   * `/repos/{owner}/{repo}` answer 301 Moved Permanently (GET, HEAD) or 307 Temporary Redirect
+   * (other methods) with the new URL, `/repositories/{id}/...`, in `Location`.
+   */
+  renameRepository(owner: string, repo: string): void {
+    this.formerNames.push(`${this.owner}/${this.repo}`);
+    this.currentOwner = owner;
+    this.currentRepo = repo;
+  }
+
+  /**
+   * Runs `change` just before the `n`-th issue-list request this fake answers (1-based; scripted
+   * faults answered instead do not count) is served: an edit made between two page requests,
+   * e.g. `() => server.remoteEdit(1, {title: 'moved'})`, which moves the issue to the end.
+   */
+  beforeListRequest(n: number, change: () => void): void {
+    this.listHooks.set(n, [...(this.listHooks.get(n) ?? []), change]);
   }
 
   get requests(): RecordedRequest[] {
@@ -319,8 +354,12 @@ export class FakeGitHubServer {
   private route(request: FakeRequest): FakeResponse {
     const {method, path} = request;
     if (method === 'GET' && path === '/search/issues') return this.search(request);
-    if (method === 'GET' && path === `/repositories/${REPOSITORY_ID}/issues`) return this.list(request, path);
-    const prefix = `/repos/${this.owner}/${this.repo}`;
+    for (const former of this.formerNames) {
+      const old = `/repos/${former}`;
+      if (path === old || path.startsWith(`${old}/`)) return this.moved(request, path.slice(old.length));
+    }
+    const byId = `/repositories/${REPOSITORY_ID}`;
+    const prefix = path === byId || path.startsWith(`${byId}/`) ? byId : `/repos/${this.owner}/${this.repo}`;
     if (!path.startsWith(`${prefix}/`) && path !== prefix) return this.error(404, 'Not Found');
     const rest = path.slice(prefix.length);
     let m: RegExpExecArray | null;
@@ -351,7 +390,29 @@ export class FakeGitHubServer {
     return this.error(404, 'Not Found');
   }
 
+  /** GitHub's answer to a request naming the repository's former name. */
+  private moved(request: FakeRequest, rest: string): FakeResponse {
+    const query = new URLSearchParams();
+    for (const [key, value] of Object.entries(request.query))
+      for (const v of Array.isArray(value) ? value : [value]) query.append(key, v);
+    const search = query.toString();
+    const location = `${request.baseUrl}/repositories/${REPOSITORY_ID}${rest}${search ? `?${search}` : ''}`;
+    const permanent = request.method === 'GET' || request.method === 'HEAD';
+    return {
+      status: permanent ? 301 : 307,
+      headers: {location},
+      json: {
+        message: permanent ? 'Moved Permanently' : 'Temporary Redirect',
+        url: location,
+        documentation_url: `${DOCS}/guides/best-practices-for-using-the-rest-api#follow-redirects`,
+      },
+    };
+  }
+
   private list(request: FakeRequest, linkPath: string): FakeResponse {
+    this.listRequests += 1;
+    for (const change of this.listHooks.get(this.listRequests) ?? []) change();
+    this.listHooks.delete(this.listRequests);
     const q = single(request.query);
     const state = q.state ?? 'open';
     if (!['open', 'closed', 'all'].includes(state)) return this.validation('Issue', 'state', 'invalid');
@@ -366,10 +427,13 @@ export class FakeGitHubServer {
       sinceMs = Date.parse(q.since);
       if (Number.isNaN(sinceMs)) return this.validation('Issue', 'since', 'invalid');
     }
-    let items: IssueRecord[];
+    // `items[offset..]` is the listing; the common case (sort=updated, state=all, asc) is a view
+    // of the sorted records, so a page of a 50k listing costs a page, not a copy of the rest.
+    let items: readonly IssueRecord[];
+    let offset = 0;
     const byUpdate = this.byUpdate();
     if (sort === 'updated') {
-      // Binary search for the first record with updatedMs >= since: listing 50k stays cheap.
+      // Binary search for the first record with updatedMs >= since (inclusive, as GitHub).
       let lo = 0;
       if (sinceMs !== null) {
         let hi = byUpdate.length;
@@ -379,7 +443,8 @@ export class FakeGitHubServer {
           else hi = mid;
         }
       }
-      items = lo === 0 ? byUpdate : byUpdate.slice(lo);
+      items = byUpdate;
+      offset = lo;
     } else {
       items = byUpdate.filter((r) => sinceMs === null || r.updatedMs >= sinceMs);
       items = [...items].sort(
@@ -388,14 +453,21 @@ export class FakeGitHubServer {
           : (a, b) => a.comments.length - b.comments.length || a.number - b.number,
       );
     }
-    if (state !== 'all') items = items.filter((r) => r.state === state);
-    if (q.labels) {
-      const wanted = q.labels.split(',').map((l) => l.trim());
-      items = items.filter((r) => wanted.every((l) => r.labels.includes(l)));
+    const wanted = q.labels ? q.labels.split(',').map((l) => l.trim()) : null;
+    if (state !== 'all' || wanted !== null) {
+      items = items
+        .slice(offset)
+        .filter(
+          (r) => (state === 'all' || r.state === state) && (wanted ?? []).every((l) => r.labels.includes(l)),
+        );
+      offset = 0;
     }
-    if (direction === 'desc') items = [...items].reverse();
-    const lastPage = Math.max(1, Math.ceil(items.length / perPage));
-    const slice = items.slice((page - 1) * perPage, page * perPage);
+    if (direction === 'desc') {
+      items = items.slice(offset).reverse();
+      offset = 0;
+    }
+    const lastPage = Math.max(1, Math.ceil((items.length - offset) / perPage));
+    const slice = items.slice(offset + (page - 1) * perPage, offset + page * perPage);
     const link = (p: number): string => {
       const params = new URLSearchParams(request.query as Record<string, string>);
       params.set('page', String(p));
@@ -466,7 +538,7 @@ export class FakeGitHubServer {
     if (
       'state_reason' in fields &&
       fields.state_reason !== null &&
-      !['completed', 'not_planned', 'reopened'].includes(fields.state_reason as string)
+      !['completed', 'not_planned', 'duplicate', 'reopened'].includes(fields.state_reason as string)
     ) {
       return this.validation('Issue', 'state_reason', 'invalid');
     }

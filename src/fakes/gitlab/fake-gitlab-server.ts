@@ -15,6 +15,8 @@
  * - Auth: `PRIVATE-TOKEN: <token>` or `Authorization: Bearer <token>`; otherwise 401
  *   `{"message": "401 Unauthorized"}`. Unknown projects: 404 `{"message": "404 Project Not Found"}`.
  * - `RateLimit-*` headers on every answer; `rateLimited()` builds a 429 (with or without headers).
+ * - `linkHeader: false` drops `Link` (only `X-Next-Page` tells of a next page);
+ *   `beforeListRequest(n, change)` edits an issue between two page requests.
  * Timestamps have millisecond precision (`2026-01-01T00:00:00.000Z`), like GitLab's.
  */
 import {
@@ -31,6 +33,11 @@ export interface FakeGitLabOptions {
   readonly token?: string;
   readonly now?: () => Date;
   readonly users?: readonly string[];
+  /**
+   * Send `Link` headers on lists (default true). Without them a client must page with
+   * `X-Next-Page`, as behind proxies that drop `Link` (the GitLab docs describe both).
+   */
+  readonly linkHeader?: boolean;
 }
 
 export interface GitLabIssueSeed {
@@ -95,6 +102,9 @@ export class FakeGitLabServer {
   private sorted: IssueRecord[] | null = null;
   private nextIid = 1;
   private nextNoteId = 1;
+  private readonly linkHeader: boolean;
+  private listRequests = 0;
+  private readonly listHooks = new Map<number, (() => void)[]>();
   private http!: FakeHttpServer;
 
   private constructor(options: FakeGitLabOptions) {
@@ -102,6 +112,7 @@ export class FakeGitLabServer {
     this.projectId = options.projectId ?? 278964;
     this.token = options.token ?? 'glpat-FAKEtoken0123456789';
     this.now = options.now ?? (() => new Date());
+    this.linkHeader = options.linkHeader ?? true;
     for (const user of options.users ?? ['alice', 'bob', 'carol']) this.user(user);
   }
 
@@ -130,6 +141,15 @@ export class FakeGitLabServer {
 
   async close(): Promise<void> {
     await this.http.close();
+  }
+
+  /**
+   * Runs `change` just before the `n`-th issue-list request this fake answers (1-based; scripted
+   * faults answered instead do not count) is served: an edit made between two page requests,
+   * e.g. `() => server.remoteEdit(1, {title: 'moved'})`, which moves the issue to the end.
+   */
+  beforeListRequest(n: number, change: () => void): void {
+    this.listHooks.set(n, [...(this.listHooks.get(n) ?? []), change]);
   }
 
   seedIssue(seed: GitLabIssueSeed): number {
@@ -298,6 +318,9 @@ export class FakeGitLabServer {
   }
 
   private list(request: FakeRequest): FakeResponse {
+    this.listRequests += 1;
+    for (const change of this.listHooks.get(this.listRequests) ?? []) change();
+    this.listHooks.delete(this.listRequests);
     const q: Record<string, string> = {};
     for (const [k, v] of Object.entries(request.query)) q[k] = Array.isArray(v) ? v[v.length - 1] : v;
     const state = q.state ?? 'all';
@@ -369,7 +392,7 @@ export class FakeGitLabServer {
         'x-prev-page': page > 1 ? String(page - 1) : '',
         'x-total': String(total),
         'x-total-pages': String(totalPages),
-        link: links.join(', '),
+        ...(this.linkHeader ? {link: links.join(', ')} : {}),
       },
       json: slice.map((r) => this.issueJson(r)),
     };

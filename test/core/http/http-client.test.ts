@@ -263,6 +263,97 @@ describe('http layer', () => {
     expect(error.failureClass).to.equal('non_retryable');
     expect(server.requests).to.have.length(0);
   });
+
+  it('follows same-origin 301/302/307/308 redirects of a GET, with the credentials, reporting each hop', async () => {
+    const http = await setup((req) =>
+      req.path.startsWith('/api/v1/hop')
+        ? {
+            status: [301, 302, 307, 308][Number(req.path.slice(-1))],
+            headers: {
+              location:
+                req.path === '/api/v1/hop3'
+                  ? `${req.baseUrl}/api/v1/final?x=1`
+                  : `/api/v1/hop${Number(req.path.slice(-1)) + 1}`,
+            },
+          }
+        : ok(req),
+    );
+    const res = await http.get<{path: string; query: Record<string, string>}>('/hop0');
+    expect(res.data).to.deep.equal({path: '/api/v1/final', query: {x: '1'}});
+    expect(res.attempts).to.equal(1);
+    expect(server.requests.map((r) => r.path)).to.deep.equal([
+      '/api/v1/hop0',
+      '/api/v1/hop1',
+      '/api/v1/hop2',
+      '/api/v1/hop3',
+      '/api/v1/final',
+    ]);
+    expect(server.requests.every((r) => r.authScheme === 'bearer')).to.equal(true);
+    expect(
+      events.filter((e) => e.type === 'request').map((e) => (e as {status: number}).status),
+    ).to.deep.equal([301, 302, 307, 308, 200]);
+    expect(clock.sleeps).to.deep.equal([]);
+  });
+
+  it('stops after 5 redirects in a row and says where they led, without retrying', async () => {
+    const http = await setup(() => ({status: 302, headers: {location: '/api/v1/loop'}}));
+    const error = await caught(http.get('/loop'));
+    expect(server.requests).to.have.length(6); // the request and 5 redirects followed
+    expect(error.failureClass).to.equal('non_retryable');
+    expect(error.message).to.include('more than 5 redirects').and.include(`${server.baseUrl}/api/v1/loop`);
+    expect(clock.sleeps).to.deep.equal([]);
+  });
+
+  it('refuses a redirect to another origin, naming the new location and what to do', async () => {
+    const elsewhere = await FakeHttpServer.start(ok);
+    try {
+      const http = await setup(
+        () => ({status: 301, headers: {location: `${elsewhere.baseUrl}/api/v1/moved?a=b`}}),
+        {
+          movedAdvice: 'Bind to the new name.',
+        },
+      );
+      const error = await caught(http.get('/old'));
+      expect(error.failureClass).to.equal('non_retryable');
+      expect(error.statusCode).to.equal(301);
+      expect(error.message).to.include(`${elsewhere.baseUrl}/api/v1/moved?a=b`).and.include('another host');
+      expect(error.hint).to.include(`--server-url ${elsewhere.baseUrl}`).and.include('Bind to the new name.');
+      expect(elsewhere.requests).to.have.length(0); // the credentials never went there
+      expect(server.requests).to.have.length(1);
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
+  it('does not repeat a write at a redirected location', async () => {
+    const http = await setup(() => ({status: 307, headers: {location: '/api/v1/new'}}), {
+      movedAdvice: 'Rebind.',
+    });
+    const error = await caught(http.request({method: 'PATCH', path: '/old', body: {a: 1}}));
+    expect(error.failureClass).to.equal('non_retryable');
+    expect(error.message)
+      .to.include('HTTP 307')
+      .and.include('/api/v1/new')
+      .and.include('PATCH is not repeated');
+    expect(error.hint).to.equal('Rebind.');
+    expect(server.requests.map((r) => r.method)).to.deep.equal(['PATCH']);
+  });
+
+  it('marks the failures it retried itself, so no other layer retries them again', async () => {
+    const http = await setup(() => ({status: 503, json: {message: 'down'}}));
+    const get = await caught(http.get('/x'));
+    expect(server.requests).to.have.length(4);
+    expect(get).to.include({failureClass: 'transient', retried: true});
+    // A POST is not repeated after a 503 here: the caller may retry it safely (idempotency key).
+    const post = await caught(http.request({method: 'POST', path: '/x', body: {}}));
+    expect(server.requests).to.have.length(5);
+    expect(post).to.include({failureClass: 'transient', retried: false});
+    server.script({on: () => true, respond: {status: 429, headers: {'retry-after': '1'}}, times: 4});
+    const limited = await caught(http.request({method: 'POST', path: '/x', body: {}}));
+    expect(limited).to.include({failureClass: 'rate_limit', retried: true});
+    const denied = await caught((await setup(() => ({status: 403, json: {}}))).get('/x'));
+    expect(denied).to.include({failureClass: 'permission', retried: false});
+  });
 });
 
 describe('http helpers', () => {

@@ -1,5 +1,14 @@
 import {CapabilityNotSupportedError, ConnectorRequestError} from '../../errors.js';
-import {HttpClient, githubRateLimit, nextLink} from '../../http/index.js';
+import {
+  HttpClient,
+  decodeKeysetCursor,
+  encodeKeysetCursor,
+  githubRateLimit,
+  keysetRequest,
+  keysetStart,
+  keysetStep,
+  nextLink,
+} from '../../http/index.js';
 import type {CanonicalIssue, CanonicalLink, IssueField, IssuePatch} from '../../model/canonical-issue.js';
 import type {CanonicalStatus} from '../../model/enums.js';
 import type {ExternalRef} from '../../model/external-ref.js';
@@ -17,6 +26,7 @@ import {
   composeLabels,
   isPullRequest,
   labelNames,
+  statusOf,
   toCanonical,
   type GitHubIssueJson,
 } from './github-issue-mapper.js';
@@ -46,8 +56,9 @@ const RECENT_SCAN = 100;
 
 /**
  * GitHub Issues over the REST API (api.github.com or GitHub Enterprise Server `/api/v3`).
- * Listing is `GET /repos/{o}/{r}/issues?state=all&sort=updated&direction=asc&since=` following
- * `Link: rel="next"` (the cursor is that URL), with pull requests dropped.
+ * Listing is `GET /repos/{o}/{r}/issues?state=all&sort=updated&direction=asc&since=`, paged by
+ * time (`keyset-pager.ts`: each page restarts `since` at the last item's `updated_at`; `page` only
+ * within a timestamp a whole page shares), with pull requests dropped. The cursor is opaque.
  */
 export class GitHubConnector implements TrackerConnector {
   readonly provider = 'github';
@@ -69,6 +80,7 @@ export class GitHubConnector implements TrackerConnector {
       secrets: [this.settings.token],
       runtime: config.runtime,
       rateLimit: githubRateLimit,
+      movedAdvice: `If ${this.settings.workspace} was renamed or transferred, bind to its new owner/name (\`spec-kitty tracker bind --provider github --workspace NEW-OWNER/NEW-NAME\`).`,
       advice: {
         authentication:
           'Check the token in GITHUB_TOKEN or the credentials file (it may be expired or revoked).',
@@ -84,21 +96,36 @@ export class GitHubConnector implements TrackerConnector {
   }
 
   async listIssues(request: ListIssuesRequest): Promise<Page<CanonicalIssue>> {
-    const response =
-      request.cursor !== null
-        ? await this.http.get<JsonValue[]>(request.cursor)
-        : await this.http.get<JsonValue[]>(`${this.repoPath}/issues`, {
-            state: 'all',
-            sort: 'updated',
-            direction: 'asc',
-            per_page: Math.min(100, Math.max(1, Math.floor(request.limit))),
-            since: request.updated_since ?? undefined,
+    const state =
+      request.cursor === null
+        ? keysetStart(request.updated_since, Math.min(100, Math.max(1, Math.floor(request.limit))))
+        : decodeKeysetCursor(request.cursor, {
+            provider: 'github',
+            displayName: 'GitHub',
+            sinceParam: 'since',
           });
+    const {since, page, perPage} = keysetRequest(state);
+    const response = await this.http.get<JsonValue[]>(`${this.repoPath}/issues`, {
+      state: 'all',
+      sort: 'updated',
+      direction: 'asc',
+      per_page: perPage,
+      since: since ?? undefined,
+      page: page > 1 ? page : undefined,
+    });
     if (!Array.isArray(response.data)) throw this.contractError('the issue list is not a JSON array');
-    const items = response.data
-      .filter((item) => !isPullRequest(item))
-      .map((item) => toCanonical(assertIssueJson(item, 'the issue list'), this.settings));
-    return {items, next_cursor: nextLink(response.headers.get('link'))};
+    // Pull requests take places in the order (and in `per_page`) too: the keyset sees them all.
+    const listed = response.data.map((item) => assertIssueJson(item, 'the issue list'));
+    const step = keysetStep(
+      state,
+      listed.map((item) => ({id: String(item.number), updatedAt: String(item.updated_at)})),
+      nextLink(response.headers.get('link')) !== null,
+      'GitHub',
+    );
+    const items = listed
+      .filter((item, i) => step.keep[i] && !isPullRequest(item))
+      .map((item) => toCanonical(item, this.settings));
+    return {items, next_cursor: step.next === null ? null : encodeKeysetCursor(step.next)};
   }
 
   async getIssue(ref: ExternalRef): Promise<CanonicalIssue | null> {
@@ -207,10 +234,9 @@ export class GitHubConnector implements TrackerConnector {
   /** `state`/`state_reason` for `status`, or nothing when GitHub already agrees. */
   private stateFields(current: JsonObject, status: CanonicalStatus): JsonObject {
     if (status === 'done' || status === 'canceled') {
-      const reason = status === 'done' ? 'completed' : 'not_planned';
-      return current.state === 'closed' && current.state_reason === reason
-        ? {}
-        : {state: 'closed', state_reason: reason};
+      // Already closed with a reason that maps to `status` (e.g. `duplicate` for canceled): keep it.
+      if (current.state === 'closed' && statusOf(current, this.settings) === status) return {};
+      return {state: 'closed', state_reason: status === 'done' ? 'completed' : 'not_planned'};
     }
     return current.state === 'open' ? {} : {state: 'open'};
   }

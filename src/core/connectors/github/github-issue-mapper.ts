@@ -1,7 +1,8 @@
 /**
  * GitHub issue JSON <-> canonical issue.
  *
- * Status: closed + state_reason `not_planned` -> canceled, other closed -> done; open -> the
+ * Status: closed + state_reason `not_planned` or `duplicate` -> canceled, other closed (`completed`,
+ * or none on issues closed before GitHub had reasons) -> done; open -> the
  * status named by a status label (configurable), else todo. Status and priority labels are
  * not part of the canonical labels. Priority is not native to GitHub: a `priority: N` label
  * (0..4) carries it when present. `type.name` (organisation issue types) gives the issue type
@@ -43,6 +44,12 @@ const TYPE_NAMES: Record<string, CanonicalIssueType> = {
   'sub-task': 'subtask',
 };
 
+/**
+ * `state_reason`s of a closed issue that mean "not done". GitHub's REST docs ("Update an issue")
+ * list `completed`, `not_planned`, `duplicate` and `reopened`; a duplicate was not done here.
+ */
+const CANCELED_REASONS: ReadonlySet<string> = new Set(['not_planned', 'duplicate']);
+
 export function isPullRequest(item: JsonValue): boolean {
   return isJsonObject(item) && item.pull_request !== undefined && item.pull_request !== null;
 }
@@ -79,7 +86,7 @@ export function assertIssueJson(value: unknown, where: string): GitHubIssueJson 
 }
 
 export function statusOf(raw: JsonObject, settings: GitHubSettings): CanonicalStatus {
-  if (raw.state === 'closed') return raw.state_reason === 'not_planned' ? 'canceled' : 'done';
+  if (raw.state === 'closed') return CANCELED_REASONS.has(raw.state_reason as string) ? 'canceled' : 'done';
   const fromLabel = statusFromLabels(labelNames(raw), settings.statusLabels);
   // A "canceled" label on an open issue is not a closed issue: it stays todo-ish; only close cancels.
   return fromLabel === null || fromLabel === 'canceled' ? 'todo' : fromLabel;

@@ -1,5 +1,14 @@
 import {CapabilityNotSupportedError, ConnectorRequestError} from '../../errors.js';
-import {HttpClient, gitlabRateLimit, nextLink} from '../../http/index.js';
+import {
+  HttpClient,
+  decodeKeysetCursor,
+  encodeKeysetCursor,
+  gitlabRateLimit,
+  keysetRequest,
+  keysetStart,
+  keysetStep,
+  nextLink,
+} from '../../http/index.js';
 import type {CanonicalIssue, CanonicalLink, IssueField, IssuePatch} from '../../model/canonical-issue.js';
 import type {CanonicalStatus} from '../../model/enums.js';
 import type {ExternalRef} from '../../model/external-ref.js';
@@ -41,8 +50,10 @@ export const GITLAB_CAPABILITIES: ConnectorCapabilities = Object.freeze({
 
 /**
  * GitLab project issues over REST v4 (gitlab.com or self-managed). Listing is
- * `GET /projects/:id/issues?updated_after=&order_by=updated_at&sort=asc&per_page=` with offset
- * pagination; the cursor is the next page's URL (from `Link`, else built from `X-Next-Page`).
+ * `GET /projects/:id/issues?updated_after=&order_by=updated_at&sort=asc&per_page=&page=`, paged by
+ * time (`keyset-pager.ts`: each page restarts `updated_after` at the last item's `updated_at`;
+ * `page` only within a timestamp a whole page shares). Whether another page follows is read from
+ * `Link: rel="next"`, else from `X-Next-Page` (proxies and some versions send no `Link`).
  * Assignees are written as `assignee_ids`, looked up once per username with `GET /users`.
  */
 export class GitLabConnector implements TrackerConnector {
@@ -69,6 +80,7 @@ export class GitLabConnector implements TrackerConnector {
       secrets: [this.settings.token],
       runtime: config.runtime,
       rateLimit: gitlabRateLimit,
+      movedAdvice: `If ${this.settings.workspace} was moved or renamed, bind to its new path (\`spec-kitty tracker bind --provider gitlab --workspace GROUP/PROJECT\`).`,
       advice: {
         authentication:
           'Check the token in GITLAB_TOKEN or the credentials file (it may be expired, revoked, or lack the api scope).',
@@ -84,16 +96,23 @@ export class GitLabConnector implements TrackerConnector {
   }
 
   async listIssues(request: ListIssuesRequest): Promise<Page<CanonicalIssue>> {
-    const response =
-      request.cursor !== null
-        ? await this.http.get<JsonValue[]>(request.cursor)
-        : await this.http.get<JsonValue[]>(`${this.projectPath}/issues`, {
-            updated_after: request.updated_since ?? undefined,
-            order_by: 'updated_at',
-            sort: 'asc',
-            per_page: Math.min(100, Math.max(1, Math.floor(request.limit))),
-            page: 1,
+    const state =
+      request.cursor === null
+        ? keysetStart(request.updated_since, Math.min(100, Math.max(1, Math.floor(request.limit))))
+        : decodeKeysetCursor(request.cursor, {
+            provider: 'gitlab',
+            displayName: 'GitLab',
+            sinceParam: 'updated_after',
           });
+    const {since, page, perPage} = keysetRequest(state);
+    // No `state`: GitLab documents only `opened` and `closed` for it, and lists both without it.
+    const response = await this.http.get<JsonValue[]>(`${this.projectPath}/issues`, {
+      updated_after: since ?? undefined,
+      order_by: 'updated_at',
+      sort: 'asc',
+      per_page: perPage,
+      page,
+    });
     if (!Array.isArray(response.data)) {
       throw new ConnectorRequestError(
         `GitLab at ${this.http.server} answered the issue list with something that is not a JSON array. Check the server URL.`,
@@ -103,10 +122,15 @@ export class GitLabConnector implements TrackerConnector {
         },
       );
     }
-    const items = response.data.map((item) =>
-      gitlabToCanonical(assertGitLabIssue(item, 'the issue list'), this.settings),
+    const listed = response.data.map((item) => assertGitLabIssue(item, 'the issue list'));
+    const step = keysetStep(
+      state,
+      listed.map((item) => ({id: String(item.iid), updatedAt: String(item.updated_at)})),
+      hasNextPage(response.headers),
+      'GitLab',
     );
-    return {items, next_cursor: this.nextCursor(response.headers, response.url)};
+    const items = listed.filter((_, i) => step.keep[i]).map((item) => gitlabToCanonical(item, this.settings));
+    return {items, next_cursor: step.next === null ? null : encodeKeysetCursor(step.next)};
   }
 
   async getIssue(ref: ExternalRef): Promise<CanonicalIssue | null> {
@@ -200,16 +224,6 @@ export class GitLabConnector implements TrackerConnector {
     return {state_event: wantClosed ? 'close' : 'reopen'};
   }
 
-  private nextCursor(headers: Headers, currentUrl: string): string | null {
-    const link = nextLink(headers.get('link'));
-    if (link) return link;
-    const next = headers.get('x-next-page');
-    if (!next) return null;
-    const url = new URL(currentUrl);
-    url.searchParams.set('page', next);
-    return url.toString();
-  }
-
   private async assigneeIds(usernames: readonly string[]): Promise<number[]> {
     const ids: number[] = [];
     for (const username of usernames) {
@@ -289,4 +303,10 @@ export class GitLabConnector implements TrackerConnector {
     }
     return raw;
   }
+}
+
+/** GitLab announces a next page with `Link: rel="next"`, or (without `Link`) a non-empty `X-Next-Page`. */
+function hasNextPage(headers: Headers): boolean {
+  if (nextLink(headers.get('link')) !== null) return true;
+  return /^\s*\d+\s*$/.test(headers.get('x-next-page') ?? '');
 }

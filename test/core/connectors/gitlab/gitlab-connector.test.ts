@@ -4,6 +4,8 @@ import {
   ConnectorRequestError,
   ManualClock,
   createIssue,
+  type CanonicalIssue,
+  type Page,
   type RuntimeEvent,
   type TrackerConnector,
 } from '../../../../src/core/index.js';
@@ -14,22 +16,35 @@ import {listAll, runConnectorConformance} from '../../../conformance/connector-c
 interface Rig {
   server: FakeGitLabServer;
   connector: TrackerConnector;
+  makeConnector: () => TrackerConnector;
   clock: ManualClock;
   events: RuntimeEvent[];
 }
 
-async function rig(options: {token?: string; workspace?: string; authHeader?: 'bearer'} = {}): Promise<Rig> {
-  const server = await FakeGitLabServer.start();
+async function rig(
+  options: {
+    token?: string;
+    workspace?: string;
+    authHeader?: 'bearer';
+    now?: string;
+    linkHeader?: boolean;
+  } = {},
+): Promise<Rig> {
+  const server = await FakeGitLabServer.start({
+    ...(options.now === undefined ? {} : {now: () => new Date(options.now!)}),
+    ...(options.linkHeader === undefined ? {} : {linkHeader: options.linkHeader}),
+  });
   const clock = new ManualClock('2026-03-01T00:00:00Z');
   const events: RuntimeEvent[] = [];
-  const connector = connectorModule.create({
-    workspace: options.workspace ?? server.projectPath,
-    serverUrl: server.url,
-    credentials: {token: options.token ?? server.token},
-    options: options.authHeader ? {auth_header: options.authHeader} : {},
-    runtime: {clock, sleep: clock.sleep, random: () => 0.5, onEvent: (e) => events.push(e)},
-  });
-  return {server, connector, clock, events};
+  const makeConnector = (): TrackerConnector =>
+    connectorModule.create({
+      workspace: options.workspace ?? server.projectPath,
+      serverUrl: server.url,
+      credentials: {token: options.token ?? server.token},
+      options: options.authHeader ? {auth_header: options.authHeader} : {},
+      runtime: {clock, sleep: clock.sleep, random: () => 0.5, onEvent: (e) => events.push(e)},
+    });
+  return {server, connector: makeConnector(), makeConnector, clock, events};
 }
 
 runConnectorConformance('gitlab', async () => {
@@ -56,7 +71,7 @@ describe('gitlab connector', () => {
     await r?.server.close();
   });
 
-  it('pulls 1,000 issues over 10 pages through one 429 (Retry-After: 2): one wait, no page twice', async () => {
+  it('pulls 1,000 issues 100 a page through one 429 (Retry-After: 2): one wait, no request twice', async () => {
     r = await rig();
     r.server.seedRealisticIssues(1000);
     r.server.script({on: 6, respond: FakeGitLabServer.rateLimited(2)});
@@ -64,19 +79,72 @@ describe('gitlab connector', () => {
     expect(issues).to.have.length(1000);
     expect(new Set(issues.map((i) => i.ref.id)).size).to.equal(1000);
     expect(r.clock.sleeps).to.deep.equal([2000]);
-    expect(r.server.requests.map((q) => q.query.page)).to.deep.equal([
+    // Each page restarts at the last item's updated_at (inclusive): 11 pages of which only the
+    // rate-limited one is requested twice.
+    const asked = r.server.requests.map((q) => `${String(q.query.updated_after)}|${String(q.query.page)}`);
+    expect(asked).to.have.length(12);
+    expect(asked[5]).to.equal(asked[6]);
+    expect(new Set(asked).size).to.equal(11);
+    expect(r.server.requests.every((q) => q.query.page === '1')).to.equal(true);
+  });
+
+  it('does not skip an issue when one on a fetched page is updated before the next page', async () => {
+    r = await rig({now: '2026-02-01T00:00:00.000Z'});
+    r.server.seedRealisticIssues(10);
+    r.server.beforeListRequest(2, () => r.server.remoteEdit(2, {title: 'edited meanwhile'}));
+    const issues = await listAll(r.connector, null, 4);
+    expect(issues.map((i) => i.ref.id)).to.deep.equal([
       '1',
       '2',
       '3',
       '4',
       '5',
       '6',
-      '6',
       '7',
       '8',
       '9',
       '10',
+      '2',
     ]);
+    expect(issues.at(-1)!.title).to.equal('edited meanwhile');
+  });
+
+  it('pages with X-Next-Page when the server sends no Link header', async () => {
+    r = await rig({linkHeader: false});
+    r.server.seedRealisticIssues(12);
+    const raw = await fetch(`${r.server.url}/api/v4/projects/278964/issues?per_page=5`, {
+      headers: {'private-token': r.server.token},
+    });
+    expect(raw.headers.get('link')).to.equal(null);
+    expect(raw.headers.get('x-next-page')).to.equal('2');
+    const before = r.server.requests.length;
+    const all = await listAll(r.connector, null, 5);
+    expect(all.map((i) => i.ref.id)).to.deep.equal(Array.from({length: 12}, (_, k) => String(k + 1)));
+    // 1-5, then 5-9 and 9-12 restarting at the last updated_at; the last answer has no next page.
+    expect(r.server.requests.length - before).to.equal(3);
+  });
+
+  it('pages within a millisecond a whole page shares, and resumes from a saved cursor', async () => {
+    r = await rig();
+    for (let n = 1; n <= 7; n++)
+      r.server.seedIssue({title: `bulk ${n}`, updated_at: '2025-06-01T12:00:00.000Z'});
+    r.server.seedIssue({title: 'later', updated_at: '2025-06-01T12:00:00.001Z'});
+    const ids: string[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < 10; page++) {
+      // A new connector per page: a restart between pages, from the cursor a checkpoint keeps.
+      const result: Page<CanonicalIssue> = await r
+        .makeConnector()
+        .listIssues({updated_since: null, cursor, limit: 3});
+      ids.push(...result.items.map((i) => i.ref.id));
+      cursor = result.next_cursor;
+      if (cursor === null) break;
+    }
+    expect(cursor).to.equal(null);
+    expect(ids).to.deep.equal(['1', '2', '3', '4', '5', '6', '7', '8']);
+    expect(
+      r.server.requests.map((q) => `${String(q.query.updated_after)}|${String(q.query.page)}`),
+    ).to.deep.equal(['undefined|1', '2025-06-01T12:00:00.000Z|2', '2025-06-01T12:00:00.000Z|3']);
   });
 
   it('backs off on a 429 without any rate-limit header', async () => {
