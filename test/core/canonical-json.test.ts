@@ -1,4 +1,5 @@
 import {expect} from 'chai';
+import fc from 'fast-check';
 import {spawnSync} from 'node:child_process';
 import {readFileSync} from 'node:fs';
 
@@ -38,6 +39,36 @@ describe('canonicalJson (Python json.dumps sort_keys parity)', () => {
     );
     if (python.error || python.status !== 0) this.skip();
     expect(canonicalJson(sample)).to.equal(python.stdout);
+  });
+
+  it('matches a live CPython on random JSON (astral keys, controls, escapes) when python3 is available', function () {
+    // Values JSON.stringify hands to Python unchanged (no -0, which it writes as 0).
+    // Integral numbers of 1e16 and more are out of scope as above: JS cannot tell Python's int
+    // 10**17 from the float 1e17, and writes them as floats.
+    const bigIntegral = (value: unknown): boolean =>
+      typeof value === 'number'
+        ? Number.isInteger(value) && Math.abs(value) >= 1e16
+        : typeof value === 'object' && value !== null && Object.values(value).some(bigIntegral);
+    const values = fc
+      .sample(fc.jsonValue({stringUnit: 'binary', maxDepth: 3, noNegativeZero: true} as never), {
+        numRuns: 400,
+        seed: 20261130,
+      })
+      .filter((value) => !bigIntegral(value));
+    const python = spawnSync(
+      'python3',
+      [
+        '-c',
+        'import json,sys\nfor line in sys.stdin: sys.stdout.write(json.dumps(json.loads(line), sort_keys=True) + "\\n")',
+      ],
+      {input: values.map((value) => JSON.stringify(value)).join('\n') + '\n', encoding: 'utf8'},
+    );
+    if (python.error || python.status !== 0) this.skip();
+    const expected = python.stdout.split('\n').slice(0, -1);
+    expect(expected).to.have.length(values.length);
+    values.forEach((value, index) =>
+      expect(canonicalJson(value), `value ${index}`).to.equal(expected[index]),
+    );
   });
 
   it('ends a JSONL line with a single newline and never contains a raw newline inside', () => {

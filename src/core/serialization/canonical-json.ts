@@ -51,9 +51,35 @@ function compact(value: unknown): string {
   for (const key of sortKeys(Object.keys(record))) {
     const item = record[key];
     if (item === undefined) continue;
-    out += (out === '' ? '{' : ', ') + quote(key) + ': ' + compact(item);
+    out += (out === '' ? '{' : ', ') + quotedKey(key) + compact(item);
   }
   return out === '' ? '{}' : out + '}';
+}
+
+/**
+ * `"key": ` for object keys, remembered: the same few dozen keys (an issue's fields, an event's)
+ * come back on every line. Bounded, since custom field names are the tracker's choice.
+ */
+const QUOTED_KEYS = new Map<string, string>();
+const QUOTED_KEYS_MAX = 4096;
+
+function quotedKey(key: string): string {
+  let quoted = QUOTED_KEYS.get(key);
+  if (quoted === undefined) {
+    quoted = quote(key) + ': ';
+    if (QUOTED_KEYS.size < QUOTED_KEYS_MAX) QUOTED_KEYS.set(key, quoted);
+  }
+  return quoted;
+}
+
+/** Keys without astral characters (the usual ones), remembered like `QUOTED_KEYS`. */
+const PLAIN_KEYS = new Set<string>();
+
+function isPlainKey(key: string): boolean {
+  if (PLAIN_KEYS.has(key)) return true;
+  if (ASTRAL.test(key)) return false;
+  if (PLAIN_KEYS.size < QUOTED_KEYS_MAX) PLAIN_KEYS.add(key);
+  return true;
 }
 
 function write(value: unknown, indent: number | null, depth: number): string {
@@ -101,12 +127,17 @@ function write(value: unknown, indent: number | null, depth: number): string {
  */
 function sortKeys(keys: string[]): string[] {
   let sorted = true;
-  for (let i = 0; i < keys.length; i++) {
-    if (ASTRAL.test(keys[i]!)) return keys.sort(compareCodePoints);
-    if (i > 0 && keys[i - 1]! > keys[i]!) sorted = false;
+  for (let i = 1; i < keys.length; i++) {
+    if (keys[i - 1]! > keys[i]!) {
+      sorted = false;
+      break;
+    }
   }
-  // Objects built in key order (most of ours) need no sort at all.
-  return sorted ? keys : keys.sort();
+  // Objects built in key order (most of ours) need no sort at all; code point order and the
+  // default order (UTF-16 units) differ only where a key holds an astral character.
+  const plain = keys.every(isPlainKey);
+  if (sorted) return plain ? keys : keys.sort(compareCodePoints);
+  return plain ? keys.sort() : keys.sort(compareCodePoints);
 }
 
 const ASTRAL = /[\ud800-\udfff]/;
