@@ -105,7 +105,8 @@ export class GitLabConnector implements TrackerConnector {
             sinceParam: 'updated_after',
           });
     const {since, page, perPage} = keysetRequest(state);
-    // No `state`: GitLab documents only `opened` and `closed` for it, and lists both without it.
+    // No `state`: without it GitLab lists issues in every state ("Return all issues or just those
+    // that are opened or closed"), and no value needs to be sent.
     const response = await this.http.get<JsonValue[]>(`${this.projectPath}/issues`, {
       updated_after: since ?? undefined,
       order_by: 'updated_at',
