@@ -9,7 +9,8 @@ export default class TrackerBind extends TrackerCommand {
   static override description =
     'Writes the binding to .kittify/config.yaml (committed) and stores credentials machine-globally ' +
     '($SPEC_KITTY_HOME/credentials or ~/.spec-kitty/credentials, never in the project). Records egress consent ' +
-    '(tracker.egress: permitted) unless a value is already recorded; a recorded `refused` is kept.';
+    '(tracker.egress: permitted) unless a value is already recorded; a recorded `refused` is kept. ' +
+    'A --server-url is approved on this machine for the provider credentials: sync sends them to no other server.';
 
   static override examples = [
     '<%= config.bin %> tracker bind --provider github --workspace acme/app',
@@ -24,7 +25,8 @@ export default class TrackerBind extends TrackerCommand {
       description: 'owner/repo, group/project, project key, team key...',
     }),
     'server-url': Flags.string({
-      description: 'base URL of a self-hosted tracker (default: the provider cloud)',
+      description:
+        'base URL of a self-hosted tracker (default: the provider cloud); approves it for the provider credentials on this machine; http:// only for loopback',
     }),
     'doctrine-mode': Flags.string({
       description: 'external_authoritative (default), split_ownership or spec_kitty_authoritative',
@@ -58,6 +60,11 @@ export default class TrackerBind extends TrackerCommand {
       `- provider: ${result.provider}`,
       `- workspace: ${result.workspace}`,
       ...(result.server_url ? [`- server_url: ${result.server_url}`] : []),
+      ...(result.server_approved_in
+        ? [
+            `- server approved for ${result.provider} credentials on this machine (in ${result.server_approved_in})`,
+          ]
+        : []),
       `- doctrine_mode: ${result.doctrine_mode}`,
       `- field_owners: ${Object.keys(result.field_owners).length}`,
       `- egress: ${result.egress}`,

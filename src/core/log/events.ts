@@ -1,5 +1,6 @@
 import {ValidationError} from '../errors.js';
 import {isIssueField, type IssueField} from '../model/canonical-issue.js';
+import {CANONICAL_ISSUE_TYPES, CANONICAL_STATUSES, LINK_TYPES, isOneOf} from '../model/enums.js';
 import {isJsonObject, type JsonObject, type JsonValue} from '../model/json.js';
 import {ULID_PATTERN} from '../util/ulid.js';
 
@@ -182,11 +183,160 @@ export function parseTrackerEvent(value: unknown): TrackerEvent {
     throw new ValidationError('conflict_ids', 'a conflict_closed event needs a list');
   }
   if (typedKind === 'issue_edited' || typedKind === 'edits_settled') {
-    for (const field of Object.keys(value.fields as JsonObject)) {
-      if (!isIssueField(field)) throw new ValidationError(`fields.${field}`, 'is not an issue field');
-    }
+    checkFieldValues(value.fields as JsonObject, 'fields');
+  }
+  if (typedKind === 'issue_pulled' || typedKind === 'draft_created' || typedKind === 'remote_created') {
+    checkIssueJson(value.issue as JsonObject, 'issue');
+  }
+  if (typedKind === 'issue_pulled' && value.settle !== undefined) {
+    if (!isJsonObject(value.settle)) throw new ValidationError('settle', 'must be an object when present');
+    checkFieldValues(value.settle, 'settle');
+  }
+  if (typedKind === 'mapping_added') checkRefJson(value.ref, 'ref');
+  if (typedKind === 'conflict_recorded' && value.winner !== 'local' && value.winner !== 'external') {
+    throw new ValidationError('winner', `expected "local" or "external", got ${shown(value.winner)}`);
   }
   return value as unknown as TrackerEvent;
+}
+
+// ---- payload checks ------------------------------------------------------------------------
+//
+// The fold turns these payloads into issues (`issueFromJson`, `createRef`, `applyPatch`); a
+// payload those would choke on must be refused here, where the host still knows file and line.
+// The checks mirror what the model accepts (`createIssue` in ../model/canonical-issue.ts, on the
+// persisted form of `issueToJson`) and use its vocabularies; they are plain type checks, so a
+// cold read of a large log pays little for them.
+
+/** A value for a message: JSON, cut short (a body can be long). */
+function shown(value: unknown): string {
+  const text = value === undefined ? 'nothing' : JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function isBlankString(value: unknown): boolean {
+  return typeof value !== 'string' || value.trim() === '';
+}
+
+/** `{system, workspace, id, key?, url?}` as `refToJson` writes it. */
+function checkRefJson(value: unknown, path: string): void {
+  if (!isJsonObject(value)) throw new ValidationError(path, `must be an object, got ${shown(value)}`);
+  for (const part of ['system', 'workspace', 'id'] as const) {
+    if (isBlankString(value[part])) {
+      throw new ValidationError(`${path}.${part}`, `must be a non-empty string, got ${shown(value[part])}`);
+    }
+  }
+  for (const part of ['key', 'url'] as const) {
+    const v = value[part];
+    if (v !== undefined && v !== null && typeof v !== 'string') {
+      throw new ValidationError(`${path}.${part}`, `must be a string or null, got ${shown(v)}`);
+    }
+  }
+}
+
+function checkStringList(value: unknown, path: string): void {
+  if (value === undefined || value === null) return;
+  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) {
+    throw new ValidationError(path, `must be a list of strings, got ${shown(value)}`);
+  }
+}
+
+function checkTimestamp(value: unknown, path: string): void {
+  if (value === undefined || value === null || value === '') return;
+  if (typeof value !== 'string' || Number.isNaN(new Date(value).getTime())) {
+    throw new ValidationError(path, `must be an ISO-8601 timestamp or null, got ${shown(value)}`);
+  }
+}
+
+/** One issue field's persisted value (in an issue, an edit or a settle). */
+function checkFieldValue(field: IssueField, value: unknown, path: string): void {
+  switch (field) {
+    case 'title':
+      if (isBlankString(value))
+        throw new ValidationError(path, `must be a non-empty string, got ${shown(value)}`);
+      return;
+    case 'body':
+      if (value !== null && value !== undefined && typeof value !== 'string')
+        throw new ValidationError(path, `must be a string or null, got ${shown(value)}`);
+      return;
+    case 'status':
+      if (value !== null && value !== undefined && !isOneOf(CANONICAL_STATUSES, value))
+        throw new ValidationError(
+          path,
+          `must be one of ${CANONICAL_STATUSES.join(', ')}, got ${shown(value)}`,
+        );
+      return;
+    case 'issue_type':
+      if (value !== null && value !== undefined && !isOneOf(CANONICAL_ISSUE_TYPES, value))
+        throw new ValidationError(
+          path,
+          `must be one of ${CANONICAL_ISSUE_TYPES.join(', ')}, got ${shown(value)}`,
+        );
+      return;
+    case 'priority':
+      if (
+        value !== null &&
+        value !== undefined &&
+        !(typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 4)
+      )
+        throw new ValidationError(path, `must be an integer from 0 to 4 or null, got ${shown(value)}`);
+      return;
+    case 'assignees':
+    case 'labels':
+      checkStringList(value, path);
+      return;
+    case 'parent':
+      if (value !== null && value !== undefined) checkRefJson(value, path);
+      return;
+    case 'links':
+      if (value === null || value === undefined) return;
+      if (!Array.isArray(value)) throw new ValidationError(path, `must be a list, got ${shown(value)}`);
+      value.forEach((link: unknown, index) => {
+        const at = `${path}[${index}]`;
+        if (!isJsonObject(link)) throw new ValidationError(at, `must be an object, got ${shown(link)}`);
+        if (!isOneOf(LINK_TYPES, link.type))
+          throw new ValidationError(
+            `${at}.type`,
+            `must be one of ${LINK_TYPES.join(', ')}, got ${shown(link.type)}`,
+          );
+        checkRefJson(link.target, `${at}.target`);
+      });
+      return;
+    case 'custom_fields':
+      if (value !== null && value !== undefined && !isJsonObject(value))
+        throw new ValidationError(path, `must be an object, got ${shown(value)}`);
+      return;
+  }
+}
+
+/** The fields of an `issue_edited`, `edits_settled` or `settle` payload: issue fields only, well typed. */
+function checkFieldValues(fields: JsonObject, path: string): void {
+  for (const [field, value] of Object.entries(fields)) {
+    if (!isIssueField(field)) throw new ValidationError(`${path}.${field}`, 'is not an issue field');
+    checkFieldValue(field, value, `${path}.${field}`);
+  }
+}
+
+/** An issue in the persisted form of `issueToJson`. */
+function checkIssueJson(issue: JsonObject, path: string): void {
+  checkRefJson(issue.ref, `${path}.ref`);
+  checkFieldValue('title', issue.title, `${path}.title`);
+  for (const field of [
+    'body',
+    'status',
+    'issue_type',
+    'priority',
+    'assignees',
+    'labels',
+    'parent',
+    'links',
+    'custom_fields',
+  ] as const) {
+    checkFieldValue(field, issue[field], `${path}.${field}`);
+  }
+  checkTimestamp(issue.created_at, `${path}.created_at`);
+  checkTimestamp(issue.updated_at, `${path}.updated_at`);
+  if (issue.raw !== undefined && issue.raw !== null && !isJsonObject(issue.raw))
+    throw new ValidationError(`${path}.raw`, `must be an object or null, got ${shown(issue.raw)}`);
 }
 
 /** Total order of the fold: by `at`, then `event_id`. */

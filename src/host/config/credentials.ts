@@ -4,7 +4,7 @@ import {dirname, join} from 'node:path';
 import {parse as parseToml, stringify as stringifyToml, TomlError} from 'smol-toml';
 
 import {TrackerError} from '../../core/errors.js';
-import type {CredentialSpec, ProviderDescriptor} from '../../core/connectors/registry.js';
+import {PROVIDERS, type CredentialSpec, type ProviderDescriptor} from '../../core/connectors/registry.js';
 import {registerSecret} from '../cli/secret-mask.js';
 import {atomicWriteFileSync} from './atomic-write.js';
 
@@ -124,6 +124,52 @@ export function resolveCredentials(
   return {values, sources, missing};
 }
 
+/** A credential value this machine holds, with words that name it without showing it. */
+export interface KnownCredential {
+  readonly value: string;
+  /** E.g. `your GITHUB_TOKEN`, or `the github token stored in ~/.spec-kitty/credentials`. */
+  readonly label: string;
+}
+
+/**
+ * Every secret credential value of every provider on this machine: the secret specs' environment
+ * variables, then the credentials file's tables. For guarding what is written into the
+ * repository, so it never throws: a file others can read, or malformed TOML, is still compared
+ * against where it can be parsed (its values are only compared, never used), and the commands
+ * that use credentials report those problems themselves.
+ */
+export function knownCredentials(env: NodeJS.ProcessEnv = process.env): KnownCredential[] {
+  const out: KnownCredential[] = [];
+  const seen = new Set<string>();
+  const add = (value: string | undefined, label: string): void => {
+    const trimmed = value?.trim();
+    if (!trimmed || seen.has(trimmed)) return;
+    seen.add(trimmed);
+    out.push({value: trimmed, label});
+  };
+  for (const descriptor of PROVIDERS) {
+    for (const spec of descriptor.credentials)
+      if (spec.secret && spec.env) add(env[spec.env], `your ${spec.env}`);
+  }
+  const path = credentialsPath(env);
+  let data: TomlTable = {};
+  try {
+    if (existsSync(path)) {
+      const text = readFileSync(path, 'utf8');
+      data = text.trim() === '' ? {} : (parseToml(text) as TomlTable);
+    }
+  } catch {
+    data = {};
+  }
+  for (const descriptor of PROVIDERS) {
+    const table = providerTable(data, descriptor.name);
+    for (const spec of descriptor.credentials) {
+      if (spec.secret) add(table[spec.key], `the ${descriptor.name} ${spec.key} stored in ${path}`);
+    }
+  }
+  return out;
+}
+
 /** The error for missing required credentials: names the env var and the `bind --credential` way. */
 export function missingCredentialsError(
   descriptor: ProviderDescriptor,
@@ -143,9 +189,14 @@ export function missingCredentialsError(
   });
 }
 
-async function withCredentialsLock<T>(path: string, action: () => T): Promise<T> {
+/**
+ * Runs `action` holding the lock of a machine-global file (`<path>.lock`, proper-lockfile, with
+ * stale detection and bounded retries); the folder is created private (0700) when missing.
+ */
+export async function withMachineFileLock<T>(path: string, action: () => T): Promise<T> {
   mkdirSync(dirname(path), {recursive: true, mode: 0o700});
-  const lockfile = await import('proper-lockfile');
+  // The default export is the CommonJS module in Node and in a bundle alike (named exports are not).
+  const {default: lockfile} = await import('proper-lockfile');
   let compromised: Error | null = null;
   const release = await lockfile
     .lock(path, {
@@ -159,12 +210,9 @@ async function withCredentialsLock<T>(path: string, action: () => T): Promise<T>
     })
     .catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ELOCKED') {
-        throw new CredentialsFileError(
-          `The credentials file ${path} is locked by another spec-kitty process.`,
-          {
-            hint: `Try again in a moment; if no other process runs, remove ${path}.lock.`,
-          },
-        );
+        throw new CredentialsFileError(`${path} is locked by another spec-kitty process.`, {
+          hint: `Try again in a moment; if no other process runs, remove ${path}.lock.`,
+        });
       }
       throw error;
     });
@@ -199,7 +247,7 @@ export async function writeProviderCredentials(
       .filter(([k, v]) => k !== '' && v !== ''),
   );
   for (const value of Object.values(clean)) registerSecret(value);
-  await withCredentialsLock(path, () => {
+  await withMachineFileLock(path, () => {
     const data = readCredentialsFile(path);
     const tracker = (
       typeof data.tracker === 'object' && data.tracker !== null ? data.tracker : {}
@@ -222,7 +270,7 @@ export async function clearProviderCredentials(
 ): Promise<boolean> {
   const path = credentialsPath(env);
   if (!existsSync(path)) return false;
-  return withCredentialsLock(path, () => {
+  return withMachineFileLock(path, () => {
     const data = readCredentialsFile(path);
     const providers = (data.tracker as TomlTable | undefined)?.providers as TomlTable | undefined;
     if (!providers || !(provider in providers)) return false;

@@ -73,9 +73,14 @@ export function isUnderKittify(path: string): boolean {
 }
 
 /**
- * The write-path guard: refuses to write `content` to `path` when `path` is under `.kittify/`
- * and the content carries a credential or a token-shaped string. Every writer of files under
- * `.kittify/` calls it (config writes here; the storage writers for log segments).
+ * The write-path guard for whole files: refuses to write `content` to `path` when `path` is
+ * under `.kittify/` and the content carries a credential or a token-shaped string. The config
+ * writer (`tracker-config.ts`) calls it on every write of `.kittify/config.yaml`. The tracker
+ * log's segments are guarded one level up, on their content, before any event is decided: the
+ * host services refuse local content that carries a credential (`assertNoSecretsInContent`,
+ * wired in `src/host/services/content-guard.ts`) and mask this machine's credential values in
+ * what a pull brings in. The storage writers themselves do not scan, and `doctor` scans every
+ * file under `.kittify/` after the fact.
  */
 export function assertNoSecrets(
   path: string,
@@ -93,4 +98,85 @@ export function assertNoSecrets(
       hint: 'Keep credentials in environment variables or `spec-kitty tracker bind --credential key=value` (stored outside the repository).',
     },
   );
+}
+
+/** A credential value to look for, with words that name it without showing it. */
+export interface NamedSecret {
+  readonly value: string;
+  /** E.g. `your GITHUB_TOKEN`. */
+  readonly label: string;
+}
+
+/** A piece of local content about to be recorded: a string, or JSON holding strings. */
+export interface ContentField {
+  /** How the user knows the field, e.g. `--title` or `the body of the new issue for WP01`. */
+  readonly label: string;
+  readonly value: unknown;
+}
+
+export class SecretInContentError extends TrackerError {}
+
+/** Every string in a JSON-like value, object keys included. */
+function stringsOf(value: unknown, out: string[] = []): string[] {
+  if (typeof value === 'string') out.push(value);
+  else if (Array.isArray(value)) for (const item of value) stringsOf(item, out);
+  else if (typeof value === 'object' && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      out.push(key);
+      stringsOf(item, out);
+    }
+  }
+  return out;
+}
+
+/**
+ * What credential `value` carries, in words that do not show it (`your GITHUB_TOKEN`, `a GitHub
+ * token (ghp_…)`), or null. Looks for the named values, every secret registered in this process,
+ * and the providers' token prefixes (not the generic long-random check: issue text may carry
+ * hashes and other long strings legitimately).
+ */
+export function secretIn(value: unknown, known: readonly NamedSecret[] = []): string | null {
+  const strings = stringsOf(value);
+  if (strings.length === 0) return null;
+  for (const secret of known) {
+    if (secret.value.length < 6) continue;
+    if (strings.some((text) => text.includes(secret.value))) return secret.label;
+  }
+  for (const text of strings) {
+    const findings = findSecrets(text, {heuristics: 'prefixed'});
+    if (findings.length > 0) return findings[0].what;
+  }
+  return null;
+}
+
+/**
+ * The guard for local content (edits, comments, drafts, mappings) before it is recorded in the
+ * tracker log, which is committed: refuses with the field at fault, so nothing is written.
+ */
+export function assertNoSecretsInContent(
+  fields: readonly ContentField[],
+  options: {known?: readonly NamedSecret[]; hint?: string} = {},
+): void {
+  for (const field of fields) {
+    const what = secretIn(field.value, options.known);
+    if (what === null) continue;
+    throw new SecretInContentError(
+      `Refusing to record ${field.label}: it contains ${what}, and the tracker cache under .kittify/ is committed. Nothing was written.`,
+      {
+        hint:
+          options.hint ??
+          `Remove the credential from ${field.label} and run the command again. Keep credentials in environment variables or \`spec-kitty tracker bind --credential\` (stored outside the repository).`,
+      },
+    );
+  }
+}
+
+/** The text that replaces a credential value found in content pulled from a tracker. */
+export const SECRET_MASK = '***';
+
+/** `text` with every one of `secrets` replaced by `***` (longest first). */
+export function maskSecretsInText(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(SECRET_MASK);
+  return out;
 }

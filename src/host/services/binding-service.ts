@@ -12,6 +12,7 @@ import {
   writeProviderCredentials,
 } from '../config/credentials.js';
 import {registerSecret} from '../cli/secret-mask.js';
+import {approveServer, checkServerUrl, normaliseServerUrl} from '../config/server-approval.js';
 import {clearTrackerBinding, writeTrackerBinding} from '../config/tracker-config.js';
 import {parseKeyValues} from './key-value.js';
 import {egressLabel} from './cache-service.js';
@@ -43,6 +44,11 @@ export interface BindResult {
   /** Credential keys saved (never values). */
   readonly credential_keys: string[];
   readonly credentials_path: string | null;
+  /**
+   * Where this machine records that the provider's credentials may go to `server_url` (null for
+   * the provider's cloud, and for local providers).
+   */
+  readonly server_approved_in: string | null;
 }
 
 function usage(error: unknown): never {
@@ -73,25 +79,27 @@ function validateWorkspace(descriptor: ProviderDescriptor, workspace: string): s
 
 function validateServerUrl(raw: string | undefined): string | null {
   if (raw === undefined || raw.trim() === '') return null;
-  let url: URL;
-  try {
-    url = new URL(raw.trim());
-  } catch {
-    throw new UsageError(`Invalid --server-url '${raw}': not a URL.`, {
-      hint: 'Pass the base URL, e.g. https://jira.example.com.',
-    });
+  const checked = checkServerUrl(raw);
+  if ('url' in checked) return checked.url;
+  switch (checked.problem) {
+    case 'not_a_url':
+      throw new UsageError(`Invalid --server-url '${raw}': not a URL.`, {
+        hint: 'Pass the base URL, e.g. https://jira.example.com.',
+      });
+    case 'scheme':
+      throw new UsageError(`Invalid --server-url '${raw}': expected http(s).`, {
+        hint: 'Pass the base URL, e.g. https://jira.example.com.',
+      });
+    case 'credentials':
+      throw new UsageError('Invalid --server-url: it must not contain credentials.', {
+        hint: 'Pass credentials with --credential or environment variables.',
+      });
+    case 'plain_http':
+      throw new UsageError(
+        `Invalid --server-url '${raw}': plain http:// is only allowed for a loopback host (127.0.0.1, localhost, [::1]); your credentials would cross the network unencrypted.`,
+        {hint: `Use https://, e.g. --server-url ${raw.trim().replace(/^http:/i, 'https:')}.`},
+      );
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new UsageError(`Invalid --server-url '${raw}': expected http(s).`, {
-      hint: 'Pass the base URL, e.g. https://jira.example.com.',
-    });
-  }
-  if (url.username || url.password) {
-    throw new UsageError('Invalid --server-url: it must not contain credentials.', {
-      hint: 'Pass credentials with --credential or environment variables.',
-    });
-  }
-  return url.toString().replace(/\/$/, '');
 }
 
 /** `--option` values: `true`/`false` and integers become JSON booleans and numbers. */
@@ -106,7 +114,9 @@ function optionValue(raw: string): JsonValue {
  * Binds the project to a tracker: validates everything first (nothing is written on a bad
  * value), stores credentials machine-globally (merged into the provider's table), writes the
  * binding, and records egress consent as `permitted` unless a value is already recorded (a
- * recorded `refused` is kept and honoured).
+ * recorded `refused` is kept and honoured). A hosted provider's `--server-url` is approved on
+ * this machine for that provider's credentials (`server-approval.ts`); re-binding with the same
+ * values writes nothing anywhere.
  */
 export async function bindTracker(
   environment: ServiceEnvironment,
@@ -166,6 +176,15 @@ export async function bindTracker(
     },
     location.root,
   );
+  // The credentials of a hosted provider go only to servers approved on this machine (the
+  // binding itself is committed and could be changed by anyone): binding here approves this one.
+  let approvedIn: string | null = null;
+  if (descriptor.kind === 'hosted' && serverUrl !== null) {
+    const cloud =
+      descriptor.defaultServerUrl === null ? null : normaliseServerUrl(descriptor.defaultServerUrl);
+    if (serverUrl !== cloud)
+      approvedIn = (await approveServer(descriptor.name, serverUrl, environment.env)).path;
+  }
   return {
     provider: descriptor.name,
     workspace,
@@ -178,6 +197,7 @@ export async function bindTracker(
     credentials_saved: credentialsFile !== null,
     credential_keys: Object.keys(credentials).sort(),
     credentials_path: credentialsFile,
+    server_approved_in: approvedIn,
   };
 }
 

@@ -4,6 +4,7 @@ import {CANONICAL_STATUSES, isOneOf} from '../../core/model/enums.js';
 import {refIdentity} from '../../core/model/external-ref.js';
 import {createOwnershipPolicy, localCanWrite} from '../../core/policy/ownership.js';
 import {UsageError} from '../cli/usage-error.js';
+import {assertLocalContentClean, guardStorage} from './content-guard.js';
 import {loadBoundProject, type BoundContext, type ServiceEnvironment} from './service-context.js';
 import {openBoundStorage} from './storage-gateway.js';
 import {resolveIssueKey} from './issue-key.js';
@@ -73,8 +74,15 @@ export async function editTicket(
       hint: 'Pass at least one of --status, --title, --add-label, --remove-label, --assignee.',
     });
   }
+  // The cache under .kittify/ is committed: a credential in an edit is refused before anything.
+  assertLocalContentClean(environment.env, [
+    {label: '--title', value: request.title},
+    {label: '--add-label', value: request.addLabels},
+    {label: '--remove-label', value: request.removeLabels},
+    {label: '--assignee', value: request.assignees},
+  ]);
   const context = await loadBoundProject(environment);
-  const storage = await openBoundStorage(context);
+  const storage = guardStorage(await openBoundStorage(context), environment.env);
   const issue = resolveIssueKey(await storage.stores.listIssues(), key);
   const identity = refIdentity(issue.ref);
 
@@ -123,8 +131,9 @@ export async function commentTicket(
     throw new UsageError('Invalid --body: the comment is empty.', {
       hint: 'Pass the comment text with --body.',
     });
+  assertLocalContentClean(environment.env, [{label: '--body', value: body}]);
   const context = await loadBoundProject(environment);
-  const storage = await openBoundStorage(context);
+  const storage = guardStorage(await openBoundStorage(context), environment.env);
   const issue = resolveIssueKey(await storage.stores.listIssues(), key);
   const comment = await storage.stores.addPendingComment(refIdentity(issue.ref), body);
   if (!comment.comment_id) throw new TrackerError('The comment was not recorded.');

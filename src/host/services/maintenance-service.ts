@@ -2,8 +2,7 @@ import {readFileSync, readdirSync, statSync} from 'node:fs';
 import {join, relative} from 'node:path';
 
 import {UsageError} from '../cli/usage-error.js';
-import {requireProvider} from '../../core/connectors/registry.js';
-import {resolveCredentials} from '../config/credentials.js';
+import {knownCredentials} from '../config/credentials.js';
 import {findSecrets} from '../config/secret-guard.js';
 import {loadBoundProject, type ServiceEnvironment} from './service-context.js';
 import {openBoundStorage} from './storage-gateway.js';
@@ -48,7 +47,7 @@ function kittifyTextFiles(dir: string): string[] {
 }
 
 /**
- * Secrets under `.kittify/` (which is committed): the bound provider's credential values, and
+ * Secrets under `.kittify/` (which is committed): this machine's credential values, and
  * provider token prefixes. Issue bodies may carry long random strings legitimately, so the
  * generic "long base64" heuristic is not used here.
  */
@@ -82,17 +81,9 @@ export async function runDoctor(
     scopeDir: storage.scopeDir,
     fix: options.fix ?? false,
   });
-  let known: string[] = [];
-  try {
-    const descriptor = requireProvider(context.binding.provider);
-    const resolved = resolveCredentials(descriptor, environment.env);
-    known = descriptor.credentials
-      .filter((s) => s.secret)
-      .map((s) => resolved.values[s.key])
-      .filter((v): v is string => typeof v === 'string');
-  } catch {
-    // no readable credentials: token prefixes are still checked
-  }
+  // Every provider's credential values on this machine (a project may have been bound to
+  // another provider before), plus the providers' token prefixes.
+  const known = knownCredentials(environment.env).map((credential) => credential.value);
   const secrets = secretFindings(context.location.root, context.location.kittifyDir, known);
   const findings: MaintenanceFinding[] = [
     ...report.findings.map((f) => ({...f, fixed: f.fixed})),

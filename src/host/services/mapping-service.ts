@@ -5,6 +5,7 @@ import {existsSync} from 'node:fs';
 import {join} from 'node:path';
 
 import {UsageError} from '../cli/usage-error.js';
+import {assertLocalContentClean, guardStorage} from './content-guard.js';
 import {loadBoundProject, type BoundContext, type ServiceEnvironment} from './service-context.js';
 import {openBoundStorage} from './storage-gateway.js';
 
@@ -69,9 +70,15 @@ export async function addMapping(
       });
     }
   }
+  assertLocalContentClean(environment.env, [
+    {label: '--wp-id', value: wpId},
+    {label: '--external-id', value: externalId},
+    {label: '--external-key', value: request.externalKey},
+    {label: '--external-url', value: request.externalUrl},
+  ]);
   const context = await loadBoundProject(environment);
   const target = await resolveWpForMapping(context, wpId);
-  const storage = await openBoundStorage(context);
+  const storage = guardStorage(await openBoundStorage(context), environment.env);
   const {provider, workspace} = context.binding;
   const cached = await storage.stores.getIssue(refIdentity({system: provider, workspace, id: externalId}));
   const ref = createRef({

@@ -10,7 +10,9 @@ import {realSleep, systemClock, type RuntimeEventListener} from '../../core/prot
 import type {SyncRunResult} from '../../core/sync/sync-engine.js';
 import {isFatalFailure} from '../../core/sync/sync-result.js';
 import {missingCredentialsError, resolveCredentials} from '../config/credentials.js';
+import {guardStorage, maskableSecrets, maskingConnector} from './content-guard.js';
 import {assertEgressPermitted} from './egress-gate.js';
+import {assertServerApproved} from './server-gate.js';
 import {loadBoundProject, type BoundContext, type ServiceEnvironment} from './service-context.js';
 import {openBoundStorage, type TrackerStorageHandle} from './storage-gateway.js';
 
@@ -94,7 +96,9 @@ function policyOf(context: BoundContext): OwnershipPolicy {
 
 /**
  * Runs a sync. Gates in order, each before anything leaves the machine: egress consent,
- * doctrine, credentials (naming the env var and the `bind --credential` way); only then the
+ * doctrine, the server (plain http only to loopback; a server this machine approved for the
+ * provider's credentials at `bind`), credentials (naming the env var and the `bind
+ * --credential` way); only then the
  * connector is loaded (lazily: offline commands never import HTTP code) and the engine runs.
  * Tracker failures come back in the result; the bulk guard and crashes are thrown.
  */
@@ -103,24 +107,31 @@ export async function runSync(environment: ServiceEnvironment, request: SyncRequ
   assertEgressPermitted(context);
   const policy = policyOf(context);
   const descriptor = requireProvider(context.binding.provider);
+  assertServerApproved(context, descriptor, environment.env);
   const credentials = resolveCredentials(descriptor, environment.env);
   if (credentials.missing.length > 0)
     throw missingCredentialsError(descriptor, credentials.missing, environment.env);
 
-  const storage = await openBoundStorage(context);
+  // Credentials must never reach the committed log: local content carrying one is refused, and
+  // this machine's credential values are masked in what the tracker returns (content-guard.ts).
+  const secrets = maskableSecrets(environment.env);
+  const storage = guardStorage(await openBoundStorage(context), environment.env, secrets);
   const dryRun = request.dryRun ?? false;
   for (const intent of request.intents ?? []) await intent.apply({context, storage, dryRun});
 
   const runtime = {fetch: globalThis.fetch, clock: systemClock, sleep: realSleep, onEvent: request.onEvent};
   const runner =
     descriptor.kind === 'local' ? (await import('../process/index.js')).createProcessRunner() : undefined;
-  const connector = await connectorFactory(descriptor, {
-    workspace: context.binding.workspace,
-    serverUrl: context.binding.serverUrl,
-    credentials: credentials.values,
-    options: context.binding.options,
-    runtime: runner ? {...runtime, runner} : runtime,
-  });
+  const connector = maskingConnector(
+    await connectorFactory(descriptor, {
+      workspace: context.binding.workspace,
+      serverUrl: context.binding.serverUrl,
+      credentials: credentials.values,
+      options: context.binding.options,
+      runtime: runner ? {...runtime, runner} : runtime,
+    }),
+    secrets,
+  );
 
   const {SyncEngine} = await import('../../core/sync/sync-engine.js');
   const threshold = context.binding.bulkThreshold;

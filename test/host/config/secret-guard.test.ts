@@ -1,6 +1,13 @@
 import {expect} from 'chai';
 
-import {assertNoSecrets, findSecrets} from '../../../src/host/config/secret-guard.js';
+import {
+  assertNoSecrets,
+  assertNoSecretsInContent,
+  findSecrets,
+  maskSecretsInText,
+  secretIn,
+  SecretInContentError,
+} from '../../../src/host/config/secret-guard.js';
 
 describe('secret guard for files under .kittify/', () => {
   const tokens = [
@@ -47,5 +54,41 @@ describe('secret guard for files under .kittify/', () => {
       [],
     );
     expect(findSecrets('x glpat-abcdefghijklmnopqrst', {heuristics: 'prefixed'})).to.have.length(1);
+  });
+});
+
+describe('secret guard for local content recorded in the tracker log', () => {
+  it('names the field and the credential, never its value', () => {
+    const known = [{value: 'plainSecretValue99', label: 'your LINEAR_API_KEY'}];
+    expect(() =>
+      assertNoSecretsInContent(
+        [
+          {label: '--title', value: 'fine'},
+          {label: '--body', value: 'key: plainSecretValue99'},
+        ],
+        {known},
+      ),
+    ).to.throw(
+      SecretInContentError,
+      /^Refusing to record --body: it contains your LINEAR_API_KEY, .*Nothing was written\.$/,
+    );
+    expect(() =>
+      assertNoSecretsInContent([{label: '--add-label', value: ['ok', 'glpat-abcdefghijklmnopqrstu']}]),
+    ).to.throw(/--add-label: it contains a GitLab token \(glpa…\)/);
+    expect(secretIn({nested: {key: ['x', {deep: 'lin_api_abcdefghijklmnopqrstuvwxyz0123'}]}})).to.match(
+      /Linear/,
+    );
+  });
+
+  it('lets ordinary text, hashes and ids through', () => {
+    expect(
+      secretIn(
+        'Fixed in 3f786850e387550fdab836ed7e6dc881de23001b, see aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1eF3hJ5kL7n',
+      ),
+    ).to.equal(null);
+  });
+
+  it('masks credential values in text', () => {
+    expect(maskSecretsInText('a SECRETSECRET b SECRETSECRET', ['SECRETSECRET'])).to.equal('a *** b ***');
   });
 });
