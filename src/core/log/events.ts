@@ -339,15 +339,21 @@ function checkIssueJson(issue: JsonObject, path: string): void {
     throw new ValidationError(`${path}.raw`, `must be an object or null, got ${shown(issue.raw)}`);
 }
 
+const UTC_MILLIS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
 /** Total order of the fold: by `at`, then `event_id`. */
 export function compareEvents(
   a: Pick<TrackerEvent, 'at' | 'event_id'>,
   b: Pick<TrackerEvent, 'at' | 'event_id'>,
 ): number {
-  const ta = Date.parse(a.at);
-  const tb = Date.parse(b.at);
-  if (ta !== tb) return ta - tb;
-  if (a.at !== b.at) return a.at < b.at ? -1 : 1;
+  if (a.at !== b.at) {
+    // Two timestamps in `toISOString` form (what this implementation writes) order as strings.
+    if (UTC_MILLIS.test(a.at) && UTC_MILLIS.test(b.at)) return a.at < b.at ? -1 : 1;
+    const ta = Date.parse(a.at);
+    const tb = Date.parse(b.at);
+    if (ta !== tb) return ta - tb;
+    return a.at < b.at ? -1 : 1;
+  }
   return a.event_id < b.event_id ? -1 : a.event_id > b.event_id ? 1 : 0;
 }
 
@@ -355,7 +361,11 @@ export function compareEvents(
 export function orderEvents<E extends TrackerEvent>(events: Iterable<E>): E[] {
   const seen = new Map<string, E>();
   for (const event of events) if (!seen.has(event.event_id)) seen.set(event.event_id, event);
-  return [...seen.values()].sort(compareEvents);
+  const out = [...seen.values()];
+  // Already in order (one writer's batch, one segment): nothing to sort.
+  for (let i = 1; i < out.length; i++)
+    if (compareEvents(out[i - 1]!, out[i]!) > 0) return out.sort(compareEvents);
+  return out;
 }
 
 export type FieldsJson = Partial<Record<IssueField, JsonValue>>;

@@ -12,17 +12,18 @@ export function createUlidFactory(
   randomBytes: (n: number) => Uint8Array = defaultRandomBytes,
 ): () => string {
   let lastTime = -1;
+  let lastTimeText = '';
   let lastRandom: number[] = [];
   return () => {
-    let time = clock.now().getTime();
+    const time = clock.now().getTime();
     if (time <= lastTime) {
-      time = lastTime;
       lastRandom = increment(lastRandom);
     } else {
       lastTime = time;
+      lastTimeText = encodeTime(time);
       lastRandom = Array.from(randomBytes(10));
     }
-    return encodeTime(time) + encodeRandom(lastRandom);
+    return lastTimeText + encodeRandom(lastRandom);
   };
 }
 
@@ -48,14 +49,19 @@ function encodeTime(time: number): string {
   return out;
 }
 
-function encodeRandom(bytes: number[]): string {
-  // 80 bits -> 16 base32 characters, most significant first.
-  let bits = 0n;
-  for (const byte of bytes) bits = (bits << 8n) | BigInt(byte);
+/** 80 bits -> 16 base32 characters, most significant first (5 bits each, no remainder). */
+export function encodeRandom(bytes: readonly number[]): string {
   let out = '';
-  for (let i = 0; i < 16; i++) {
-    out = ALPHABET[Number(bits & 31n)]! + out;
-    bits >>= 5n;
+  let acc = 0;
+  let accBits = 0;
+  for (const byte of bytes) {
+    acc = (acc << 8) | byte;
+    accBits += 8;
+    while (accBits >= 5) {
+      accBits -= 5;
+      out += ALPHABET[(acc >> accBits) & 31]!;
+    }
+    acc &= (1 << accBits) - 1;
   }
   return out;
 }
