@@ -119,6 +119,17 @@ export interface CommentResult {
   readonly key: string;
   readonly comment_id: string;
   readonly at: string;
+  /** Why a push under this binding would not send it (empty when it will). */
+  readonly warnings: string[];
+}
+
+/** Why a push would keep a comment back under this binding's doctrine (none when it sends it). */
+function commentWarnings(context: BoundContext): string[] {
+  if (context.binding.doctrine.mode !== 'external_authoritative') return [];
+  return [
+    'Recorded locally, but the tracker owns every field under doctrine mode external_authoritative: sync push will not send the comment. ' +
+      'Rebind with --doctrine-mode split_ownership or spec_kitty_authoritative to push local changes.',
+  ];
 }
 
 /** Records a comment offline; `sync push` sends it. */
@@ -142,5 +153,6 @@ export async function commentTicket(
     key: issue.ref.key ?? issue.ref.id,
     comment_id: comment.comment_id,
     at: comment.at,
+    warnings: commentWarnings(context),
   };
 }

@@ -2,6 +2,7 @@ import {TrackerError, ValidationError} from '../../core/errors.js';
 import {createOwnershipPolicy, type OwnershipPolicy} from '../../core/policy/ownership.js';
 import {systemClock} from '../../core/protocols/runtime.js';
 import {loadBoundProject, type BoundContext, type ServiceEnvironment} from '../services/service-context.js';
+import {guardStorage} from '../services/content-guard.js';
 import {openBoundStorage} from '../services/storage-gateway.js';
 import type {SyncIntent} from '../services/sync-service.js';
 import {
@@ -29,7 +30,8 @@ export async function suggestProjectMappings(
   options: {apply: boolean},
 ): Promise<MapSuggestResult> {
   const context = await loadBoundProject(environment);
-  const storage = await openBoundStorage(context);
+  // Guarded like every other writer, although it records only ids and refs of cached issues.
+  const storage = guardStorage(await openBoundStorage(context), environment.env);
   const project = readMissionsSync(context.location.root);
   const [issues, mappings] = await Promise.all([
     storage.stores.listIssues({system: context.binding.provider}),
