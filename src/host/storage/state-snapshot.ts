@@ -149,8 +149,9 @@ export function packIssue(issue: CanonicalIssue): PackedIssue {
     issue.status,
     issue.issue_type,
     issue.priority,
-    [...issue.assignees],
-    [...issue.labels],
+    // The model's lists are frozen and never written: no copy needed to serialise them.
+    issue.assignees as string[],
+    issue.labels as string[],
     issue.parent ? packRef(issue.parent) : null,
     issue.links.map((link) => [link.type, packRef(link.target)]),
     issue.custom_fields,
