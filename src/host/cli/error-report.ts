@@ -1,3 +1,6 @@
+import {statSync} from 'node:fs';
+import {join, parse, sep} from 'node:path';
+
 import {TrackerError} from '../../core/errors.js';
 import {redactSecrets} from './secret-mask.js';
 import {UsageError} from './usage-error.js';
@@ -14,17 +17,24 @@ interface OclifLikeError {
   oclif?: {exit?: number | false};
   code?: string;
   stack?: string;
+  /** Node's file system errors: the file or folder concerned and the call that failed. */
+  path?: unknown;
+  syscall?: unknown;
 }
 
 /**
  * Turns any error into what the user sees. Our errors (`TrackerError`) print their message and
  * hint; oclif's own errors (parse errors, exit 2) keep their exit code; anything unexpected says
- * so in one line and how to get details. No stack trace unless `debug` (the `DEBUG` variable).
+ * so in one line and how to get details, except file system errors that name their path (a
+ * folder where a file belongs, a file where a folder belongs, no permission), which say what to
+ * do. No stack trace unless `debug` (the `DEBUG` variable).
  */
 export function reportError(error: unknown, options: {debug: boolean}): ErrorReport {
   const err = (error ?? {}) as OclifLikeError;
   const lines: string[] = [];
   let exitCode = 1;
+  const fileSystem =
+    error instanceof Error && !(error instanceof TrackerError) ? fileSystemReport(err) : null;
   if (error instanceof TrackerError) {
     lines.push(oneLine(error.message));
     if (error.hint) lines.push(oneLine(error.hint));
@@ -42,6 +52,8 @@ export function reportError(error: unknown, options: {debug: boolean}): ErrorRep
       );
     lines.push((exitCode === 2 ? humaniseParseError(meaningful) : meaningful.join('; ')) || 'error');
     if (exitCode === 2) lines.push('See --help for the flags this command takes.');
+  } else if (fileSystem) {
+    lines.push(...fileSystem);
   } else if (error instanceof Error) {
     lines.push(`Unexpected error: ${oneLine(error.message || error.name)}`);
     if (!options.debug) lines.push('Run again with DEBUG=* to see the details, and please report it.');
@@ -83,4 +95,54 @@ function oneLine(text: string): string {
 
 function stripOclifPrefix(message: string): string {
   return message.replace(/^Error:\s*/, '');
+}
+
+/**
+ * A file system error that names its path, in our voice: a folder where a file belongs (say
+ * `.kittify/config.yaml` is a directory), a file where a folder belongs (say
+ * `.kittify/tracker` is a file), or no permission. Null for anything else.
+ */
+export function fileSystemReport(err: {code?: string; path?: unknown; syscall?: unknown}): string[] | null {
+  if (typeof err.path !== 'string' || err.path === '') return null;
+  const target = err.path;
+  switch (err.code) {
+    case 'EISDIR':
+      return [
+        `${target} is a folder, but a file is expected there.`,
+        `Move that folder aside (e.g. \`mv ${target} ${target}.bak\`), restore the file from git if it is committed, then run the command again.`,
+      ];
+    case 'ENOTDIR': {
+      const file = fileInTheWay(target);
+      return [
+        `${file} is a file, but a folder is expected there${file === target ? '' : ` (to reach ${target})`}.`,
+        `Move that file aside (e.g. \`mv ${file} ${file}.bak\`), restore the folder from git if it is committed, then run the command again.`,
+      ];
+    }
+    case 'EACCES':
+    case 'EPERM': {
+      const action = typeof err.syscall === 'string' ? ` (${err.syscall})` : '';
+      return [
+        `Permission denied on ${target}${action}.`,
+        `Give your user read and write access to it (check \`ls -ld ${target}\`), then run the command again.`,
+      ];
+    }
+    default:
+      return null;
+  }
+}
+
+/** The first component of `target` that exists and is not a folder (ENOTDIR names the path asked for). */
+function fileInTheWay(target: string): string {
+  const {root} = parse(target);
+  const parts = target.slice(root.length).split(sep).filter(Boolean);
+  let current = root;
+  for (const part of parts) {
+    current = join(current, part);
+    try {
+      if (!statSync(current).isDirectory()) return current;
+    } catch {
+      break; // missing from here on: nothing more to learn
+    }
+  }
+  return target;
 }

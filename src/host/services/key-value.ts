@@ -1,3 +1,5 @@
+import {CORE_ISSUE_FIELDS, isIssueField} from '../../core/model/canonical-issue.js';
+import {FIELD_OWNERS, isOneOf} from '../../core/model/enums.js';
 import {UsageError} from '../cli/usage-error.js';
 
 /**
@@ -18,7 +20,22 @@ export function parseKeyValues(flag: string, entries: readonly string[] | undefi
         hint: `Pass --${flag} once per pair, e.g. --${flag} ${flag === 'field-owner' ? 'title=local' : 'name=value'}.`,
       });
     }
+    if (flag === 'field-owner') checkFieldOwner(entry, key, value);
     out[key] = value;
   }
   return out;
+}
+
+/** `--field-owner field=owner`: says which side of the pair is wrong and lists the valid values. */
+function checkFieldOwner(entry: string, field: string, owner: string): void {
+  if (!isIssueField(field)) {
+    throw new UsageError(`Invalid --field-owner value '${entry}': unknown field '${field}'.`, {
+      hint: `Valid fields: ${CORE_ISSUE_FIELDS.join(', ')} (e.g. --field-owner status=local).`,
+    });
+  }
+  if (!isOneOf(FIELD_OWNERS, owner.toLowerCase())) {
+    throw new UsageError(`Invalid --field-owner value '${entry}': unknown owner '${owner}'.`, {
+      hint: `Valid owners: local, external, shared (e.g. --field-owner ${field}=local).`,
+    });
+  }
 }

@@ -24,7 +24,15 @@ export class NotBoundError extends TrackerError {}
 /** Finds the project and reads its binding (never writes). */
 export async function loadProject(environment: ServiceEnvironment): Promise<ProjectContext> {
   const location = await findProjectRoot(environment.cwd, environment.env);
-  const binding = readTrackerBinding(location.configPath, location.root);
+  let binding: TrackerBinding;
+  try {
+    binding = readTrackerBinding(location.configPath, location.root);
+  } catch (error) {
+    // Reading a folder (EISDIR) fails without naming it: name it, for the CLI's error report.
+    const failed = error as NodeJS.ErrnoException;
+    if (error instanceof Error && failed.syscall !== undefined) failed.path ??= location.configPath;
+    throw error;
+  }
   return {location, binding};
 }
 

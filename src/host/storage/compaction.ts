@@ -18,6 +18,7 @@ import {
 import {StorageError} from './errors.js';
 import type {JsonlEventLog} from './jsonl-event-log.js';
 import {fsyncDir, isNotFound} from './safe-fs.js';
+import {isSegmentName} from './segment-file.js';
 
 export interface CompactionOptions {
   /**
@@ -54,6 +55,12 @@ export async function compactScope(
   log: JsonlEventLog,
   options: CompactionOptions & {now: Date},
 ): Promise<CompactionReport> {
+  // Nothing pulled yet: answer without taking the writer lock, which would create the scope's
+  // folder (and `.kittify/tracker/`) only to leave it empty. A writer that adds a segment
+  // meanwhile is simply compacted next time.
+  if (!(await mayHoldSegments(log.eventsDir))) {
+    return {segmentsBefore: 0, eventsBefore: 0, eventsAfter: 0, snapshot: null, fellBack: []};
+  }
   return log.withWriterLock(async (lock) => {
     const segments = await log.readSegments();
     const torn = segments.filter((s) => s.tornTailAt !== null);
@@ -87,6 +94,18 @@ export async function compactScope(
     log.invalidate();
     return {...report, snapshot: log.display(name)};
   });
+}
+
+/**
+ * False only when the events folder is missing or holds no segment file. Any other problem
+ * (a file where a folder should be, a link) is left to the locked path, which reports it.
+ */
+async function mayHoldSegments(eventsDir: string): Promise<boolean> {
+  try {
+    return (await fs.readdir(eventsDir)).some((name) => isSegmentName(name));
+  } catch (error) {
+    return !isNotFound(error);
+  }
 }
 
 /**

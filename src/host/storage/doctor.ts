@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import {canonicalJson, foldTrackerLog, type TrackerEvent} from '../../core/index.js';
 import {ensureIgnoreRules, ignoreRulesCurrent} from './ignore-rules.js';
 import {JsonlEventLog} from './jsonl-event-log.js';
+import {StorageError} from './errors.js';
 import {assertNoSymlinks, isNotFound, isTempName, readFileNoFollow} from './safe-fs.js';
 import {isSegmentName, parseSegment, truncateTornTail} from './segment-file.js';
 import {WRITER_LOCK_NAME} from './writer-lock.js';
@@ -71,7 +72,16 @@ export async function doctorScope(options: DoctorOptions): Promise<DoctorReport>
   try {
     await assertNoSymlinks(root, log.eventsDir);
   } catch (error) {
-    add({code: 'symlink', severity: 'error', message: (error as Error).message, fixable: false});
+    // Anything but a link (a file where a folder should be, no permission) is not a finding:
+    // the command's error names the path and what to do.
+    if (!(error instanceof StorageError)) throw error;
+    add({
+      code: 'symlink',
+      severity: 'error',
+      message: error.message, // names the link
+      ...(error.path === undefined ? {} : {path: rel(error.path)}),
+      fixable: false,
+    });
     return {scopeDir: log.scopeDir, segments: 0, events: 0, findings, ok: false};
   }
 
@@ -84,7 +94,7 @@ export async function doctorScope(options: DoctorOptions): Promise<DoctorReport>
       add({
         code: 'stale_lock',
         severity: 'warning',
-        message: `stale writer lock (${Math.round(age / 1000)} s old)`,
+        message: `${rel(lockPath)}: stale writer lock (${Math.round(age / 1000)} s old)`,
         path: rel(lockPath),
         fixable: true,
       });
@@ -92,7 +102,7 @@ export async function doctorScope(options: DoctorOptions): Promise<DoctorReport>
       add({
         code: 'active_lock',
         severity: 'info',
-        message: 'a writer is running now',
+        message: `${rel(lockPath)}: a writer is running now`,
         path: rel(lockPath),
         fixable: false,
       });
@@ -113,7 +123,7 @@ export async function doctorScope(options: DoctorOptions): Promise<DoctorReport>
       add({
         code: 'temp_file',
         severity: 'warning',
-        message: 'leftover temp file of an interrupted write',
+        message: `${rel(file)}: leftover temp file of an interrupted write`,
         path: rel(file),
         fixable: true,
       });
@@ -123,7 +133,7 @@ export async function doctorScope(options: DoctorOptions): Promise<DoctorReport>
       add({
         code: 'unknown_file',
         severity: 'info',
-        message: 'not a tracker segment; ignored by readers',
+        message: `${rel(file)}: not a tracker segment; ignored by readers`,
         path: rel(file),
         fixable: false,
       });
@@ -134,7 +144,7 @@ export async function doctorScope(options: DoctorOptions): Promise<DoctorReport>
       add({
         code: 'symlink',
         severity: 'error',
-        message: 'segment is a symbolic link; readers refuse it',
+        message: `${rel(file)} is a symbolic link; readers refuse it (replace it with the file it points to)`,
         path: rel(file),
         fixable: false,
       });
@@ -197,7 +207,7 @@ export async function doctorScope(options: DoctorOptions): Promise<DoctorReport>
       add({
         code: 'temp_file',
         severity: 'warning',
-        message: 'leftover temp file of an interrupted write',
+        message: `${rel(file)}: leftover temp file of an interrupted write`,
         path: rel(file),
         fixable: true,
       });
@@ -209,7 +219,7 @@ export async function doctorScope(options: DoctorOptions): Promise<DoctorReport>
         add({
           code: 'damaged_checkpoint',
           severity: 'warning',
-          message: 'damaged checkpoint; safe to delete (pulls resume from the log)',
+          message: `${rel(file)}: damaged checkpoint; safe to delete (pulls resume from the log)`,
           path: rel(file),
           fixable: true,
         });
