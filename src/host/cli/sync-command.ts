@@ -3,6 +3,7 @@ import {Flags} from '@oclif/core';
 import {failureToString} from '../../core/sync/sync-result.js';
 import type {SyncIntent, SyncMode, SyncReport} from '../services/sync-service.js';
 import {TrackerCommand, jsonFlag} from './base-command.js';
+import {redactSecrets} from './secret-mask.js';
 
 /** Flags shared by `sync pull`, `sync push` and `sync run`. */
 export const syncFlags = {
@@ -61,6 +62,8 @@ export abstract class SyncCommand extends TrackerCommand {
     const json =
       extras.length === 0 ? shown : {...shown, ...Object.fromEntries(extras.map((e) => [e.key, e.json]))};
     this.emit({json, text: [...extras.flatMap((e) => e.text), ...syncText(report)]});
+    // Errors go to stderr in both output modes (the JSON report also carries them).
+    for (const line of failureLines(report)) process.stderr.write(`${redactSecrets(line)}\n`);
     if (!report.ok) this.exit(1);
   }
 }
@@ -114,6 +117,9 @@ export function syncText(r: SyncReport): string[] {
       lines.push(`- would push: ${s.creates} created, ${s.updates} updated, ${s.comments} comments`);
   } else {
     lines.push(`- created: ${created}`, `- updated: ${updated}`);
+    if (r.mode !== 'push' && s.pull_deletes > 0) {
+      lines.push(`- deleted: ${s.pull_deletes} (no longer on the tracker; marked deleted in the cache)`);
+    }
   }
   lines.push(
     `- skipped: ${r.stats.skipped}`,
@@ -125,11 +131,17 @@ export function syncText(r: SyncReport): string[] {
       `  conflict ${c.identity} ${c.field_name}: ${c.manual_review_required ? 'needs manual review' : `${c.winner} value kept (${c.strategy})`}`,
     );
   }
+  return lines;
+}
+
+/** The failures of a run, for stderr: what failed, then what to do (once). */
+export function failureLines(r: SyncReport): string[] {
+  const lines: string[] = [];
   for (const f of r.failures) {
     const line = failureToString(f);
-    lines.push(`  ${line}`);
+    lines.push(line);
     // Connectors often fold their advice into the message already; don't say it twice.
-    if (f.hint && !line.includes(f.hint)) lines.push(`    ${f.hint}`);
+    if (f.hint && !line.includes(f.hint)) lines.push(`  ${f.hint}`);
   }
   return lines;
 }

@@ -164,8 +164,13 @@ describe('tracker sync', () => {
     const r = await run(['tracker', 'sync', 'pull']);
     expect(exitCode(r)).to.equal(1);
     expect(r.stdout).to.include('- failures: 1');
-    expect(r.stdout).to.include('bad credentials');
-    expect(r.stdout).to.include('Check GITHUB_TOKEN.');
+    // What failed and what to do go to stderr, in text and JSON mode alike.
+    expect(r.stderr).to.include('bad credentials');
+    expect(r.stderr).to.include('Check GITHUB_TOKEN.');
+    const json = await run(['tracker', 'sync', 'pull', '--json']);
+    expect(exitCode(json)).to.equal(1);
+    expect(json.stderr).to.include('bad credentials');
+    expect((JSON.parse(json.stdout) as {ok: boolean}).ok).to.equal(false);
   });
 
   it('rejects bad flag values with exit 2', async () => {
