@@ -88,9 +88,19 @@ function maskRef(ref: ExternalRef, secrets: readonly string[]): ExternalRef {
   return {...ref, key: maskJson(ref.key, secrets), url: maskJson(ref.url, secrets)};
 }
 
+/**
+ * Whether a secret appears in what the store keeps of an issue: its fields and its ref's key and
+ * URL. The provider's raw payload is never stored (and walking it cost more than the rest of a
+ * pull's per-issue work), so a secret only there needs no masking.
+ */
+function issueHasSecret(issue: CanonicalIssue, secrets: readonly string[]): boolean {
+  for (const field of CORE_ISSUE_FIELDS) if (containsAny(issue[field], secrets)) return true;
+  return containsAny(issue.ref.key, secrets) || containsAny(issue.ref.url, secrets);
+}
+
 /** The issue with this machine's credential values masked; the same object when there is none. */
 export function maskIssue(issue: CanonicalIssue, secrets: readonly string[]): CanonicalIssue {
-  if (secrets.length === 0 || !containsAny(issue, secrets)) return issue;
+  if (secrets.length === 0 || !issueHasSecret(issue, secrets)) return issue;
   const masked: Record<string, unknown> = {};
   for (const field of CORE_ISSUE_FIELDS) masked[field] = maskJson(issue[field], secrets);
   return createIssue({
