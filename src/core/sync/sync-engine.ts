@@ -264,7 +264,7 @@ export class SyncEngine {
 
     let next = fetchPage(cursor);
     for (;;) {
-      let page: Page<CanonicalIssue>;
+      let page: Page<CanonicalIssue> | null;
       try {
         page = await next;
       } catch (error) {
@@ -272,13 +272,17 @@ export class SyncEngine {
         break;
       }
       pages += 1;
-      const last = page.next_cursor === null;
+      const pageCursor = page.next_cursor;
+      const last = pageCursor === null;
       const stopHere = !last && options.maxPages !== undefined && pages >= options.maxPages;
       // The next page is requested before this one is merged and stored: the tracker's response
       // time overlaps our work. At most one request is in flight, so pages arrive in order.
-      if (!last && !stopHere) next = fetchPage(page.next_cursor);
+      if (!last && !stopHere) next = fetchPage(pageCursor);
 
-      const items = newestPerIdentity(page.items);
+      let items: CanonicalIssue[] | null = newestPerIdentity(page.items);
+      // From here on only `items` holds the page (with the provider's payloads); both are let go
+      // before the batch is stored, so that payload does not outlive its page.
+      page = null;
       this.options.onEvent?.({type: 'page', provider: connector.provider, page: pages, items: items.length});
       // An issue listed again while an earlier version waits in the batch: store that one
       // first, so the merge below reads it as the base.
@@ -303,13 +307,15 @@ export class SyncEngine {
         }
       }
 
+      items = null;
+
       if (last) {
         // The final checkpoint (below) replaces the batch's.
         batchCheckpoint = null;
         completed = true;
         break;
       }
-      cursor = page.next_cursor;
+      cursor = pageCursor;
       batchCheckpoint = {cursor, updated_since: since, high_water: highWater};
       if (
         batch.length >= PULL_BATCH_ISSUES ||

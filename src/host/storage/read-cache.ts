@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type {TrackerState} from '../../core/index.js';
 import {assertNoSymlinksSync, isTempName, TEMP_SUFFIX} from './safe-fs.js';
 import {eventsDirStamp, listingText, listSegments, type SegmentListing} from './segment-listing.js';
-import {encodeSnapshot, listingDigest, SnapshotFile} from './state-snapshot.js';
+import {encodeSnapshot, listingDigest, SnapshotFile, type SnapshotSink} from './state-snapshot.js';
 
 /** The cache folder of a scope: git-ignored (`*\/cache/` and its own `.gitignore`), per clone. */
 export const READ_CACHE_DIR = 'cache';
@@ -118,16 +118,20 @@ export class ReadCache {
     if (input.listing.segments.size === 0 || bytes < (this.options.minLogBytes ?? MIN_LOG_BYTES))
       return false;
     try {
-      const encoded = encodeSnapshot({
-        state: input.state,
-        ids: input.ids,
-        listing: listingText(input.listing.segments),
-        warnings: input.warnings,
-      });
-      if (encoded === null) return false;
       if (!this.ensureDir()) return false;
-      writeAtomicSync(this.snapshotPath, encoded.chunks);
-      this.stampFresh(encoded.header.id, input.listing);
+      const header = writeAtomicSync(this.snapshotPath, (sink) =>
+        encodeSnapshot(
+          {
+            state: input.state,
+            ids: input.ids,
+            listing: listingText(input.listing.segments),
+            warnings: input.warnings,
+          },
+          sink,
+        ),
+      );
+      if (header === null) return false;
+      this.stampFresh(header.id, input.listing);
       return true;
     } catch {
       return false;
@@ -156,9 +160,9 @@ export class ReadCache {
     if (fresh !== null && fresh.snapshot === snapshotId && fresh.events === listing.dirStamp) return;
     try {
       if (!this.ensureDir()) return;
-      writeAtomicSync(this.freshPath, [
-        Buffer.from(JSON.stringify({snapshot: snapshotId, events: listing.dirStamp}) + '\n'),
-      ]);
+      writeAtomicSync(this.freshPath, (sink) =>
+        sink(Buffer.from(JSON.stringify({snapshot: snapshotId, events: listing.dirStamp}) + '\n'), 0),
+      );
     } catch {
       // a stale or missing stamp only means a full listing next time
     }
@@ -194,7 +198,7 @@ export class ReadCache {
     } catch {
       current = null;
     }
-    if (current !== SELF_IGNORE) writeAtomicSync(ignore, [Buffer.from(SELF_IGNORE)]);
+    if (current !== SELF_IGNORE) writeAtomicSync(ignore, (sink) => sink(Buffer.from(SELF_IGNORE), 0));
     this.sweepTemps();
     return true;
   }
@@ -223,7 +227,11 @@ function readTextNoFollow(file: string): string {
 }
 
 /** Temp file + rename (no fsync: a torn cache after a power cut is detected and rebuilt). */
-function writeAtomicSync(target: string, chunks: readonly Buffer[]): void {
+/**
+ * Writes a file atomically: `fill` writes its bytes at the positions it chooses into a temp file,
+ * which is then renamed into place; a `fill` that returns null abandons it (nothing replaced).
+ */
+function writeAtomicSync<T>(target: string, fill: (sink: SnapshotSink) => T | null): T | null {
   const temp = path.join(
     path.dirname(target),
     `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`,
@@ -233,21 +241,34 @@ function writeAtomicSync(target: string, chunks: readonly Buffer[]): void {
     fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW,
     0o644,
   );
+  const sink: SnapshotSink = (bytes, position) => {
+    for (let done = 0; done < bytes.length;) {
+      done += fs.writeSync(fd, bytes, done, bytes.length - done, position + done);
+    }
+  };
   try {
+    let result: T | null;
     try {
-      for (const chunk of chunks) {
-        for (let done = 0; done < chunk.length;) done += fs.writeSync(fd, chunk, done);
-      }
+      result = fill(sink);
     } finally {
       fs.closeSync(fd);
     }
-    fs.renameSync(temp, target);
-  } catch (error) {
-    try {
-      fs.unlinkSync(temp);
-    } catch {
-      // gone already
+    if (result !== null) {
+      fs.renameSync(temp, target);
+      return result;
     }
+  } catch (error) {
+    removeQuietly(temp);
     throw error;
+  }
+  removeQuietly(temp);
+  return null;
+}
+
+function removeQuietly(file: string): void {
+  try {
+    fs.unlinkSync(file);
+  } catch {
+    // gone already
   }
 }

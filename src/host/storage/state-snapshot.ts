@@ -279,16 +279,28 @@ const CHUNK_CHARS = 4 << 20;
 /** uint32 offsets in the index. */
 const MAX_SECTION_BYTES = 0xffff_fff0;
 
+/** Where `encodeSnapshot` puts its bytes: `write(bytes, position)` in the file. */
+export type SnapshotSink = (bytes: Buffer, position: number) => void;
+
 /**
- * The bytes of a snapshot of `state` (folded from `ids`, listed as `listing`), as chunks to
- * write in order. Null when the state is too large for the index's 32-bit offsets.
+ * Writes a snapshot of `state` (folded from `ids`, listed as `listing`) to `sink` and returns
+ * its header; null when the state is too large for the index's 32-bit offsets (the sink may then
+ * hold a partial file, to be discarded).
+ *
+ * The sections are written as they are made, each chunk let go once written, so a large scope
+ * never holds a second copy of its cache in memory. The header line comes first in the file but
+ * is known last: its place is reserved at the widest the header can be, and it is written at the
+ * end padded with spaces (JSON allows them; readers find the line's end as before).
  */
-export function encodeSnapshot(input: {
-  state: TrackerState;
-  ids: ReadonlySet<string>;
-  listing: string;
-  warnings: readonly string[];
-}): {header: SnapshotHeader; chunks: Buffer[]} | null {
+export function encodeSnapshot(
+  input: {
+    state: TrackerState;
+    ids: ReadonlySet<string>;
+    listing: string;
+    warnings: readonly string[];
+  },
+  sink: SnapshotSink,
+): SnapshotHeader | null {
   const {state} = input;
   const entries = [...state.issues.values()].sort((a, b) =>
     a.identity < b.identity ? -1 : a.identity > b.identity ? 1 : 0,
@@ -297,9 +309,26 @@ export function encodeSnapshot(input: {
   let buckets = 1;
   while (buckets < n) buckets *= 2;
 
+  const id = randomBytes(12).toString('hex');
+  const listingDigestText = listingDigest(input.listing);
+  const widest: Section = [MAX_SECTION_BYTES, MAX_SECTION_BYTES, 0xffff_ffff];
+  const headerOf = (sections: SnapshotHeader['sections']): SnapshotHeader => ({
+    format: SNAPSHOT_FORMAT,
+    version: SNAPSHOT_VERSION,
+    id,
+    count: n,
+    buckets,
+    listing: listingDigestText,
+    sections,
+    warnings: [...input.warnings],
+  });
+  const reserved = Buffer.byteLength(
+    JSON.stringify(headerOf({records: widest, index: widest, state: widest, listing: widest})),
+  );
+  const base = reserved + 1;
+
   // Records, chunked so that no single string grows without bound. Each chunk is encoded once;
   // per-record CRCs are taken over slices of it (a Buffer per record costs more than the JSON).
-  const recordChunks: Buffer[] = [];
   const offsets = new Uint32Array(n);
   const lengths = new Uint32Array(n);
   const crcs = new Uint32Array(n);
@@ -307,17 +336,19 @@ export function encodeSnapshot(input: {
   let pendingChars = 0;
   let firstPending = 0;
   let offset = 0;
+  let written = 0;
   let recordsCrc = 0;
   const flush = (): void => {
     if (pending.length === 0) return;
     const buffer = Buffer.from(pending.join(''), 'utf8');
     recordsCrc = crc32(buffer, recordsCrc);
-    const base = offsets[firstPending]!;
+    const first = offsets[firstPending]!;
     for (let i = firstPending; i < firstPending + pending.length; i += 1) {
-      const at = offsets[i]! - base;
+      const at = offsets[i]! - first;
       crcs[i] = crc32(buffer.subarray(at, at + lengths[i]!));
     }
-    recordChunks.push(buffer);
+    sink(buffer, base + written);
+    written += buffer.length;
     firstPending += pending.length;
     pending = [];
     pendingChars = 0;
@@ -356,6 +387,8 @@ export function encodeSnapshot(input: {
   }
   const indexBuffer = Buffer.from(index.buffer, index.byteOffset, index.byteLength);
   if (!littleEndian()) swap32(indexBuffer);
+  const indexStart = recordsLength;
+  sink(indexBuffer, base + indexStart);
 
   // Everything else read() returns.
   const position = new Map(entries.map((entry, i) => [entry.identity, i]));
@@ -379,33 +412,26 @@ export function encodeSnapshot(input: {
     extraIds: [...input.ids].filter((id) => !historyIds.has(id)),
   };
   const stateBuffer = Buffer.from(JSON.stringify(section) + '\n', 'utf8');
+  const stateStart = indexStart + indexBuffer.length;
+  sink(stateBuffer, base + stateStart);
   const listingBuffer = Buffer.from(input.listing, 'utf8');
+  const listingStart = stateStart + stateBuffer.length;
+  sink(listingBuffer, base + listingStart);
 
   const at = (start: number, buffer: Buffer | number, crc: number): Section => [
     start,
     typeof buffer === 'number' ? buffer : buffer.length,
     crc,
   ];
-  const indexStart = recordsLength;
-  const stateStart = indexStart + indexBuffer.length;
-  const listingStart = stateStart + stateBuffer.length;
-  const header: SnapshotHeader = {
-    format: SNAPSHOT_FORMAT,
-    version: SNAPSHOT_VERSION,
-    id: randomBytes(12).toString('hex'),
-    count: n,
-    buckets,
-    listing: listingDigest(input.listing),
-    sections: {
-      records: at(0, recordsLength, recordsCrc),
-      index: at(indexStart, indexBuffer, crc32(indexBuffer)),
-      state: at(stateStart, stateBuffer, crc32(stateBuffer)),
-      listing: at(listingStart, listingBuffer, crc32(listingBuffer)),
-    },
-    warnings: [...input.warnings],
-  };
-  const headerBuffer = Buffer.from(JSON.stringify(header) + '\n', 'utf8');
-  return {header, chunks: [headerBuffer, ...recordChunks, indexBuffer, stateBuffer, listingBuffer]};
+  const header = headerOf({
+    records: at(0, recordsLength, recordsCrc),
+    index: at(indexStart, indexBuffer, crc32(indexBuffer)),
+    state: at(stateStart, stateBuffer, crc32(stateBuffer)),
+    listing: at(listingStart, listingBuffer, crc32(listingBuffer)),
+  });
+  const text = JSON.stringify(header);
+  sink(Buffer.from(text + ' '.repeat(reserved - Buffer.byteLength(text)) + '\n', 'utf8'), 0);
+  return header;
 }
 
 /** Digest of a listing's text: cheap, and only ever compared with itself. */
