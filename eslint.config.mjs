@@ -28,7 +28,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.cjs'],
+    // bin/package.json makes these CommonJS (see bin/run.js).
+    files: ['**/*.cjs', 'bin/*.js'],
     languageOptions: {
       sourceType: 'commonjs',
       globals: {...globals.node},

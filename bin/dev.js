@@ -1,5 +1,15 @@
 #!/usr/bin/env -S node --import tsx
+'use strict';
 
-import {execute} from '@oclif/core';
+// Development: the commands from src/ (through tsx), not the bundle package.json points at.
+// CommonJS like bin/run.js (bin/package.json).
+const {readFileSync} = require('node:fs');
+const path = require('node:path');
 
-await execute({development: true, dir: import.meta.url});
+const {execute} = require('@oclif/core');
+
+const root = path.join(__dirname, '..');
+const pjson = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+pjson.oclif.commands = {...pjson.oclif.commands, target: './src/commands.ts'};
+
+execute({development: true, loadOptions: {root, pjson}});

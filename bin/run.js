@@ -1,5 +1,13 @@
 #!/usr/bin/env node
+'use strict';
 
-import {execute} from '@oclif/core';
+// CommonJS (bin/package.json): an ES module entry would make Node set up its ES module loader
+// first, which is a noticeable part of the start. dist/cli/tracker.cjs loads the CLI bundle
+// (npm run build): @oclif/core and the commands in one file, compiled with a code cache; oclif
+// finds COMMANDS in that same module (package.json oclif.commands).
+const path = require('node:path');
 
-await execute({dir: import.meta.url});
+const {execute} = require('../dist/cli/tracker.cjs');
+
+// The package root, not this file: oclif would take bin/package.json for the plugin's.
+execute({dir: path.join(__dirname, '..')});

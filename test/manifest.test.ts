@@ -1,6 +1,7 @@
 import {Command} from '@oclif/core';
 import {expect} from 'chai';
 import {existsSync, readdirSync, readFileSync} from 'node:fs';
+import {createRequire} from 'node:module';
 import {join, relative, sep} from 'node:path';
 import {pathToFileURL} from 'node:url';
 
@@ -10,7 +11,6 @@ const commandsDir = join(root, 'src', 'commands');
 interface ManifestCommand {
   flags?: Record<string, unknown>;
   args?: Record<string, unknown>;
-  relativePath?: string[];
 }
 interface Manifest {
   version: string;
@@ -102,14 +102,19 @@ describe('oclif.manifest.json', () => {
     expect(manifestProblems(manifest, declared)).to.deep.equal([]);
   });
 
-  it('points every command at a compiled file that exists', () => {
-    for (const [id, entry] of Object.entries(manifest.commands)) {
-      expect(entry.relativePath, id).to.be.an('array');
-      expect(
-        existsSync(join(root, ...(entry.relativePath ?? []))),
-        `${id}: ${entry.relativePath?.join('/')}`,
-      ).to.equal(true);
-    }
+  it("matches the built command registry that package.json's oclif.commands points at", () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      oclif: {commands: {strategy: string; target: string; identifier: string}};
+    };
+    const {strategy, target, identifier} = pkg.oclif.commands;
+    expect(strategy).to.equal('explicit');
+    const file = join(root, target);
+    expect(existsSync(file), `${target} is missing: run \`npm run build\``).to.equal(true);
+    // The loader is CommonJS (it compiles the bundle with a code cache): require it as oclif does.
+    const registry = (createRequire(import.meta.url)(file) as Record<string, Record<string, unknown>>)[
+      identifier
+    ];
+    expect(Object.keys(registry ?? {}).sort()).to.deep.equal(Object.keys(manifest.commands).sort());
   });
 
   it('the comparison notices a missing command, flag or arg', () => {

@@ -1,6 +1,7 @@
 /**
- * The demo and the benchmarks run the real CLI (`bin/run.js`, which loads `dist/`). On a fresh
- * clone there is no `dist/`, and in a working tree it may be older than `src/`: build first then.
+ * The demo and the benchmarks run the real CLI (`bin/run.js`, which loads the bundle in
+ * `dist/cli/`). On a fresh clone there is no `dist/`, and in a working tree it may be older than
+ * `src/`: build first then.
  */
 import {spawn} from 'node:child_process';
 import {existsSync, readdirSync, statSync} from 'node:fs';
@@ -19,7 +20,7 @@ function newestMtime(dir: string): number {
 /** Why a build is needed, or null when `dist/` and the manifest are newer than every source. */
 export function buildReason(root: string): string | null {
   const manifest = path.join(root, 'oclif.manifest.json');
-  if (!existsSync(path.join(root, 'dist', 'commands')) || !existsSync(manifest))
+  if (!existsSync(path.join(root, 'dist', 'cli', 'tracker.cjs')) || !existsSync(manifest))
     return 'no build yet (dist/ is missing)';
   const built = statSync(manifest).mtimeMs;
   const sources = newestMtime(path.join(root, 'src'));

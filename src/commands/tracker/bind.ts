@@ -1,7 +1,6 @@
 import {Flags} from '@oclif/core';
 
 import {TrackerCommand, jsonFlag} from '../../host/cli/base-command.js';
-import {bindTracker} from '../../host/services/binding-service.js';
 
 export default class TrackerBind extends TrackerCommand {
   static override summary = 'Bind this project to an issue tracker';
@@ -46,6 +45,7 @@ export default class TrackerBind extends TrackerCommand {
   async run(): Promise<void> {
     const {flags} = await this.parse(TrackerBind);
     this.setJson(flags.json);
+    const {bindTracker} = await import('../../host/services/binding-service.js');
     const result = await bindTracker(this.runContext(), {
       provider: flags.provider,
       workspace: flags.workspace,

@@ -1,7 +1,6 @@
 import {Args, Flags} from '@oclif/core';
 
 import {TrackerCommand, jsonFlag} from '../../host/cli/base-command.js';
-import {commentTicket} from '../../host/services/edit-service.js';
 
 export default class TrackerComment extends TrackerCommand {
   static override summary = 'Add a comment to a ticket offline; `sync push` sends it';
@@ -23,6 +22,7 @@ export default class TrackerComment extends TrackerCommand {
   async run(): Promise<void> {
     const {args, flags} = await this.parse(TrackerComment);
     this.setJson(flags.json);
+    const {commentTicket} = await import('../../host/services/edit-service.js');
     const result = await commentTicket(this.runContext(), args.key, flags.body);
     this.emit({json: result, text: [`Comment recorded on ${result.key}; sync push will send it`]});
   }

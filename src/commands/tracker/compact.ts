@@ -1,7 +1,6 @@
 import {Flags} from '@oclif/core';
 
 import {TrackerCommand, jsonFlag} from '../../host/cli/base-command.js';
-import {runCompact} from '../../host/services/maintenance-service.js';
 
 export default class TrackerCompact extends TrackerCommand {
   static override summary = "Compact the bound scope's tracker log into one snapshot";
@@ -23,6 +22,7 @@ export default class TrackerCompact extends TrackerCommand {
   async run(): Promise<void> {
     const {flags} = await this.parse(TrackerCompact);
     this.setJson(flags.json);
+    const {runCompact} = await import('../../host/services/maintenance-service.js');
     const r = await runCompact(this.runContext(), {before: flags.before});
     this.emit({
       json: r,

@@ -1,7 +1,6 @@
 import {Flags} from '@oclif/core';
 
 import {TrackerCommand, jsonFlag} from '../../host/cli/base-command.js';
-import {runDoctor} from '../../host/services/maintenance-service.js';
 
 export default class TrackerDoctor extends TrackerCommand {
   static override summary = 'Check the tracker cache (and repair what can be repaired with --fix)';
@@ -21,6 +20,7 @@ export default class TrackerDoctor extends TrackerCommand {
   async run(): Promise<void> {
     const {flags} = await this.parse(TrackerDoctor);
     this.setJson(flags.json);
+    const {runDoctor} = await import('../../host/services/maintenance-service.js');
     const r = await runDoctor(this.runContext(), {fix: flags.fix});
     const text = [`Checked ${r.scope_dir}: ${r.segments} segment(s), ${r.events} event(s)`];
     if (r.findings.length === 0) text.push('No problems found');

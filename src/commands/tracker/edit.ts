@@ -1,7 +1,6 @@
 import {Args, Flags} from '@oclif/core';
 
 import {TrackerCommand, jsonFlag} from '../../host/cli/base-command.js';
-import {editTicket} from '../../host/services/edit-service.js';
 
 export default class TrackerEdit extends TrackerCommand {
   static override summary = 'Edit a cached ticket offline; `sync push` sends the change';
@@ -30,6 +29,7 @@ export default class TrackerEdit extends TrackerCommand {
   async run(): Promise<void> {
     const {args, flags} = await this.parse(TrackerEdit);
     this.setJson(flags.json);
+    const {editTicket} = await import('../../host/services/edit-service.js');
     const result = await editTicket(this.runContext(), args.key, {
       status: flags.status,
       title: flags.title,

@@ -1,8 +1,6 @@
 import {Flags} from '@oclif/core';
 
 import {TrackerCommand, jsonFlag} from '../../host/cli/base-command.js';
-import {searchTickets} from '../../host/services/cache-service.js';
-import {ticketRows} from '../../host/services/ticket-view.js';
 
 export default class TrackerIssueSearch extends TrackerCommand {
   static override summary = 'Find cached tickets by key (#12, PROJ-7) or by words (offline)';
@@ -25,6 +23,10 @@ export default class TrackerIssueSearch extends TrackerCommand {
   async run(): Promise<void> {
     const {flags} = await this.parse(TrackerIssueSearch);
     this.setJson(flags.json);
+    const [{searchTickets}, {ticketRows}] = await Promise.all([
+      import('../../host/services/cache-service.js'),
+      import('../../host/services/ticket-view.js'),
+    ]);
     const found = await searchTickets(this.runContext(), flags.query, flags.limit);
     this.showWarnings(found.warnings);
     this.emit({

@@ -1,9 +1,7 @@
 import {Flags} from '@oclif/core';
 
 import {TrackerCommand, jsonFlag} from '../../host/cli/base-command.js';
-import {listMissionWorkPackages, listTickets, SORT_KEYS} from '../../host/services/cache-service.js';
-import {missionLines} from '../../host/services/work-package-text.js';
-import {ticketRows} from '../../host/services/ticket-view.js';
+import {SORT_KEYS} from '../../host/services/ticket-sort.js';
 
 export default class TrackerListTickets extends TrackerCommand {
   static override summary = 'List cached tickets (offline), with filters';
@@ -46,6 +44,11 @@ export default class TrackerListTickets extends TrackerCommand {
   async run(): Promise<void> {
     const {flags} = await this.parse(TrackerListTickets);
     this.setJson(flags.json);
+    const [{listMissionWorkPackages, listTickets}, {missionLines}, {ticketRows}] = await Promise.all([
+      import('../../host/services/cache-service.js'),
+      import('../../host/services/work-package-text.js'),
+      import('../../host/services/ticket-view.js'),
+    ]);
     if (flags.mission !== undefined) {
       const result = await listMissionWorkPackages(this.runContext(), flags.mission);
       this.showWarnings(result.warnings);

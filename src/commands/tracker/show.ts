@@ -1,7 +1,6 @@
 import {Args} from '@oclif/core';
 
 import {TrackerCommand, jsonFlag} from '../../host/cli/base-command.js';
-import {showTicket} from '../../host/services/cache-service.js';
 
 export default class TrackerShow extends TrackerCommand {
   static override summary = 'Show one cached ticket with its mappings, local edits and history (offline)';
@@ -23,6 +22,7 @@ export default class TrackerShow extends TrackerCommand {
   async run(): Promise<void> {
     const {args, flags} = await this.parse(TrackerShow);
     this.setJson(flags.json);
+    const {showTicket} = await import('../../host/services/cache-service.js');
     const d = await showTicket(this.runContext(), args.key);
     const t = d.ticket;
     this.showWarnings(d.warnings);

@@ -1,6 +1,4 @@
 import {TrackerCommand, jsonFlag} from '../../host/cli/base-command.js';
-import {trackerStatus} from '../../host/services/cache-service.js';
-import {workPackageLines} from '../../host/services/work-package-text.js';
 
 export default class TrackerStatus extends TrackerCommand {
   static override summary = 'Show the binding and the state of the local tracker cache (offline, read-only)';
@@ -12,6 +10,10 @@ export default class TrackerStatus extends TrackerCommand {
   async run(): Promise<void> {
     const {flags} = await this.parse(TrackerStatus);
     this.setJson(flags.json);
+    const [{trackerStatus}, {workPackageLines}] = await Promise.all([
+      import('../../host/services/cache-service.js'),
+      import('../../host/services/work-package-text.js'),
+    ]);
     const s = await trackerStatus(this.runContext());
     const credentials = s.credentials.present
       ? `yes (${Object.values(s.credentials.sources).join(', ')})`

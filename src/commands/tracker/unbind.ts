@@ -1,7 +1,6 @@
 import {Flags} from '@oclif/core';
 
 import {TrackerCommand, jsonFlag} from '../../host/cli/base-command.js';
-import {unbindTracker} from '../../host/services/binding-service.js';
 
 export default class TrackerUnbind extends TrackerCommand {
   static override summary = "Remove this project's tracker binding";
@@ -25,6 +24,7 @@ export default class TrackerUnbind extends TrackerCommand {
   async run(): Promise<void> {
     const {flags} = await this.parse(TrackerUnbind);
     this.setJson(flags.json);
+    const {unbindTracker} = await import('../../host/services/binding-service.js');
     const result = await unbindTracker(this.runContext(), {forgetCredentials: flags['forget-credentials']});
     this.emit({
       json: result,

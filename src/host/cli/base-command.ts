@@ -62,7 +62,7 @@ export abstract class TrackerCommand extends Command {
   }
 
   protected override async catch(error: Error & {exitCode?: number}): Promise<unknown> {
-    if (error instanceof Errors.ExitError) throw error;
+    if (error instanceof Errors.ExitError) throw quiet(error);
     const debug = Boolean(process.env.DEBUG);
     const report = reportError(error, {debug});
     const colour = process.stderr.isTTY === true && !process.env.NO_COLOR;
@@ -71,6 +71,14 @@ export abstract class TrackerCommand extends Command {
       process.stderr.write(`${shown}\n`);
     });
     // ExitError is printed by nobody (oclif's handler skips it) and carries our exit code.
-    throw new Errors.ExitError(report.exitCode);
+    throw quiet(new Errors.ExitError(report.exitCode));
   }
+}
+
+/**
+ * oclif's error handler recognises an ExitError by its class, and a host CLI's @oclif/core is not
+ * the copy in our bundle: the flag tells any copy not to print "Error: EEXIT: 1" for it.
+ */
+function quiet(error: Errors.ExitError): Errors.ExitError {
+  return Object.assign(error, {skipOclifErrorHandling: true});
 }

@@ -12,14 +12,14 @@ import {looksLikeKey, resolveIssueKey} from './issue-key.js';
 import {ticketView, type TicketView} from './ticket-view.js';
 import type {WorkPackageStatusRow} from '../workpackages/wp-status-rows.js';
 import {workPackageOverview} from './work-package-status.js';
+import {SORT_KEYS, type SortKey} from './ticket-sort.js';
 
 /**
  * Offline reads of the cache: list, show, search, status. They work in a fresh clone with no
  * credentials and no network (the cache is committed), and they never write.
  */
 
-export const SORT_KEYS = ['key', 'updated', 'created', 'priority', 'status', 'title'] as const;
-export type SortKey = (typeof SORT_KEYS)[number];
+export {SORT_KEYS, type SortKey};
 
 export interface TicketFilters {
   readonly status?: readonly string[];

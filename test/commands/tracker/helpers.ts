@@ -73,12 +73,12 @@ let config: Config | undefined;
  */
 async function testConfig(): Promise<Config> {
   if (!config) {
-    // Point oclif straight at src/commands (mocha already runs under tsx), so tests never run a
-    // stale compiled dist/ whatever the state of the build.
+    // Point oclif straight at the command registry in src/ (mocha already runs under tsx), so tests
+    // never run a stale build whatever its state; the discovery strategy is package.json's own.
     const pjson = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as {
-      oclif: {commands: string};
+      oclif: {commands: {target: string}};
     };
-    pjson.oclif.commands = './src/commands';
+    pjson.oclif.commands = {...pjson.oclif.commands, target: './src/commands.ts'};
     const plugin = new Plugin({root: packageRoot, isRoot: true, ignoreManifest: true, pjson: pjson as never});
     await plugin.load();
     config = await Config.load({root: packageRoot, plugins: new Map([[plugin.name, plugin]])});

@@ -1,7 +1,6 @@
 import {Flags} from '@oclif/core';
 
 import {TrackerCommand, jsonFlag} from '../../../host/cli/base-command.js';
-import {addMapping} from '../../../host/services/mapping-service.js';
 
 export default class TrackerMapAdd extends TrackerCommand {
   static override summary = 'Map a work package to a tracker issue';
@@ -24,6 +23,7 @@ export default class TrackerMapAdd extends TrackerCommand {
   async run(): Promise<void> {
     const {flags} = await this.parse(TrackerMapAdd);
     this.setJson(flags.json);
+    const {addMapping} = await import('../../../host/services/mapping-service.js');
     const m = await addMapping(this.runContext(), {
       wpId: flags['wp-id'],
       externalId: flags['external-id'],

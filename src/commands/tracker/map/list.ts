@@ -1,6 +1,4 @@
 import {TrackerCommand, jsonFlag} from '../../../host/cli/base-command.js';
-import {listMappings} from '../../../host/services/mapping-service.js';
-import {formatTable} from '../../../host/services/ticket-view.js';
 
 export default class TrackerMapList extends TrackerCommand {
   static override summary = 'List work package to issue mappings (offline)';
@@ -15,6 +13,10 @@ export default class TrackerMapList extends TrackerCommand {
   async run(): Promise<void> {
     const {flags} = await this.parse(TrackerMapList);
     this.setJson(flags.json);
+    const [{listMappings}, {formatTable}] = await Promise.all([
+      import('../../../host/services/mapping-service.js'),
+      import('../../../host/services/ticket-view.js'),
+    ]);
     const list = await listMappings(this.runContext());
     this.showWarnings(list.warnings);
     const text =

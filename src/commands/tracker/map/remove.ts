@@ -1,7 +1,6 @@
 import {Flags} from '@oclif/core';
 
 import {TrackerCommand, jsonFlag} from '../../../host/cli/base-command.js';
-import {removeMapping} from '../../../host/services/mapping-service.js';
 
 export default class TrackerMapRemove extends TrackerCommand {
   static override summary = "Remove a work package's mapping to this tracker";
@@ -19,6 +18,7 @@ export default class TrackerMapRemove extends TrackerCommand {
   async run(): Promise<void> {
     const {flags} = await this.parse(TrackerMapRemove);
     this.setJson(flags.json);
+    const {removeMapping} = await import('../../../host/services/mapping-service.js');
     const result = await removeMapping(this.runContext(), flags['wp-id']);
     this.emit({
       json: result,

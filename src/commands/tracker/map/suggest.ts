@@ -1,8 +1,6 @@
 import {Flags} from '@oclif/core';
 
 import {TrackerCommand, jsonFlag} from '../../../host/cli/base-command.js';
-import {formatTable} from '../../../host/services/ticket-view.js';
-import {suggestProjectMappings} from '../../../host/workpackages/wp-services.js';
 
 export default class TrackerMapSuggest extends TrackerCommand {
   static override summary =
@@ -27,6 +25,10 @@ export default class TrackerMapSuggest extends TrackerCommand {
   async run(): Promise<void> {
     const {flags} = await this.parse(TrackerMapSuggest);
     this.setJson(flags.json);
+    const [{formatTable}, {suggestProjectMappings}] = await Promise.all([
+      import('../../../host/services/ticket-view.js'),
+      import('../../../host/workpackages/wp-services.js'),
+    ]);
     const result = await suggestProjectMappings(this.runContext(), {apply: flags.apply === true});
     this.showWarnings(result.warnings);
     const text: string[] = [];

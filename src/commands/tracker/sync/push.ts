@@ -1,7 +1,6 @@
 import {Flags} from '@oclif/core';
 
 import {SyncCommand, syncFlags} from '../../../host/cli/sync-command.js';
-import {workPackageSyncIntent} from '../../../host/workpackages/wp-services.js';
 
 export default class TrackerSyncPush extends SyncCommand {
   static override summary = 'Push local edits, drafts and comments to the tracker';
@@ -21,6 +20,7 @@ export default class TrackerSyncPush extends SyncCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(TrackerSyncPush);
+    const {workPackageSyncIntent} = await import('../../../host/workpackages/wp-services.js');
     // Work packages first: lane changes become status edits (and, with --create-missing, drafts).
     await this.runSyncMode('push', flags, [
       workPackageSyncIntent({createMissing: flags['create-missing'] === true}),
