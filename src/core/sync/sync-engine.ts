@@ -65,7 +65,16 @@ export interface SyncEngineOptions {
   readonly bulkGuard?: Partial<BulkGuardThresholds>;
   /** Where the pull checkpoint lives. Default `pull:<provider>:<workspace>`. */
   readonly checkpointKey?: string;
+  /**
+   * Lets pending I/O run (a host passes `setImmediate`). A pull calls it now and then while it
+   * merges a page, so the response to the next page (already requested) is read meanwhile
+   * instead of waiting in the socket until the merge is done. Default: no yielding (tests).
+   */
+  readonly yieldToIo?: () => Promise<void>;
 }
+
+/** A pull lets pending I/O run after merging this many issues (see `yieldToIo`). */
+const MERGES_BETWEEN_YIELDS = 20;
 
 export interface PullOptions {
   /** Page size (the CLI's `--limit`). */
@@ -242,17 +251,38 @@ export class SyncEngine {
     // Pages are stored in batches: one atomic write (and one checkpoint) per batch instead of
     // per page, since each durable write costs fsyncs. The checkpoint of a batch is written only
     // after its issues are durable, so it is never ahead of the data.
-    const batch: RemoteUpdate[] = [];
-    const batched = new Set<string>();
+    //
+    // A batch is stored while the next pages are merged (its fsyncs overlap that work), with at
+    // most one batch in flight: the next one waits for it, and so does a page that lists an issue
+    // of it again (its merge must read the stored version as the base).
+    let batch: RemoteUpdate[] = [];
+    let batched = new Set<string>();
     let batchCheckpoint: SyncCheckpoint | null = null;
     let lastFlush = this.options.clock.now().getTime();
+    let inFlight: Promise<void> | null = null;
+    let inFlightIds = new Set<string>();
+    const settle = async (): Promise<void> => {
+      const pending = inFlight;
+      inFlight = null;
+      inFlightIds = new Set();
+      if (pending !== null) await pending;
+    };
     const flush = async (): Promise<void> => {
-      if (!s.dryRun && batch.length > 0) await this.issues.recordRemote(batch);
-      batch.length = 0;
-      batched.clear();
-      lastFlush = this.options.clock.now().getTime();
-      if (batchCheckpoint !== null) await store(batchCheckpoint);
+      await settle();
+      const updates = batch;
+      const checkpoint = batchCheckpoint;
+      inFlightIds = batched;
+      batch = [];
+      batched = new Set();
       batchCheckpoint = null;
+      lastFlush = this.options.clock.now().getTime();
+      const storing = (async () => {
+        if (!s.dryRun && updates.length > 0) await this.issues.recordRemote(updates);
+        if (checkpoint !== null) await store(checkpoint);
+      })();
+      // Awaited by `settle`; until then a failure must not surface as an unhandled rejection.
+      storing.catch(() => undefined);
+      inFlight = storing;
     };
     const fetchPage = (pageCursor: string | null): Promise<Page<CanonicalIssue>> => {
       const request = {updated_since: since, cursor: pageCursor, limit};
@@ -287,13 +317,18 @@ export class SyncEngine {
       // An issue listed again while an earlier version waits in the batch: store that one
       // first, so the merge below reads it as the base.
       if (items.some((remote) => batched.has(refIdentity(remote.ref)))) await flush();
+      if (inFlightIds.size > 0 && items.some((remote) => inFlightIds.has(refIdentity(remote.ref)))) {
+        await settle();
+      }
 
       const inputs = await this.issues.getMergeInputs(items.map((remote) => remote.ref));
       if (!conflictsRead && [...inputs.values()].some((input) => input.local !== input.base)) {
         s.openStored = await this.issues.listConflicts({openOnly: true});
         conflictsRead = true;
       }
+      let merged = 0;
       for (const remote of items) {
+        if (this.options.yieldToIo && ++merged % MERGES_BETWEEN_YIELDS === 0) await this.options.yieldToIo();
         const identity = refIdentity(remote.ref);
         if (full) seen.add(identity);
         plan.listed += 1;
@@ -328,6 +363,7 @@ export class SyncEngine {
     }
     // What the loop left in the batch (the last pages, or the pages before a failed request).
     await flush();
+    await settle();
 
     if (completed) {
       await store({cursor: null, updated_since: highWater ?? since, high_water: highWater});

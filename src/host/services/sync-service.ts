@@ -142,6 +142,7 @@ export async function runSync(environment: ServiceEnvironment, request: SyncRequ
     policy,
     clock: systemClock,
     sleep: realSleep,
+    yieldToIo: () => new Promise<void>((resolve) => setImmediate(resolve)),
     onEvent: request.onEvent,
     bulkGuard: threshold === null ? undefined : {maxCreates: threshold, maxUpdates: threshold},
   });

@@ -116,6 +116,8 @@ export class JsonlEventLog implements TrackerEventLog {
    */
   private readonly known = new Map<string, SegmentStamp>();
   private parentsChecked = false;
+  /** Segments this instance is writing right now (see `transact`). */
+  private readonly writing = new Set<string>();
   private scopeDirReady = false;
   private eventsDirReady = false;
   readonly stats: ReadStats = {segmentsParsed: 0, cacheHits: 0, cacheWrites: 0};
@@ -145,7 +147,9 @@ export class JsonlEventLog implements TrackerEventLog {
     const listing = this.listSegments();
     const cached = this.folded;
     if (cached && [...cached.files].every(([name, stamp]) => listing.segments.get(name) === stamp)) {
-      const added = [...listing.segments.keys()].filter((name) => !cached.files.has(name));
+      const added = [...listing.segments.keys()].filter(
+        (name) => !cached.files.has(name) && !this.writing.has(name),
+      );
       if (added.length === 0) return cached.state;
       if ((await this.applyOnTop(cached, listing, added)) !== null) return cached.state;
     }
@@ -251,8 +255,15 @@ export class JsonlEventLog implements TrackerEventLog {
       const at = this.stampTime(state);
       const appended = events.map((payload) => ({...payload, event_id: this.newId(), at}) as TrackerEvent);
       const name = `${this.newId()}.jsonl`;
-      await this.writeSegment(name, appended, lock);
-      this.foldWritten(state, name, appended);
+      // Until it is folded in below, a read in this process (a pull merges its next pages while
+      // a batch is being written) leaves this segment to us instead of parsing it from disk.
+      this.writing.add(name);
+      try {
+        await this.writeSegment(name, appended, lock);
+        this.foldWritten(state, name, appended);
+      } finally {
+        this.writing.delete(name);
+      }
       return {result, appended};
     });
   }
@@ -295,7 +306,14 @@ export class JsonlEventLog implements TrackerEventLog {
       this.eventsDirReady = true;
     }
     const file = path.join(this.eventsDir, name);
-    const bytes = Buffer.from(events.map((event) => canonicalJsonLine(event)).join(''), 'utf8');
+    const lines: string[] = [];
+    for (let i = 0; i < events.length; i++) {
+      lines.push(canonicalJsonLine(events[i]!));
+      // A large batch takes a while to serialise: let pending I/O (a pull's next page arriving)
+      // run meanwhile rather than stall behind it.
+      if (i % YIELD_EVERY_LINES === YIELD_EVERY_LINES - 1) await yieldToIo();
+    }
+    const bytes = Buffer.from(lines.join(''), 'utf8');
     await writeFileAtomic(file, bytes, {
       beforeRename: () => {
         lock.check();
@@ -491,6 +509,12 @@ export class JsonlEventLog implements TrackerEventLog {
     this.addWarnings(parsed.warnings);
     return parsed;
   }
+}
+
+const YIELD_EVERY_LINES = 100;
+
+function yieldToIo(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** The inverse of `listingText`. */
