@@ -24,6 +24,8 @@ export default class TrackerComment extends TrackerCommand {
     this.setJson(flags.json);
     const {commentTicket} = await import('../../host/services/edit-service.js');
     const result = await commentTicket(this.runContext(), args.key, flags.body);
-    this.emit({json: result, text: [`Comment recorded on ${result.key}; sync push will send it`]});
+    this.showWarnings(result.warnings);
+    const sent = result.warnings.length === 0 ? '; sync push will send it' : '';
+    this.emit({json: result, text: [`Comment recorded on ${result.key}${sent}`]});
   }
 }

@@ -1,3 +1,4 @@
+import {TrackerError} from '../../core/errors.js';
 import {CANONICAL_ISSUE_TYPES, CANONICAL_STATUSES, isOneOf} from '../../core/model/enums.js';
 import type {CanonicalIssue, IssueField} from '../../core/model/canonical-issue.js';
 import {refIdentity} from '../../core/model/external-ref.js';
@@ -8,7 +9,7 @@ import {UsageError} from '../cli/usage-error.js';
 import {resolveCredentials, type CredentialSource} from '../config/credentials.js';
 import {loadBoundProject, type BoundContext, type ServiceEnvironment} from './service-context.js';
 import {openBoundStorage, type TrackerStorageHandle} from './storage-gateway.js';
-import {looksLikeKey, resolveIssueKey} from './issue-key.js';
+import {looksLikeKey, resolveIssueKey, UnknownIssueKeyError} from './issue-key.js';
 import {ticketView, type TicketView} from './ticket-view.js';
 import type {WorkPackageStatusRow} from '../workpackages/wp-status-rows.js';
 import {workPackageOverview} from './work-package-status.js';
@@ -207,9 +208,41 @@ export interface TicketDetail {
   readonly warnings: readonly string[];
 }
 
+/**
+ * Throws a clearer error when `key` names an issue the cache holds as deleted (a `--full` pull
+ * found it gone from the tracker): saying "refresh with sync pull" would send the user in circles.
+ */
+async function explainDeleted(storage: TrackerStorageHandle, key: string): Promise<void> {
+  const state = await storage.log.read();
+  const deleted = [...state.issues.values()].filter((entry) => entry.deleted && entry.base !== null);
+  let found: CanonicalIssue;
+  try {
+    found = resolveIssueKey(
+      deleted.map((entry) => entry.base!),
+      key,
+    );
+  } catch {
+    return;
+  }
+  const entry = state.issues.get(refIdentity(found.ref))!;
+  const when = [...entry.history].reverse().find((h) => h.kind === 'issue_deleted')?.at;
+  throw new TrackerError(
+    `Issue ${key} is no longer on the tracker: \`sync pull --full\` marked it deleted${when ? ` on ${when}` : ''}.`,
+    {
+      hint: `Its last pulled version stays in the log's history (${refIdentity(found.ref)}); a later pull that lists it again restores it.`,
+    },
+  );
+}
+
 export async function showTicket(environment: ServiceEnvironment, key: string): Promise<TicketDetail> {
   const snap = await snapshot(environment);
-  const issue = resolveIssueKey(snap.issues, key);
+  let issue: CanonicalIssue;
+  try {
+    issue = resolveIssueKey(snap.issues, key);
+  } catch (error) {
+    if (error instanceof UnknownIssueKeyError) await explainDeleted(snap.storage, key);
+    throw error;
+  }
   const identity = refIdentity(issue.ref);
   const [edits, comments, conflicts, state] = await Promise.all([
     snap.storage.stores.getLocalEdits(identity),

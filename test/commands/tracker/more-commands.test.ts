@@ -159,6 +159,20 @@ describe('tracker sync pull --full, push --yes, edit/comment --json, compact (mo
         0,
       );
       expect(logText(project.root).match(/"kind": "issue_deleted"/g)).to.have.length(1);
+
+      // Text mode says so too, and `show` explains a deleted issue instead of "refresh the cache".
+      tracker.remoteDelete('3');
+      const textRun = await run(['tracker', 'sync', 'pull', '--full']);
+      expect(textRun.error, textRun.stderr).to.equal(undefined);
+      expect(textRun.stdout).to.include('- deleted: 1 (no longer on the tracker');
+      const shown = await run(['tracker', 'show', '#2']);
+      expect(exitCode(shown)).to.equal(1);
+      expect(shown.stderr).to.match(
+        /Issue #2 is no longer on the tracker: `sync pull --full` marked it deleted on \d{4}-/,
+      );
+      expect(shown.stderr).not.to.include('refresh the cache');
+      const unknown = await run(['tracker', 'show', '#99']);
+      expect(unknown.stderr).to.include('No issue #99 in the local cache.');
     });
 
     it('sync push refuses above the bulk-change threshold (exit 1, nothing sent or lost); --yes sends it', async () => {
@@ -234,6 +248,7 @@ describe('tracker sync pull --full, push --yes, edit/comment --json, compact (mo
           for (const secret of [wrong, fake.token, 'WRONGtoken', 'FAKEtoken'])
             expect(out).not.to.include(secret);
           expect(out).not.to.match(NO_STACK);
+          expect(r.stderr).to.match(/rejected the credentials \(HTTP 401/);
         }
         expect(text.stdout).to.match(/^Pulled from github\n[\s\S]*- failures: 1\n/);
         const report = JSON.parse(json.stdout) as {
@@ -314,6 +329,11 @@ describe('tracker sync pull --full, push --yes, edit/comment --json, compact (mo
       const warned = JSON.parse(kept.stdout) as {warnings: string[]};
       expect(warned.warnings).to.have.length(1);
       expect(warned.warnings[0]).to.match(/external_authoritative: sync push will not send the comment/);
+      // In text mode the warning goes to stderr, and the line does not promise a push.
+      const text = await run(['tracker', 'comment', '#2', '--body', 'Third thought']);
+      expect(text.error, text.stderr).to.equal(undefined);
+      expect(text.stdout).to.equal('Comment recorded on #2\n');
+      expect(text.stderr).to.match(/Warning: .*sync push will not send the comment/);
     });
 
     it('edit and comment on an unknown key: a clear error, exit 1, nothing written under .kittify/', async () => {
