@@ -1,6 +1,7 @@
 import {ValidationError} from '../errors.js';
-import {isIssueField, type IssueField} from '../model/canonical-issue.js';
+import {CORE_ISSUE_FIELDS, isIssueField, type IssueField} from '../model/canonical-issue.js';
 import {CANONICAL_ISSUE_TYPES, CANONICAL_STATUSES, LINK_TYPES, isOneOf} from '../model/enums.js';
+import {compareInstants} from '../model/instant.js';
 import {isJsonObject, type JsonObject, type JsonValue} from '../model/json.js';
 import {ULID_PATTERN} from '../util/ulid.js';
 
@@ -320,18 +321,8 @@ function checkFieldValues(fields: JsonObject, path: string): void {
 function checkIssueJson(issue: JsonObject, path: string): void {
   checkRefJson(issue.ref, `${path}.ref`);
   checkFieldValue('title', issue.title, `${path}.title`);
-  for (const field of [
-    'body',
-    'status',
-    'issue_type',
-    'priority',
-    'assignees',
-    'labels',
-    'parent',
-    'links',
-    'custom_fields',
-  ] as const) {
-    checkFieldValue(field, issue[field], `${path}.${field}`);
+  for (const field of CORE_ISSUE_FIELDS) {
+    if (field !== 'title') checkFieldValue(field, issue[field], `${path}.${field}`);
   }
   checkTimestamp(issue.created_at, `${path}.created_at`);
   checkTimestamp(issue.updated_at, `${path}.updated_at`);
@@ -339,19 +330,15 @@ function checkIssueJson(issue: JsonObject, path: string): void {
     throw new ValidationError(`${path}.raw`, `must be an object or null, got ${shown(issue.raw)}`);
 }
 
-const UTC_MILLIS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
-
 /** Total order of the fold: by `at`, then `event_id`. */
 export function compareEvents(
   a: Pick<TrackerEvent, 'at' | 'event_id'>,
   b: Pick<TrackerEvent, 'at' | 'event_id'>,
 ): number {
   if (a.at !== b.at) {
-    // Two timestamps in `toISOString` form (what this implementation writes) order as strings.
-    if (UTC_MILLIS.test(a.at) && UTC_MILLIS.test(b.at)) return a.at < b.at ? -1 : 1;
-    const ta = Date.parse(a.at);
-    const tb = Date.parse(b.at);
-    if (ta !== tb) return ta - tb;
+    // The same instant written two ways still has one order: by the text.
+    const byTime = compareInstants(a.at, b.at);
+    if (byTime !== 0) return byTime;
     return a.at < b.at ? -1 : 1;
   }
   return a.event_id < b.event_id ? -1 : a.event_id > b.event_id ? 1 : 0;

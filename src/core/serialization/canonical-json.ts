@@ -16,11 +16,8 @@ export function canonicalJsonLine(value: unknown): string {
   return `${canonicalJson(value)}\n`;
 }
 
-/**
- * The one-line form (every log line): the same output as `write(value, null, 0)`, written as
- * plain loops and concatenation because it runs once per event written.
- */
-function compact(value: unknown): string {
+/** The text of anything but an array or an object (null for those): the same in both forms. */
+function scalarText(value: unknown): string | null {
   switch (typeof value) {
     case 'string':
       return quote(value);
@@ -33,12 +30,20 @@ function compact(value: unknown): string {
     case 'bigint':
       return value.toString();
     case 'object':
-      break;
+      if (value === null) return 'null';
+      return value instanceof Date ? quote(value.toISOString()) : null;
     default:
       throw new TypeError(`cannot serialise a ${typeof value} as JSON`);
   }
-  if (value === null) return 'null';
-  if (value instanceof Date) return quote(value.toISOString());
+}
+
+/**
+ * The one-line form (every log line): the same output as `write(value, null, 0)`, written as
+ * plain loops and concatenation because it runs once per event written.
+ */
+function compact(value: unknown): string {
+  const scalar = scalarText(value);
+  if (scalar !== null) return scalar;
   if (Array.isArray(value)) {
     const n = value.length;
     if (n === 0) return '[]';
@@ -82,26 +87,12 @@ function isPlainKey(key: string): boolean {
   return true;
 }
 
-function write(value: unknown, indent: number | null, depth: number): string {
-  if (value === null || value === undefined) return 'null';
-  switch (typeof value) {
-    case 'string':
-      return quote(value);
-    case 'boolean':
-      return value ? 'true' : 'false';
-    case 'number':
-      return pythonNumber(value);
-    case 'bigint':
-      return value.toString();
-    case 'object':
-      break;
-    default:
-      throw new TypeError(`cannot serialise a ${typeof value} as JSON`);
-  }
-  if (value instanceof Date) return quote(value.toISOString());
+/** The indented form (`indent` spaces per level). */
+function write(value: unknown, indent: number, depth: number): string {
+  const scalar = scalarText(value);
+  if (scalar !== null) return scalar;
   const open = (bracket: string, close: string, items: string[]): string => {
     if (items.length === 0) return bracket + close;
-    if (indent === null) return bracket + items.join(', ') + close;
     const pad = '\n' + ' '.repeat(indent * (depth + 1));
     return bracket + pad + items.join(',' + pad) + '\n' + ' '.repeat(indent * depth) + close;
   };

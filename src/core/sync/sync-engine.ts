@@ -1,6 +1,7 @@
 import {pickFields, type CanonicalIssue, type IssueField} from '../model/canonical-issue.js';
 import type {ConflictStrategy} from '../model/enums.js';
 import {isDraftRef, refIdentity} from '../model/external-ref.js';
+import {compareInstants} from '../model/instant.js';
 import {issueToJson} from '../model/issue-json.js';
 import type {JsonValue} from '../model/json.js';
 import type {ConflictRecord} from '../policy/conflicts.js';
@@ -807,12 +808,8 @@ function isOlder(candidate: CanonicalIssue, current: CanonicalIssue): boolean {
 function later(a: string | null, b: string | null): string | null {
   if (a === null) return b;
   if (b === null) return a;
-  // Two `toISOString` forms (what the model stores) order as strings; parse anything else.
-  if (ISO_FORM.test(a) && ISO_FORM.test(b)) return b > a ? b : a;
-  return Date.parse(b) > Date.parse(a) ? b : a;
+  return compareInstants(b, a) > 0 ? b : a;
 }
-
-const ISO_FORM = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 function sameCheckpoint(a: SyncCheckpoint | null, b: SyncCheckpoint): boolean {
   return (
