@@ -1,12 +1,13 @@
-import {existsSync, mkdirSync, readFileSync, statSync} from 'node:fs';
+import {existsSync, mkdirSync, readFileSync} from 'node:fs';
 import {homedir} from 'node:os';
 import {dirname, join} from 'node:path';
-import {parse as parseToml, stringify as stringifyToml, TomlError} from 'smol-toml';
+import {parse as parseToml, stringify as stringifyToml} from 'smol-toml';
 
 import {TrackerError} from '../../core/errors.js';
 import {PROVIDERS, type CredentialSpec, type ProviderDescriptor} from '../../core/connectors/registry.js';
 import {registerSecret} from '../cli/secret-mask.js';
 import {atomicWriteFileSync} from './atomic-write.js';
+import {readPrivateToml} from './private-toml.js';
 
 /**
  * Machine-global tracker credentials: environment variables first, then the TOML file
@@ -35,25 +36,13 @@ export function credentialsPath(env: NodeJS.ProcessEnv = process.env): string {
 
 /** Reads the whole file; missing or blank is `{}`. Refuses a file others can read. */
 export function readCredentialsFile(path: string): TomlTable {
-  if (!existsSync(path)) return {};
-  const mode = statSync(path).mode & 0o777;
-  if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
-    throw new CredentialsFileError(
-      `Credentials file ${path} is readable by other users (mode ${mode.toString(8).padStart(4, '0')}); refusing to use it.`,
-      {hint: `Run \`chmod 600 ${path}\`, then run the command again.`},
-    );
-  }
-  const text = readFileSync(path, 'utf8');
-  if (text.trim() === '') return {};
-  try {
-    return parseToml(text) as TomlTable;
-  } catch (error) {
-    const where = error instanceof TomlError ? `${path}:${error.line}:${error.column}` : path;
-    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new CredentialsFileError(`Malformed TOML in ${where}: ${reason}`, {
-      hint: `Fix ${path} (it is TOML), or remove it and bind again with --credential.`,
-    });
-  }
+  return readPrivateToml(path, {
+    forbiddenMode: 0o077,
+    looseMode: (file, mode) =>
+      `Credentials file ${file} is readable by other users (mode ${mode}); refusing to use it.`,
+    repairHint: (file) => `Fix ${file} (it is TOML), or remove it and bind again with --credential.`,
+    error: CredentialsFileError,
+  });
 }
 
 function providerTable(data: TomlTable, provider: string): Record<string, string> {

@@ -1,10 +1,10 @@
-import {existsSync, readFileSync, statSync} from 'node:fs';
 import {join} from 'node:path';
-import {parse as parseToml, stringify as stringifyToml, TomlError} from 'smol-toml';
+import {stringify as stringifyToml} from 'smol-toml';
 
 import {TrackerError} from '../../core/errors.js';
 import {atomicWriteFileSync} from './atomic-write.js';
 import {runtimeRoot, withMachineFileLock} from './credentials.js';
+import {readPrivateToml} from './private-toml.js';
 
 /**
  * Which server each provider's credentials may be sent to, approved by the user on this machine.
@@ -68,25 +68,14 @@ export function normaliseServerUrl(raw: string): string | null {
 }
 
 function readApprovalsFile(path: string): TomlTable {
-  if (!existsSync(path)) return {};
-  const mode = statSync(path).mode & 0o777;
-  if (process.platform !== 'win32' && (mode & 0o022) !== 0) {
-    throw new ApprovalsFileError(
-      `${path} can be written by other users (mode ${mode.toString(8).padStart(4, '0')}); refusing to trust the servers it lists.`,
-      {hint: `Run \`chmod 600 ${path}\`, then run the command again.`},
-    );
-  }
-  const text = readFileSync(path, 'utf8');
-  if (text.trim() === '') return {};
-  try {
-    return parseToml(text) as TomlTable;
-  } catch (error) {
-    const where = error instanceof TomlError ? `${path}:${error.line}:${error.column}` : path;
-    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new ApprovalsFileError(`Malformed TOML in ${where}: ${reason}`, {
-      hint: `Fix ${path} (it is TOML), or remove it and approve the servers again with \`spec-kitty tracker bind --server-url …\`.`,
-    });
-  }
+  return readPrivateToml(path, {
+    forbiddenMode: 0o022,
+    looseMode: (file, mode) =>
+      `${file} can be written by other users (mode ${mode}); refusing to trust the servers it lists.`,
+    repairHint: (file) =>
+      `Fix ${file} (it is TOML), or remove it and approve the servers again with \`spec-kitty tracker bind --server-url …\`.`,
+    error: ApprovalsFileError,
+  });
 }
 
 function approvalsTable(data: TomlTable): TomlTable {
