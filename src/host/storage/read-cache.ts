@@ -21,6 +21,12 @@ const SELF_IGNORE = '# Derived read cache of spec-kitty tracker: per clone, neve
  * a new stamp. Until then the cache is still used, checked against the full listing.
  */
 const SETTLE_MS = 3000;
+/**
+ * The margin where the folder's timestamps have sub-second digits (ext4, xfs, btrfs, APFS,
+ * tmpfs...): those tick with the kernel's clock (a few milliseconds at most), so a change this
+ * long after the last one always gets a new stamp.
+ */
+const FINE_SETTLE_MS = 100;
 
 /**
  * Below this many bytes of segments a cold fold takes a few tens of milliseconds at most: no
@@ -131,7 +137,7 @@ export class ReadCache {
         ),
       );
       if (header === null) return false;
-      this.stampFresh(header.id, input.listing);
+      this.stampFresh(header.id, this.settledListing(input.listing));
       return true;
     } catch {
       return false;
@@ -150,12 +156,37 @@ export class ReadCache {
   }
 
   /**
+   * The listing to stamp the snapshot with: `listing` itself when it had settled; else, when the
+   * folder still holds exactly those segments, a listing taken now (after the fold and the
+   * snapshot, which take a while), so a cache written right after a write is stamped too.
+   */
+  private settledListing(listing: SegmentListing): SegmentListing {
+    if (this.settled(listing)) return listing;
+    try {
+      const now = listSegments(this.root, this.eventsDir, this.display);
+      const same =
+        now.segments.size === listing.segments.size &&
+        [...now.segments].every(([name, stamp]) => listing.segments.get(name) === stamp);
+      return same ? now : listing;
+    } catch {
+      return listing;
+    }
+  }
+
+  /** Whether a change to the events folder after `listing` was taken would change its stamp. */
+  private settled(listing: SegmentListing): boolean {
+    if (listing.dirStamp === null) return false;
+    const settleMs =
+      this.options.settleMs ?? (hasSubSecondTimes(listing.dirStamp) ? FINE_SETTLE_MS : SETTLE_MS);
+    return listing.listedAtMs - listing.dirMtimeMs >= settleMs;
+  }
+
+  /**
    * Records that `listing` (whose folder stamp was taken before it was read) is the snapshot's,
    * when the folder has settled and the stamp on disk says otherwise.
    */
   private stampFresh(snapshotId: string, listing: SegmentListing): void {
-    const settleMs = this.options.settleMs ?? SETTLE_MS;
-    if (listing.dirStamp === null || listing.listedAtMs - listing.dirMtimeMs < settleMs) return;
+    if (!this.settled(listing)) return;
     const fresh = this.readFresh();
     if (fresh !== null && fresh.snapshot === snapshotId && fresh.events === listing.dirStamp) return;
     try {
@@ -227,6 +258,20 @@ function readTextNoFollow(file: string): string {
 }
 
 /** Temp file + rename (no fsync: a torn cache after a power cut is detected and rebuilt). */
+/**
+ * Whether the folder stamp (`dev:ino:mtimeNs:ctimeNs`) shows sub-second timestamps. A file
+ * system with whole-second (or two-second) times always shows zeros there; a fine-grained one
+ * almost never does, and when it does by chance the long margin applies, which is only slower.
+ */
+function hasSubSecondTimes(dirStamp: string): boolean {
+  const [, , mtimeNs, ctimeNs] = dirStamp.split(':');
+  try {
+    return BigInt(mtimeNs ?? '0') % 1_000_000_000n !== 0n || BigInt(ctimeNs ?? '0') % 1_000_000_000n !== 0n;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Writes a file atomically: `fill` writes its bytes at the positions it chooses into a temp file,
  * which is then renamed into place; a `fill` that returns null abandons it (nothing replaced).

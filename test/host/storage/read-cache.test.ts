@@ -211,9 +211,24 @@ describe('read cache (derived, git-ignored snapshot of the fold)', function () {
     await expectSameAsUncached(root);
   });
 
+  it('stamps a folder with sub-second times once it is 100 ms old (no 3 s wait after a pull)', async function () {
+    await seed();
+    const stat = await fs.stat(eventsDir, {bigint: true});
+    if (stat.mtimeNs % 1_000_000_000n === 0n) this.skip(); // whole-second times here: the 3 s rule
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await cold(root).stores.listIssues();
+    expect(await listFiles(cacheDir)).to.include(FRESH);
+    const reader = cold(root);
+    expect((await reader.stores.getIssue(ref('1')))!.title).to.equal('Issue 1');
+    expect(reader.log.stats).to.deep.include({segmentsParsed: 0, cacheHits: 1});
+    await cold(root, {day: 2}).stores.recordRemote([{issue: remote('6')}]);
+    expect((await cold(root).stores.getIssue(ref('6')))!.title).to.equal('Issue 6');
+    await expectSameAsUncached(root);
+  });
+
   it('does not stamp a folder that changed moments ago (same-tick changes would be invisible)', async () => {
     await seed();
-    await cold(root).stores.listIssues();
+    await cold(root, {readCache: {settleMs: 60_000}}).stores.listIssues();
     expect(await listFiles(cacheDir))
       .to.include(SNAPSHOT)
       .and.not.include(FRESH);
