@@ -1,5 +1,3 @@
-import {setFlagsFromString} from 'node:v8';
-
 import {TrackerError, ValidationError} from '../../core/errors.js';
 import {
   requireProvider,
@@ -12,6 +10,7 @@ import {realSleep, systemClock, type RuntimeEventListener} from '../../core/prot
 import type {SyncRunResult} from '../../core/sync/sync-engine.js';
 import {isFatalFailure} from '../../core/sync/sync-result.js';
 import {missingCredentialsError, resolveCredentials} from '../config/credentials.js';
+import {nodeFetch} from '../http/node-fetch.js';
 import {guardStorage, maskableSecrets, maskingConnector} from './content-guard.js';
 import {assertEgressPermitted} from './egress-gate.js';
 import {assertServerApproved} from './server-gate.js';
@@ -121,8 +120,7 @@ export async function runSync(environment: ServiceEnvironment, request: SyncRequ
   const dryRun = request.dryRun ?? false;
   for (const intent of request.intents ?? []) await intent.apply({context, storage, dryRun});
 
-  if (descriptor.kind !== 'local') keepFetchParserBaseline();
-  const runtime = {fetch: globalThis.fetch, clock: systemClock, sleep: realSleep, onEvent: request.onEvent};
+  const runtime = {fetch: nodeFetch, clock: systemClock, sleep: realSleep, onEvent: request.onEvent};
   const runner =
     descriptor.kind === 'local' ? (await import('../process/index.js')).createProcessRunner() : undefined;
   const connector = maskingConnector(
@@ -169,22 +167,6 @@ export async function runSync(environment: ServiceEnvironment, request: SyncRequ
   }
   if (!dryRun) await refreshReadCache(storage.log);
   return {...result, mode: request.mode, warnings: storage.warnings};
-}
-
-/**
- * Node's fetch parses HTTP with a WebAssembly build of llhttp. V8 compiles it at once with its
- * baseline compiler and then again, optimised, on a background thread; a command that ends
- * before that second compile has finished waits for it at exit (about 130 ms here: most of a
- * no-op pull). Keeping the baseline code ends those commands at once, and measured no slower on
- * a 50,000-issue pull. It only affects WebAssembly compiled from now on in this process, which is
- * about to do its HTTP through fetch; failing to set it changes nothing but the exit delay.
- */
-function keepFetchParserBaseline(): void {
-  try {
-    setFlagsFromString('--liftoff-only');
-  } catch {
-    // an engine without the flag: the optimising compile simply happens
-  }
 }
 
 /** The durable log keeps a derived read cache: refresh it here, where the writes just happened. */
