@@ -79,9 +79,9 @@ describe('host nodeFetch (the fetch subset over node:http)', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    let refused: (Error & {cause?: {code?: string}}) | null = null;
-    await nodeFetch(`http://127.0.0.1:${port}/`).catch((error: Error) => (refused = error));
+    let refused: unknown = null;
+    await nodeFetch(`http://127.0.0.1:${port}/`).catch((error: unknown) => (refused = error));
     expect(refused).to.be.instanceOf(TypeError);
-    expect(refused!.cause?.code).to.equal('ECONNREFUSED');
+    expect((refused as {cause?: {code?: string}}).cause?.code).to.equal('ECONNREFUSED');
   });
 });
