@@ -308,7 +308,11 @@ export class SyncEngine {
       const stopHere = !last && options.maxPages !== undefined && pages >= options.maxPages;
       // The next page is requested before this one is merged and stored: the tracker's response
       // time overlaps our work. At most one request is in flight, so pages arrive in order.
-      if (!last && !stopHere) next = fetchPage(pageCursor);
+      if (!last && !stopHere) {
+        next = fetchPage(pageCursor);
+        // Let the request go out now rather than after the first part of the merge.
+        await this.options.yieldToIo?.();
+      }
 
       let items: CanonicalIssue[] | null = newestPerIdentity(page.items);
       // From here on only `items` holds the page (with the provider's payloads); both are let go
