@@ -99,6 +99,21 @@ export function keysetStart(since: string | null, perPage: number): KeysetState 
   return {perPage, at: since, page: 1, seen: [], ties: [], redo: [], resume: null};
 }
 
+/** Provider pages hold at most this many items (GitHub's and GitLab's `per_page` limit). */
+const MAX_PER_PAGE = 100;
+
+/**
+ * The state a connector's `listIssues` call continues from: a new listing from `updated_since`
+ * (with the asked page size, kept within 1..100) when there is no cursor, else the cursor's.
+ */
+export function keysetStateOf(
+  request: {readonly cursor: string | null; readonly updated_since: string | null; readonly limit: number},
+  context: KeysetCursorContext,
+): KeysetState {
+  if (request.cursor !== null) return decodeKeysetCursor(request.cursor, context);
+  return keysetStart(request.updated_since, Math.min(MAX_PER_PAGE, Math.max(1, Math.floor(request.limit))));
+}
+
 export function keysetRequest(state: KeysetState): KeysetRequest {
   return {since: state.at, page: state.page, perPage: state.perPage};
 }

@@ -1,11 +1,10 @@
 import {CapabilityNotSupportedError, ConnectorRequestError} from '../../errors.js';
 import {
   HttpClient,
-  decodeKeysetCursor,
   encodeKeysetCursor,
   githubRateLimit,
   keysetRequest,
-  keysetStart,
+  keysetStateOf,
   keysetStep,
   nextLink,
 } from '../../http/index.js';
@@ -96,14 +95,7 @@ export class GitHubConnector implements TrackerConnector {
   }
 
   async listIssues(request: ListIssuesRequest): Promise<Page<CanonicalIssue>> {
-    const state =
-      request.cursor === null
-        ? keysetStart(request.updated_since, Math.min(100, Math.max(1, Math.floor(request.limit))))
-        : decodeKeysetCursor(request.cursor, {
-            provider: 'github',
-            displayName: 'GitHub',
-            sinceParam: 'since',
-          });
+    const state = keysetStateOf(request, {provider: 'github', displayName: 'GitHub', sinceParam: 'since'});
     const {since, page, perPage} = keysetRequest(state);
     const response = await this.http.get<JsonValue[]>(`${this.repoPath}/issues`, {
       state: 'all',

@@ -1,11 +1,10 @@
 import {CapabilityNotSupportedError, ConnectorRequestError} from '../../errors.js';
 import {
   HttpClient,
-  decodeKeysetCursor,
   encodeKeysetCursor,
   gitlabRateLimit,
   keysetRequest,
-  keysetStart,
+  keysetStateOf,
   keysetStep,
   nextLink,
 } from '../../http/index.js';
@@ -96,14 +95,11 @@ export class GitLabConnector implements TrackerConnector {
   }
 
   async listIssues(request: ListIssuesRequest): Promise<Page<CanonicalIssue>> {
-    const state =
-      request.cursor === null
-        ? keysetStart(request.updated_since, Math.min(100, Math.max(1, Math.floor(request.limit))))
-        : decodeKeysetCursor(request.cursor, {
-            provider: 'gitlab',
-            displayName: 'GitLab',
-            sinceParam: 'updated_after',
-          });
+    const state = keysetStateOf(request, {
+      provider: 'gitlab',
+      displayName: 'GitLab',
+      sinceParam: 'updated_after',
+    });
     const {since, page, perPage} = keysetRequest(state);
     // No `state`: without it GitLab lists issues in every state ("Return all issues or just those
     // that are opened or closed"), and no value needs to be sent.
