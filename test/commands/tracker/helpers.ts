@@ -4,6 +4,7 @@ import {join} from 'node:path';
 import {Config, Plugin, run as runOclif} from '@oclif/core';
 import {captureOutput} from '@oclif/test';
 
+import {InMemoryConnector} from '../../../src/core/memory/in-memory-connector.js';
 import {createIssue, type CanonicalIssue} from '../../../src/core/model/canonical-issue.js';
 import {openTrackerStorage} from '../../../src/host/storage/tracker-storage.js';
 import {clearRegisteredSecrets} from '../../../src/host/cli/secret-mask.js';
@@ -122,4 +123,32 @@ export async function seedCache(root: string, issues: CanonicalIssue[]): Promise
 
 export function parseJson<T = Record<string, unknown>>(stdout: string): T {
   return JSON.parse(stdout) as T;
+}
+
+/**
+ * An in-memory tracker (GitHub, acme/app) that the sync commands of a test talk to, holding the
+ * issues `cached` as `issue(n, {labels: ['bug']})` has them; `built` counts how often a command
+ * asked for a connector (zero: it refused before contacting the tracker).
+ */
+export function installTracker(cached: readonly number[] = []): {
+  connector: InMemoryConnector;
+  built: () => number;
+} {
+  const connector = new InMemoryConnector({provider: 'github', workspace: 'acme/app'});
+  for (const n of cached) {
+    const local = issue(n, {labels: ['bug']});
+    connector.seed({
+      id: String(n),
+      title: local.title,
+      labels: ['bug'],
+      updated_at: local.updated_at,
+      created_at: local.created_at,
+    });
+  }
+  let built = 0;
+  setConnectorFactory(async () => {
+    built += 1;
+    return connector;
+  });
+  return {connector, built: () => built};
 }

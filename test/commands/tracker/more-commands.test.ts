@@ -15,12 +15,19 @@ import {
 import {join} from 'node:path';
 
 import {ManualClock} from '../../../src/core/protocols/runtime.js';
-import {InMemoryConnector} from '../../../src/core/memory/in-memory-connector.js';
 import {FakeGitHubServer} from '../../../src/fakes/github/index.js';
 import {reportError} from '../../../src/host/cli/error-report.js';
-import {setConnectorFactory} from '../../../src/host/services/sync-service.js';
 import {openTrackerStorage} from '../../../src/host/storage/tracker-storage.js';
-import {BOUND_GITHUB, exitCode, issue, makeProject, run, seedCache, type TestProject} from './helpers.js';
+import {
+  BOUND_GITHUB,
+  exitCode,
+  installTracker,
+  issue,
+  makeProject,
+  run,
+  seedCache,
+  type TestProject,
+} from './helpers.js';
 
 /** Every folder and file under `dir` (sha256 of each file): proves a command wrote, moved or removed nothing. */
 function treeHashes(dir: string): Record<string, string> {
@@ -74,23 +81,6 @@ function stable(value: unknown): string {
   return `${JSON.stringify(sort(value), null, 2)}\n`;
 }
 
-/** A tracker whose issues 1..3 equal the cached ones (as in sync.test.ts). */
-function installTracker(): InMemoryConnector {
-  const connector = new InMemoryConnector({provider: 'github', workspace: 'acme/app'});
-  for (const n of [1, 2, 3]) {
-    const cached = issue(n, {labels: ['bug']});
-    connector.seed({
-      id: String(n),
-      title: cached.title,
-      labels: ['bug'],
-      updated_at: cached.updated_at,
-      created_at: cached.created_at,
-    });
-  }
-  setConnectorFactory(async () => connector);
-  return connector;
-}
-
 async function seedThree(root: string): Promise<void> {
   await seedCache(
     root,
@@ -118,7 +108,7 @@ describe('tracker sync pull --full, push --yes, edit/comment --json, compact (mo
     });
 
     it('sync pull --full marks an issue the tracker no longer has as deleted; an incremental pull does not', async () => {
-      const tracker = installTracker();
+      const tracker = installTracker([1, 2, 3]).connector;
       tracker.remoteDelete('2');
 
       const incremental = await run(['tracker', 'sync', 'pull', '--json']);
@@ -177,7 +167,7 @@ describe('tracker sync pull --full, push --yes, edit/comment --json, compact (mo
 
     it('sync push refuses above the bulk-change threshold (exit 1, nothing sent or lost); --yes sends it', async () => {
       writeFileSync(project.configPath, `${BOUND_GITHUB}  bulk_threshold: 1\n`);
-      const tracker = installTracker();
+      const tracker = installTracker([1, 2, 3]).connector;
       for (const n of [1, 2]) {
         const e = await run(['tracker', 'edit', `#${n}`, '--title', `Renamed ${n}`]);
         expect(e.error, e.stderr).to.equal(undefined);
@@ -482,7 +472,7 @@ describe('tracker sync pull --full, push --yes, edit/comment --json, compact (mo
       rmSync(project.configPath);
       mkdirSync(project.configPath);
       writeFileSync(join(project.configPath, 'keep.txt'), 'mine\n');
-      const tracker = installTracker();
+      const tracker = installTracker([1, 2, 3]).connector;
       const before = treeHashes(project.root);
       for (const args of [
         ['status'],
@@ -509,7 +499,7 @@ describe('tracker sync pull --full, push --yes, edit/comment --json, compact (mo
     it('.kittify/tracker is a file: every command names it and says what to do (exit 1)', async () => {
       const file = join(kittify(project), 'tracker');
       writeFileSync(file, 'precious\n');
-      const tracker = installTracker();
+      const tracker = installTracker([1, 2, 3]).connector;
       const before = treeHashes(project.root);
       for (const args of [
         ['status'],

@@ -2,23 +2,18 @@ import {expect} from 'chai';
 import {chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 
-import {InMemoryConnector} from '../../../src/core/memory/in-memory-connector.js';
 import {FakeGitHubServer} from '../../../src/fakes/github/index.js';
-import {setConnectorFactory} from '../../../src/host/services/sync-service.js';
-import {BOUND_GITHUB, exitCode, makeProject, parseJson, run, type TestProject} from './helpers.js';
+import {
+  BOUND_GITHUB,
+  exitCode,
+  installTracker,
+  makeProject,
+  parseJson,
+  run,
+  type TestProject,
+} from './helpers.js';
 
 const TOKEN = 'ghp_' + 'Pq7Rs9Tu1Vw3Xy5Za7Bc9De1Fg3Hi5Jk7Lm9';
-
-/** A tracker that counts how often it is built and asked anything. */
-function installTracker(): {connector: InMemoryConnector; built: () => number} {
-  const connector = new InMemoryConnector({provider: 'github', workspace: 'acme/app'});
-  let built = 0;
-  setConnectorFactory(async () => {
-    built += 1;
-    return connector;
-  });
-  return {connector, built: () => built};
-}
 
 const withServer = (url: string) =>
   BOUND_GITHUB.replace('  workspace: acme/app\n', `  workspace: acme/app\n  server_url: ${url}\n`);

@@ -2,9 +2,16 @@ import {expect} from 'chai';
 import {readFileSync, readdirSync, statSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 
-import {InMemoryConnector} from '../../../src/core/memory/in-memory-connector.js';
-import {setConnectorFactory} from '../../../src/host/services/sync-service.js';
-import {BOUND_GITHUB, exitCode, issue, makeProject, run, seedCache, type TestProject} from './helpers.js';
+import {
+  BOUND_GITHUB,
+  exitCode,
+  installTracker,
+  issue,
+  makeProject,
+  run,
+  seedCache,
+  type TestProject,
+} from './helpers.js';
 
 function snapshotTree(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -13,27 +20,6 @@ function snapshotTree(dir: string): Record<string, string> {
     if (statSync(p).isFile()) out[f] = readFileSync(p, 'base64');
   }
   return out;
-}
-
-/** A tracker whose issues 1..3 equal the cached ones, and a factory that counts how often it is asked for. */
-function installTracker(): {connector: InMemoryConnector; built: () => number} {
-  const connector = new InMemoryConnector({provider: 'github', workspace: 'acme/app'});
-  for (const n of [1, 2, 3]) {
-    const cached = issue(n, {labels: ['bug']});
-    connector.seed({
-      id: String(n),
-      title: cached.title,
-      labels: ['bug'],
-      updated_at: cached.updated_at,
-      created_at: cached.created_at,
-    });
-  }
-  let built = 0;
-  setConnectorFactory(async () => {
-    built += 1;
-    return connector;
-  });
-  return {connector, built: () => built};
 }
 
 describe('tracker sync', () => {
@@ -67,7 +53,7 @@ describe('tracker sync', () => {
     it(`refuses before any request when egress is ${what} (exit 1, nothing written)`, async () => {
       writeFileSync(project.configPath, config);
       process.env.GITHUB_TOKEN = 'ghp_notUsedBecauseRefused0123456789ABCDEF';
-      const tracker = installTracker();
+      const tracker = installTracker([1, 2, 3]);
       const before = snapshotTree(project.root);
       for (const mode of ['pull', 'push', 'run']) {
         const r = await run(['tracker', 'sync', mode, '--json']);
@@ -83,7 +69,7 @@ describe('tracker sync', () => {
   }
 
   it('names the env var and the bind --credential way when credentials are missing', async () => {
-    const tracker = installTracker();
+    const tracker = installTracker([1, 2, 3]);
     const r = await run(['tracker', 'sync', 'pull']);
     expect(exitCode(r)).to.equal(1);
     expect(r.stderr).to.match(/^No credentials for github: GITHUB_TOKEN \(token\) is not set\.\n/);
@@ -93,7 +79,7 @@ describe('tracker sync', () => {
 
   it('edit then sync push sends exactly the edited fields', async () => {
     process.env.GITHUB_TOKEN = 'ghp_pushTokenValue0123456789abcdefABCDEF';
-    const tracker = installTracker();
+    const tracker = installTracker([1, 2, 3]);
     const e = await run(['tracker', 'edit', '#1', '--status', 'in_review', '--add-label', 'urgent']);
     expect(e.error, e.stderr).to.equal(undefined);
     const r = await run(['tracker', 'sync', 'push', '--json']);
@@ -117,7 +103,7 @@ describe('tracker sync', () => {
 
   it('sync pull brings new remote issues into the cache and prints the counts', async () => {
     process.env.GITHUB_TOKEN = 'ghp_pullTokenValue0123456789abcdefABCDEF';
-    const tracker = installTracker();
+    const tracker = installTracker([1, 2, 3]);
     tracker.connector.seed({id: '4', title: 'Brand new', updated_at: '2026-02-01T00:00:00.000Z'});
     const r = await run(['tracker', 'sync', 'pull']);
     expect(r.error, r.stderr).to.equal(undefined);
@@ -130,7 +116,7 @@ describe('tracker sync', () => {
 
   it('--dry-run writes nothing locally or remotely', async () => {
     process.env.GITHUB_TOKEN = 'ghp_dryTokenValue0123456789abcdefABCDEFG';
-    const tracker = installTracker();
+    const tracker = installTracker([1, 2, 3]);
     await run(['tracker', 'edit', '#2', '--title', 'Renamed']);
     tracker.connector.seed({id: '5', title: 'Remote only', updated_at: '2026-02-01T00:00:00.000Z'});
     const before = snapshotTree(project.root);
@@ -149,7 +135,7 @@ describe('tracker sync', () => {
 
   it('tracker failures are reported and exit 1', async () => {
     process.env.GITHUB_TOKEN = 'ghp_failTokenValue0123456789abcdefABCDEF';
-    const tracker = installTracker();
+    const tracker = installTracker([1, 2, 3]);
     const {ConnectorRequestError} = await import('../../../src/core/errors.js');
     tracker.connector.failOn(
       'listIssues',

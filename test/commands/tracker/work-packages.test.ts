@@ -1,16 +1,16 @@
 import {expect} from 'chai';
 
-import {InMemoryConnector} from '../../../src/core/memory/in-memory-connector.js';
+import type {InMemoryConnector} from '../../../src/core/memory/in-memory-connector.js';
 import {appendLaneTransition, writeSpecKittyProject} from '../../../src/fakes/spec-kitty-project.js';
-import {setConnectorFactory} from '../../../src/host/services/sync-service.js';
-import {BOUND_GITHUB, exitCode, makeProject, parseJson, run, type TestProject} from './helpers.js';
-
-/** A tracker (in memory) behind the real `sync push` command. */
-function installTracker(): InMemoryConnector {
-  const connector = new InMemoryConnector({provider: 'github', workspace: 'acme/app'});
-  setConnectorFactory(async () => connector);
-  return connector;
-}
+import {
+  BOUND_GITHUB,
+  exitCode,
+  installTracker,
+  makeProject,
+  parseJson,
+  run,
+  type TestProject,
+} from './helpers.js';
 
 const LANES = ['done', 'approved', 'in_progress', 'planned', 'planned', 'blocked', 'for_review'];
 
@@ -54,7 +54,7 @@ describe('tracker commands with work packages', () => {
 
   describe('sync push --create-missing', () => {
     it('creates 7 issues AND the 3 links in one command, maps all 7; a re-run creates nothing and writes nothing', async () => {
-      const tracker = installTracker();
+      const tracker = installTracker().connector;
       const r = await run(['tracker', 'sync', 'push', '--create-missing', '--json']);
       expect(r.error, r.stderr).to.equal(undefined);
 
@@ -118,7 +118,7 @@ describe('tracker commands with work packages', () => {
     });
 
     it('a dry run records and sends nothing, and says the links wait for the issues', async () => {
-      const tracker = installTracker();
+      const tracker = installTracker().connector;
       const r = await run(['tracker', 'sync', 'push', '--create-missing', '--dry-run']);
       expect(r.error, r.stderr).to.equal(undefined);
       expect(tracker.writeRequests()).to.deep.equal([]);
@@ -137,7 +137,7 @@ describe('tracker commands with work packages', () => {
     }
 
     it('status shows per work package: lane, mapped issue, remote status, disagreement (text and --json)', async () => {
-      const tracker = installTracker();
+      const tracker = installTracker().connector;
       await createAll(tracker);
       // Someone reopens WP01's issue in the tracker; a pull brings it in.
       const wp01 = tracker.allRemote().find((i) => i.title.startsWith('WP01'))!;
@@ -176,7 +176,7 @@ describe('tracker commands with work packages', () => {
     });
 
     it("list-tickets --mission M lists that mission's work packages with the same columns", async () => {
-      const tracker = installTracker();
+      const tracker = installTracker().connector;
       await createAll(tracker);
       appendLaneTransition(project.root, '020-search', 'WP04', 'claimed', {
         at: new Date(Date.now() + 60_000),
