@@ -52,4 +52,29 @@ describe('model fast paths give the same results as the general path', () => {
     // A copy (not the frozen object itself) takes the validating path and gives the same issue.
     expect(issueFromJson({...json})).to.deep.equal(back);
   });
+
+  it('frozen issue JSON is issueToJson, key for key, frozen all the way down (links, parent, custom fields)', () => {
+    const issue = createIssue({
+      ref: {...ref, key: '#7', url: 'https://github.com/acme/widgets/issues/7'},
+      title: 'Fix login',
+      parent: {...ref, id: '1', key: '#1'},
+      links: [
+        {type: 'blocks', target: {...ref, id: '9'}},
+        {type: 'relates_to', target: {...ref, id: '3'}},
+      ],
+      custom_fields: {sprint: {name: 'S1', dates: ['2025-01-01', '2025-01-14']}, points: 3},
+      raw: {number: 7},
+    });
+    const json = issueToFrozenJson(issue);
+    // The same keys in the same order: canonical serialisation relies on the order to skip sorting.
+    expect(JSON.stringify(json)).to.equal(JSON.stringify(issueToJson(issue)));
+    const unfrozen: string[] = [];
+    const walk = (value: unknown, at: string): void => {
+      if (typeof value !== 'object' || value === null) return;
+      if (!Object.isFrozen(value)) unfrozen.push(at);
+      for (const [key, item] of Object.entries(value)) walk(item, `${at}.${key}`);
+    };
+    walk(json, 'json');
+    expect(unfrozen).to.deep.equal([]);
+  });
 });

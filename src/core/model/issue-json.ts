@@ -42,9 +42,40 @@ const frozenSources = new WeakMap<object, CanonicalIssue>();
  * what `issueFromJson` returns always matches the object's content.
  */
 export function issueToFrozenJson(issue: CanonicalIssue): JsonObject {
-  const json = deepFreeze(issueToJson(issue));
+  // `issueToJson`'s shape, built frozen: lists the model already froze are shared, not copied
+  // (a pull makes one of these per issue it stores).
+  const json = Object.freeze<JsonObject>({
+    assignees: frozenList(issue.assignees),
+    body: issue.body,
+    created_at: issue.created_at,
+    custom_fields: deepFreeze(issue.custom_fields),
+    issue_type: issue.issue_type,
+    labels: frozenList(issue.labels),
+    links:
+      issue.links.length === 0
+        ? NO_LINKS
+        : (Object.freeze(
+            issue.links.map((link) => Object.freeze({target: frozenRefJson(link.target), type: link.type})),
+          ) as unknown as JsonValue[]),
+    parent: issue.parent ? frozenRefJson(issue.parent) : null,
+    priority: issue.priority,
+    ref: frozenRefJson(issue.ref),
+    status: issue.status,
+    title: issue.title,
+    updated_at: issue.updated_at,
+  });
   frozenSources.set(json, issue.raw === null ? issue : Object.freeze({...issue, raw: null}));
   return json;
+}
+
+const NO_LINKS: JsonValue[] = Object.freeze([]) as unknown as JsonValue[];
+
+function frozenList(values: readonly string[]): JsonValue[] {
+  return (Object.isFrozen(values) ? values : Object.freeze([...values])) as JsonValue[];
+}
+
+function frozenRefJson(ref: ExternalRef): JsonObject {
+  return Object.freeze(refToJson(ref));
 }
 
 function deepFreeze<T>(value: T): T {

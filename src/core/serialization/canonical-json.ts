@@ -38,27 +38,49 @@ function scalarText(value: unknown): string | null {
 }
 
 /**
- * The one-line form (every log line): the same output as `write(value, null, 0)`, written as
- * plain loops and concatenation because it runs once per event written.
+ * The one-line form (every log line): the same output as `write(value, null, 0)`. Pieces go to
+ * one array joined at the end: a line built by `+=` is a rope of a hundred small strings, which
+ * the garbage collector copies piece by piece while a batch of lines waits to be written.
  */
 function compact(value: unknown): string {
   const scalar = scalarText(value);
   if (scalar !== null) return scalar;
+  const out: string[] = [];
+  append(value, out);
+  return out.join('');
+}
+
+function append(value: unknown, out: string[]): void {
+  const scalar = scalarText(value);
+  if (scalar !== null) {
+    out.push(scalar);
+    return;
+  }
   if (Array.isArray(value)) {
     const n = value.length;
-    if (n === 0) return '[]';
-    let out = '[' + compact(value[0]);
-    for (let i = 1; i < n; i++) out += ', ' + compact(value[i]);
-    return out + ']';
+    if (n === 0) {
+      out.push('[]');
+      return;
+    }
+    out.push('[');
+    append(value[0], out);
+    for (let i = 1; i < n; i++) {
+      out.push(', ');
+      append(value[i], out);
+    }
+    out.push(']');
+    return;
   }
   const record = value as Record<string, unknown>;
-  let out = '';
+  let first = true;
   for (const key of sortKeys(Object.keys(record))) {
     const item = record[key];
     if (item === undefined) continue;
-    out += (out === '' ? '{' : ', ') + quotedKey(key) + compact(item);
+    out.push(first ? '{' : ', ', quotedKey(key));
+    first = false;
+    append(item, out);
   }
-  return out === '' ? '{}' : out + '}';
+  out.push(first ? '{}' : '}');
 }
 
 /**

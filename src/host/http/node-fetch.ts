@@ -53,7 +53,7 @@ export const nodeFetch = ((input: string | URL, init: RequestInit = {}): Promise
 const HTTP_AGENT = new http.Agent({keepAlive: true});
 const HTTPS_AGENT = new https.Agent({keepAlive: true});
 
-function readBody(response: http.IncomingMessage): Promise<Buffer> {
+function readBody(response: http.IncomingMessage): Promise<string> {
   const encoding = String(response.headers['content-encoding'] ?? '').toLowerCase();
   const stream =
     encoding === 'gzip' || encoding === 'x-gzip'
@@ -63,10 +63,13 @@ function readBody(response: http.IncomingMessage): Promise<Buffer> {
         : encoding === 'br'
           ? response.pipe(zlib.createBrotliDecompress())
           : response;
+  // Decoded chunk by chunk (split characters are carried over): a page of a few hundred kB
+  // concatenated as bytes first costs a fresh allocation, and its page faults, per response.
+  stream.setEncoding('utf8');
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.on('end', () => resolve(Buffer.concat(chunks)));
+    const chunks: string[] = [];
+    stream.on('data', (chunk: string) => chunks.push(chunk));
+    stream.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : chunks.join('')));
     stream.on('error', (error) => reject(new TypeError('fetch failed', {cause: error})));
     response.on('aborted', () => reject(new TypeError('fetch failed: the response was cut off')));
     response.on('close', () => {
@@ -77,7 +80,7 @@ function readBody(response: http.IncomingMessage): Promise<Buffer> {
   });
 }
 
-function responseOf(response: http.IncomingMessage, body: Promise<Buffer>): Response {
+function responseOf(response: http.IncomingMessage, body: Promise<string>): Response {
   const status = response.statusCode ?? 0;
   const raw = response.headers;
   const headers = {
@@ -95,7 +98,7 @@ function responseOf(response: http.IncomingMessage, body: Promise<Buffer>): Resp
     ok: status >= 200 && status < 300,
     statusText: response.statusMessage ?? '',
     headers,
-    text: async () => (await body).toString('utf8'),
-    json: async () => JSON.parse((await body).toString('utf8')) as unknown,
+    text: async () => await body,
+    json: async () => JSON.parse(await body) as unknown,
   } as unknown as Response;
 }

@@ -313,7 +313,9 @@ export class JsonlEventLog implements TrackerEventLog {
       // run meanwhile rather than stall behind it.
       if (i % YIELD_EVERY_LINES === YIELD_EVERY_LINES - 1) await yieldToIo();
     }
-    const bytes = Buffer.from(lines.join(''), 'utf8');
+    // Canonical JSON is pure ASCII (it escapes everything past `~`), so its UTF-8 is its latin1:
+    // a plain copy, several times faster than the UTF-8 encoder over megabytes of lines.
+    const bytes = Buffer.from(lines.join(''), 'latin1');
     await writeFileAtomic(file, bytes, {
       beforeRename: () => {
         lock.check();

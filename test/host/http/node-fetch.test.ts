@@ -5,6 +5,9 @@ import * as zlib from 'node:zlib';
 
 import {nodeFetch} from '../../../src/host/http/node-fetch.js';
 
+/** Two-, three- and four-byte UTF-8 characters, long enough to arrive in many chunks. */
+const SPLIT_TEXT = 'é中😀x'.repeat(20_000);
+
 describe('host nodeFetch (the fetch subset over node:http)', () => {
   let server: http.Server;
   let base: string;
@@ -22,6 +25,21 @@ describe('host nodeFetch (the fetch subset over node:http)', () => {
         } else if (req.url === '/gzip') {
           res.writeHead(200, {'content-encoding': 'gzip', link: '<x>; rel="next"'});
           res.end(zlib.gzipSync(JSON.stringify({zipped: 'yes ✓'})));
+        } else if (req.url === '/split') {
+          // A large body with multi-byte characters, written so that characters straddle writes.
+          const bytes = Buffer.from(JSON.stringify({text: SPLIT_TEXT}), 'utf8');
+          res.writeHead(200, {'content-type': 'application/json'});
+          let at = 0;
+          const step = (): void => {
+            if (at >= bytes.length) {
+              res.end();
+              return;
+            }
+            res.write(bytes.subarray(at, at + 4099));
+            at += 4099;
+            setImmediate(step);
+          };
+          step();
         } else if (req.url === '/stall') {
           res.writeHead(200);
           res.write('{"partial": ');
@@ -56,6 +74,14 @@ describe('host nodeFetch (the fetch subset over node:http)', () => {
     expect(request).to.deep.include({method: 'POST', url: '/things?q=1', body: '{"a":"ü"}'});
     expect(request.headers.authorization).to.equal('Bearer t0k');
     expect(request.headers['content-length']).to.equal(String(Buffer.byteLength('{"a":"ü"}')));
+  });
+
+  it('decodes a body whose multi-byte characters are split between chunks', async () => {
+    const response = await nodeFetch(`${base}/split`);
+    expect(response.status).to.equal(200);
+    const parsed = JSON.parse(await response.text()) as {text: string};
+    expect(parsed.text.length).to.equal(SPLIT_TEXT.length);
+    expect(parsed.text === SPLIT_TEXT).to.equal(true);
   });
 
   it('does not follow redirects (the HTTP client decides), and inflates a gzip body', async () => {

@@ -6,6 +6,7 @@ import {expect} from 'chai';
 
 import {
   canonicalJson,
+  canonicalJsonLine,
   createIssue,
   createRef,
   issueToJson,
@@ -195,6 +196,27 @@ describe('read cache (derived, git-ignored snapshot of the fold)', function () {
     expect((await next.stores.getIssue(ref('5')))!.title).to.equal('Issue 5');
     expect(next.log.stats).to.deep.include({segmentsParsed: 0, cacheWrites: 0});
     await expectSameAsUncached(root);
+  });
+
+  it('non-ASCII text: segments hold ASCII escapes, the cache raw UTF-8, both read back exactly', async () => {
+    const title = 'Café 中文 😀 \u2028 naïve';
+    const body = 'Zeile ü\n\ttab "quoted" \\ back ß'.repeat(50);
+    const writer = cold(root);
+    await writer.stores.recordRemote([{issue: remote('1', {title, body})}, {issue: remote('2')}]);
+    const events = path.join(writer.scopeDir, 'events');
+    for (const file of await fs.readdir(events)) {
+      const bytes = await fs.readFile(path.join(events, file));
+      expect(bytes.every((byte) => byte < 0x80)).to.equal(true);
+      for (const line of bytes.toString('utf8').trimEnd().split('\n'))
+        expect(line + '\n').to.equal(canonicalJsonLine(JSON.parse(line)));
+    }
+    await writer.log.refreshReadCache();
+    for (const readCache of [undefined, false] as const) {
+      const reader = cold(root, {readCache});
+      const issue = (await reader.stores.getIssue(ref('1')))!;
+      expect([issue.title, issue.body]).to.deep.equal([title, body]);
+      expect(reader.log.stats.cacheHits > 0).to.equal(readCache === undefined);
+    }
   });
 
   it('trusts the folder stamp once settled, and a new segment changes the stamp', async () => {
