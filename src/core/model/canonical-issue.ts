@@ -259,7 +259,8 @@ function normaliseTimestamp(value: string | Date | null | undefined, field: stri
   if (value === null || value === undefined || value === '') return null;
   // Fast path for the common forms (runs twice per pulled issue); same result as below.
   if (typeof value === 'string' && PLAIN_UTC.test(value)) {
-    return value.length === 20 ? `${value.slice(0, 19)}.000Z` : value;
+    // Joined into one flat string: the issue keeps it (a concatenation would keep three pieces).
+    return value.length === 20 ? [value.slice(0, 19), '.000Z'].join('') : value;
   }
   const date = value instanceof Date ? value : new Date(value);
   if (Number.isNaN(date.getTime()))

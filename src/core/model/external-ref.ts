@@ -48,7 +48,9 @@ export function createRef(input: ExternalRefInput, fieldPrefix = 'ref'): Externa
 
 /** `system:workspace:id`, the stable identity used as the key everywhere. */
 export function refIdentity(ref: Pick<ExternalRef, 'system' | 'workspace' | 'id'>): string {
-  return `${ref.system}:${ref.workspace}:${ref.id}`;
+  // Joined, not concatenated: `join` makes one flat string, where `a + b` makes a rope of pieces,
+  // and the state keeps an identity per issue (50,000 in a large pull) for as long as it lives.
+  return [ref.system, ref.workspace, ref.id].join(':');
 }
 
 /** The handle a person types: the key when there is one, else the id. */
