@@ -242,10 +242,17 @@ function normaliseLinks(
 }
 
 function normaliseCustomFields(fields: JsonObject | undefined): JsonObject {
-  if (fields === undefined || fields === null) return {};
+  if (fields === undefined || fields === null) return NO_CUSTOM_FIELDS;
   if (!isJsonObject(fields)) throw new ValidationError('custom_fields', 'must be an object');
-  return fields as {[key: string]: JsonValue};
+  for (const _ in fields) return fields as {[key: string]: JsonValue};
+  return NO_CUSTOM_FIELDS;
 }
+
+/**
+ * Most issues have no custom fields: they all share this one frozen object (a store keeps
+ * every issue in memory, and an object per issue is one more for the garbage collector).
+ */
+const NO_CUSTOM_FIELDS: JsonObject = Object.freeze({}) as JsonObject;
 
 /**
  * A UTC timestamp whose calendar fields are valid in every month (days up to 28): already in
