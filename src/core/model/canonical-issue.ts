@@ -211,6 +211,14 @@ function normaliseSet(values: readonly string[] | undefined, field: string): rea
   if (values === undefined) return NONE;
   if (!Array.isArray(values)) throw new ValidationError(field, 'must be a list of strings');
   if (values.length === 0) return NONE;
+  if (values.length === 1) {
+    // The usual list (one label, one assignee): no set, no sort.
+    const value = values[0];
+    if (typeof value !== 'string')
+      throw new ValidationError(field, `must be a list of strings, got ${JSON.stringify(value)}`);
+    const trimmed = value.trim();
+    return trimmed === '' ? NONE : Object.freeze([trimmed]);
+  }
   const out = new Set<string>();
   for (const value of values) {
     if (typeof value !== 'string')
