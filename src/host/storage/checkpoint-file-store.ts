@@ -34,6 +34,12 @@ export class CheckpointFileStore implements CheckpointStore {
   /** Damaged files treated as missing under `repair` (the caller prints them). */
   readonly warnings: string[] = [];
   private readonly root: string;
+  /**
+   * The ignore rules and the folder (real, no links on the way) were checked by this instance:
+   * once, as the log does for events/. A long pull writes a checkpoint per batch, and these
+   * checks were half of each write's file-system calls.
+   */
+  private dirReady = false;
 
   constructor(private readonly options: CheckpointFileStoreOptions) {
     this.root = path.resolve(options.root);
@@ -75,10 +81,22 @@ export class CheckpointFileStore implements CheckpointStore {
   }
 
   private async locked(key: string, body: (file: string) => Promise<void>): Promise<void> {
-    await ensureIgnoreRules(this.root);
-    await ensureRealDir(this.root, this.dir);
+    const checked = this.dirReady;
+    if (!checked) {
+      await ensureIgnoreRules(this.root);
+      await ensureRealDir(this.root, this.dir);
+      this.dirReady = true;
+    }
     const file = this.fileFor(key);
-    await withLock(file, `${file}.lock`, () => body(file), this.options.lock);
+    try {
+      await withLock(file, `${file}.lock`, () => body(file), this.options.lock);
+    } catch (error) {
+      // The folder went away since it was checked (removed by hand): check and create it again.
+      const missing = isNotFound(error) || (error instanceof Error && isNotFound(error.cause));
+      if (!checked || !missing) throw error;
+      this.dirReady = false;
+      await this.locked(key, body);
+    }
   }
 
   private async readFile(key: string, file: string, forWrite = false): Promise<SyncCheckpoint | null> {

@@ -1,4 +1,4 @@
-import {promises as fs} from 'node:fs';
+import {readFileSync} from 'node:fs';
 import * as path from 'node:path';
 
 import {
@@ -322,7 +322,7 @@ export class JsonlEventLog implements TrackerEventLog {
       },
     });
     lock.check();
-    await this.verify(name, bytes);
+    this.verify(name, bytes);
     this.known.set(name, statStamp(file));
     return file;
   }
@@ -372,11 +372,12 @@ export class JsonlEventLog implements TrackerEventLog {
   }
 
   /** Reads the segment just written back: its bytes must be exactly the bytes meant. */
-  private async verify(name: string, written: Buffer): Promise<void> {
+  private verify(name: string, written: Buffer): void {
     const file = path.join(this.eventsDir, name);
     let bytes: Buffer;
     try {
-      bytes = await fs.readFile(file);
+      // Blocking: the page cache answers at once, and a busy event loop would delay each step.
+      bytes = readFileSync(file);
     } catch (error) {
       throw new StorageError(`readback of ${this.display(name)} failed: ${(error as Error).message}`, {
         path: file,

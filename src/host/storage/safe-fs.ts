@@ -1,4 +1,5 @@
 import {randomBytes} from 'node:crypto';
+import * as fsSync from 'node:fs';
 import {constants, lstatSync, promises as fs} from 'node:fs';
 import * as path from 'node:path';
 
@@ -93,6 +94,10 @@ export function tempPathFor(target: string): string {
 /**
  * Writes `data` to `target` atomically: readers see the old file or the whole new one, never
  * part of it, even if the process dies mid-write. `beforeRename` may abort (e.g. a lost lock).
+ *
+ * Only the fsyncs (the disk's part) go to the thread pool; open, write, close and rename are
+ * calls the page cache answers at once. Awaited one by one, those four each waited for a turn
+ * of an event loop that a long pull keeps busy, and the pull's next batch waited for them.
  */
 export async function writeFileAtomic(
   target: string,
@@ -100,22 +105,29 @@ export async function writeFileAtomic(
   options: {beforeRename?: () => void; mode?: number} = {},
 ): Promise<void> {
   const temp = tempPathFor(target);
-  let handle;
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  let fd: number | undefined;
   try {
-    handle = await fs.open(
+    fd = fsSync.openSync(
       temp,
       constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
       options.mode ?? 0o644,
     );
-    await handle.writeFile(data);
-    await handle.sync();
-    await handle.close();
-    handle = undefined;
+    for (let at = 0; at < bytes.length;) at += fsSync.writeSync(fd, bytes, at, bytes.length - at);
+    await fsyncFd(fd);
+    fsSync.closeSync(fd);
+    fd = undefined;
     options.beforeRename?.();
-    await fs.rename(temp, target);
+    fsSync.renameSync(temp, target);
   } catch (error) {
-    await handle?.close().catch(() => undefined);
-    await fs.rm(temp, {force: true}).catch(() => undefined);
+    if (fd !== undefined) {
+      try {
+        fsSync.closeSync(fd);
+      } catch {
+        // already failing: the first error is the one to report
+      }
+    }
+    fsSync.rmSync(temp, {force: true});
     throw error;
   }
   await fsyncDir(path.dirname(target));
@@ -123,15 +135,23 @@ export async function writeFileAtomic(
 
 /** Makes a rename or unlink in `dir` durable (POSIX); a no-op where folders cannot be opened. */
 export async function fsyncDir(dir: string): Promise<void> {
-  let handle;
+  let fd: number;
   try {
-    handle = await fs.open(dir, constants.O_RDONLY);
-    await handle.sync();
+    fd = fsSync.openSync(dir, constants.O_RDONLY);
   } catch {
-    // Windows cannot fsync a folder; the rename is still atomic there.
-  } finally {
-    await handle?.close().catch(() => undefined);
+    return; // Windows cannot open a folder; the rename is still atomic there.
   }
+  try {
+    await fsyncFd(fd);
+  } catch {
+    // Some platforms cannot fsync a folder; the rename is still atomic there.
+  } finally {
+    fsSync.closeSync(fd);
+  }
+}
+
+function fsyncFd(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fsSync.fsync(fd, (error) => (error ? reject(error) : resolve())));
 }
 
 /** Creates `dir` (and parents under `base`) after checking no component is a symbolic link. */

@@ -255,6 +255,23 @@ describe('checkpoint files', () => {
     expect(storage.checkpoints.fileFor('a/b')).to.not.equal(storage.checkpoints.fileFor('a-b'));
   });
 
+  it('checks its folder once, and makes it again if it was removed in between', async () => {
+    const storage = openTrackerStorage(scopeOptions(root));
+    const at = (cursor: string) => ({cursor, updated_since: null, high_water: null});
+    await storage.checkpoints.setCheckpoint('pull', at('c1'));
+    await fs.rm(path.join(storage.scopeDir, 'state'), {recursive: true, force: true});
+    await storage.checkpoints.setCheckpoint('pull', at('c2'));
+    expect(await storage.checkpoints.getCheckpoint('pull')).to.deep.equal(at('c2'));
+    // A link put in place of the folder is still refused by a fresh instance.
+    await fs.rm(path.join(storage.scopeDir, 'state'), {recursive: true, force: true});
+    await fs.mkdir(path.join(root, 'elsewhere'));
+    await fs.symlink(path.join(root, 'elsewhere'), path.join(storage.scopeDir, 'state'));
+    const error = await rejection(
+      openTrackerStorage(scopeOptions(root)).checkpoints.setCheckpoint('pull', at('c3')),
+    );
+    expect(error.message).to.contain('link');
+  });
+
   it('reports a truncated checkpoint clearly, and --repair treats it as missing', async () => {
     const storage = openTrackerStorage(scopeOptions(root));
     await storage.checkpoints.setCheckpoint('pull', {
