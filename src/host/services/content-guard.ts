@@ -59,7 +59,10 @@ export function assertLocalContentClean(
 // ---- masking pulled content ------------------------------------------------------------------
 
 function containsAny(value: unknown, secrets: readonly string[]): boolean {
-  if (typeof value === 'string') return secrets.some((secret) => value.includes(secret));
+  if (typeof value === 'string') {
+    for (const secret of secrets) if (value.includes(secret)) return true;
+    return false;
+  }
   if (Array.isArray(value)) return value.some((item) => containsAny(item, secrets));
   if (typeof value === 'object' && value !== null) {
     return Object.entries(value).some(

@@ -85,9 +85,13 @@ export function assertIssueJson(value: unknown, where: string): GitHubIssueJson 
   return value as GitHubIssueJson;
 }
 
-export function statusOf(raw: JsonObject, settings: GitHubSettings): CanonicalStatus {
+export function statusOf(
+  raw: JsonObject,
+  settings: GitHubSettings,
+  labels: readonly string[] = labelNames(raw),
+): CanonicalStatus {
   if (raw.state === 'closed') return CANCELED_REASONS.has(raw.state_reason as string) ? 'canceled' : 'done';
-  const fromLabel = statusFromLabels(labelNames(raw), settings.statusLabels);
+  const fromLabel = statusFromLabels(labels, settings.statusLabels);
   // A "canceled" label on an open issue is not a closed issue: it stays todo-ish; only close cancels.
   return fromLabel === null || fromLabel === 'canceled' ? 'todo' : fromLabel;
 }
@@ -121,7 +125,7 @@ export function toCanonical(raw: GitHubIssueJson, settings: GitHubSettings): Can
     },
     title: raw.title,
     body: splitMarker(raw.body).body,
-    status: statusOf(raw, settings),
+    status: statusOf(raw, settings, labels),
     issue_type: (typeName !== null && TYPE_NAMES[typeName]) || 'task',
     priority,
     assignees: assigneeLogins(raw),
