@@ -177,8 +177,8 @@ export class LogBackedStores implements IssueStore, MappingStore {
         if (!sameBase || hasSettle || wouldConverge) {
           events.push(
             hasSettle
-              ? {kind: 'issue_pulled', issue: issueJson, settle}
-              : {kind: 'issue_pulled', issue: issueJson},
+              ? {issue: issueJson, kind: 'issue_pulled', settle}
+              : {issue: issueJson, kind: 'issue_pulled'},
           );
           changed += 1;
         }

@@ -253,7 +253,9 @@ export class JsonlEventLog implements TrackerEventLog {
       const {events, result} = decide(state);
       if (events.length === 0) return {result, appended: []};
       const at = this.stampTime(state);
-      const appended = events.map((payload) => ({...payload, event_id: this.newId(), at}) as TrackerEvent);
+      // `at` and `event_id` first: with the payload's keys in order after them (as the stores
+      // write them), an event is in canonical key order and serialises without a sort.
+      const appended = events.map((payload) => ({at, event_id: this.newId(), ...payload}) as TrackerEvent);
       const name = `${this.newId()}.jsonl`;
       // Until it is folded in below, a read in this process (a pull merges its next pages while
       // a batch is being written) leaves this segment to us instead of parsing it from disk.
