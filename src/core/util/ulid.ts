@@ -26,7 +26,7 @@ export function createUlidFactory(
       encodeTimeInto(time, codes);
       random.set(randomBytes(10).subarray(0, 10));
     }
-    encodeRandomInto(random, codes);
+    encodeRandomInto(random, codes, 10);
     return String.fromCharCode.apply(null, codes);
   };
 }
@@ -53,9 +53,15 @@ function encodeTimeInto(time: number, codes: number[]): void {
 
 const ALPHABET_CODES = [...ALPHABET].map((ch) => ch.charCodeAt(0));
 
-/** `encodeRandom`, into `codes[10..25]`. */
-function encodeRandomInto(bytes: Uint8Array, codes: number[]): void {
-  let at = 10;
+/** 80 bits -> 16 base32 characters, most significant first (5 bits each, no remainder). */
+export function encodeRandom(bytes: ArrayLike<number>): string {
+  const codes = new Array<number>(16);
+  encodeRandomInto(bytes, codes, 0);
+  return String.fromCharCode.apply(null, codes);
+}
+
+/** `encodeRandom`'s character codes, into `codes` from `at` on. */
+function encodeRandomInto(bytes: ArrayLike<number>, codes: number[], at: number): void {
   let acc = 0;
   let accBits = 0;
   for (let i = 0; i < 10; i++) {
@@ -67,23 +73,6 @@ function encodeRandomInto(bytes: Uint8Array, codes: number[]): void {
     }
     acc &= (1 << accBits) - 1;
   }
-}
-
-/** 80 bits -> 16 base32 characters, most significant first (5 bits each, no remainder). */
-export function encodeRandom(bytes: readonly number[]): string {
-  let out = '';
-  let acc = 0;
-  let accBits = 0;
-  for (const byte of bytes) {
-    acc = (acc << 8) | byte;
-    accBits += 8;
-    while (accBits >= 5) {
-      accBits -= 5;
-      out += ALPHABET[(acc >> accBits) & 31]!;
-    }
-    acc &= (1 << accBits) - 1;
-  }
-  return out;
 }
 
 /** Adds one to the 80-bit big-endian value, in place (wrapping to zero, as a counter would). */
