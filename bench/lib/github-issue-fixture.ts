@@ -8,18 +8,10 @@
 import {toCanonical, type GitHubIssueJson} from '../../src/core/connectors/github/github-issue-mapper.js';
 import {readGitHubSettings, type GitHubSettings} from '../../src/core/connectors/github/github-settings.js';
 import {realSleep, systemClock, type CanonicalIssue} from '../../src/core/index.js';
+import {seededRandom} from '../../src/fakes/spec-kitty-project.js';
 
 /** Small seeded PRNG (mulberry32): the same seed gives the same issues on every machine. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const prng = seededRandom;
 
 const PEOPLE = ['octocat', 'mona', 'hubot', 'alice-dev', 'bob-ops', 'carol-qa', 'dave-sre', 'erin-pm'];
 const LABELS: {name: string; color: string; description: string}[] = [

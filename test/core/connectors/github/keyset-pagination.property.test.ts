@@ -11,18 +11,7 @@ import {connectorModule as githubModule} from '../../../../src/core/connectors/g
 import {connectorModule as gitlabModule} from '../../../../src/core/connectors/gitlab/index.js';
 import {FakeGitHubServer} from '../../../../src/fakes/github/index.js';
 import {FakeGitLabServer} from '../../../../src/fakes/gitlab/index.js';
-
-/** mulberry32: a small seeded generator, so a failing case can be replayed from its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import {seededRandom} from '../../../../src/fakes/spec-kitty-project.js';
 
 interface Case {
   readonly issues: number[];
@@ -32,7 +21,8 @@ interface Case {
 }
 
 async function scenario(provider: 'github' | 'gitlab', seed: number): Promise<Case> {
-  const rnd = random(seed);
+  // Seeded, so a failing case can be replayed from its seed.
+  const rnd = seededRandom(seed);
   let editSecond = 0;
   // Every edit one second after the previous one, after every seeded time.
   const now = () => new Date(Date.parse('2026-02-01T00:00:00Z') + editSecond * 1000);
