@@ -31,6 +31,13 @@ module.exports = {
       to: {path: '^src/(host|commands|hooks)'},
     },
     {
+      name: 'src-no-fakes',
+      severity: 'error',
+      comment: 'The fake trackers live under test/ and are not shipped: nothing in src may import them.',
+      from: {path: '^src'},
+      to: {path: '^test/'},
+    },
+    {
       name: 'no-circular',
       severity: 'warn',
       comment: 'Circular imports make load order fragile.',

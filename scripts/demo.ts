@@ -16,8 +16,8 @@ import {fileURLToPath} from 'node:url';
 import {parseArgs} from 'node:util';
 
 import {createUlidFactory, systemClock} from '../src/core/index.js';
-import {FakeGitHubServer} from '../src/fakes/github/index.js';
-import {appendLaneTransition, writeSpecKittyProject} from '../src/fakes/spec-kitty-project.js';
+import {FakeGitHubServer} from '../test/fakes/github/index.js';
+import {appendLaneTransition, writeSpecKittyProject} from '../test/fakes/spec-kitty-project.js';
 import {builtCommands, runCli, sandboxEnv, type CliResult} from './demo/cli.js';
 import {ensureBuild} from './demo/ensure-build.js';
 

@@ -8,7 +8,7 @@
 import {toCanonical, type GitHubIssueJson} from '../../src/core/connectors/github/github-issue-mapper.js';
 import {readGitHubSettings, type GitHubSettings} from '../../src/core/connectors/github/github-settings.js';
 import {realSleep, systemClock, type CanonicalIssue} from '../../src/core/index.js';
-import {seededRandom} from '../../src/fakes/spec-kitty-project.js';
+import {seededRandom} from '../../test/fakes/spec-kitty-project.js';
 
 /** Small seeded PRNG (mulberry32): the same seed gives the same issues on every machine. */
 export const prng = seededRandom;

@@ -8,7 +8,7 @@ import {createHash} from 'node:crypto';
 import {promises as fs} from 'node:fs';
 import * as path from 'node:path';
 
-import {FakeGitHubServer} from '../../src/fakes/github/index.js';
+import {FakeGitHubServer} from '../../test/fakes/github/index.js';
 import {runCli, sandboxEnv, type CliResult} from '../../scripts/demo/cli.js';
 import type {BenchSettings} from './harness.js';
 

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import {performance} from 'node:perf_hooks';
 
-import {largeProjectSpec, writeSpecKittyProject} from '../../src/fakes/spec-kitty-project.js';
+import {largeProjectSpec, writeSpecKittyProject} from '../../test/fakes/spec-kitty-project.js';
 import {allWorkPackages} from '../../src/host/workpackages/work-package-model.js';
 import {readMissionsSync} from '../../src/host/workpackages/mission-reader.js';
 import {

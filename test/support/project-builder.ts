@@ -8,7 +8,7 @@ import {
   type MissionSpec,
   type ProjectSpec,
   type WrittenProject,
-} from '../../src/fakes/spec-kitty-project.js';
+} from '../fakes/spec-kitty-project.js';
 
 /**
  * Temp-dir spec-kitty projects for tests. `realisticProject()` is the varied project the reader's

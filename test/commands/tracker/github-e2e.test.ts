@@ -1,6 +1,6 @@
 import {expect} from 'chai';
 
-import {FakeGitHubServer} from '../../../src/fakes/github/index.js';
+import {FakeGitHubServer} from '../../fakes/github/index.js';
 import {exitCode, makeProject, run, type TestProject} from './helpers.js';
 
 /** The whole chain against the loopback fake GitHub: bind, pull, edit offline, push. */

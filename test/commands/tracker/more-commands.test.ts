@@ -15,7 +15,7 @@ import {
 import {join} from 'node:path';
 
 import {ManualClock} from '../../../src/core/protocols/runtime.js';
-import {FakeGitHubServer} from '../../../src/fakes/github/index.js';
+import {FakeGitHubServer} from '../../fakes/github/index.js';
 import {reportError} from '../../../src/host/cli/error-report.js';
 import {openTrackerStorage} from '../../../src/host/storage/tracker-storage.js';
 import {

@@ -3,7 +3,7 @@ import {mkdirSync, readFileSync, readdirSync, statSync, writeFileSync} from 'nod
 import {join} from 'node:path';
 
 import {InMemoryConnector} from '../../../src/core/memory/in-memory-connector.js';
-import {writeSpecKittyProject} from '../../../src/fakes/spec-kitty-project.js';
+import {writeSpecKittyProject} from '../../fakes/spec-kitty-project.js';
 import {setConnectorFactory} from '../../../src/host/services/sync-service.js';
 import {BOUND_GITHUB, exitCode, issue, makeProject, run, seedCache, type TestProject} from './helpers.js';
 

@@ -2,7 +2,7 @@ import {expect} from 'chai';
 import {chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 
-import {FakeGitHubServer} from '../../../src/fakes/github/index.js';
+import {FakeGitHubServer} from '../../fakes/github/index.js';
 import {
   BOUND_GITHUB,
   exitCode,

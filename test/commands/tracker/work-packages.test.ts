@@ -1,7 +1,7 @@
 import {expect} from 'chai';
 
 import type {InMemoryConnector} from '../../../src/core/memory/in-memory-connector.js';
-import {appendLaneTransition, writeSpecKittyProject} from '../../../src/fakes/spec-kitty-project.js';
+import {appendLaneTransition, writeSpecKittyProject} from '../../fakes/spec-kitty-project.js';
 import {
   BOUND_GITHUB,
   exitCode,

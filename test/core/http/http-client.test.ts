@@ -13,7 +13,7 @@ import {
   redactUrl,
   type HttpClientOptions,
 } from '../../../src/core/http/index.js';
-import {FakeHttpServer, type FakeHandler} from '../../../src/fakes/fake-http-server.js';
+import {FakeHttpServer, type FakeHandler} from '../../fakes/fake-http-server.js';
 
 const TOKEN = 'tok_SECRET_1234567890';
 

@@ -19,9 +19,9 @@ import {connectorModule as githubModule} from '../../../src/core/connectors/gith
 import {connectorModule as gitlabModule} from '../../../src/core/connectors/gitlab/index.js';
 import {DEFAULT_RETRY_POLICY as HTTP_RETRY_POLICY} from '../../../src/core/http/index.js';
 import {DEFAULT_RETRY_POLICY, retryDelayMs} from '../../../src/core/sync/retry.js';
-import type {RecordedRequest} from '../../../src/fakes/fake-http-server.js';
-import {FakeGitHubServer} from '../../../src/fakes/github/index.js';
-import {FakeGitLabServer} from '../../../src/fakes/gitlab/index.js';
+import type {RecordedRequest} from '../../fakes/fake-http-server.js';
+import {FakeGitHubServer} from '../../fakes/github/index.js';
+import {FakeGitLabServer} from '../../fakes/gitlab/index.js';
 
 interface Rig {
   readonly clock: ManualClock;

@@ -6,7 +6,7 @@ import {
   scanFrontmatter,
   splitFrontmatter,
 } from '../../../src/host/workpackages/frontmatter.js';
-import {seededRandom} from '../../../src/fakes/spec-kitty-project.js';
+import {seededRandom} from '../../fakes/spec-kitty-project.js';
 
 const KEYS = ['work_package_id', 'title', 'dependencies', 'tracker_refs', 'assignee', 'lane'];
 

@@ -1,6 +1,6 @@
 import {expect} from 'chai';
 
-import {writeSpecKittyProject} from '../../../src/fakes/spec-kitty-project.js';
+import {writeSpecKittyProject} from '../../fakes/spec-kitty-project.js';
 import {
   BOUND_GITHUB,
   exitCode,

@@ -1,7 +1,7 @@
 import {expect} from 'chai';
 
 import {foldEventLog, parseEventLog} from '../../../src/host/workpackages/status-event-log.js';
-import {eventLine} from '../../../src/fakes/spec-kitty-project.js';
+import {eventLine} from '../../fakes/spec-kitty-project.js';
 
 const lane = (
   id: string,

@@ -6,7 +6,7 @@ import {ManualClock} from '../../../src/core/protocols/runtime.js';
 import {InMemoryConnector} from '../../../src/core/memory/in-memory-connector.js';
 import {InMemoryCheckpointStore, InMemoryIssueStore} from '../../../src/core/memory/in-memory-stores.js';
 import {SyncEngine} from '../../../src/core/sync/sync-engine.js';
-import {appendLaneTransition} from '../../../src/fakes/spec-kitty-project.js';
+import {appendLaneTransition} from '../../fakes/spec-kitty-project.js';
 import {runWorkPackagePush} from '../../../src/host/workpackages/wp-push.js';
 import {buildProject, type BuiltProject} from '../../support/project-builder.js';
 

@@ -15,7 +15,7 @@
  *   relatedIssueId type }`, `IssueRelationPayload { success issueRelation }`.
  * - `commentCreate(input: CommentCreateInput { issueId body })`, `issueLabelCreate(input:
  *   IssueLabelCreateInput { name teamId })`, `issueRelationDelete(id)`.
- * The fake server (`src/fakes/linear`) validates every document against an allow-list of these
+ * The fake server (`test/fakes/linear`) validates every document against an allow-list of these
  * names, so a typo fails a test instead of production.
  */
 

@@ -9,7 +9,7 @@ import {
   type TrackerConnector,
 } from '../../../../src/core/index.js';
 import {connectorModule} from '../../../../src/core/connectors/github/index.js';
-import {FakeGitHubServer} from '../../../../src/fakes/github/index.js';
+import {FakeGitHubServer} from '../../../fakes/github/index.js';
 import {listAll, runConnectorConformance} from '../../../conformance/connector-conformance.js';
 
 interface Rig {

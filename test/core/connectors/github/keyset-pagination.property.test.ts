@@ -9,9 +9,9 @@ import {expect} from 'chai';
 import {ManualClock, type CanonicalIssue, type TrackerConnector} from '../../../../src/core/index.js';
 import {connectorModule as githubModule} from '../../../../src/core/connectors/github/index.js';
 import {connectorModule as gitlabModule} from '../../../../src/core/connectors/gitlab/index.js';
-import {FakeGitHubServer} from '../../../../src/fakes/github/index.js';
-import {FakeGitLabServer} from '../../../../src/fakes/gitlab/index.js';
-import {seededRandom} from '../../../../src/fakes/spec-kitty-project.js';
+import {FakeGitHubServer} from '../../../fakes/github/index.js';
+import {FakeGitLabServer} from '../../../fakes/gitlab/index.js';
+import {seededRandom} from '../../../fakes/spec-kitty-project.js';
 
 interface Case {
   readonly issues: number[];

@@ -10,7 +10,7 @@ import {
   type TrackerConnector,
 } from '../../../../src/core/index.js';
 import {connectorModule} from '../../../../src/core/connectors/gitlab/index.js';
-import {FakeGitLabServer} from '../../../../src/fakes/gitlab/index.js';
+import {FakeGitLabServer} from '../../../fakes/gitlab/index.js';
 import {listAll, runConnectorConformance} from '../../../conformance/connector-conformance.js';
 
 interface Rig {

@@ -1,6 +1,6 @@
 import {ManualClock, type ConnectorRuntime, type RuntimeEvent} from '../../../../src/core/index.js';
 import {JiraConnector} from '../../../../src/core/connectors/jira/jira-connector.js';
-import {FakeJiraServer, type FakeJiraOptions} from '../../../../src/fakes/jira/fake-jira-server.js';
+import {FakeJiraServer, type FakeJiraOptions} from '../../../fakes/jira/fake-jira-server.js';
 import type {JsonValue} from '../../../../src/core/model/json.js';
 
 export interface JiraRig {

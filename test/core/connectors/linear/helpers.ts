@@ -1,6 +1,6 @@
 import {ManualClock, type ConnectorRuntime, type RuntimeEvent} from '../../../../src/core/index.js';
 import {LinearConnector} from '../../../../src/core/connectors/linear/linear-connector.js';
-import {FakeLinearServer, type FakeLinearOptions} from '../../../../src/fakes/linear/fake-linear-server.js';
+import {FakeLinearServer, type FakeLinearOptions} from '../../../fakes/linear/fake-linear-server.js';
 import type {JsonValue} from '../../../../src/core/model/json.js';
 
 export interface LinearRig {

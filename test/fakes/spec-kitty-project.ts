@@ -11,9 +11,9 @@
 import {appendFileSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 
-import {ManualClock} from '../core/protocols/runtime.js';
-import {canonicalJson} from '../core/serialization/canonical-json.js';
-import {createUlidFactory} from '../core/util/ulid.js';
+import {ManualClock} from '../../src/core/protocols/runtime.js';
+import {canonicalJson} from '../../src/core/serialization/canonical-json.js';
+import {createUlidFactory} from '../../src/core/util/ulid.js';
 
 /** The path a work package walks through the lanes to reach each lane. */
 const LANE_PATHS: Readonly<Record<string, readonly string[]>> = {

@@ -7,7 +7,7 @@
  * on Cloud (a plain string description is refused), wiki strings on DC; issue links; comments;
  * and it records every request (credentials stripped).
  */
-import {adfToText} from '../../core/connectors/jira/adf.js';
+import {adfToText} from '../../../src/core/connectors/jira/adf.js';
 import {
   FakeHttpServer,
   type FakeRequest,
