@@ -1,21 +1,19 @@
-import {Flags} from '@oclif/core';
-
 import {TrackerCommand, jsonFlag} from '../../host/cli/base-command.js';
 
 export default class TrackerCompact extends TrackerCommand {
-  static override summary = "Compact the bound scope's tracker log into one snapshot";
+  static override summary = 'Squash the segments this clone wrote since the last commit into one';
 
   static override description =
-    'Rewrites the log deterministically under the writer lock; events after --before (default: 30 days ago) are ' +
-    'kept verbatim so branches that did not compact still merge cleanly.';
+    'Merges the uncommitted segment files of the bound scope into one new segment (events verbatim), ' +
+    'under the writer lock, so the next commit adds one reviewable file. Segments git has committed are ' +
+    'never deleted: another branch may hold them, and a deletion on both sides of a merge can conflict.';
 
   static override examples = [
     '<%= config.bin %> tracker compact',
-    '<%= config.bin %> tracker compact --before 2026-01-01T00:00:00Z --json',
+    '<%= config.bin %> tracker compact --json',
   ];
 
   static override flags = {
-    before: Flags.string({description: 'only events before this ISO-8601 instant may be folded away'}),
     ...jsonFlag,
   };
 
@@ -23,15 +21,22 @@ export default class TrackerCompact extends TrackerCommand {
     const {flags} = await this.parse(TrackerCompact);
     this.setJson(flags.json);
     const {runCompact} = await import('../../host/services/maintenance-service.js');
-    const r = await runCompact(this.runContext(), {before: flags.before});
+    const r = await runCompact(this.runContext());
+    const kept = r.kept_committed > 0 ? [`- ${r.kept_committed} committed segment(s) kept as they are`] : [];
     this.emit({
       json: r,
-      text: r.snapshot
+      text: r.segment
         ? [
-            `Compacted ${r.segments_before} segment(s): ${r.events_before} -> ${r.events_after} event(s)`,
-            `- snapshot: ${r.snapshot}`,
+            `Squashed ${r.squashed} uncommitted segment(s) into one (${r.events} event(s))`,
+            `- segment: ${r.segment}`,
+            ...kept,
           ]
-        : ['Nothing to compact'],
+        : [
+            r.segments_before === 0
+              ? 'Nothing to compact'
+              : 'Nothing to compact: at most one segment is uncommitted',
+            ...kept,
+          ],
     });
   }
 }

@@ -1,7 +1,6 @@
 import {readFileSync, readdirSync, statSync} from 'node:fs';
 import {join, relative} from 'node:path';
 
-import {UsageError} from '../cli/usage-error.js';
 import {knownCredentials} from '../config/credentials.js';
 import {findSecrets} from '../config/secret-guard.js';
 import {loadBoundProject, type ServiceEnvironment} from './service-context.js';
@@ -102,38 +101,33 @@ export async function runDoctor(
 export interface CompactResult {
   readonly scope_dir: string;
   readonly segments_before: number;
-  readonly events_before: number;
-  readonly events_after: number;
-  readonly snapshot: string | null;
-  readonly fell_back: string[];
+  /** Uncommitted segments merged into `segment`. */
+  readonly squashed: number;
+  /** Committed segments, never deleted. */
+  readonly kept_committed: number;
+  readonly events: number;
+  readonly segment: string | null;
 }
 
-export async function runCompact(
-  environment: ServiceEnvironment,
-  options: {before?: string} = {},
-): Promise<CompactResult> {
-  if (options.before !== undefined && Number.isNaN(Date.parse(options.before))) {
-    throw new UsageError(`Invalid --before '${options.before}': not a timestamp.`, {
-      hint: 'Pass an ISO-8601 instant, e.g. 2026-01-01T00:00:00Z.',
-    });
-  }
+export async function runCompact(environment: ServiceEnvironment): Promise<CompactResult> {
   const context = await loadBoundProject(environment);
   const {openTrackerStorage} = await import('../storage/tracker-storage.js');
   const {compactScope} = await import('../storage/compaction.js');
+  const {committedSegmentNames} = await import('../storage/committed-segments.js');
   const storage = openTrackerStorage({
     root: context.location.root,
     provider: context.binding.provider,
     serverUrl: context.binding.serverUrl ?? '',
     workspace: context.binding.workspace,
   });
-  const before = options.before === undefined ? undefined : new Date(options.before).toISOString();
-  const report = await compactScope(storage.log, {before, now: new Date()});
+  const committed = await committedSegmentNames(context.location.root, storage.log.eventsDir);
+  const report = await compactScope(storage.log, {committed});
   return {
     scope_dir: storage.scopeDir,
     segments_before: report.segmentsBefore,
-    events_before: report.eventsBefore,
-    events_after: report.eventsAfter,
-    snapshot: report.snapshot,
-    fell_back: report.fellBack,
+    squashed: report.squashed,
+    kept_committed: report.keptCommitted,
+    events: report.events,
+    segment: report.segment,
   };
 }

@@ -287,6 +287,11 @@ export class JsonlEventLog implements TrackerEventLog {
     folded.files.set(name, stamp);
   }
 
+  /** A fresh segment file name (a ULID): unique per clone, so branches only ever add files. */
+  newSegmentName(): string {
+    return `${this.newId()}.jsonl`;
+  }
+
   /** Runs `body` holding this scope's writer lock (compaction and doctor --fix use it too). */
   async withWriterLock<T>(body: (lock: HeldLock) => Promise<T>): Promise<T> {
     if (!this.scopeDirReady) {

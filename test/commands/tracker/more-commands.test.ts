@@ -1,4 +1,5 @@
 import {expect} from 'chai';
+import {execFileSync} from 'node:child_process';
 import {createHash} from 'node:crypto';
 import {
   existsSync,
@@ -14,10 +15,8 @@ import {
 } from 'node:fs';
 import {join} from 'node:path';
 
-import {ManualClock} from '../../../src/core/protocols/runtime.js';
 import {FakeGitHubServer} from '../../fakes/github/index.js';
 import {reportError} from '../../../src/host/cli/error-report.js';
-import {openTrackerStorage} from '../../../src/host/storage/tracker-storage.js';
 import {
   BOUND_GITHUB,
   exitCode,
@@ -346,47 +345,47 @@ describe('tracker sync pull --full, push --yes, edit/comment --json, compact (mo
     });
   });
 
-  describe('compact without --before', () => {
-    const DAY = 24 * 3600 * 1000;
+  describe('compact in a git repository', () => {
+    const git = (...args: string[]) =>
+      execFileSync(
+        'git',
+        ['-c', 'user.name=T', '-c', 'user.email=t@example.test', '-c', 'commit.gpgsign=false', ...args],
+        {cwd: project.root, encoding: 'utf8', env: {...process.env, GIT_CONFIG_GLOBAL: '/dev/null'}},
+      );
+    let committed: string[];
     beforeEach(async () => {
       project = makeProject({config: BOUND_GITHUB});
-      // Two months ago: #1 and #2 pulled, then #1 pulled again renamed; today: #2 pulled again.
-      const old = new ManualClock(new Date(Date.now() - 60 * DAY));
-      const storage = openTrackerStorage({
-        root: project.root,
-        provider: 'github',
-        serverUrl: '',
-        workspace: 'acme/app',
-        clock: old,
-      });
-      await storage.stores.recordRemote([{issue: issue(1)}, {issue: issue(2)}]);
-      old.advance(1000);
-      await storage.stores.recordRemote([
-        {issue: issue(1, {title: 'Renamed', updated_at: '2026-01-05T00:00:00.000Z'})},
-      ]);
+      git('init', '-q', '-b', 'main');
+      await seedCache(project.root, [issue(1), issue(2)]);
+      git('add', '-A');
+      git('commit', '-q', '-m', 'pulled');
+      committed = segmentFiles(project.root);
+      await seedCache(project.root, [issue(1, {title: 'Renamed', updated_at: '2026-01-05T00:00:00.000Z'})]);
       await seedCache(project.root, [issue(2, {title: 'Recent', updated_at: '2026-01-06T00:00:00.000Z'})]);
     });
 
-    it('keeps the last 30 days verbatim, drops what older events superseded, and reports it as JSON', async () => {
+    it('squashes the uncommitted segments into one, keeps the committed one, and reports it as JSON', async () => {
       expect(segmentFiles(project.root)).to.have.length(3);
+      const before = logText(project.root);
       const r = await run(['tracker', 'compact', '--json']);
       expect(r.error, r.stderr).to.equal(undefined);
       expect(r.stdout).to.equal(stable(JSON.parse(r.stdout)));
       const report = JSON.parse(r.stdout) as Record<string, unknown>;
       expect(report).to.deep.include({
         segments_before: 3,
-        events_before: 4,
-        events_after: 3,
-        fell_back: [],
+        squashed: 2,
+        kept_committed: 1,
+        events: 2,
         scope_dir: join(scopeEventsDir(project.root), '..'),
       });
-      expect(report.snapshot).to.match(
-        /^\.kittify\/tracker\/github-acme-app-[0-9a-f]{8}\/events\/snapshot-[0-9a-f]{32}\.jsonl$/,
+      expect(report.segment).to.match(
+        /^\.kittify\/tracker\/github-acme-app-[0-9a-f]{8}\/events\/[0-9A-Z]{26}\.jsonl$/,
       );
-      expect(segmentFiles(project.root)).to.deep.equal([String(report.snapshot).split('/').pop()]);
-      const log = logText(project.root);
-      expect(log).not.to.include('"title": "Issue 1"'); // superseded two months ago
-      expect(log).to.include('"title": "Issue 2"'); // the base today's pull of #2 builds on: kept
+      const after = segmentFiles(project.root);
+      expect(after).to.have.length(2);
+      expect(after).to.include.members(committed);
+      expect(git('status', '--porcelain', '--', '.kittify/tracker')).not.to.match(/^ ?D/m);
+      expect(logText(project.root).split('\n').sort()).to.deep.equal(before.split('\n').sort());
       const tickets = JSON.parse((await run(['tracker', 'list-tickets', '--json'])).stdout) as {
         tickets: {identifier: string; title: string}[];
       };
@@ -394,26 +393,22 @@ describe('tracker sync pull --full, push --yes, edit/comment --json, compact (mo
         '#1 Renamed',
         '#2 Recent',
       ]);
-
       const again = await run(['tracker', 'compact', '--json']);
-      expect(JSON.parse(again.stdout)).to.deep.include({
-        segments_before: 1,
-        events_before: 3,
-        events_after: 3,
-        snapshot: null,
-      });
+      expect(JSON.parse(again.stdout)).to.deep.include({segments_before: 2, squashed: 0, segment: null});
     });
 
-    it('prints what it did, then "Nothing to compact" once there is nothing left to do', async () => {
+    it('prints what it did, then why there is nothing left to do', async () => {
       const r = await run(['tracker', 'compact']);
       expect(r.error, r.stderr).to.equal(undefined);
       expect(r.stdout).to.match(
-        /^Compacted 3 segment\(s\): 4 -> 3 event\(s\)\n- snapshot: \.kittify\/tracker\/github-acme-app-[0-9a-f]{8}\/events\/snapshot-[0-9a-f]{32}\.jsonl\n$/,
+        /^Squashed 2 uncommitted segment\(s\) into one \(2 event\(s\)\)\n- segment: \.kittify\/tracker\/github-acme-app-[0-9a-f]{8}\/events\/[0-9A-Z]{26}\.jsonl\n- 1 committed segment\(s\) kept as they are\n$/,
       );
       expect(r.stderr).to.equal('');
       const again = await run(['tracker', 'compact']);
       expect(again.error, again.stderr).to.equal(undefined);
-      expect(again.stdout).to.equal('Nothing to compact\n');
+      expect(again.stdout).to.equal(
+        'Nothing to compact: at most one segment is uncommitted\n- 1 committed segment(s) kept as they are\n',
+      );
     });
   });
 
@@ -431,9 +426,9 @@ describe('tracker sync pull --full, push --yes, edit/comment --json, compact (mo
       expect(json.error, json.stderr).to.equal(undefined);
       expect(JSON.parse(json.stdout)).to.deep.include({
         segments_before: 0,
-        events_before: 0,
-        events_after: 0,
-        snapshot: null,
+        squashed: 0,
+        events: 0,
+        segment: null,
       });
       expect(existsSync(join(kittify(project), 'tracker'))).to.equal(false);
       expect(treeHashes(project.root)).to.deep.equal(before);

@@ -3,7 +3,15 @@ import {promises as fs} from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import {createIssue, createRef, type CanonicalIssue} from '../../../src/core/index.js';
+import {
+  canonicalJson,
+  createIssue,
+  createRef,
+  issueToJson,
+  type CanonicalIssue,
+  type IssueEntry,
+  type TrackerState,
+} from '../../../src/core/index.js';
 
 /** A fresh temp folder; `cleanup` removes it. */
 export async function tempRoot(
@@ -71,4 +79,41 @@ export async function listFiles(dir: string): Promise<string[]> {
   } catch {
     return [];
   }
+}
+
+/** Everything in a state that reads or later events can observe (not history or diagnostics). */
+export function fingerprint(state: TrackerState): {issues: Map<string, string>; rest: string} {
+  const issues = new Map<string, string>();
+  for (const entry of state.issues.values()) {
+    if (isEmpty(entry)) continue;
+    const observableEditedAt = entry.overrides.size > 0 || (entry.base === null && entry.draft !== null);
+    issues.set(
+      entry.identity,
+      canonicalJson({
+        base: entry.base && issueToJson(entry.base),
+        draft: entry.draft && issueToJson(entry.draft),
+        overrides: Object.fromEntries(entry.overrides),
+        edited_at: observableEditedAt ? entry.editedAt : null,
+        deleted: entry.deleted,
+        created_as: entry.createdAs,
+      }),
+    );
+  }
+  const rest = canonicalJson({
+    created: Object.fromEntries(state.createdDrafts),
+    conflicts: Object.fromEntries(state.conflicts),
+    comments: Object.fromEntries([...state.comments].filter(([, c]) => !c.sent)),
+    mappings: Object.fromEntries([...state.mappings].map(([key, m]) => [key, {...m, ref: {...m.ref}}])),
+  });
+  return {issues, rest};
+}
+
+function isEmpty(entry: IssueEntry): boolean {
+  return (
+    entry.base === null &&
+    entry.draft === null &&
+    entry.overrides.size === 0 &&
+    !entry.deleted &&
+    entry.createdAs === null
+  );
 }
