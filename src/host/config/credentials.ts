@@ -5,7 +5,7 @@ import {parse as parseToml, stringify as stringifyToml} from 'smol-toml';
 
 import {TrackerError} from '../../core/errors.js';
 import {PROVIDERS, type CredentialSpec, type ProviderDescriptor} from '../../core/connectors/registry.js';
-import {registerSecret} from '../cli/secret-mask.js';
+import {registerSecret} from '../shared/secret-mask.js';
 import {atomicWriteFileSync} from './atomic-write.js';
 import {readPrivateToml} from './private-toml.js';
 

@@ -1,7 +1,7 @@
 import {readFileSync, readdirSync, statSync} from 'node:fs';
 import {join, relative} from 'node:path';
 
-import {UsageError} from '../cli/usage-error.js';
+import {UsageError} from '../shared/usage-error.js';
 import {knownCredentials} from '../config/credentials.js';
 import {findSecrets} from '../config/secret-guard.js';
 import {loadBoundProject, type ServiceEnvironment} from './service-context.js';
