@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import type {TrackerState} from '../../core/index.js';
-import {assertNoSymlinksSync, isTempName, TEMP_SUFFIX} from './safe-fs.js';
+import {assertNoSymlinksSync, isTempName, TEMP_SUFFIX} from '../fs/safe-fs.js';
 import {eventsDirStamp, listingText, listSegments, type SegmentListing} from './segment-listing.js';
 import {encodeSnapshot, listingDigest, SnapshotFile, type SnapshotSink} from './state-snapshot.js';
 

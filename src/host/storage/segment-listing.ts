@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import {StorageError} from './errors.js';
-import {assertNoSymlinksSync, isNotFound, symlinkError} from './safe-fs.js';
+import {StorageError} from '../fs/errors.js';
+import {assertNoSymlinksSync, isNotFound, symlinkError} from '../fs/safe-fs.js';
 import {isSegmentName} from './segment-file.js';
 
 /**
