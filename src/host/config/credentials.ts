@@ -6,7 +6,7 @@ import {parse as parseToml, stringify as stringifyToml} from 'smol-toml';
 import {TrackerError} from '../../core/errors.js';
 import {PROVIDERS, type CredentialSpec, type ProviderDescriptor} from '../../core/connectors/registry.js';
 import {registerSecret} from '../shared/secret-mask.js';
-import {atomicWriteFileSync} from './atomic-write.js';
+import {writeFileAtomicSync} from '../fs/safe-fs.js';
 import {readPrivateToml} from './private-toml.js';
 
 /**
@@ -220,7 +220,7 @@ export async function withMachineFileLock<T>(path: string, action: () => T): Pro
 
 function writeCredentialsFile(path: string, data: TomlTable): void {
   const text = Object.keys(data).length === 0 ? '' : `${stringifyToml(data)}\n`;
-  atomicWriteFileSync(path, text, {mode: 0o600});
+  writeFileAtomicSync(path, text, {mode: 0o600});
 }
 
 /** Replaces the provider's table with `values` (blank keys/values dropped), under the lock. */

@@ -4,7 +4,7 @@ import {Document, isMap, isScalar, LineCounter, parseDocument, Scalar, YAMLMap, 
 
 import {TrackerError} from '../../core/errors.js';
 import {isJsonObject, type JsonValue} from '../../core/model/json.js';
-import {atomicWriteFileSync} from './atomic-write.js';
+import {writeFileAtomicSync} from '../fs/safe-fs.js';
 import {assertNoSecrets} from './secret-guard.js';
 
 /**
@@ -290,7 +290,7 @@ function rewriteTrackerBlock(
   if (next !== original) {
     assertNoSecrets(configPath, next, {root: projectRoot});
     mkdirSync(dirname(configPath), {recursive: true});
-    atomicWriteFileSync(configPath, next);
+    writeFileAtomicSync(configPath, next);
   }
   return bindingFromDocument(parseDocument(next));
 }
