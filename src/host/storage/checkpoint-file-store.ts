@@ -100,7 +100,7 @@ export class CheckpointFileStore implements CheckpointStore {
   }
 
   private async readFile(key: string, file: string, forWrite = false): Promise<SyncCheckpoint | null> {
-    await assertNoSymlinks(this.root, file);
+    assertNoSymlinks(this.root, file);
     const bytes = await readFileNoFollow(file);
     if (bytes === null) return null;
     const display = path.relative(this.root, file).split(path.sep).join('/');

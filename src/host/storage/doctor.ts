@@ -70,7 +70,7 @@ export async function doctorScope(options: DoctorOptions): Promise<DoctorReport>
   const staleMs = options.staleMs ?? 10_000;
 
   try {
-    await assertNoSymlinks(root, log.eventsDir);
+    assertNoSymlinks(root, log.eventsDir);
   } catch (error) {
     // Anything but a link (a file where a folder should be, no permission) is not a finding:
     // the command's error names the path and what to do.

@@ -1,6 +1,7 @@
 import {expect} from 'chai';
 import {
   lstatSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -13,7 +14,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 
 import {StorageError} from '../../../src/host/fs/errors.js';
-import {writeFileAtomic, writeFileAtomicSync} from '../../../src/host/fs/safe-fs.js';
+import {assertNoSymlinks, writeFileAtomic, writeFileAtomicSync} from '../../../src/host/fs/safe-fs.js';
 
 /** The async and sync atomic writes, behind one signature, so each guarantee is checked on both. */
 const writers: Record<string, (target: string, data: string, options?: {mode?: number}) => Promise<void>> = {
@@ -85,5 +86,32 @@ describe('atomic write (src/host/fs/safe-fs.ts)', () => {
     expect((error as Error).message).to.equal('lock lost');
     expect(readFileSync(file, 'utf8')).to.equal('old\n');
     expect(readdirSync(dir)).to.deep.equal(['segment.jsonl']);
+  });
+});
+
+describe('assertNoSymlinks (src/host/fs/safe-fs.ts)', () => {
+  let root: string;
+
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'tracker-no-links-'));
+  });
+
+  afterEach(() => rmSync(root, {recursive: true, force: true}));
+
+  it('accepts real folders and components that do not exist yet', () => {
+    mkdirSync(join(root, 'a', 'b'), {recursive: true});
+    expect(() => assertNoSymlinks(root, join(root, 'a', 'b', 'missing', 'file'))).not.to.throw();
+  });
+
+  it('names the first component that is a symbolic link', () => {
+    mkdirSync(join(root, 'elsewhere', 'b'), {recursive: true});
+    symlinkSync(join(root, 'elsewhere'), join(root, 'a'));
+    expect(() => assertNoSymlinks(root, join(root, 'a', 'b', 'file')))
+      .to.throw(StorageError, 'symbolic link')
+      .with.property('path', join(root, 'a'));
+  });
+
+  it('refuses a target outside the base folder', () => {
+    expect(() => assertNoSymlinks(join(root, 'a'), join(root, 'b'))).to.throw(StorageError, /outside/);
   });
 });
