@@ -15,8 +15,8 @@ import {readPrivateToml} from './private-toml.js';
  * `[tracker.providers.<provider>]`. The file is shared with other spec-kitty state (`[user]`,
  * `[server]`...), which every write keeps. It must be private (0600): a group- or
  * other-readable file is refused, not silently used. Each read-modify-write holds one lock
- * for its whole duration and replaces the file atomically (the incumbent truncated before
- * locking and locked read and write separately).
+ * for its whole duration and replaces the file atomically: two processes saving different
+ * providers at once both keep their update, and a crash mid-write leaves the old file whole.
  */
 
 export class CredentialsFileError extends TrackerError {}

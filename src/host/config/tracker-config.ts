@@ -8,10 +8,12 @@ import {writeFileAtomicSync} from '../fs/safe-fs.js';
 import {assertNoSecrets} from './secret-guard.js';
 
 /**
- * The project binding in `.kittify/config.yaml` under `tracker:` (contract §2.1, plus our
- * additions `server_url`, `options`, `lanes`, `bulk_threshold`). Reading is lenient like the
- * incumbent's (blank strings are null); writing touches only the `tracker:` block, so every
- * other key, comment and quote style stays byte-for-byte, and unknown `tracker:` keys survive.
+ * The project binding in `.kittify/config.yaml` under `tracker:`: the keys spec-kitty's Python
+ * tracker also reads (`provider`, `workspace`, `doctrine`, `egress`) plus ours (`server_url`,
+ * `options`, `lanes`, `bulk_threshold`). Reading is lenient, as the Python tracker's is, so a file
+ * either one wrote reads the same in both (blank strings are null); writing touches only the
+ * `tracker:` block, so every other key, comment and quote style stays byte-for-byte, and unknown
+ * `tracker:` keys (the Python tracker's own among them) survive.
  */
 
 /** Egress consent as recorded: absent, one of the two legal values, or anything else (a fault). */
