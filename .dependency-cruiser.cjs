@@ -48,6 +48,15 @@ module.exports = {
       to: {path: '^src/host/cli/'},
     },
     {
+      name: 'host-shared-at-bottom',
+      severity: 'error',
+      comment:
+        'src/host/shared and src/host/fs are what every host layer may use, so they import no other ' +
+        'host module (only each other and the core).',
+      from: {path: '^src/host/(shared|fs)/'},
+      to: {path: '^src/host/', pathNot: '^src/host/(shared|fs)/'},
+    },
+    {
       name: 'connectors-independent',
       severity: 'error',
       comment:

@@ -72,6 +72,8 @@ describe('architecture rules (.dependency-cruiser.cjs)', () => {
         'src/host/config/bad-cli-type.ts':
           "import type {U} from '../cli/usage.js';\nexport let e: U | null = null;\n",
         'src/host/services/good-shared.ts': "import {s} from '../shared/mask.js';\nexport const t = s;\n",
+        'src/host/fs/bad-up.ts': "import {e} from '../services/bad-cli.js';\nexport const f = e;\n",
+        'src/host/fs/good-down.ts': "import {s} from '../shared/mask.js';\nexport const f = s;\n",
         'src/commands/good-cli.ts': "import {U} from '../host/cli/usage.js';\nexport const e = new U();\n",
         // connectors-independent: no connector imports another; shared code is allowed.
         'src/core/connectors/registry.ts': 'export const providers: string[] = [];\n',
@@ -125,6 +127,10 @@ describe('architecture rules (.dependency-cruiser.cjs)', () => {
         'src/host/config/bad-cli-type.ts',
         'src/host/services/bad-cli.ts',
       ]);
+    });
+
+    it('reports host/shared or host/fs importing a host layer above them', () => {
+      expect(offenders('host-shared-at-bottom')).to.deep.equal(['src/host/fs/bad-up.ts']);
     });
 
     it('reports a connector (or the shared connector code) importing another connector', () => {
