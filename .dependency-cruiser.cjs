@@ -38,6 +38,46 @@ module.exports = {
       to: {path: '^test/'},
     },
     {
+      name: 'host-no-cli',
+      severity: 'error',
+      comment:
+        'Only commands use src/host/cli (the oclif base classes, output, error funnel). Services, config, ' +
+        'storage and the rest sit below it: what they share with the CLI (UsageError, secret masking) ' +
+        'lives in src/host/shared.',
+      from: {path: '^src/host/', pathNot: '^src/host/cli/'},
+      to: {path: '^src/host/cli/'},
+    },
+    {
+      name: 'host-shared-at-bottom',
+      severity: 'error',
+      comment:
+        'src/host/shared and src/host/fs are what every host layer may use, so they import no other ' +
+        'host module (only each other and the core).',
+      from: {path: '^src/host/(shared|fs)/'},
+      to: {path: '^src/host/', pathNot: '^src/host/(shared|fs)/'},
+    },
+    {
+      name: 'connectors-independent',
+      severity: 'error',
+      comment:
+        'A connector never imports another connector: code two connectors share lives in ' +
+        'src/core/connectors/shared (or local-cli, the subprocess helpers of beads and fp).',
+      from: {path: '^src/core/connectors/([^/]+)/'},
+      to: {
+        path: '^src/core/connectors/[^/]+/',
+        pathNot: ['^src/core/connectors/$1/', '^src/core/connectors/(shared|local-cli)/'],
+      },
+    },
+    {
+      name: 'domain-below-sync',
+      severity: 'error',
+      comment:
+        'The model, the policy and the tracker log are the bottom of the core: they never import the ' +
+        'sync engine, the connectors or the HTTP client built on them.',
+      from: {path: '^src/core/(model|policy|log)/'},
+      to: {path: '^src/core/(sync|connectors|http)/'},
+    },
+    {
       name: 'no-circular',
       severity: 'warn',
       comment: 'Circular imports make load order fragile.',

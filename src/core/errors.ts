@@ -47,8 +47,6 @@ export class IssueNotFoundError extends TrackerError {
 /** A mapping would break a constraint (one issue per WP and provider, one WP per issue). */
 export class MappingConflictError extends TrackerError {}
 
-export class SyncConflictError extends TrackerError {}
-
 /** A tracker (or a local tracker executable) answered with something we cannot parse. */
 export class IssuePayloadContractError extends TrackerError {}
 

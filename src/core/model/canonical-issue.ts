@@ -17,8 +17,9 @@ export interface CanonicalLink {
 }
 
 /**
- * The provider-neutral issue. Property names are the incumbent's wire names (snake_case) so an
- * issue serialises to the same JSON in either implementation.
+ * The provider-neutral issue. Property names are the snake_case names of the stored and wire
+ * JSON, which spec-kitty's Python tracker (`spec_kitty_tracker`) reads and writes too, so an
+ * issue serialises to the same JSON whichever implementation wrote it.
  *
  * Sets (`assignees`, `labels`, `links`) are kept deduplicated and sorted: their order carries no
  * meaning on any provider, and a canonical order makes comparisons and log lines deterministic.

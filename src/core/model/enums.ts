@@ -1,6 +1,6 @@
 /**
- * Closed vocabularies of the canonical model. Values are the wire strings shared with the
- * Python incumbent (`spec_kitty_tracker`), so events and config stay interchangeable.
+ * Closed vocabularies of the canonical model. Values are the wire strings spec-kitty's Python
+ * tracker (`spec_kitty_tracker`) uses too, so events and config either one writes, the other reads.
  */
 
 export const CANONICAL_STATUSES = [

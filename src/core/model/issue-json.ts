@@ -4,7 +4,8 @@ import type {ExternalRef} from './external-ref.js';
 import {isJsonObject, type JsonObject, type JsonValue} from './json.js';
 
 /**
- * The persisted JSON form of an issue: the incumbent's field names, without `raw` (a provider
+ * The persisted JSON form of an issue: the snake_case field names the Python tracker also
+ * reads and writes, without `raw` (a provider
  * payload is large, provider-specific and may carry data nobody asked us to keep).
  */
 export function issueToJson(issue: CanonicalIssue, options: {includeRaw?: boolean} = {}): JsonObject {

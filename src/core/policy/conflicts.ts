@@ -85,7 +85,12 @@ export function resolveField(input: FieldResolutionInput): FieldResolution {
   };
 }
 
-/** The incumbent's rule: external wins ties and unknown timestamps, local only when strictly newer. */
+/**
+ * The tracker is the copy other people see and edit, so a local value replaces it only when it is
+ * known to be newer: external wins ties and an unknown local time, local wins when strictly newer
+ * or when the external time is unknown. The Python tracker decides the same way, so both
+ * implementations pick the same winner from the same log.
+ */
 function newerSide(localAt: string | null, externalAt: string | null): 'local' | 'external' {
   if (localAt === null) return 'external';
   if (externalAt === null) return 'local';

@@ -3,7 +3,7 @@ import {Command, Errors, Flags} from '@oclif/core';
 import {stableJson} from './json-output.js';
 import {reportError} from './error-report.js';
 import {ProgressDisplay} from './progress-display.js';
-import {redactSecrets} from './secret-mask.js';
+import {redactSecrets} from '../shared/secret-mask.js';
 
 /**
  * `--json` as an ordinary flag that we handle ourselves, not oclif's `enableJsonFlag`: oclif's

@@ -2,8 +2,8 @@ import {statSync} from 'node:fs';
 import {join, parse, sep} from 'node:path';
 
 import {TrackerError} from '../../core/errors.js';
-import {redactSecrets} from './secret-mask.js';
-import {UsageError} from './usage-error.js';
+import {redactSecrets} from '../shared/secret-mask.js';
+import {UsageError} from '../shared/usage-error.js';
 
 /** What the error funnel prints and the exit code it uses. */
 export interface ErrorReport {

@@ -3,7 +3,7 @@ import {Flags} from '@oclif/core';
 import {failureToString} from '../../core/sync/sync-result.js';
 import type {SyncIntent, SyncMode, SyncReport} from '../services/sync-service.js';
 import {TrackerCommand, jsonFlag} from './base-command.js';
-import {redactSecrets} from './secret-mask.js';
+import {redactSecrets} from '../shared/secret-mask.js';
 
 /** Flags shared by `sync pull`, `sync push` and `sync run`. */
 export const syncFlags = {

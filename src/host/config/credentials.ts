@@ -5,8 +5,8 @@ import {parse as parseToml, stringify as stringifyToml} from 'smol-toml';
 
 import {TrackerError} from '../../core/errors.js';
 import {PROVIDERS, type CredentialSpec, type ProviderDescriptor} from '../../core/connectors/registry.js';
-import {registerSecret} from '../cli/secret-mask.js';
-import {atomicWriteFileSync} from './atomic-write.js';
+import {registerSecret} from '../shared/secret-mask.js';
+import {writeFileAtomicSync} from '../fs/safe-fs.js';
 import {readPrivateToml} from './private-toml.js';
 
 /**
@@ -15,8 +15,8 @@ import {readPrivateToml} from './private-toml.js';
  * `[tracker.providers.<provider>]`. The file is shared with other spec-kitty state (`[user]`,
  * `[server]`...), which every write keeps. It must be private (0600): a group- or
  * other-readable file is refused, not silently used. Each read-modify-write holds one lock
- * for its whole duration and replaces the file atomically (the incumbent truncated before
- * locking and locked read and write separately).
+ * for its whole duration and replaces the file atomically: two processes saving different
+ * providers at once both keep their update, and a crash mid-write leaves the old file whole.
  */
 
 export class CredentialsFileError extends TrackerError {}
@@ -178,49 +178,31 @@ export function missingCredentialsError(
   });
 }
 
+/** How long a write waits for another process's lock on a machine-global file. */
+const MACHINE_FILE_LOCK_WAIT_MS = 7_000;
+
 /**
- * Runs `action` holding the lock of a machine-global file (`<path>.lock`, proper-lockfile, with
- * stale detection and bounded retries); the folder is created private (0700) when missing.
+ * Runs `action` holding the lock of a machine-global file (`<path>.lock`, the shared file lock,
+ * with stale detection and a bounded wait); the folder is created private (0700) when missing.
  */
 export async function withMachineFileLock<T>(path: string, action: () => T): Promise<T> {
   mkdirSync(dirname(path), {recursive: true, mode: 0o700});
-  // The default export is the CommonJS module in Node and in a bundle alike (named exports are not).
-  const {default: lockfile} = await import('proper-lockfile');
-  let compromised: Error | null = null;
-  const release = await lockfile
-    .lock(path, {
-      realpath: false,
-      lockfilePath: `${path}.lock`,
-      stale: 10_000,
-      retries: {retries: 20, minTimeout: 25, maxTimeout: 500, factor: 1.5},
-      onCompromised: (error) => {
-        compromised = error;
-      },
-    })
-    .catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ELOCKED') {
-        throw new CredentialsFileError(`${path} is locked by another spec-kitty process.`, {
-          hint: `Try again in a moment; if no other process runs, remove ${path}.lock.`,
-        });
-      }
-      throw error;
-    });
-  try {
-    const result = action();
-    if (compromised) {
-      throw new CredentialsFileError(`Lost the lock on ${path} while writing.`, {
-        hint: 'Check the file, then run the command again.',
-      });
-    }
-    return result;
-  } finally {
-    await release().catch(() => undefined);
-  }
+  // Loaded on the first write: reading credentials, which every command does, needs no lock.
+  const {withLock} = await import('../fs/file-lock.js');
+  return withLock(
+    path,
+    `${path}.lock`,
+    async (lock) => {
+      lock.check();
+      return action();
+    },
+    {waitMs: MACHINE_FILE_LOCK_WAIT_MS},
+  );
 }
 
 function writeCredentialsFile(path: string, data: TomlTable): void {
   const text = Object.keys(data).length === 0 ? '' : `${stringifyToml(data)}\n`;
-  atomicWriteFileSync(path, text, {mode: 0o600});
+  writeFileAtomicSync(path, text, {mode: 0o600});
 }
 
 /** Replaces the provider's table with `values` (blank keys/values dropped), under the lock. */

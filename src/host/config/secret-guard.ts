@@ -1,7 +1,7 @@
 import {relative, resolve, sep} from 'node:path';
 
 import {TrackerError} from '../../core/errors.js';
-import {registeredSecrets} from '../cli/secret-mask.js';
+import {registeredSecrets} from '../shared/secret-mask.js';
 
 /** Token shapes of the providers we know, and generic long random strings. */
 const TOKEN_PATTERNS: readonly {name: string; pattern: RegExp}[] = [

@@ -2,7 +2,7 @@ import {join} from 'node:path';
 import {stringify as stringifyToml} from 'smol-toml';
 
 import {TrackerError} from '../../core/errors.js';
-import {atomicWriteFileSync} from './atomic-write.js';
+import {writeFileAtomicSync} from '../fs/safe-fs.js';
 import {runtimeRoot, withMachineFileLock} from './credentials.js';
 import {readPrivateToml} from './private-toml.js';
 
@@ -134,7 +134,7 @@ export async function approveServer(
     table[provider] = [...current, url];
     tracker.approved_servers = table;
     data.tracker = tracker;
-    atomicWriteFileSync(path, `${stringifyToml(data)}\n`, {mode: 0o600});
+    writeFileAtomicSync(path, `${stringifyToml(data)}\n`, {mode: 0o600});
     return true;
   });
   return {path, added};

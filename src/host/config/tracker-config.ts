@@ -4,14 +4,16 @@ import {Document, isMap, isScalar, LineCounter, parseDocument, Scalar, YAMLMap, 
 
 import {TrackerError} from '../../core/errors.js';
 import {isJsonObject, type JsonValue} from '../../core/model/json.js';
-import {atomicWriteFileSync} from './atomic-write.js';
+import {writeFileAtomicSync} from '../fs/safe-fs.js';
 import {assertNoSecrets} from './secret-guard.js';
 
 /**
- * The project binding in `.kittify/config.yaml` under `tracker:` (contract §2.1, plus our
- * additions `server_url`, `options`, `lanes`, `bulk_threshold`). Reading is lenient like the
- * incumbent's (blank strings are null); writing touches only the `tracker:` block, so every
- * other key, comment and quote style stays byte-for-byte, and unknown `tracker:` keys survive.
+ * The project binding in `.kittify/config.yaml` under `tracker:`: the keys spec-kitty's Python
+ * tracker also reads (`provider`, `workspace`, `doctrine`, `egress`) plus ours (`server_url`,
+ * `options`, `lanes`, `bulk_threshold`). Reading is lenient, as the Python tracker's is, so a file
+ * either one wrote reads the same in both (blank strings are null); writing touches only the
+ * `tracker:` block, so every other key, comment and quote style stays byte-for-byte, and unknown
+ * `tracker:` keys (the Python tracker's own among them) survive.
  */
 
 /** Egress consent as recorded: absent, one of the two legal values, or anything else (a fault). */
@@ -290,7 +292,7 @@ function rewriteTrackerBlock(
   if (next !== original) {
     assertNoSecrets(configPath, next, {root: projectRoot});
     mkdirSync(dirname(configPath), {recursive: true});
-    atomicWriteFileSync(configPath, next);
+    writeFileAtomicSync(configPath, next);
   }
   return bindingFromDocument(parseDocument(next));
 }

@@ -4,14 +4,14 @@ import {OWNERSHIP_MODES} from '../../core/model/enums.js';
 import type {JsonValue} from '../../core/model/json.js';
 import {createOwnershipPolicy} from '../../core/policy/ownership.js';
 import type {ConnectorCapabilities} from '../../core/protocols/connector.js';
-import {UsageError} from '../cli/usage-error.js';
+import {UsageError} from '../shared/usage-error.js';
 import {
   clearProviderCredentials,
   credentialsPath,
   readProviderCredentials,
   writeProviderCredentials,
 } from '../config/credentials.js';
-import {registerSecret} from '../cli/secret-mask.js';
+import {registerSecret} from '../shared/secret-mask.js';
 import {approveServer, checkServerUrl, normaliseServerUrl} from '../config/server-approval.js';
 import {clearTrackerBinding, writeTrackerBinding} from '../config/tracker-config.js';
 import {parseKeyValues} from './key-value.js';

@@ -5,7 +5,7 @@ import {refIdentity} from '../../core/model/external-ref.js';
 import type {WorkPackageMapping} from '../../core/protocols/mapping-store.js';
 import type {SyncCheckpoint} from '../../core/protocols/checkpoint-store.js';
 import {requireProvider} from '../../core/connectors/registry.js';
-import {UsageError} from '../cli/usage-error.js';
+import {UsageError} from '../shared/usage-error.js';
 import {resolveCredentials, type CredentialSource} from '../config/credentials.js';
 import {loadBoundProject, type BoundContext, type ServiceEnvironment} from './service-context.js';
 import {openBoundStorage, type TrackerStorageHandle} from './storage-gateway.js';

@@ -4,7 +4,7 @@ import type {TrackerConnector} from '../../core/protocols/connector.js';
 import type {IssueKey, IssueStore, RemoteUpdate} from '../../core/protocols/issue-store.js';
 import type {MappingStore} from '../../core/protocols/mapping-store.js';
 import type {ConflictRecord} from '../../core/policy/conflicts.js';
-import {registeredSecrets} from '../cli/secret-mask.js';
+import {registeredSecrets} from '../shared/secret-mask.js';
 import {knownCredentials} from '../config/credentials.js';
 import {
   assertNoSecretsInContent,

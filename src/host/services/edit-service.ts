@@ -3,7 +3,7 @@ import type {IssueField, IssuePatch} from '../../core/model/canonical-issue.js';
 import {CANONICAL_STATUSES, isOneOf} from '../../core/model/enums.js';
 import {refIdentity} from '../../core/model/external-ref.js';
 import {createOwnershipPolicy, localCanWrite} from '../../core/policy/ownership.js';
-import {UsageError} from '../cli/usage-error.js';
+import {UsageError} from '../shared/usage-error.js';
 import {assertLocalContentClean, guardStorage} from './content-guard.js';
 import {loadBoundProject, type BoundContext, type ServiceEnvironment} from './service-context.js';
 import {openBoundStorage} from './storage-gateway.js';

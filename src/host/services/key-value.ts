@@ -1,6 +1,6 @@
 import {CORE_ISSUE_FIELDS, isIssueField} from '../../core/model/canonical-issue.js';
 import {FIELD_OWNERS, isOneOf} from '../../core/model/enums.js';
-import {UsageError} from '../cli/usage-error.js';
+import {UsageError} from '../shared/usage-error.js';
 
 /**
  * Parses repeated `key=value` flags: split on the first `=`, both sides trimmed and non-empty;

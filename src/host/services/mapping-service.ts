@@ -4,7 +4,7 @@ import type {WorkPackageMapping} from '../../core/protocols/mapping-store.js';
 import {existsSync} from 'node:fs';
 import {join} from 'node:path';
 
-import {UsageError} from '../cli/usage-error.js';
+import {UsageError} from '../shared/usage-error.js';
 import {assertLocalContentClean, guardStorage} from './content-guard.js';
 import {loadBoundProject, type BoundContext, type ServiceEnvironment} from './service-context.js';
 import {openBoundStorage} from './storage-gateway.js';

@@ -6,7 +6,7 @@ import {refIdentity} from '../../core/model/external-ref.js';
 import type {TrackerEventLog} from '../../core/log/event-log.js';
 import type {WorkPackageMapping} from '../../core/protocols/mapping-store.js';
 import type {WorkPackageStatusRow} from '../workpackages/wp-status-rows.js';
-import {UsageError} from '../cli/usage-error.js';
+import {UsageError} from '../shared/usage-error.js';
 import type {BoundContext} from './service-context.js';
 
 /**

@@ -3,7 +3,7 @@ import {promises as fs} from 'node:fs';
 import * as path from 'node:path';
 
 import {canonicalJson, type CheckpointStore, type SyncCheckpoint} from '../../core/index.js';
-import {StorageError} from './errors.js';
+import {StorageError} from '../fs/errors.js';
 import {ensureIgnoreRules} from './ignore-rules.js';
 import {
   assertNoSymlinks,
@@ -12,9 +12,9 @@ import {
   isNotFound,
   readFileNoFollow,
   writeFileAtomic,
-} from './safe-fs.js';
+} from '../fs/safe-fs.js';
 import {slugify} from './scope.js';
-import {withLock, type LockOptions} from './writer-lock.js';
+import {withLock, type LockOptions} from '../fs/file-lock.js';
 
 export interface CheckpointFileStoreOptions {
   readonly root: string;
@@ -100,7 +100,7 @@ export class CheckpointFileStore implements CheckpointStore {
   }
 
   private async readFile(key: string, file: string, forWrite = false): Promise<SyncCheckpoint | null> {
-    await assertNoSymlinks(this.root, file);
+    assertNoSymlinks(this.root, file);
     const bytes = await readFileNoFollow(file);
     if (bytes === null) return null;
     const display = path.relative(this.root, file).split(path.sep).join('/');

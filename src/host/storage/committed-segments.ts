@@ -1,7 +1,7 @@
 import {existsSync} from 'node:fs';
 import * as path from 'node:path';
 
-import {StorageError} from './errors.js';
+import {StorageError} from '../fs/errors.js';
 
 /**
  * The names of the files in `eventsDir` that git knows: in the index, or in any commit that a

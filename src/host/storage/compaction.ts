@@ -2,9 +2,9 @@ import {promises as fs} from 'node:fs';
 import * as path from 'node:path';
 
 import {orderEvents} from '../../core/index.js';
-import {StorageError} from './errors.js';
+import {StorageError} from '../fs/errors.js';
 import type {JsonlEventLog} from './jsonl-event-log.js';
-import {fsyncDir, isNotFound} from './safe-fs.js';
+import {fsyncDir, isNotFound} from '../fs/safe-fs.js';
 import {isSegmentName} from './segment-file.js';
 
 export interface CompactionOptions {

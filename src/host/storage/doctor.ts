@@ -4,10 +4,10 @@ import * as path from 'node:path';
 import {canonicalJson, foldTrackerLog, type TrackerEvent} from '../../core/index.js';
 import {ensureIgnoreRules, ignoreRulesCurrent} from './ignore-rules.js';
 import {JsonlEventLog} from './jsonl-event-log.js';
-import {StorageError} from './errors.js';
-import {assertNoSymlinks, isNotFound, isTempName, readFileNoFollow} from './safe-fs.js';
+import {StorageError} from '../fs/errors.js';
+import {assertNoSymlinks, isNotFound, isTempName, readFileNoFollow} from '../fs/safe-fs.js';
 import {isSegmentName, parseSegment, truncateTornTail} from './segment-file.js';
-import {WRITER_LOCK_NAME} from './writer-lock.js';
+import {WRITER_LOCK_NAME} from './scope.js';
 
 export type FindingCode =
   | 'symlink'
@@ -70,7 +70,7 @@ export async function doctorScope(options: DoctorOptions): Promise<DoctorReport>
   const staleMs = options.staleMs ?? 10_000;
 
   try {
-    await assertNoSymlinks(root, log.eventsDir);
+    assertNoSymlinks(root, log.eventsDir);
   } catch (error) {
     // Anything but a link (a file where a folder should be, no permission) is not a finding:
     // the command's error names the path and what to do.

@@ -1,7 +1,7 @@
 import {promises as fs} from 'node:fs';
 import * as path from 'node:path';
 
-import {readFileNoFollow, writeFileAtomic, ensureRealDir} from './safe-fs.js';
+import {readFileNoFollow, writeFileAtomic, ensureRealDir} from '../fs/safe-fs.js';
 import {trackerDir} from './scope.js';
 
 /**

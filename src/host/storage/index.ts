@@ -1,5 +1,5 @@
 /** The CLI's durable tracker stores under `.kittify/tracker/<scope>/`. */
-export * from './errors.js';
+export * from '../fs/errors.js';
 export * from './scope.js';
 export * from './jsonl-event-log.js';
 export * from './checkpoint-file-store.js';
@@ -8,4 +8,4 @@ export * from './compaction.js';
 export * from './doctor.js';
 export * from './tracker-storage.js';
 export {READ_CACHE_DIR, type ReadCacheOptions} from './read-cache.js';
-export {WRITER_LOCK_NAME, type LockOptions} from './writer-lock.js';
+export {type LockOptions} from '../fs/file-lock.js';

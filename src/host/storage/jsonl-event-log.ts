@@ -14,13 +14,14 @@ import {
   type TrackerEvent,
   type TrackerEventLog,
 } from '../../core/index.js';
-import {StorageError} from './errors.js';
+import {StorageError} from '../fs/errors.js';
 import {ensureIgnoreRules} from './ignore-rules.js';
 import {ReadCache, type ReadCacheOptions} from './read-cache.js';
-import {ensureRealDir, writeFileAtomic} from './safe-fs.js';
+import {ensureRealDir, writeFileAtomic} from '../fs/safe-fs.js';
 import {readSegment, truncateTornTail, type ParsedSegment} from './segment-file.js';
 import {listSegments, statStamp, type SegmentListing, type SegmentStamp} from './segment-listing.js';
-import {withLock, WRITER_LOCK_NAME, type HeldLock, type LockOptions} from './writer-lock.js';
+import {withLock, type HeldLock, type LockOptions} from '../fs/file-lock.js';
+import {WRITER_LOCK_NAME} from './scope.js';
 
 export interface JsonlEventLogOptions {
   /** Repository root: nothing above it is checked for links, nothing outside it is touched. */

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import type {TrackerState} from '../../core/index.js';
-import {assertNoSymlinksSync, isTempName, TEMP_SUFFIX} from './safe-fs.js';
+import {assertNoSymlinks, isTempName, TEMP_SUFFIX} from '../fs/safe-fs.js';
 import {eventsDirStamp, listingText, listSegments, type SegmentListing} from './segment-listing.js';
 import {encodeSnapshot, listingDigest, SnapshotFile, type SnapshotSink} from './state-snapshot.js';
 
@@ -213,15 +213,15 @@ export class ReadCache {
 
   /** True when the cache folder is missing or a real folder (never read through a link). */
   private cacheDirIsReal(): boolean {
-    assertNoSymlinksSync(this.root, this.dir);
+    assertNoSymlinks(this.root, this.dir);
     return true;
   }
 
   /** Creates the folder (no links on the way) with its self-ignore file; false when it cannot. */
   private ensureDir(): boolean {
-    assertNoSymlinksSync(this.root, this.dir);
+    assertNoSymlinks(this.root, this.dir);
     fs.mkdirSync(this.dir, {recursive: true});
-    assertNoSymlinksSync(this.root, this.dir);
+    assertNoSymlinks(this.root, this.dir);
     const ignore = path.join(this.dir, '.gitignore');
     let current: string | null = null;
     try {

@@ -1,10 +1,13 @@
 import {createHash} from 'node:crypto';
 import * as path from 'node:path';
 
-import {StorageError} from './errors.js';
+import {StorageError} from '../fs/errors.js';
 
 /** Where every scope lives, relative to the repository root. */
 export const TRACKER_DIR = path.join('.kittify', 'tracker');
+
+/** The scope's writer lock: the folder proper-lockfile creates beside the scope's files. */
+export const WRITER_LOCK_NAME = '.writer.lock';
 
 /** One binding (provider, server, workspace): one folder of tracker data. */
 export interface TrackerScopeId {

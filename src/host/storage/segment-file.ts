@@ -2,8 +2,8 @@ import {promises as fs} from 'node:fs';
 import * as path from 'node:path';
 
 import {parseTrackerEvent, TrackerError, type TrackerEvent} from '../../core/index.js';
-import {StorageError} from './errors.js';
-import {readFileNoFollow} from './safe-fs.js';
+import {StorageError} from '../fs/errors.js';
+import {readFileNoFollow} from '../fs/safe-fs.js';
 
 /**
  * One immutable segment of a scope's log: `events/<ULID>.jsonl` (or a compaction snapshot),

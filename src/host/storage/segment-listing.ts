@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import {StorageError} from './errors.js';
-import {assertNoSymlinksSync, isNotFound, symlinkError} from './safe-fs.js';
+import {StorageError} from '../fs/errors.js';
+import {assertNoSymlinks, isNotFound, symlinkError} from '../fs/safe-fs.js';
 import {isSegmentName} from './segment-file.js';
 
 /**
@@ -39,7 +39,7 @@ export function eventsDirStamp(
   /** The folders above `eventsDir` were already checked by this caller: check only `eventsDir`. */
   parentsChecked = false,
 ): {stamp: string | null; mtimeMs: number} {
-  if (!parentsChecked) assertNoSymlinksSync(root, eventsDir);
+  if (!parentsChecked) assertNoSymlinks(root, eventsDir);
   let stat: fs.BigIntStats;
   try {
     stat = fs.lstatSync(eventsDir, {bigint: true});

@@ -4,7 +4,7 @@ import {LogBackedStores, type Clock} from '../../core/index.js';
 import {CheckpointFileStore} from './checkpoint-file-store.js';
 import {JsonlEventLog, type JsonlEventLogOptions} from './jsonl-event-log.js';
 import {scopeDir as scopeDirFor, scopeName} from './scope.js';
-import type {LockOptions} from './writer-lock.js';
+import type {LockOptions} from '../fs/file-lock.js';
 
 export interface OpenTrackerStorageOptions {
   /** Repository root (the folder holding `.kittify/`). */

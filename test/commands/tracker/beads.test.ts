@@ -3,7 +3,7 @@ import {readFileSync, readdirSync, statSync} from 'node:fs';
 import {join} from 'node:path';
 
 import {createIssue} from '../../../src/core/model/canonical-issue.js';
-import {clearRegisteredSecrets} from '../../../src/host/cli/secret-mask.js';
+import {clearRegisteredSecrets} from '../../../src/host/shared/secret-mask.js';
 import {openTrackerStorage} from '../../../src/host/storage/tracker-storage.js';
 import {installFakeTool, type FakeTool} from '../../support/fake-executables/index.js';
 import {exitCode, makeProject, parseJson, run, type TestProject} from './helpers.js';

@@ -7,7 +7,7 @@ import {captureOutput} from '@oclif/test';
 import {InMemoryConnector} from '../../../src/core/memory/in-memory-connector.js';
 import {createIssue, type CanonicalIssue} from '../../../src/core/model/canonical-issue.js';
 import {openTrackerStorage} from '../../../src/host/storage/tracker-storage.js';
-import {clearRegisteredSecrets} from '../../../src/host/cli/secret-mask.js';
+import {clearRegisteredSecrets} from '../../../src/host/shared/secret-mask.js';
 import {setConnectorFactory} from '../../../src/host/services/sync-service.js';
 
 export const packageRoot = join(import.meta.dirname, '..', '..', '..');

@@ -1,5 +1,15 @@
 import {expect} from 'chai';
-import {chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 
@@ -49,6 +59,16 @@ describe('machine-global credentials', () => {
     await Promise.all(providers.map((p, i) => writeProviderCredentials(p, {token: `t${i}`}, env)));
     for (const [i, p] of providers.entries())
       expect(readProviderCredentials(p, env)).to.deep.equal({token: `t${i}`});
+  });
+
+  it('takes over a lock left behind by a process that died, and releases its own', async () => {
+    const lock = join(home, 'credentials.lock');
+    mkdirSync(lock);
+    const minuteAgo = new Date(Date.now() - 60_000);
+    utimesSync(lock, minuteAgo, minuteAgo);
+    await writeProviderCredentials('github', {token: 'after-crash'}, env);
+    expect(readProviderCredentials('github', env)).to.deep.equal({token: 'after-crash'});
+    expect(existsSync(lock)).to.equal(false);
   });
 
   it('refuses a group- or other-readable file, saying how to fix it', async () => {

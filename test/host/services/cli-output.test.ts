@@ -9,8 +9,8 @@ import {
   maskSecret,
   redactSecrets,
   registerSecret,
-} from '../../../src/host/cli/secret-mask.js';
-import {UsageError} from '../../../src/host/cli/usage-error.js';
+} from '../../../src/host/shared/secret-mask.js';
+import {UsageError} from '../../../src/host/shared/usage-error.js';
 
 describe('CLI output policy', () => {
   afterEach(() => clearRegisteredSecrets());

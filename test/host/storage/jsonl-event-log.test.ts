@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import {expect} from 'chai';
 
 import {canonicalJsonLine, ManualClock} from '../../../src/core/index.js';
-import {StorageError} from '../../../src/host/storage/errors.js';
+import {StorageError} from '../../../src/host/fs/errors.js';
 import {IGNORE_RULES} from '../../../src/host/storage/ignore-rules.js';
 import {clearSegmentCache} from '../../../src/host/storage/jsonl-event-log.js';
 import {scopeDir, scopeName, trackerDir} from '../../../src/host/storage/scope.js';

@@ -19,10 +19,10 @@ import type {
   Page,
   TrackerConnector,
 } from '../../protocols/connector.js';
-import {joinMarker, markerSearchPhrase, splitMarker} from './body-marker.js';
+import {joinMarker, markerSearchPhrase, splitMarker} from '../shared/body-marker.js';
+import {composeLabels} from '../shared/label-status.js';
 import {
   assertIssueJson,
-  composeLabels,
   isPullRequest,
   labelNames,
   statusOf,

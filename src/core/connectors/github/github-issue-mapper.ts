@@ -13,8 +13,8 @@ import {IssuePayloadContractError} from '../../errors.js';
 import {createIssue, type CanonicalIssue} from '../../model/canonical-issue.js';
 import type {CanonicalIssueType, CanonicalStatus} from '../../model/enums.js';
 import {isJsonObject, type JsonObject, type JsonValue} from '../../model/json.js';
-import {splitMarker} from './body-marker.js';
-import {isStatusLabel, priorityFromLabel, statusFromLabels} from './label-status.js';
+import {splitMarker} from '../shared/body-marker.js';
+import {isStatusLabel, priorityFromLabel, statusFromLabels} from '../shared/label-status.js';
 import type {GitHubSettings} from './github-settings.js';
 
 export interface GitHubIssueJson extends JsonObject {
@@ -139,25 +139,4 @@ export function toCanonical(raw: GitHubIssueJson, settings: GitHubSettings): Can
     updated_at: raw.updated_at,
     raw,
   });
-}
-
-/**
- * The label set the tracker should hold: the canonical labels plus the status label for `status`
- * and the priority label for `priority`, keeping labels the canonical model does not see.
- */
-export function composeLabels(
-  canonicalLabels: readonly string[],
-  status: CanonicalStatus,
-  priority: number | null,
-  settings: Pick<GitHubSettings, 'statusLabels' | 'priorityLabelPrefix'>,
-): string[] {
-  const out = canonicalLabels.filter(
-    (l) =>
-      !isStatusLabel(l, settings.statusLabels) && priorityFromLabel(l, settings.priorityLabelPrefix) === null,
-  );
-  const statusLabel = status === 'todo' || status === 'done' ? undefined : settings.statusLabels[status];
-  if (statusLabel) out.push(statusLabel);
-  if (priority !== null && settings.priorityLabelPrefix !== null)
-    out.push(`${settings.priorityLabelPrefix}${priority}`);
-  return [...new Set(out)].sort();
 }

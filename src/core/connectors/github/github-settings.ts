@@ -1,7 +1,7 @@
 /** The GitHub binding: workspace, server, token and options, validated once at `create`. */
 import {ConnectorConfigError} from '../../errors.js';
 import type {ConnectorConfig} from '../../protocols/connector.js';
-import {readStatusLabels, type StatusLabels} from './label-status.js';
+import {readStatusLabels, type StatusLabels} from '../shared/label-status.js';
 
 export const GITHUB_DEFAULT_SERVER = 'https://api.github.com';
 

@@ -4,7 +4,7 @@ import {GITHUB_CAPABILITIES, GitHubConnector} from './github-connector.js';
 
 export {GitHubConnector, GITHUB_CAPABILITIES} from './github-connector.js';
 export {GITHUB_DEFAULT_STATUS_LABELS, readGitHubSettings} from './github-settings.js';
-export {joinMarker, markerFor, splitMarker} from './body-marker.js';
+export {joinMarker, markerFor, splitMarker} from '../shared/body-marker.js';
 
 export const connectorModule: ConnectorModule = {
   provider: 'github',

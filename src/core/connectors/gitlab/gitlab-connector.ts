@@ -19,8 +19,8 @@ import type {
   Page,
   TrackerConnector,
 } from '../../protocols/connector.js';
-import {joinMarker, markerSearchPhrase, splitMarker} from '../github/body-marker.js';
-import {composeLabels} from '../github/github-issue-mapper.js';
+import {joinMarker, markerSearchPhrase, splitMarker} from '../shared/body-marker.js';
+import {composeLabels} from '../shared/label-status.js';
 import {
   assertGitLabIssue,
   gitlabLabels,

@@ -11,8 +11,8 @@ import {IssuePayloadContractError} from '../../errors.js';
 import {createIssue, type CanonicalIssue} from '../../model/canonical-issue.js';
 import type {CanonicalStatus} from '../../model/enums.js';
 import {isJsonObject, type JsonObject} from '../../model/json.js';
-import {splitMarker} from '../github/body-marker.js';
-import {isStatusLabel, priorityFromLabel, statusFromLabels} from '../github/label-status.js';
+import {splitMarker} from '../shared/body-marker.js';
+import {isStatusLabel, priorityFromLabel, statusFromLabels} from '../shared/label-status.js';
 import type {GitLabSettings} from './gitlab-settings.js';
 
 export interface GitLabIssueJson extends JsonObject {

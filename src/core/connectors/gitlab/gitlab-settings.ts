@@ -1,7 +1,7 @@
 /** The GitLab binding: project, instance, token and options, validated once at `create`. */
 import {ConnectorConfigError} from '../../errors.js';
 import type {ConnectorConfig} from '../../protocols/connector.js';
-import {readStatusLabels, type StatusLabels} from '../github/label-status.js';
+import {readStatusLabels, type StatusLabels} from '../shared/label-status.js';
 
 export const GITLAB_DEFAULT_SERVER = 'https://gitlab.com';
 

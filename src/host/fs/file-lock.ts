@@ -12,8 +12,6 @@ export interface LockOptions {
   readonly staleMs?: number;
 }
 
-export const WRITER_LOCK_NAME = '.writer.lock';
-
 /** A held lock: `check()` throws once it was compromised (taken over, or its folder vanished). */
 export interface HeldLock {
   check(): void;

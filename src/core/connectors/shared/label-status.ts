@@ -63,3 +63,24 @@ export function priorityFromLabel(label: string, prefix: string | null): number 
   const rest = label.slice(prefix.length).trim();
   return /^[0-4]$/.test(rest) ? Number(rest) : null;
 }
+
+/**
+ * The label set the tracker should hold: the canonical labels plus the status label for `status`
+ * and the priority label for `priority`, keeping labels the canonical model does not see.
+ */
+export function composeLabels(
+  canonicalLabels: readonly string[],
+  status: CanonicalStatus,
+  priority: number | null,
+  settings: {readonly statusLabels: StatusLabels; readonly priorityLabelPrefix: string | null},
+): string[] {
+  const out = canonicalLabels.filter(
+    (l) =>
+      !isStatusLabel(l, settings.statusLabels) && priorityFromLabel(l, settings.priorityLabelPrefix) === null,
+  );
+  const statusLabel = status === 'todo' || status === 'done' ? undefined : settings.statusLabels[status];
+  if (statusLabel) out.push(statusLabel);
+  if (priority !== null && settings.priorityLabelPrefix !== null)
+    out.push(`${settings.priorityLabelPrefix}${priority}`);
+  return [...new Set(out)].sort();
+}
