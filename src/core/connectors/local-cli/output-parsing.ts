@@ -1,6 +1,7 @@
+import {parse as parseLenient, type ParseError} from 'jsonc-parser';
+
 import {IssuePayloadContractError, TrackerError} from '../../errors.js';
 import type {JsonValue} from '../../model/json.js';
-import {jsonErrorOffset} from './json-error-offset.js';
 
 const SNIPPET_CHARS = 120;
 
@@ -21,7 +22,7 @@ export function parseJsonOutput(
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     const position = /position (\d+)/.exec(reason);
-    const offset = position ? Number(position[1]) : jsonErrorOffset(text);
+    const offset = position ? Number(position[1]) : firstErrorOffset(text);
     const where = offset === null ? null : lineAndColumn(text, offset);
     const at = where
       ? ` at line ${where.line}, column ${where.column} (${JSON.stringify(snippet(where.text))})`
@@ -73,6 +74,17 @@ function describeValue(value: unknown): string {
   } catch {
     return String(value);
   }
+}
+
+/**
+ * Where a text stops being JSON, for the errors V8 reports without a position ("Unexpected token
+ * ...", "Unexpected end of JSON input"): the offset of the first token a strict JSON parser
+ * rejects (the start of a misspelt word such as `nul`, not the letter), or null when none does.
+ */
+function firstErrorOffset(text: string): number | null {
+  const errors: ParseError[] = [];
+  parseLenient(text, errors, {disallowComments: true, allowTrailingComma: false, allowEmptyContent: false});
+  return errors[0]?.offset ?? null;
 }
 
 function lineAndColumn(text: string, position: number): {line: number; column: number; text: string} {

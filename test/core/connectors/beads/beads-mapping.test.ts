@@ -98,28 +98,27 @@ describe('beads mapping and local CLI helpers (pure)', () => {
   });
 });
 
-describe('jsonErrorOffset', () => {
-  it('agrees with JSON.parse on validity and points at the first bad character', async () => {
-    const {jsonErrorOffset} = await import('../../../../src/core/connectors/local-cli/json-error-offset.js');
-    const samples: Array<[string, number | null]> = [
-      ['[]', null],
-      ['{"a": [1, -2.5e3, true, false, null, "x\\u00e9\\n"]}', null],
-      ['[1,\n2,,\n3]', 6],
-      ['{"a" 1}', 5],
-      ['[1, 2', 5],
-      ['"abc', 4],
-      ['[01]', 2],
-      ['{"a":1} x', 8],
+describe('parseJsonOutput: where the output stops being JSON', () => {
+  it('names line and column whether or not V8 gives a position', () => {
+    const samples: Array<[string, number, number]> = [
+      // V8 says "Unexpected token" without a position for these.
+      ['[1,\n2,,\n3]', 2, 3],
+      ['  Error: no database found\n', 1, 3],
+      ['{\n  "a": 1,\n  "b": nul\n}', 3, 8],
+      ['[1,]', 1, 4],
+      // "Unexpected end of JSON input": the end of the output.
+      ['[\n  {"a": 1},\n', 3, 1],
+      // V8 gives the position itself.
+      ['{"a" 1}', 1, 6],
+      ['[1, 2', 1, 6],
+      ['[01]', 1, 3],
+      ['{"a":1} x', 1, 9],
     ];
-    for (const [text, expected] of samples) {
-      expect(jsonErrorOffset(text), text).to.equal(expected);
-      let valid = true;
-      try {
-        JSON.parse(text);
-      } catch {
-        valid = false;
-      }
-      expect(valid, text).to.equal(expected === null);
+    for (const [text, line, column] of samples) {
+      expect(() => parseJsonOutput('beads', '`bd list`', text, 'a list'), JSON.stringify(text)).to.throw(
+        IssuePayloadContractError,
+        `at line ${line}, column ${column} `,
+      );
     }
   });
 });
