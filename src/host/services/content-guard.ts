@@ -1,3 +1,4 @@
+import {TrackerError} from '../../core/errors.js';
 import {createIssue, CORE_ISSUE_FIELDS, type CanonicalIssue} from '../../core/model/canonical-issue.js';
 import type {ExternalRef} from '../../core/model/external-ref.js';
 import type {TrackerConnector} from '../../core/protocols/connector.js';
@@ -183,6 +184,18 @@ export function guardStores<S extends IssueStore & MappingStore>(
         })),
       );
       return stores.recordLocalEdit(key, patch);
+    },
+    applyLocalEdit: async (key, edit) => {
+      assertLocalContentClean(env, [
+        ...Object.entries(edit.set ?? {}).map(([field, value]) => ({
+          label: `the ${field} edit of ${keyLabel(key)}`,
+          value,
+        })),
+        {label: `the labels edit of ${keyLabel(key)}`, value: edit.labels},
+        {label: `the assignees edit of ${keyLabel(key)}`, value: edit.assignees},
+      ]);
+      if (!stores.applyLocalEdit) throw new TrackerError('This store cannot record an edit atomically.');
+      return stores.applyLocalEdit(key, edit);
     },
     addPendingComment: async (key, body) => {
       assertLocalContentClean(env, [{label: `the comment on ${keyLabel(key)}`, value: body}]);
