@@ -111,6 +111,15 @@ function optionValue(raw: string): JsonValue {
 }
 
 /**
+ * Refuses a `.kittify` (or `config.yaml`) that is a symbolic link, as the tracker log's readers
+ * and writers do: the write would land outside the repository.
+ */
+async function refuseLinkedConfig(location: {root: string; configPath: string}): Promise<void> {
+  const {assertNoSymlinks} = await import('../storage/safe-fs.js');
+  await assertNoSymlinks(location.root, location.configPath);
+}
+
+/**
  * Binds the project to a tracker: validates everything first (nothing is written on a bad
  * value), stores credentials machine-globally (merged into the provider's table), writes the
  * binding, and records egress consent as `permitted` unless a value is already recorded (a
@@ -123,6 +132,7 @@ export async function bindTracker(
   request: BindRequest,
 ): Promise<BindResult> {
   const {location} = await loadProject(environment);
+  await refuseLinkedConfig(location);
   let descriptor: ProviderDescriptor;
   try {
     descriptor = requireProvider(request.provider);
@@ -217,6 +227,7 @@ export async function unbindTracker(
   options: {forgetCredentials?: boolean} = {},
 ): Promise<UnbindResult> {
   const {location, binding} = await loadBoundProject(environment);
+  await refuseLinkedConfig(location);
   const after = clearTrackerBinding(location.configPath, location.root);
   const removed = options.forgetCredentials
     ? await clearProviderCredentials(binding.provider, environment.env)
