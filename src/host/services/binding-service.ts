@@ -216,6 +216,8 @@ export interface UnbindResult {
   readonly workspace: string;
   readonly egress_kept: string | null;
   readonly credentials_removed: boolean;
+  /** The binding's cache folder, left in place (relative to the repository root); null when none. */
+  readonly cache_dir_kept: string | null;
 }
 
 /**
@@ -237,7 +239,20 @@ export async function unbindTracker(
     workspace: binding.workspace,
     egress_kept: after.egress.state === 'absent' ? null : egressLabel(after.egress),
     credentials_removed: removed,
+    cache_dir_kept: await keptCacheDir(location.root, binding),
   };
+}
+
+/**
+ * The folder of the binding's tracker cache, which unbind leaves: its events are committed
+ * history, and binding the same tracker again picks it up where it was.
+ */
+async function keptCacheDir(
+  root: string,
+  binding: {provider: string; serverUrl: string | null; workspace: string},
+): Promise<string | null> {
+  const {existingScopeDir} = await import('../storage/scope.js');
+  return existingScopeDir(root, {...binding, serverUrl: binding.serverUrl ?? ''});
 }
 
 export interface ProviderInfoView {
