@@ -15,11 +15,11 @@
  * C0 controls, DEL, C1 controls, the bidi embeddings, overrides and isolates, the implicit
  * direction marks and the line and paragraph separators (a line break to some terminals).
  */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
+/* eslint-disable no-control-regex -- matching control characters is the point */
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNSAFE_KEEPING_LINES =
   /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+/* eslint-enable no-control-regex */
 
 function escape(char: string): string {
   const code = char.charCodeAt(0);

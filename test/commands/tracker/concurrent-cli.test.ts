@@ -15,7 +15,7 @@ const WORKERS = 8;
 const OPS = Number(process.env.TRACKER_CONCURRENCY_OPS ?? 6);
 const ISSUES = [1, 2, 3];
 /** Pulls run one after another until the writers are done, at most this many. */
-const MAX_PULLS = 40;
+const MAX_PULLS = 10 * OPS;
 const bin = join(packageRoot, 'bin', 'run.js');
 
 interface CliRun {
