@@ -9,12 +9,14 @@ import {openTrackerStorage} from '../../../src/host/storage/tracker-storage.js';
 import {makeProject, packageRoot, run, type TestProject} from './helpers.js';
 
 // 8 processes of the real CLI, each running edits and comments on shared issues one after the
-// other while pulls run beside them. `npm test` runs 6 operations per process; the full size
-// (50) is `TRACKER_CONCURRENCY_OPS=50 MOCHA_SPEC=test/commands/tracker/concurrent-cli.test.ts npx mocha`.
+// other while three pulls at a time run beside them. `npm test` runs 6 operations per process;
+// the full size (50) is
+// `TRACKER_CONCURRENCY_OPS=50 MOCHA_SPEC=test/commands/tracker/concurrent-cli.test.ts npx mocha`.
 const WORKERS = 8;
 const OPS = Number(process.env.TRACKER_CONCURRENCY_OPS ?? 6);
 const ISSUES = [1, 2, 3];
-/** Pulls run one after another until the writers are done, at most this many. */
+/** Pulls running at once beside the writers, until the writers are done (at most MAX_PULLS in all). */
+const PULLERS = 3;
 const MAX_PULLS = 10 * OPS;
 const bin = join(packageRoot, 'bin', 'run.js');
 
@@ -75,7 +77,7 @@ async function writer(project: TestProject, token: string, worker: number, acked
   }
 }
 
-describe(`concurrent CLI writers (${WORKERS} processes x ${OPS} edits and comments, with pulls)`, function () {
+describe(`concurrent CLI writers (${WORKERS} processes x ${OPS} edits and comments, with ${PULLERS} pulls at once)`, function () {
   this.timeout(30 * 60_000);
   let project: TestProject;
   let fake: FakeGitHubServer;
@@ -112,21 +114,30 @@ describe(`concurrent CLI writers (${WORKERS} processes x ${OPS} edits and commen
     const acked: Acked = {labels: new Map(), comments: []};
     let writing = true;
     let pulls = 0;
-    const puller = (async () => {
+    // Each pull first gives every issue a new remote version, later (by updated_at) than any
+    // before it, so pulls write while the edits do, and the newest version is known.
+    const versionTime = (version: number) => new Date(Date.parse('2030-01-01T00:00:00Z') + version * 1000);
+    const puller = async () => {
       while (writing && pulls < MAX_PULLS) {
-        pulls += 1;
-        // A new remote version of every issue, so each pull writes while the edits do.
+        const version = ++pulls;
         for (const n of ISSUES)
-          fake.seedIssue({number: n, title: `Issue ${n}`, body: `remote v${pulls}`, labels: ['remote']});
+          fake.seedIssue({
+            number: n,
+            title: `Issue ${n}`,
+            body: `remote v${version}`,
+            labels: ['remote'],
+            updated_at: versionTime(version),
+          });
         const r = await cli(project, fake.token, ['sync', 'pull']);
         expect(r.code, r.stderr).to.equal(0);
       }
-    })();
+    };
+    const pullers = Array.from({length: PULLERS}, () => puller());
     try {
       await Promise.all(Array.from({length: WORKERS}, (_, w) => writer(project, fake.token, w, acked)));
     } finally {
       writing = false;
-      await puller;
+      await Promise.all(pullers);
     }
     expect(pulls).to.be.greaterThan(0);
 
