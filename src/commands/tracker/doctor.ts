@@ -7,8 +7,9 @@ export default class TrackerDoctor extends TrackerCommand {
 
   static override description =
     'Verifies the logs (torn tails, invalid lines with file:line, duplicate ids, mapping conflicts after merges), ' +
-    'lock debris, damaged checkpoints, ignore rules and secrets under .kittify/. --fix repairs what can be ' +
-    'repaired without losing data. Exits 1 while an error remains.';
+    'lock debris, damaged checkpoints, ignore rules and secrets in every file under .kittify/. --fix repairs what can be ' +
+    "repaired without losing data and never rewrites a file git tracks (it may restore git's own version). " +
+    'Exits 1 while an error, or a warning --fix would repair, remains; harmless leftovers say so and leave it 0.';
 
   static override examples = ['<%= config.bin %> tracker doctor', '<%= config.bin %> tracker doctor --fix'];
 
@@ -40,8 +41,11 @@ function closingLines(
   ok: boolean,
 ): string[] {
   const open = findings.filter((f) => !f.fixed);
-  const lines = [ok ? 'OK' : 'Problems remain'];
-  if (open.some((f) => f.fixable))
+  const harmlessOnly = open.some((f) => f.fixable) && open.every((f) => !f.fixable || f.severity === 'info');
+  const lines = [ok ? (harmlessOnly ? 'OK: what is left is harmless' : 'OK') : 'Problems remain'];
+  if (harmlessOnly)
+    lines.push('Run `spec-kitty tracker doctor --fix` to tidy up the harmless leftovers marked fixable.');
+  else if (open.some((f) => f.fixable))
     lines.push('Run `spec-kitty tracker doctor --fix` to repair what is marked fixable (no data is lost).');
   if (open.some((f) => f.code === 'invalid_line' && !f.fixable))
     lines.push(

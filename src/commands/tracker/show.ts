@@ -1,6 +1,7 @@
 import {Args} from '@oclif/core';
 
 import {TrackerCommand, jsonFlag} from '../../host/cli/base-command.js';
+import {inertLine} from '../../host/shared/terminal-text.js';
 
 export default class TrackerShow extends TrackerCommand {
   static override summary = 'Show one cached ticket with its mappings, local edits and history (offline)';
@@ -26,18 +27,19 @@ export default class TrackerShow extends TrackerCommand {
     const d = await showTicket(this.runContext(), args.key);
     const t = d.ticket;
     this.showWarnings(d.warnings);
+    // One-line values from the tracker escape their newlines too (the body keeps its lines).
     const text = [
-      `${t.identifier}: ${t.title}`,
+      `${inertLine(t.identifier)}: ${inertLine(t.title)}`,
       `- identity: ${t.identity}`,
       `- status: ${t.status}`,
       `- type: ${t.issue_type}`,
       `- priority: ${t.priority ?? '-'}`,
-      `- assignees: ${t.assignees.join(', ') || '-'}`,
-      `- labels: ${t.labels.join(', ') || '-'}`,
-      ...(t.url ? [`- url: ${t.url}`] : []),
-      ...(d.parent ? [`- parent: ${d.parent}`] : []),
+      `- assignees: ${inertLine(t.assignees.join(', ')) || '-'}`,
+      `- labels: ${inertLine(t.labels.join(', ')) || '-'}`,
+      ...(t.url ? [`- url: ${inertLine(t.url)}`] : []),
+      ...(d.parent ? [`- parent: ${inertLine(d.parent)}`] : []),
       `- updated: ${t.updated_at ?? '-'}`,
-      `- work packages: ${t.work_packages.join(', ') || '-'}`,
+      `- work packages: ${inertLine(t.work_packages.join(', ')) || '-'}`,
     ];
     const edits = Object.entries(d.pending_edits);
     if (edits.length > 0) {

@@ -428,7 +428,7 @@ export class HttpClient {
         : `the next wait (${formatDuration(signal.waitMs)}) would exceed the ${formatDuration(this.policy.maxTotalWaitMs)} cap on waiting (already waited ${formatDuration(waitedMs)})`;
     const message =
       `${this.displayName} at ${this.server} is rate limiting requests (HTTP ${status} on ${where}; ${why})` +
-      (serverMessage ? `: ${serverMessage}` : '') +
+      (serverMessage ? `: ${serverMessage.replace(/[.\s]+$/, '')}` : '') +
       `. Run again after ${until}. ${this.advice.rate_limit}`;
     return this.error('rate_limit', message, {
       statusCode: status,

@@ -40,10 +40,18 @@ export interface IssuePulledEvent extends EventBase {
   readonly issue: JsonObject;
   readonly settle?: JsonObject;
 }
+/**
+ * Local edit values. `fields` holds each edited field's value as the writer saw it afterwards;
+ * `ops` (absent in events written before it existed) holds, for list fields edited by adding or
+ * removing items, the operation itself (`{add?: string[], remove?: string[]}`). The fold applies
+ * an operation to the value it has at that point, so two edits adding different labels keep both
+ * whichever order they fold in; readers that predate `ops` still find the value in `fields`.
+ */
 export interface IssueEditedEvent extends EventBase {
   readonly kind: 'issue_edited';
   readonly identity: string;
   readonly fields: JsonObject;
+  readonly ops?: JsonObject;
 }
 /** Local edit values that are no longer pending (pushed, or the remote value won). */
 export interface EditsSettledEvent extends EventBase {
@@ -186,6 +194,7 @@ export function parseTrackerEvent(value: unknown): TrackerEvent {
   if (typedKind === 'issue_edited' || typedKind === 'edits_settled') {
     checkFieldValues(value.fields as JsonObject, 'fields');
   }
+  if (typedKind === 'issue_edited' && value.ops !== undefined) checkListOps(value.ops);
   if (typedKind === 'issue_pulled' || typedKind === 'draft_created' || typedKind === 'remote_created') {
     checkIssueJson(value.issue as JsonObject, 'issue');
   }
@@ -314,6 +323,25 @@ function checkFieldValues(fields: JsonObject, path: string): void {
   for (const [field, value] of Object.entries(fields)) {
     if (!isIssueField(field)) throw new ValidationError(`${path}.${field}`, 'is not an issue field');
     checkFieldValue(field, value, `${path}.${field}`);
+  }
+}
+
+/** The fields an edit may change by adding or removing items (see `IssueEditedEvent.ops`). */
+export const LIST_OP_FIELDS = ['labels', 'assignees'] as const;
+export type ListOpField = (typeof LIST_OP_FIELDS)[number];
+
+/** An `issue_edited` event's `ops`: `{labels|assignees: {add?: string[], remove?: string[]}}`. */
+function checkListOps(ops: unknown): void {
+  if (!isJsonObject(ops)) throw new ValidationError('ops', `must be an object, got ${shown(ops)}`);
+  for (const [field, op] of Object.entries(ops)) {
+    if (!(LIST_OP_FIELDS as readonly string[]).includes(field))
+      throw new ValidationError(`ops.${field}`, `only ${LIST_OP_FIELDS.join(' and ')} take operations`);
+    if (!isJsonObject(op)) throw new ValidationError(`ops.${field}`, `must be an object, got ${shown(op)}`);
+    for (const [name, items] of Object.entries(op)) {
+      if (name !== 'add' && name !== 'remove')
+        throw new ValidationError(`ops.${field}.${name}`, 'expected only "add" and "remove"');
+      checkStringList(items, `ops.${field}.${name}`);
+    }
   }
 }
 

@@ -15,6 +15,8 @@ import type {
   IssueKey,
   IssueQuery,
   IssueStore,
+  ListEdit,
+  LocalEdit,
   MergeInputs,
   PendingChange,
   PendingComment,
@@ -23,9 +25,10 @@ import type {
 } from '../protocols/issue-store.js';
 import type {MappingStore, WorkPackageMapping} from '../protocols/mapping-store.js';
 import {canonicalJson} from '../serialization/canonical-json.js';
-import type {TrackerEventPayload} from './events.js';
+import {LIST_OP_FIELDS, type TrackerEventPayload} from './events.js';
 import type {TrackerEventLog} from './event-log.js';
 import {
+  applyListOp,
   isLiveEntry,
   localViewOf,
   mappingKey,
@@ -215,6 +218,44 @@ export class LogBackedStores implements IssueStore, MappingStore {
     return result;
   }
 
+  async applyLocalEdit(key: IssueKey, edit: LocalEdit): Promise<IssueField[]> {
+    const identity = identityOf(key);
+    const {result} = await this.log.transact((state) => {
+      const entry = live(state, identity);
+      if (!entry)
+        throw new IssueNotFoundError(identity, {
+          hint: 'Run `spec-kitty tracker sync pull` or check the key.',
+        });
+      const current = issueToJson(state.localView(entry)!);
+      const fields: JsonObject = {};
+      for (const [field, value] of Object.entries(edit.set ?? {})) {
+        if (!isIssueField(field)) throw new ValidationError(field, 'is not an issue field');
+        const json = fieldToJson(field, value);
+        if (canonicalJson(current[field]) !== canonicalJson(json)) fields[field] = json;
+      }
+      const ops: JsonObject = {};
+      for (const field of LIST_OP_FIELDS) {
+        const op = listOpJson(edit[field]);
+        if (op === null) continue;
+        if (fields[field] !== undefined)
+          throw new ValidationError(field, 'cannot be set and edited item by item at once');
+        const next = applyListOp(current[field] as string[], op);
+        if (canonicalJson(current[field]) === canonicalJson(next)) continue;
+        fields[field] = next;
+        ops[field] = op;
+      }
+      const changed = Object.keys(fields).sort() as IssueField[];
+      if (changed.length === 0) return {events: [], result: changed};
+      // Keys in canonical order, so the event serialises without a sort.
+      const event: TrackerEventPayload =
+        Object.keys(ops).length === 0
+          ? {fields, identity, kind: 'issue_edited'}
+          : {fields, identity, kind: 'issue_edited', ops};
+      return {events: [event], result: changed};
+    });
+    return result;
+  }
+
   async settleLocalEdits(key: IssueKey, fields: readonly IssueField[]): Promise<boolean> {
     const identity = identityOf(key);
     const {result} = await this.log.transact((state) => {
@@ -375,6 +416,16 @@ export class LogBackedStores implements IssueStore, MappingStore {
     });
     return result;
   }
+}
+
+/** A list edit as an event's operation (trimmed, blanks dropped), or null when it does nothing. */
+function listOpJson(edit: ListEdit | undefined): JsonObject | null {
+  const clean = (items: readonly string[] | undefined) =>
+    [...new Set((items ?? []).map((item) => item.trim()).filter(Boolean))].sort();
+  const add = clean(edit?.add);
+  const remove = clean(edit?.remove);
+  if (add.length === 0 && remove.length === 0) return null;
+  return {...(add.length ? {add} : {}), ...(remove.length ? {remove} : {})};
 }
 
 function live(state: TrackerState, identity: string): IssueEntry | undefined {

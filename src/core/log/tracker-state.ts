@@ -1,12 +1,12 @@
 import {isIssueField, type CanonicalIssue, type IssueField} from '../model/canonical-issue.js';
 import {refIdentity, type ExternalRef} from '../model/external-ref.js';
 import {issueFromJson, issueToJson} from '../model/issue-json.js';
-import type {JsonObject, JsonValue} from '../model/json.js';
+import {isJsonObject, type JsonObject, type JsonValue} from '../model/json.js';
 import {createRef} from '../model/external-ref.js';
 import type {PendingComment, StoredConflict} from '../protocols/issue-store.js';
 import type {WorkPackageMapping} from '../protocols/mapping-store.js';
 import {canonicalJson} from '../serialization/canonical-json.js';
-import {compareEvents, orderEvents, type TrackerEvent} from './events.js';
+import {LIST_OP_FIELDS, compareEvents, orderEvents, type ListOpField, type TrackerEvent} from './events.js';
 
 /** One issue as the fold knows it. */
 export interface IssueEntry {
@@ -105,9 +105,15 @@ export class TrackerState {
         const entry = this.entry(event.identity);
         this.touch(entry, event);
         for (const [field, value] of Object.entries(event.fields)) {
-          if (!isIssueField(field)) continue;
+          if (!isIssueField(field) || isJsonObject(event.ops?.[field])) continue;
           if (entry.overrides === NO_OVERRIDES) entry.overrides = new Map();
           entry.overrides.set(field, value);
+        }
+        for (const [field, op] of Object.entries(event.ops ?? {})) {
+          if (!isListOpField(field) || !isJsonObject(op)) continue;
+          const next = applyListOp(currentList(entry, field), op);
+          if (entry.overrides === NO_OVERRIDES) entry.overrides = new Map();
+          entry.overrides.set(field, next);
         }
         entry.editedAt = event.at;
         this.dropConverged(entry);
@@ -296,6 +302,30 @@ export function localViewOf(entry: IssueEntrySummary): CanonicalIssue | null {
   const json = issueToJson(start);
   for (const [field, value] of entry.overrides) json[field] = value;
   return issueFromJson({...json, updated_at: laterOf(start.updated_at, entry.editedAt)});
+}
+
+function isListOpField(field: string): field is ListOpField {
+  return (LIST_OP_FIELDS as readonly string[]).includes(field);
+}
+
+/** A list field's value at this point of the fold: the unsettled edit, else the base's (or draft's). */
+function currentList(entry: IssueEntrySummary, field: ListOpField): readonly string[] {
+  const edited = entry.overrides.get(field);
+  if (Array.isArray(edited)) return edited.filter((item): item is string => typeof item === 'string');
+  return (entry.base ?? entry.draft)?.[field] ?? [];
+}
+
+/**
+ * Adds, then removes, items of a list field, sorted as the edit writes it. Applied to the value
+ * at its place in the fold, so edits adding or removing different items commute.
+ */
+export function applyListOp(current: readonly string[], op: JsonObject): string[] {
+  const items = new Set(current);
+  const strings = (value: JsonValue | undefined) =>
+    Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+  for (const item of strings(op.add)) items.add(item);
+  for (const item of strings(op.remove)) items.delete(item);
+  return [...items].sort();
 }
 
 /** Known, not deleted, and not a draft that has already become a remote issue. */

@@ -88,6 +88,14 @@ export interface IssueStore {
    * field's edit (the change was undone). Returns false when nothing changed.
    */
   recordLocalEdit(key: IssueKey, patch: IssuePatch): Promise<boolean>;
+  /**
+   * Records a local edit decided from the state read under the writer lock: values to set, and
+   * items to add to or remove from list fields as operations, so that concurrent edits (other
+   * processes, other branches) of the same issue keep each other's changes. Returns the fields
+   * that changed (none: nothing was recorded). Stores over a tracker log have it; the edit
+   * command needs it.
+   */
+  applyLocalEdit?(key: IssueKey, edit: LocalEdit): Promise<IssueField[]>;
   /** Forgets the local edits of these fields without a new base. */
   settleLocalEdits(key: IssueKey, fields: readonly IssueField[]): Promise<boolean>;
   /** Marks the issue deleted (remote deletion seen by a full listing, or a discarded draft). */
@@ -119,4 +127,17 @@ export interface IssueStore {
 
   /** Newest `updated_at` among recorded remote versions: where a pull resumes without a checkpoint. */
   highWaterMark(query?: IssueQuery): Promise<string | null>;
+}
+
+/** Items to add to, then remove from, a list field. */
+export interface ListEdit {
+  readonly add?: readonly string[];
+  readonly remove?: readonly string[];
+}
+
+/** A local edit as asked for: values to set, and additions and removals for list fields. */
+export interface LocalEdit {
+  readonly set?: IssuePatch;
+  readonly labels?: ListEdit;
+  readonly assignees?: ListEdit;
 }

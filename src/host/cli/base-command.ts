@@ -4,6 +4,7 @@ import {stableJson} from './json-output.js';
 import {reportError} from './error-report.js';
 import {ProgressDisplay} from './progress-display.js';
 import {redactSecrets} from '../shared/secret-mask.js';
+import {inertText} from '../shared/terminal-text.js';
 
 /**
  * `--json` as an ordinary flag that we handle ourselves, not oclif's `enableJsonFlag`: oclif's
@@ -42,13 +43,14 @@ export abstract class TrackerCommand extends Command {
       this.log(stableJson(report.json));
       return;
     }
-    for (const line of report.text) this.log(redactSecrets(line));
+    // Text may carry a tracker's titles, bodies and names: made inert here, where it is printed.
+    for (const line of report.text) this.log(inertText(redactSecrets(line)));
   }
 
   /** Non-fatal problems (a skipped torn line...) on stderr; with `--json` they are in the JSON instead. */
   protected showWarnings(warnings: readonly string[]): void {
     if (this.jsonMode) return;
-    for (const warning of warnings) process.stderr.write(`Warning: ${redactSecrets(warning)}\n`);
+    for (const warning of warnings) process.stderr.write(`Warning: ${inertText(redactSecrets(warning))}\n`);
   }
 
   /** A progress display on stderr: live on a terminal, silent otherwise and with `--json`. */
@@ -66,7 +68,8 @@ export abstract class TrackerCommand extends Command {
     const debug = Boolean(process.env.DEBUG);
     const report = reportError(error, {debug});
     const colour = process.stderr.isTTY === true && !process.env.NO_COLOR;
-    report.lines.forEach((line, index) => {
+    // An error may quote a tracker's response or a file: inert before our own colour goes on.
+    report.lines.map(inertText).forEach((line, index) => {
       const shown = index === 0 && colour ? `\u001B[31m${line}\u001B[39m` : line;
       process.stderr.write(`${shown}\n`);
     });

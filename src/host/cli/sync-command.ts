@@ -4,6 +4,7 @@ import {failureToString} from '../../core/sync/sync-result.js';
 import type {SyncIntent, SyncMode, SyncReport} from '../services/sync-service.js';
 import {TrackerCommand, jsonFlag} from './base-command.js';
 import {redactSecrets} from '../shared/secret-mask.js';
+import {inertText} from '../shared/terminal-text.js';
 
 /** Flags shared by `sync pull`, `sync push` and `sync run`. */
 export const syncFlags = {
@@ -63,7 +64,7 @@ export abstract class SyncCommand extends TrackerCommand {
       extras.length === 0 ? shown : {...shown, ...Object.fromEntries(extras.map((e) => [e.key, e.json]))};
     this.emit({json, text: [...extras.flatMap((e) => e.text), ...syncText(report)]});
     // Errors go to stderr in both output modes (the JSON report also carries them).
-    for (const line of failureLines(report)) process.stderr.write(`${redactSecrets(line)}\n`);
+    for (const line of failureLines(report)) process.stderr.write(`${inertText(redactSecrets(line))}\n`);
     if (!report.ok) this.exit(1);
   }
 }

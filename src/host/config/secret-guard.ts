@@ -174,6 +174,24 @@ export function assertNoSecretsInContent(
 /** The text that replaces a credential value found in content pulled from a tracker. */
 export const SECRET_MASK = '***';
 
+/** Any provider token shape (the prefixed patterns above), to mask in content pulled from a tracker. */
+const TOKEN_SHAPE = new RegExp(TOKEN_PATTERNS.map(({pattern}) => pattern.source).join('|'));
+const TOKEN_SHAPES = new RegExp(TOKEN_SHAPE.source, 'g');
+const TOKEN_PREFIX = /^(?:gh[pousr]_|github_pat_|glpat-|lin_api_|xox[abposr]-|ATATT)/;
+
+export function hasTokenShape(text: string): boolean {
+  return TOKEN_SHAPE.test(text);
+}
+
+/**
+ * `text` with every provider token shape replaced by its prefix and `***` (`ghp_***`): someone's
+ * token quoted in an issue must not reach the committed log, where it could never be removed
+ * (and where hosting sites' secret scanning would refuse the push).
+ */
+export function maskTokenShapes(text: string): string {
+  return text.replace(TOKEN_SHAPES, (token) => `${TOKEN_PREFIX.exec(token)?.[0] ?? ''}${SECRET_MASK}`);
+}
+
 /** `text` with every one of `secrets` replaced by `***` (longest first). */
 export function maskSecretsInText(text: string, secrets: readonly string[]): string {
   let out = text;

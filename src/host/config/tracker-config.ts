@@ -1,6 +1,6 @@
 import {existsSync, mkdirSync, readFileSync} from 'node:fs';
 import {dirname, relative} from 'node:path';
-import {Document, isMap, isScalar, LineCounter, parseDocument, Scalar, YAMLMap, type Pair} from 'yaml';
+import {Document, isMap, isScalar, LineCounter, parseDocument, Scalar, visit, YAMLMap, type Pair} from 'yaml';
 
 import {TrackerError} from '../../core/errors.js';
 import {isJsonObject, type JsonValue} from '../../core/model/json.js';
@@ -108,12 +108,41 @@ function parseConfig(configPath: string, projectRoot?: string): Document {
       hint: `Fix the YAML syntax in ${shown} (line ${pos?.line ?? '?'}), then run the command again.`,
     });
   }
+  assertAliasesBounded(doc, shown, lineCounter);
   if (doc.contents !== null && !isMap(doc.contents)) {
     throw new ConfigFileError(`${shown} does not hold a mapping at the top level.`, {
       hint: `Make ${shown} a YAML mapping (key: value lines), or move it aside and run \`spec-kitty tracker bind\` again.`,
     });
   }
   return doc;
+}
+
+/**
+ * Refuses a document whose aliases expand beyond the yaml library's bound (an "alias bomb":
+ * a few lines that would expand to billions of nodes). The library stops it with a bare
+ * ReferenceError; this names the file and the first alias, and says what to do.
+ */
+function assertAliasesBounded(doc: Document, shown: string, lineCounter: LineCounter): void {
+  try {
+    doc.toJS();
+  } catch (error) {
+    if (!(error instanceof ReferenceError) || !/alias/i.test(error.message)) throw error;
+    let at: number | undefined;
+    visit(doc, {
+      Alias(_, node) {
+        at = node.range?.[0];
+        return visit.BREAK;
+      },
+    });
+    const pos = at === undefined ? undefined : lineCounter.linePos(at);
+    const where = pos ? `${shown}:${pos.line}:${pos.col}` : shown;
+    throw new ConfigFileError(
+      `${where}: the YAML aliases (*name) expand to too many nodes to read safely (${error.message.split('\n')[0]}).`,
+      {
+        hint: `Write the values out in ${shown} instead of repeating them through aliases (spec-kitty tracker itself writes none), then run the command again.`,
+      },
+    );
+  }
 }
 
 function bindingFromDocument(doc: Document): TrackerBinding {

@@ -111,6 +111,15 @@ function optionValue(raw: string): JsonValue {
 }
 
 /**
+ * Refuses a `.kittify` (or `config.yaml`) that is a symbolic link, as the tracker log's readers
+ * and writers do: the write would land outside the repository.
+ */
+async function refuseLinkedConfig(location: {root: string; configPath: string}): Promise<void> {
+  const {assertNoSymlinks} = await import('../fs/safe-fs.js');
+  await assertNoSymlinks(location.root, location.configPath);
+}
+
+/**
  * Binds the project to a tracker: validates everything first (nothing is written on a bad
  * value), stores credentials machine-globally (merged into the provider's table), writes the
  * binding, and records egress consent as `permitted` unless a value is already recorded (a
@@ -123,6 +132,7 @@ export async function bindTracker(
   request: BindRequest,
 ): Promise<BindResult> {
   const {location} = await loadProject(environment);
+  await refuseLinkedConfig(location);
   let descriptor: ProviderDescriptor;
   try {
     descriptor = requireProvider(request.provider);
@@ -206,6 +216,8 @@ export interface UnbindResult {
   readonly workspace: string;
   readonly egress_kept: string | null;
   readonly credentials_removed: boolean;
+  /** The binding's cache folder, left in place (relative to the repository root); null when none. */
+  readonly cache_dir_kept: string | null;
 }
 
 /**
@@ -217,6 +229,7 @@ export async function unbindTracker(
   options: {forgetCredentials?: boolean} = {},
 ): Promise<UnbindResult> {
   const {location, binding} = await loadBoundProject(environment);
+  await refuseLinkedConfig(location);
   const after = clearTrackerBinding(location.configPath, location.root);
   const removed = options.forgetCredentials
     ? await clearProviderCredentials(binding.provider, environment.env)
@@ -226,7 +239,20 @@ export async function unbindTracker(
     workspace: binding.workspace,
     egress_kept: after.egress.state === 'absent' ? null : egressLabel(after.egress),
     credentials_removed: removed,
+    cache_dir_kept: await keptCacheDir(location.root, binding),
   };
+}
+
+/**
+ * The folder of the binding's tracker cache, which unbind leaves: its events are committed
+ * history, and binding the same tracker again picks it up where it was.
+ */
+async function keptCacheDir(
+  root: string,
+  binding: {provider: string; serverUrl: string | null; workspace: string},
+): Promise<string | null> {
+  const {existingScopeDir} = await import('../storage/scope.js');
+  return existingScopeDir(root, {...binding, serverUrl: binding.serverUrl ?? ''});
 }
 
 export interface ProviderInfoView {

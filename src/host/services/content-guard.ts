@@ -1,3 +1,4 @@
+import {TrackerError} from '../../core/errors.js';
 import {createIssue, CORE_ISSUE_FIELDS, type CanonicalIssue} from '../../core/model/canonical-issue.js';
 import type {ExternalRef} from '../../core/model/external-ref.js';
 import type {TrackerConnector} from '../../core/protocols/connector.js';
@@ -8,7 +9,9 @@ import {registeredSecrets} from '../shared/secret-mask.js';
 import {knownCredentials} from '../config/credentials.js';
 import {
   assertNoSecretsInContent,
+  hasTokenShape,
   maskSecretsInText,
+  maskTokenShapes,
   type ContentField,
   type NamedSecret,
 } from '../config/secret-guard.js';
@@ -20,7 +23,9 @@ import type {TrackerStorageHandle} from './storage-gateway.js';
  *   machine (any provider's, from the environment or the credentials file) or a provider
  *   token-shaped string is refused before anything is recorded, naming the field;
  * - content pulled from a tracker is stored with this machine's credential values masked
- *   (`***`): an issue that quotes the user's own token must not put it in the repository.
+ *   (`***`): an issue that quotes the user's own token must not put it in the repository; and
+ *   with any provider token shape masked (`ghp_***`): someone else's token quoted in an issue
+ *   would otherwise sit in an immutable committed segment for good.
  * Both work on the stores' and the connector's interfaces, so the engine, the work-package
  * intents and the commands all go through them.
  */
@@ -58,11 +63,14 @@ export function assertLocalContentClean(
 
 // ---- masking pulled content ------------------------------------------------------------------
 
+/** True when `text` carries one of `secrets` or a provider token shape. */
+function textNeedsMask(text: string, secrets: readonly string[]): boolean {
+  for (const secret of secrets) if (text.includes(secret)) return true;
+  return hasTokenShape(text);
+}
+
 function containsAny(value: unknown, secrets: readonly string[]): boolean {
-  if (typeof value === 'string') {
-    for (const secret of secrets) if (value.includes(secret)) return true;
-    return false;
-  }
+  if (typeof value === 'string') return textNeedsMask(value, secrets);
   if (Array.isArray(value)) return value.some((item) => containsAny(item, secrets));
   if (typeof value === 'object' && value !== null) {
     return Object.entries(value).some(
@@ -72,14 +80,22 @@ function containsAny(value: unknown, secrets: readonly string[]): boolean {
   return false;
 }
 
-/** A JSON-like value with the secrets masked in every string (keys too); the same value when clean. */
+/** Masks this machine's credential values, then any provider token shape. */
+function maskText(text: string, secrets: readonly string[]): string {
+  return maskTokenShapes(maskSecretsInText(text, secrets));
+}
+
+/**
+ * A JSON-like value with the secrets and token shapes masked in every string (keys too); the
+ * same value when clean.
+ */
 export function maskJson<T>(value: T, secrets: readonly string[]): T {
-  if (secrets.length === 0 || !containsAny(value, secrets)) return value;
-  if (typeof value === 'string') return maskSecretsInText(value, secrets) as T;
+  if (!containsAny(value, secrets)) return value;
+  if (typeof value === 'string') return maskText(value, secrets) as T;
   if (Array.isArray(value)) return value.map((item: unknown) => maskJson(item, secrets)) as T;
   if (typeof value === 'object' && value !== null) {
     return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [maskSecretsInText(key, secrets), maskJson(item, secrets)]),
+      Object.entries(value).map(([key, item]) => [maskText(key, secrets), maskJson(item, secrets)]),
     ) as T;
   }
   return value;
@@ -101,9 +117,12 @@ function issueHasSecret(issue: CanonicalIssue, secrets: readonly string[]): bool
   return containsAny(issue.ref.key, secrets) || containsAny(issue.ref.url, secrets);
 }
 
-/** The issue with this machine's credential values masked; the same object when there is none. */
+/**
+ * The issue with this machine's credential values and any provider token shape masked; the same
+ * object when there is none.
+ */
 export function maskIssue(issue: CanonicalIssue, secrets: readonly string[]): CanonicalIssue {
-  if (secrets.length === 0 || !issueHasSecret(issue, secrets)) return issue;
+  if (!issueHasSecret(issue, secrets)) return issue;
   const masked: Record<string, unknown> = {};
   for (const field of CORE_ISSUE_FIELDS) masked[field] = maskJson(issue[field], secrets);
   return createIssue({
@@ -128,12 +147,11 @@ function maskUpdate(update: RemoteUpdate, secrets: readonly string[]): RemoteUpd
 }
 
 /**
- * The connector, with this machine's credential values masked in every issue it returns, so the
+ * The connector, with this machine's credential values and token shapes masked in every issue it returns, so the
  * engine merges, stores and reports the masked form consistently (a value the tracker keeps
  * unchanged stays unchanged here too, and settles nothing by accident).
  */
 export function maskingConnector(connector: TrackerConnector, secrets: readonly string[]): TrackerConnector {
-  if (secrets.length === 0) return connector;
   const mask = (issue: CanonicalIssue | null): CanonicalIssue | null =>
     issue === null ? null : maskIssue(issue, secrets);
   const wrapped: Partial<TrackerConnector> = {
@@ -165,7 +183,7 @@ function keyLabel(key: IssueKey): string {
 
 /**
  * The stores, guarded: local writes that carry a credential are refused before anything is
- * recorded, and remote versions are recorded with this machine's credential values masked.
+ * recorded, and remote versions are recorded with credential values and token shapes masked.
  * Every other method is the stores' own.
  */
 export function guardStores<S extends IssueStore & MappingStore>(
@@ -183,6 +201,18 @@ export function guardStores<S extends IssueStore & MappingStore>(
         })),
       );
       return stores.recordLocalEdit(key, patch);
+    },
+    applyLocalEdit: async (key, edit) => {
+      assertLocalContentClean(env, [
+        ...Object.entries(edit.set ?? {}).map(([field, value]) => ({
+          label: `the ${field} edit of ${keyLabel(key)}`,
+          value,
+        })),
+        {label: `the labels edit of ${keyLabel(key)}`, value: edit.labels},
+        {label: `the assignees edit of ${keyLabel(key)}`, value: edit.assignees},
+      ]);
+      if (!stores.applyLocalEdit) throw new TrackerError('This store cannot record an edit atomically.');
+      return stores.applyLocalEdit(key, edit);
     },
     addPendingComment: async (key, body) => {
       assertLocalContentClean(env, [{label: `the comment on ${keyLabel(key)}`, value: body}]);

@@ -86,29 +86,26 @@ export async function editTicket(
   const issue = resolveIssueKey(await storage.stores.listIssues(), key);
   const identity = refIdentity(issue.ref);
 
-  const patch: IssuePatch = {};
-  if (request.status !== undefined) patch.status = request.status as IssuePatch['status'];
-  if (request.title !== undefined) patch.title = request.title.trim();
-  if (request.addLabels?.length || request.removeLabels?.length) {
-    const labels = new Set(issue.labels);
-    for (const label of request.addLabels ?? []) if (label.trim() !== '') labels.add(label.trim());
-    for (const label of request.removeLabels ?? []) labels.delete(label.trim());
-    patch.labels = [...labels].sort();
-  }
+  const set: IssuePatch = {};
+  if (request.status !== undefined) set.status = request.status as IssuePatch['status'];
+  if (request.title !== undefined) set.title = request.title.trim();
   if (request.assignees !== undefined)
-    patch.assignees = [...new Set(request.assignees.map((a) => a.trim()).filter(Boolean))].sort();
-
-  const changedFields = (Object.keys(patch) as IssueField[]).filter(
-    (field) => JSON.stringify(patch[field]) !== JSON.stringify(issue[field]),
-  );
-  const changed = await storage.stores.recordLocalEdit(identity, patch);
+    set.assignees = [...new Set(request.assignees.map((a) => a.trim()).filter(Boolean))].sort();
+  // Decided under the writer lock from the state read there; labels go as add/remove operations,
+  // so two edits of one issue running at once both keep their labels.
+  if (!storage.stores.applyLocalEdit) throw new TrackerError('This cache cannot record an edit atomically.');
+  const changedFields = await storage.stores.applyLocalEdit(identity, {
+    set,
+    labels: {add: request.addLabels, remove: request.removeLabels},
+  });
+  const changed = changedFields.length > 0;
   const after = await storage.stores.getLocalEdits(identity);
   const pending = (Object.keys(after) as IssueField[]).sort();
   return {
     identity,
     key: issue.ref.key ?? issue.ref.id,
     changed,
-    fields: changedFields.sort(),
+    fields: changedFields,
     pending_fields: pending,
     warnings: changed ? ownershipWarnings(context, changedFields) : [],
   };

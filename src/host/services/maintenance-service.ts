@@ -1,5 +1,5 @@
-import {readFileSync, readdirSync, statSync} from 'node:fs';
-import {join, relative} from 'node:path';
+import {lstatSync, readFileSync, readdirSync} from 'node:fs';
+import {join, relative, sep} from 'node:path';
 
 import {knownCredentials} from '../config/credentials.js';
 import {findSecrets} from '../config/secret-guard.js';
@@ -25,45 +25,92 @@ export interface DoctorResult {
   readonly fixed: boolean;
 }
 
-/** Files under `.kittify/` that are text we write (config, logs, checkpoints, ignore rules). */
-function kittifyTextFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir, {recursive: true, encoding: 'utf8'})) {
-    const path = join(dir, name);
+/** Files larger than this are reported as not scanned rather than read whole. */
+const MAX_SCANNED_BYTES = 64 * 1024 * 1024;
+
+/** A derived copy of the segments (the read cache): scanning the segments covers it. */
+const DERIVED_CACHE = /^tracker\/[^/]+\/cache\//;
+
+/** A tracker log segment: what it holds came from a tracker, or from local content refused if it had a token. */
+const SEGMENT = /^tracker\/[^/]+\/events\/[^/]+$/;
+
+/**
+ * Every file under `.kittify/`, whatever its name or extension (links are not followed), but the
+ * read cache, which only repeats the segments. Names use `/`, relative to `.kittify/`.
+ */
+function kittifyFiles(dir: string): {name: string; path: string; size: number}[] {
+  const out: {name: string; path: string; size: number}[] = [];
+  for (const entry of readdirSync(dir, {recursive: true, encoding: 'utf8'})) {
+    const name = entry.split(sep).join('/');
+    if (DERIVED_CACHE.test(name)) continue;
+    const path = join(dir, entry);
     try {
-      const stat = statSync(path);
-      if (
-        stat.isFile() &&
-        stat.size < 64 * 1024 * 1024 &&
-        /\.(ya?ml|jsonl?|md|gitignore)$|(^|\/)\.gitignore$/.test(name)
-      )
-        out.push(path);
+      const stat = lstatSync(path);
+      if (stat.isFile()) out.push({name, path, size: stat.size});
     } catch {
       // vanished while scanning
     }
   }
-  return out.sort();
+  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+function secretFinding(severity: 'error' | 'warning', message: string, path: string): MaintenanceFinding {
+  return {code: 'secret', severity, message, path, fixable: false, fixed: false};
 }
 
 /**
- * Secrets under `.kittify/` (which is committed): this machine's credential values, and
- * provider token prefixes. Issue bodies may carry long random strings legitimately, so the
- * generic "long base64" heuristic is not used here.
+ * Secrets under `.kittify/` (which is committed): this machine's credential values anywhere are
+ * an error (remove the file's value and rotate the credential); a provider token shape is an
+ * error in our own files (config) but, in a log segment, tracker content: someone's token quoted
+ * in an issue, stored before pulls masked such strings. The segment is immutable and may already
+ * be pushed, so that is a warning naming it, not a failure that no fix could clear. Issue bodies
+ * may carry long random strings legitimately, so the generic "long base64" check is not used.
  */
 function secretFindings(root: string, kittifyDir: string, known: readonly string[]): MaintenanceFinding[] {
   const findings: MaintenanceFinding[] = [];
-  for (const file of kittifyTextFiles(kittifyDir)) {
-    const hits = findSecrets(readFileSync(file, 'utf8'), {knownSecrets: known, heuristics: 'prefixed'});
-    if (hits.length === 0) continue;
-    const path = relative(root, file);
-    findings.push({
-      code: 'secret',
-      severity: 'error',
-      message: `${path}:${hits[0].line} contains ${hits[0].what}; files under .kittify/ are committed. Remove it and rotate the credential.`,
-      path,
-      fixable: false,
-      fixed: false,
-    });
+  for (const file of kittifyFiles(kittifyDir)) {
+    const path = relative(root, file.path).split(sep).join('/');
+    if (file.size > MAX_SCANNED_BYTES) {
+      findings.push({
+        code: 'not_scanned',
+        severity: 'warning',
+        message: `${path}: not scanned for secrets (larger than 64 MB); check it yourself before committing`,
+        path,
+        fixable: false,
+        fixed: false,
+      });
+      continue;
+    }
+    const text = readFileSync(file.path, 'latin1');
+    const own = findSecrets(text, {knownSecrets: known, heuristics: 'none'});
+    if (own.length > 0) {
+      findings.push(
+        secretFinding(
+          'error',
+          `${path}:${own[0].line} contains ${own[0].what}; files under .kittify/ are committed. Remove it and rotate the credential.`,
+          path,
+        ),
+      );
+      continue;
+    }
+    const shapes = findSecrets(text, {heuristics: 'prefixed'}).filter(
+      (f) => f.what !== 'a stored credential value',
+    );
+    if (shapes.length === 0) continue;
+    findings.push(
+      SEGMENT.test(file.name)
+        ? secretFinding(
+            'warning',
+            `${path}:${shapes[0].line} holds ${shapes[0].what} in content pulled from the tracker (someone's token quoted in an issue, not this machine's credential). ` +
+              "The segment is committed and immutable; new pulls mask such strings. Tell the token's owner to revoke it.",
+            path,
+          )
+        : secretFinding(
+            'error',
+            `${path}:${shapes[0].line} contains ${shapes[0].what}; files under .kittify/ are committed. Remove it and rotate the credential.`,
+            path,
+          ),
+    );
   }
   return findings;
 }
@@ -93,7 +140,7 @@ export async function runDoctor(
     segments: report.segments,
     events: report.events,
     findings,
-    ok: report.ok && secrets.length === 0,
+    ok: report.ok && secrets.every((finding) => finding.severity !== 'error'),
     fixed: options.fix ?? false,
   };
 }

@@ -1,6 +1,7 @@
 import type {CanonicalIssue, IssueField} from '../../core/model/canonical-issue.js';
 import {refHandle, refIdentity} from '../../core/model/external-ref.js';
 import type {WorkPackageMapping} from '../../core/protocols/mapping-store.js';
+import {inertLine} from '../shared/terminal-text.js';
 
 /**
  * One ticket as `list-tickets`, `issue-search` and `show` print it. Besides our fields it
@@ -70,12 +71,13 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
 export function ticketRows(tickets: readonly TicketView[]): string[] {
   return formatTable(
     ['KEY', 'STATUS', 'TYPE', 'ASSIGNEES', 'TITLE'],
+    // Cells are one line each: a tracker's newline or control character is escaped, not printed.
     tickets.map((t) => [
-      t.identifier + (t.pending_fields.length > 0 ? '*' : ''),
+      inertLine(t.identifier) + (t.pending_fields.length > 0 ? '*' : ''),
       t.status,
       t.issue_type,
-      t.assignees.join(',') || '-',
-      t.title,
+      inertLine(t.assignees.join(',')) || '-',
+      inertLine(t.title),
     ]),
   );
 }

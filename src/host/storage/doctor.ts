@@ -6,7 +6,8 @@ import {ensureIgnoreRules, ignoreRulesCurrent} from './ignore-rules.js';
 import {JsonlEventLog} from './jsonl-event-log.js';
 import {StorageError} from '../fs/errors.js';
 import {assertNoSymlinks, isNotFound, isTempName, readFileNoFollow} from '../fs/safe-fs.js';
-import {isSegmentName, parseSegment, truncateTornTail} from './segment-file.js';
+import {isSegmentName, parseSegment} from './segment-file.js';
+import {repairTornTail, tornTail, type TornTailRepair} from './torn-tail.js';
 import {WRITER_LOCK_NAME} from './scope.js';
 
 export type FindingCode =
@@ -57,8 +58,9 @@ export interface DoctorOptions {
  * Checks one scope: every line of every segment (all problems, not just the first), torn
  * tails, duplicate event ids with different contents, what the fold noticed (mapping conflicts
  * after merges), locks and temp files left by dead processes, damaged checkpoints, ignore rules.
- * With `fix`, it truncates torn tails, removes debris and damaged checkpoints (they are
- * reconstructible) and rewrites the ignore rules; it never edits or drops a valid event.
+ * With `fix`, it repairs torn tails without losing a byte and without rewriting what git tracks
+ * (see torn-tail.ts), removes debris and damaged checkpoints (they are reconstructible) and
+ * rewrites the ignore rules; it never edits or drops a valid event.
  */
 export async function doctorScope(options: DoctorOptions): Promise<DoctorReport> {
   const root = path.resolve(options.root);
@@ -93,8 +95,8 @@ export async function doctorScope(options: DoctorOptions): Promise<DoctorReport>
     if (age > staleMs) {
       add({
         code: 'stale_lock',
-        severity: 'warning',
-        message: `${rel(lockPath)}: stale writer lock (${Math.round(age / 1000)} s old)`,
+        severity: 'info',
+        message: `${rel(lockPath)}: stale writer lock (${Math.round(age / 1000)} s old); harmless: the next writer takes it over (--fix removes it)`,
         path: rel(lockPath),
         fixable: true,
       });
@@ -113,20 +115,14 @@ export async function doctorScope(options: DoctorOptions): Promise<DoctorReport>
     if (isNotFound(error)) return [] as string[];
     throw error;
   });
-  const torn: {file: string; at: number}[] = [];
+  const torn: TornTailRepair[] = [];
   const events: TrackerEvent[] = [];
   const seen = new Map<string, {text: string; where: string}>();
   let segments = 0;
   for (const name of names.sort()) {
     const file = path.join(log.eventsDir, name);
     if (isTempName(name)) {
-      add({
-        code: 'temp_file',
-        severity: 'warning',
-        message: `${rel(file)}: leftover temp file of an interrupted write`,
-        path: rel(file),
-        fixable: true,
-      });
+      add(leftoverTempFile(rel(file)));
       continue;
     }
     if (!isSegmentName(name)) {
@@ -151,9 +147,8 @@ export async function doctorScope(options: DoctorOptions): Promise<DoctorReport>
       continue;
     }
     segments += 1;
-    const parsed = parseSegment(name, (await fs.readFile(file)).toString('utf8'), rel(file), {
-      tolerant: true,
-    });
+    const bytes = await fs.readFile(file);
+    const parsed = parseSegment(name, bytes.toString('utf8'), rel(file), {tolerant: true});
     for (const error of parsed.errors) {
       add({
         code: 'invalid_line',
@@ -164,14 +159,9 @@ export async function doctorScope(options: DoctorOptions): Promise<DoctorReport>
       });
     }
     if (parsed.tornTailAt !== null) {
-      add({
-        code: 'torn_tail',
-        severity: 'warning',
-        message: parsed.warnings[0] ?? 'torn last line',
-        path: rel(file),
-        fixable: true,
-      });
-      torn.push({file, at: parsed.tornTailAt});
+      const tail = await tornTail(root, log.scopeDir, file, bytes, parsed, nowMs);
+      add(tail.finding);
+      if (tail.repair) torn.push(tail.repair);
     }
     for (const [i, event] of parsed.events.entries()) {
       const text = canonicalJson(event);
@@ -204,13 +194,7 @@ export async function doctorScope(options: DoctorOptions): Promise<DoctorReport>
   for (const name of (await fs.readdir(checkpointDir).catch(() => [] as string[])).sort()) {
     const file = path.join(checkpointDir, name);
     if (isTempName(name)) {
-      add({
-        code: 'temp_file',
-        severity: 'warning',
-        message: `${rel(file)}: leftover temp file of an interrupted write`,
-        path: rel(file),
-        fixable: true,
-      });
+      add(leftoverTempFile(rel(file)));
     } else if (name.endsWith('.json')) {
       const bytes = await readFileNoFollow(file).catch(() => null);
       try {
@@ -218,8 +202,8 @@ export async function doctorScope(options: DoctorOptions): Promise<DoctorReport>
       } catch {
         add({
           code: 'damaged_checkpoint',
-          severity: 'warning',
-          message: `${rel(file)}: damaged checkpoint; safe to delete (pulls resume from the log)`,
+          severity: 'info',
+          message: `${rel(file)}: damaged checkpoint; harmless: pulls resume from the log (--fix removes it)`,
           path: rel(file),
           fixable: true,
         });
@@ -236,15 +220,33 @@ export async function doctorScope(options: DoctorOptions): Promise<DoctorReport>
   }
 
   if (options.fix) await repair(root, log, findings, torn, lockPath);
-  const ok = findings.every((f) => f.severity !== 'error' || f.fixed);
+  const ok = findings.every((f) => f.fixed || !needsAction(f));
   return {scopeDir: log.scopeDir, segments, events: events.length, findings, ok};
+}
+
+/**
+ * Whether a finding left as it is makes the scope unhealthy (doctor exits 1): an error, or a
+ * warning that `--fix` would repair. Harmless leftovers are `info` and say so in their message.
+ */
+export function needsAction(finding: Pick<DoctorFinding, 'severity' | 'fixable'>): boolean {
+  return finding.severity === 'error' || (finding.severity === 'warning' && finding.fixable);
+}
+
+function leftoverTempFile(file: string): Omit<DoctorFinding, 'fixed'> {
+  return {
+    code: 'temp_file',
+    severity: 'info',
+    message: `${file}: leftover temp file of an interrupted write; harmless: readers skip it and git ignores it (--fix removes it)`,
+    path: file,
+    fixable: true,
+  };
 }
 
 async function repair(
   root: string,
   log: JsonlEventLog,
   findings: DoctorFinding[],
-  torn: {file: string; at: number}[],
+  torn: TornTailRepair[],
   lockPath: string,
 ): Promise<void> {
   const stale = findings.find((f) => f.code === 'stale_lock');
@@ -265,7 +267,7 @@ async function repair(
           break;
         case 'torn_tail': {
           const target = torn.find((t) => t.file === file);
-          if (target) await truncateTornTail(target.file, target.at);
+          if (!target || !(await repairTornTail(root, target))) continue;
           break;
         }
         case 'ignore_rules':

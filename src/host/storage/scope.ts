@@ -1,4 +1,5 @@
 import {createHash} from 'node:crypto';
+import {existsSync} from 'node:fs';
 import * as path from 'node:path';
 
 import {StorageError} from '../fs/errors.js';
@@ -78,4 +79,10 @@ export function scopeDirByName(root: string, name: string): string {
     });
   }
   return dir;
+}
+
+/** The scope's folder relative to the root (with `/`), or null when it does not exist. */
+export function existingScopeDir(root: string, scope: TrackerScopeId): string | null {
+  const dir = scopeDir(root, scope);
+  return existsSync(dir) ? path.relative(path.resolve(root), dir).split(path.sep).join('/') : null;
 }

@@ -217,6 +217,7 @@ describe('tracker bind / unbind', () => {
       workspace: 'acme/app',
       egress_kept: 'permitted',
       credentials_removed: false,
+      cache_dir_kept: null,
     });
     const config = readFileSync(project.configPath, 'utf8');
     expect(config).to.equal(
