@@ -43,7 +43,7 @@ describe('SyncEngine.push', () => {
     expect(await h.store.listPending()).to.deep.equal([]);
   });
 
-  it('a create retried after a transient failure looks for the issue first', async () => {
+  it('a create retried after a transient failure looks for the issue first (and only then)', async () => {
     const h = harness();
     await h.draft(1, 'flaky create');
     const timeout = new ConnectorRequestError('gateway timeout', {
@@ -56,7 +56,8 @@ describe('SyncEngine.push', () => {
     expect(result.ok).to.equal(true);
     expect(h.connector.countOf('createIssue')).to.equal(1);
     expect(h.connector.allRemote()).to.have.length(1);
-    expect(result.requests).to.deep.equal({findByIdempotencyKey: 2, createIssue: 1});
+    // No lookup before the first attempt: a draft never sent cannot exist yet.
+    expect(result.requests).to.deep.equal({findByIdempotencyKey: 1, createIssue: 1});
   });
 
   it('run twice with no changes: the second run makes only listing requests and writes nothing', async () => {

@@ -53,6 +53,7 @@ export const BEADS_CAPABILITIES: ConnectorCapabilities = Object.freeze({
   writable_fields: CORE_ISSUE_FIELDS.filter((field) => field !== 'custom_fields') as readonly IssueField[],
   // The create writes `external_ref = spec-kitty:<key>`; `findByIdempotencyKey` lists and matches it.
   idempotency_marker: 'custom_field' as const,
+  comment_marker: 'none' as const,
 });
 
 /**
@@ -225,8 +226,13 @@ export class BeadsConnector implements TrackerConnector {
     );
   }
 
-  async addComment(ref: ExternalRef, body: string): Promise<void> {
+  async addComment(ref: ExternalRef, body: string, _options: {idempotencyKey?: string} = {}): Promise<void> {
     await this.cli.run(['--json', 'comments', 'add', ref.id, body], `comments add ${ref.id}`);
+  }
+
+  /** No marker is written on comments yet, so a comment cannot be looked for. */
+  async findComment(_ref: ExternalRef, _key: string): Promise<boolean> {
+    return false;
   }
 
   // ---- internals -----------------------------------------------------------------------

@@ -59,6 +59,7 @@ export const JIRA_CAPABILITIES: ConnectorCapabilities = Object.freeze({
   webhooks: false,
   writable_fields: CORE_ISSUE_FIELDS.filter((f) => f !== 'custom_fields'),
   idempotency_marker: 'label' as const,
+  comment_marker: 'none' as const,
 });
 
 /** Items of each Data Center page read again on the next one (offset pagination drifts). */
@@ -361,12 +362,17 @@ export class JiraConnector implements TrackerConnector {
     await this.createLink(ref, link);
   }
 
-  async addComment(ref: ExternalRef, body: string): Promise<void> {
+  async addComment(ref: ExternalRef, body: string, _options: {idempotencyKey?: string} = {}): Promise<void> {
     await this.http.request({
       method: 'POST',
       path: `${this.settings.apiRoot}/issue/${encodeURIComponent(ref.id)}/comment`,
       body: {body: this.settings.edition === 'cloud' ? textToAdf(body) : textToWiki(body)},
     });
+  }
+
+  /** No marker is written on comments yet, so a comment cannot be looked for. */
+  async findComment(_ref: ExternalRef, _key: string): Promise<boolean> {
+    return false;
   }
 
   // ---- internals -----------------------------------------------------------------------

@@ -69,6 +69,7 @@ export const LINEAR_CAPABILITIES: ConnectorCapabilities = Object.freeze({
   // Linear has no issue types: issue_type reads as task and is not written.
   writable_fields: WRITABLE,
   idempotency_marker: 'description' as const,
+  comment_marker: 'none' as const,
 });
 
 /** Page size bounds: Linear's default is 50 and its maximum 250. */
@@ -260,13 +261,18 @@ export class LinearConnector implements TrackerConnector {
     await this.createRelation(ref.id, link);
   }
 
-  async addComment(ref: ExternalRef, body: string): Promise<void> {
+  async addComment(ref: ExternalRef, body: string, _options: {idempotencyKey?: string} = {}): Promise<void> {
     await this.api.run(
       'the comment',
       COMMENT_CREATE_MUTATION,
       {input: {issueId: ref.id, body}},
       {mutation: true},
     );
+  }
+
+  /** No marker is written on comments yet, so a comment cannot be looked for. */
+  async findComment(_ref: ExternalRef, _key: string): Promise<boolean> {
+    return false;
   }
 
   // ---- internals -----------------------------------------------------------------------
