@@ -104,6 +104,8 @@ export interface ConnectorRuntime {
   readonly fetch?: typeof fetch;
   readonly clock: Clock;
   readonly sleep: Sleep;
+  /** How long one HTTP request may take before it counts as unanswered (default 30 s). */
+  readonly requestTimeoutMs?: number;
   /** Random in [0, 1) for backoff jitter; injectable for deterministic tests. */
   readonly random?: () => number;
   readonly onEvent?: RuntimeEventListener;

@@ -83,6 +83,7 @@ export class GitHubConnector implements TrackerConnector {
       authHeaders: {Authorization: `Bearer ${this.settings.token}`},
       secrets: [this.settings.token],
       runtime: config.runtime,
+      timeoutMs: config.runtime.requestTimeoutMs,
       rateLimit: githubRateLimit,
       movedAdvice: `If ${this.settings.workspace} was renamed or transferred, bind to its new owner/name (\`spec-kitty tracker bind --provider github --workspace NEW-OWNER/NEW-NAME\`).`,
       advice: {

@@ -83,6 +83,7 @@ export class GitLabConnector implements TrackerConnector {
           : {'PRIVATE-TOKEN': this.settings.token},
       secrets: [this.settings.token],
       runtime: config.runtime,
+      timeoutMs: config.runtime.requestTimeoutMs,
       rateLimit: gitlabRateLimit,
       movedAdvice: `If ${this.settings.workspace} was moved or renamed, bind to its new path (\`spec-kitty tracker bind --provider gitlab --workspace GROUP/PROJECT\`).`,
       advice: {
@@ -236,7 +237,7 @@ export class GitLabConnector implements TrackerConnector {
       if (notes.some((n) => isJsonObject(n) && splitMarker(n.body as string | null).key === key)) return true;
       const last = notes[notes.length - 1];
       const older = isJsonObject(last) && sinceMs !== null && Date.parse(String(last.created_at)) < sinceMs;
-      if (notes.length < 100 || older) return false;
+      if (older || !response.headers.get('x-next-page')) return false;
     }
     return false;
   }
