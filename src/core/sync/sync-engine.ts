@@ -518,7 +518,16 @@ export class SyncEngine {
     // Only a create an earlier run may have sent is looked for: a draft never attempted on
     // this clone cannot exist remotely, so a first push makes no lookup at all.
     const pending = await this.intents.get(key);
-    const find = canFind ? (since: string) => connector.findByIdempotencyKey(key, {since}) : null;
+    const find = canFind
+      ? async (since: string): Promise<CanonicalIssue | null> => {
+          const found = await connector.findByIdempotencyKey(key, {since});
+          // A create is a POST then, for a closing status, a transition: an interrupted run may
+          // have made only the first step. The adopted issue gets the rest.
+          const status = prepared.issue.status;
+          if (found === null || found.status === status || !prepared.fields.includes('status')) return found;
+          return connector.transitionIssue(found.ref, status);
+        }
+      : null;
 
     let existing: CanonicalIssue | null = null;
     if (s.dryRun && pending !== null && find !== null) {
