@@ -21,6 +21,11 @@ export interface OnceOnlyWrite<T> {
   readonly find: ((since: string) => Promise<T | null>) | null;
   /** Records the outcome in the log; the intent is cleared only after it. */
   readonly record: (result: T) => Promise<void>;
+  /**
+   * Whether the log already holds the outcome, read again under the intent's hold: another run
+   * of this clone may have sent and recorded the write while this one waited.
+   */
+  readonly recorded: () => Promise<boolean>;
 }
 
 export interface OnceOnlyContext {
@@ -39,10 +44,11 @@ export interface OnceOnlyContext {
 export async function sendOnce<T>(
   context: OnceOnlyContext,
   write: OnceOnlyWrite<T>,
-): Promise<{result: T; adopted: boolean}> {
+): Promise<{result: T | null; adopted: boolean}> {
   const {intents} = context;
   const {key} = write.intent;
   return intents.exclusive(key, async () => {
+    if (await write.recorded()) return {result: null, adopted: false};
     const pending = await intents.get(key);
     if (pending !== null) {
       if (write.find === null) throw uncertainWrite(write.intent);

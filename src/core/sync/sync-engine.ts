@@ -555,8 +555,14 @@ export class SyncEngine {
         find,
         // Recorded at once: from here on a retry finds the link and never creates again.
         record: (remote) => this.issues.recordRemoteCreated(draftIdentity, remote),
+        recorded: async () => (await this.issues.resolveDraft(draftIdentity)) !== null,
       });
-      if (sent.adopted) planned.adopt = refIdentity(sent.result.ref);
+      if (sent.result === null) {
+        // Another run of this clone created it meanwhile.
+        s.stats.pushed_created -= 1;
+        s.stats.skipped += 1;
+        s.plan.creates.splice(s.plan.creates.indexOf(planned), 1);
+      } else if (sent.adopted) planned.adopt = refIdentity(sent.result.ref);
     } catch (error) {
       s.stats.pushed_created -= 1;
       this.fail(s, error, 'create', draftIdentity);
@@ -709,6 +715,7 @@ export class SyncEngine {
             ? async (since) => ((await connector.findComment(base.ref, key, {since})) ? true : null)
             : null,
           record: () => this.issues.settleComment(key),
+          recorded: async () => !(await this.issues.listPendingComments()).some((c) => c.comment_id === key),
         });
       } catch (error) {
         this.fail(s, error, 'comment', comment.identity);

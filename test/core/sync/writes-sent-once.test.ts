@@ -171,4 +171,21 @@ describe('writes that are never sent twice (engine against the fake GitHub)', ()
     expect(await r.store.resolveDraft(identity)).to.not.equal(null);
     expect(r.searches()).to.equal(0);
   });
+
+  it('two pushes of one clone at once create a draft and post a comment once', async () => {
+    await r.engine().pull();
+    await draft(r, 4);
+    await r.store.addPendingComment('github:' + r.fake.workspace + ':1', 'together');
+    // Slow answers (within the timeout) keep the first push inside its request while the second starts.
+    r.fake.afterApplying({
+      on: (req) => req.method === 'POST',
+      run: () => new Promise((resolve) => setTimeout(resolve, TIMEOUT_MS / 2)),
+      times: 4,
+    });
+    const [a, b] = await Promise.all([r.engine().push(), r.engine().push()]);
+    expect(a.ok && b.ok, JSON.stringify([a.failures, b.failures])).to.equal(true);
+    expect(r.fake.requestsTo('POST', `/repos/${r.fake.workspace}/issues`)).to.have.length(1);
+    expect(r.fake.commentsOf(1)).to.have.length(1);
+    expect(a.stats.pushed_created + b.stats.pushed_created).to.equal(1);
+  });
 });
