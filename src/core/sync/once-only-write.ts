@@ -51,7 +51,7 @@ export async function sendOnce<T>(
     if (await write.recorded()) return {result: null, adopted: false};
     const pending = await intents.get(key);
     if (pending !== null) {
-      if (write.find === null) throw uncertainWrite(write.intent);
+      if (write.find === null) throw uncertainWrite(write.intent, context.retry.provider);
       const find = write.find;
       const found = await withLookupRetry(context, () => find(lookupSince(pending.at)));
       if (found !== null) {
@@ -147,12 +147,12 @@ export function wasRefused(error: unknown): boolean {
   return error instanceof TrackerError;
 }
 
-function uncertainWrite(intent: Omit<WriteIntent, 'at'>): ConnectorRequestError {
+function uncertainWrite(intent: Omit<WriteIntent, 'at'>, provider: string): ConnectorRequestError {
   const what = intent.kind === 'create' ? 'the creation of' : 'a comment on';
   return new ConnectorRequestError(
     `An earlier run may have sent ${what} ${intent.identity} (key ${intent.key}) without learning the outcome, and this tracker offers no way to look for it; it is not sent again.`,
     {
-      provider: 'sync',
+      provider,
       failureClass: 'non_retryable',
       hint: `Check the tracker by hand; once checked, delete .kittify/tracker/<scope>/state/intents/ entries for ${intent.key} to send it again if it is missing.`,
     },

@@ -60,6 +60,24 @@ describe('SyncEngine.push', () => {
     expect(result.requests).to.deep.equal({findByIdempotencyKey: 1, createIssue: 1});
   });
 
+  it('a comment that may have been posted, on a tracker where it cannot be looked for, is never sent again', async () => {
+    const h = harness({capabilities: {comment_marker: 'none'}});
+    h.connector.seed({title: 'remote'});
+    await h.engine.pull();
+    await h.store.addPendingComment(h.identity('1'), 'maybe posted');
+    const lost = new ConnectorRequestError('no answer', {provider: 'memory', failureClass: 'transient'});
+    h.connector.failOn('addComment', lost, {after: true});
+    const first = await h.engine.push();
+    expect(h.connector.comments.get('1')).to.deep.equal(['maybe posted']);
+    expect(first.failures.map((f) => f.operation)).to.deep.equal(['comment']);
+    const second = await h.engine.push();
+    expect(h.connector.comments.get('1')).to.deep.equal(['maybe posted']);
+    expect(second.failures.map((f) => f.message)).to.satisfy(
+      (m: string[]) => m.length === 1 && m[0]!.includes('may have sent a comment on'),
+    );
+    expect(h.connector.countOf('addComment')).to.equal(1);
+  });
+
   it('run twice with no changes: the second run makes only listing requests and writes nothing', async () => {
     const h = harness({engine: {pageSize: 2}});
     for (let i = 1; i <= 3; i++) h.connector.seed({title: `remote ${i}`, labels: ['x']});
