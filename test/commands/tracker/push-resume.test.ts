@@ -112,7 +112,19 @@ describe('sync push interrupted and run again (fake GitHub, CLI killed)', functi
     expect(fake.commentsOf(2).map(stripMarker)).to.deep.equal(['a comment on two']);
   });
 
-  it('killed after each write in turn: no duplicate issue or comment, the same final state', async () => {
+  /** A new project and a new fake, as `beforeEach` makes them, prepared. */
+  async function fresh(): Promise<void> {
+    await fake.close();
+    project.cleanup();
+    project = makeProject();
+    fake = await FakeGitHubServer.start();
+    fake.seedIssue({number: 1, title: 'First', updated_at: '2026-01-01T00:00:00Z'});
+    fake.seedIssue({number: 2, title: 'Second', updated_at: '2026-01-02T00:00:00Z'});
+    process.env.GITHUB_TOKEN = fake.token;
+    await prepare();
+  }
+
+  it('killed before or after each write in turn, or stopped by a rate limit: no duplicate, the same final state', async () => {
     await prepare();
     expect((await push()).ok).to.equal(true);
     const reference = trackerState();
@@ -120,42 +132,54 @@ describe('sync push interrupted and run again (fake GitHub, CLI killed)', functi
     expect(writes).to.be.greaterThan(3);
 
     for (let k = 1; k <= writes; k++) {
-      await fake.close();
-      project.cleanup();
-      project = makeProject();
-      fake = await FakeGitHubServer.start();
-      fake.seedIssue({number: 1, title: 'First', updated_at: '2026-01-01T00:00:00Z'});
-      fake.seedIssue({number: 2, title: 'Second', updated_at: '2026-01-02T00:00:00Z'});
-      process.env.GITHUB_TOKEN = fake.token;
-      await prepare();
-      let seen = 0;
-      const killed = await pushKilledAt((r) => r.method !== 'GET' && ++seen === k);
-      expect(killed, `kill point ${k}`).to.equal('SIGKILL');
-      expect((await push()).ok, `kill point ${k}`).to.equal(true);
-      expect(trackerState(), `kill point ${k}`).to.deep.equal(reference);
-      expect(fake.requestsTo('GET', '/search/issues'), `kill point ${k}`).to.have.length(0);
+      for (const when of ['after applying', 'before applying', 'rate limited'] as const) {
+        const point = `write ${k}, ${when}`;
+        await fresh();
+        let seen = 0;
+        const isK = (r: {method: string}) => r.method !== 'GET' && ++seen === k;
+        if (when === 'rate limited') {
+          // GitHub's secondary limit on content creation, asking for longer than a run waits.
+          fake.script({on: isK, respond: FakeGitHubServer.secondaryRateLimited(3600)});
+          const stopped = await run(['tracker', 'sync', 'push', '--create-missing', '--yes', '--json']);
+          expect(stopped.stdout + stopped.stderr, point).to.match(/rate limit/i);
+        } else {
+          const killed = await pushKilledAt(isK, when === 'before applying');
+          expect(killed, point).to.equal('SIGKILL');
+        }
+        expect((await push()).ok, point).to.equal(true);
+        expect(trackerState(), point).to.deep.equal(reference);
+        expect(fake.requestsTo('GET', '/search/issues'), point).to.have.length(0);
+      }
     }
   });
 
   /**
    * Runs `sync push --create-missing` in a child process and kills it (SIGKILL) once the fake
-   * has applied the first request matching `at`, before the answer leaves. Returns the signal
-   * the child died of (null when it finished first).
+   * has applied the first request matching `at` (or has received it, `beforeApplying`), before
+   * the answer leaves. Returns the signal the child died of (null when it finished first).
    */
   async function pushKilledAt(
     at: (request: {method: string; path: string}) => boolean,
+    beforeApplying = false,
   ): Promise<string | null> {
     const child = spawnCli(['tracker', 'sync', 'push', '--create-missing', '--yes']);
     const exited = new Promise<string | null>((resolve) =>
       child.on('close', (_code, signal) => resolve(signal)),
     );
-    fake.afterApplying({
-      on: at,
-      run: async () => {
-        child.kill('SIGKILL');
-        await exited;
-      },
-    });
+    const kill = async () => {
+      child.kill('SIGKILL');
+      await exited;
+    };
+    // Before applying: the request reached the tracker, which never acted on it.
+    if (beforeApplying)
+      fake.script({
+        on: at,
+        respond: () => {
+          void kill();
+          return {status: 502, json: {message: 'Server Error'}};
+        },
+      });
+    else fake.afterApplying({on: at, run: kill});
     const signal = await exited;
     agePerCloneLocks(project.root);
     return signal;
