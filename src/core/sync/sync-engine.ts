@@ -518,9 +518,10 @@ export class SyncEngine {
     // Only a create an earlier run may have sent is looked for: a draft never attempted on
     // this clone cannot exist remotely, so a first push makes no lookup at all.
     const pending = await this.intents.get(key);
+    const lookup = (since: string) => connector.findByIdempotencyKey(key, {since});
     const find = canFind
       ? async (since: string): Promise<CanonicalIssue | null> => {
-          const found = await connector.findByIdempotencyKey(key, {since});
+          const found = await lookup(since);
           // A create is a POST then, for a closing status, a transition: an interrupted run may
           // have made only the first step. The adopted issue gets the rest.
           const status = prepared.issue.status;
@@ -530,9 +531,10 @@ export class SyncEngine {
       : null;
 
     let existing: CanonicalIssue | null = null;
-    if (s.dryRun && pending !== null && find !== null) {
+    if (s.dryRun && pending !== null && canFind) {
       try {
-        existing = await withRetry(s.retry, () => find(lookupSince(pending.at)));
+        // Reads only: a dry run finds what it would adopt but completes nothing.
+        existing = await withRetry(s.retry, () => lookup(lookupSince(pending.at)));
       } catch (error) {
         this.fail(s, error, 'find_created', draftIdentity);
         return;
