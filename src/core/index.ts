@@ -103,6 +103,7 @@ export {
   type StoredConflict,
 } from './protocols/issue-store.js';
 export {type CheckpointStore, type SyncCheckpoint} from './protocols/checkpoint-store.js';
+export {type WriteIntent, type WriteIntentStore} from './protocols/write-intent-store.js';
 export {type MappingStore, type WorkPackageMapping} from './protocols/mapping-store.js';
 export {
   type ConnectorCapabilities,
@@ -155,6 +156,7 @@ export {
   InMemoryIssueStore,
   InMemoryMappingStore,
 } from './memory/in-memory-stores.js';
+export {InMemoryWriteIntents} from './memory/in-memory-write-intents.js';
 export {
   IN_MEMORY_CAPABILITIES,
   InMemoryConnector,

@@ -237,6 +237,27 @@ export function runConnectorConformance(name: string, setup: ConformanceSetup): 
         ]);
     });
 
+    it('finds a comment by the idempotency key it was posted with, and by no other key', async function () {
+      const capabilities = connector.capabilities();
+      if (!capabilities.comments || !capabilities.create || capabilities.comment_marker === 'none')
+        this.skip();
+      const created = await connector.createIssue(draft(connector, 'Marked'), {idempotencyKey: 'conf-mk'});
+      const since = new Date(Date.now() - 3_600_000).toISOString();
+      const key = '01KCONFORMANCECOMMENT00001';
+      expect(await connector.findComment(created.ref, key, {since}), 'before posting').to.equal(false);
+      await connector.addComment(created.ref, 'Marked comment', {idempotencyKey: key});
+      await connector.addComment(created.ref, 'Plain comment');
+      expect(await connector.findComment(created.ref, key, {since}), 'after posting').to.equal(true);
+      expect(await connector.findComment(created.ref, '01KCONFORMANCECOMMENT00002', {since})).to.equal(false);
+      if (harness.commentsOf) {
+        // The marker does not show in the text people read (a hidden footer, a property, an id).
+        const shown = [...(await harness.commentsOf(created.ref.id))].map((c) =>
+          c.replace(/\s*<!-- spec-kitty:idempotency=[^\s>]+ -->\s*$/, ''),
+        );
+        expect(shown).to.deep.equal(['Marked comment', 'Plain comment']);
+      }
+    });
+
     it('fails with a not_found ConnectorRequestError when updating a missing issue', async function () {
       if (!connector.capabilities().create) this.skip();
       const ref: ExternalRef = {

@@ -55,6 +55,19 @@ export interface ScriptedFault {
   readonly times?: number;
 }
 
+/**
+ * Something to do after the handler has applied a request and before its response leaves:
+ * hold the response (a server slower than the client's timeout, whose write still happened),
+ * or kill the client between the server's write and the client's record of it.
+ */
+export interface AppliedHook {
+  /** The 1-based request number, or a predicate over the request. */
+  readonly on: number | ((request: FakeRequest) => boolean);
+  readonly run: (request: FakeRequest, response: FakeResponse) => void | Promise<void>;
+  /** How many matching requests to hit (default 1). */
+  readonly times?: number;
+}
+
 const CREDENTIAL_HEADERS = new Set([
   'authorization',
   'private-token',
@@ -66,6 +79,7 @@ const CREDENTIAL_HEADERS = new Set([
 export class FakeHttpServer {
   readonly requests: RecordedRequest[] = [];
   private readonly faults: {fault: ScriptedFault; remaining: number}[] = [];
+  private readonly appliedHooks: {hook: AppliedHook; remaining: number}[] = [];
   private readonly sockets = new Set<import('node:net').Socket>();
   private count = 0;
 
@@ -98,6 +112,11 @@ export class FakeHttpServer {
   /** Replaces matching responses (e.g. `{on: 5, respond: {status: 429, headers: {'retry-after': '2'}}}`). */
   script(fault: ScriptedFault): void {
     this.faults.push({fault, remaining: fault.times ?? 1});
+  }
+
+  /** Runs `hook.run` once the handler has applied a matching request, before answering it. */
+  afterApplying(hook: AppliedHook): void {
+    this.appliedHooks.push({hook, remaining: hook.times ?? 1});
   }
 
   /** Requests matching a method and a path pattern. */
@@ -160,6 +179,15 @@ export class FakeHttpServer {
           typeof fault.fault.respond === 'function' ? fault.fault.respond(request) : fault.fault.respond;
       } else {
         response = await this.handler(request);
+        const applied = this.appliedHooks.find(
+          (h) =>
+            h.remaining > 0 &&
+            (typeof h.hook.on === 'number' ? h.hook.on === recorded.index : h.hook.on(request)),
+        );
+        if (applied) {
+          applied.remaining -= 1;
+          await applied.hook.run(request, response);
+        }
       }
     } catch (error) {
       response = {

@@ -22,6 +22,7 @@ export type InMemoryOperation =
   | 'getIssue'
   | 'createIssue'
   | 'findByIdempotencyKey'
+  | 'findComment'
   | 'updateIssue'
   | 'transitionIssue'
   | 'upsertLink'
@@ -57,6 +58,7 @@ export const IN_MEMORY_CAPABILITIES: ConnectorCapabilities = Object.freeze({
   webhooks: false,
   writable_fields: CORE_ISSUE_FIELDS,
   idempotency_marker: 'custom_field' as const,
+  comment_marker: 'comment_property' as const,
 });
 
 /**
@@ -69,6 +71,8 @@ export class InMemoryConnector implements TrackerConnector {
   readonly workspace: string;
   readonly requests: RecordedRequest[] = [];
   readonly comments = new Map<string, string[]>();
+  /** `<issue id>\n<key>` of comments posted with an idempotency key. */
+  private readonly commentMarkers = new Set<string>();
   private readonly issues = new Map<string, CanonicalIssue>();
   private readonly markers = new Map<string, string>();
   private readonly failures: ScriptedFailure[] = [];
@@ -157,7 +161,9 @@ export class InMemoryConnector implements TrackerConnector {
 
   /** Requests other than listing: what a convergent second run must not make. */
   writeRequests(): RecordedRequest[] {
-    return this.requests.filter((r) => !['listIssues', 'getIssue', 'findByIdempotencyKey'].includes(r.op));
+    return this.requests.filter(
+      (r) => !['listIssues', 'getIssue', 'findByIdempotencyKey', 'findComment'].includes(r.op),
+    );
   }
 
   // ---- TrackerConnector ----------------------------------------------------------------
@@ -222,11 +228,19 @@ export class InMemoryConnector implements TrackerConnector {
     });
   }
 
-  async addComment(ref: ExternalRef, body: string): Promise<void> {
+  async addComment(ref: ExternalRef, body: string, options: {idempotencyKey?: string} = {}): Promise<void> {
     await this.call({op: 'addComment', ref: refIdentity(ref)}, () => {
       this.require(ref);
       this.comments.set(ref.id, [...(this.comments.get(ref.id) ?? []), body]);
+      if (options.idempotencyKey !== undefined)
+        this.commentMarkers.add(`${ref.id}\n${options.idempotencyKey}`);
     });
+  }
+
+  async findComment(ref: ExternalRef, key: string): Promise<boolean> {
+    return this.call({op: 'findComment', ref: refIdentity(ref)}, () =>
+      this.commentMarkers.has(`${ref.id}\n${key}`),
+    );
   }
 
   // ---- internals -----------------------------------------------------------------------

@@ -20,6 +20,18 @@ export interface ConnectorCapabilities {
   readonly writable_fields: readonly IssueField[];
   /** How a created issue carries its idempotency key, so a retry can find it. */
   readonly idempotency_marker: 'label' | 'body_footer' | 'custom_field' | 'description' | 'none';
+  /**
+   * How a posted comment carries its idempotency key, so that `findComment` can tell whether a
+   * comment whose outcome is unknown reached the tracker: a hidden body footer, a property of
+   * the comment, an id the client chose, a visible last line, or nothing (no lookup possible).
+   */
+  readonly comment_marker: 'body_footer' | 'comment_property' | 'client_id' | 'body_line' | 'none';
+}
+
+/** Narrows a lookup to what was written at or after `since` (when the write's intent was recorded). */
+export interface LookupOptions {
+  /** ISO instant; null or absent: no bound known (the lookup may have to search). */
+  readonly since?: string | null;
 }
 
 export interface ListIssuesRequest {
@@ -55,7 +67,12 @@ export interface TrackerConnector {
    * `idempotencyKey` so that `findByIdempotencyKey` finds it later.
    */
   createIssue(issue: CanonicalIssue, options: {idempotencyKey: string}): Promise<CanonicalIssue>;
-  findByIdempotencyKey(key: string): Promise<CanonicalIssue | null>;
+  /**
+   * The issue created with `idempotencyKey` = `key`, or null. With `since`, only issues created
+   * at or after it are considered, which lets a connector list recent issues instead of
+   * searching.
+   */
+  findByIdempotencyKey(key: string, options?: LookupOptions): Promise<CanonicalIssue | null>;
   /** Updates fields other than `status` (which goes through `transitionIssue`). */
   updateIssue(
     ref: ExternalRef,
@@ -65,7 +82,10 @@ export interface TrackerConnector {
   /** Moves the issue to a canonical status through the provider's workflow. */
   transitionIssue(ref: ExternalRef, status: CanonicalStatus): Promise<CanonicalIssue>;
   upsertLink(ref: ExternalRef, link: CanonicalLink): Promise<void>;
-  addComment(ref: ExternalRef, body: string): Promise<void>;
+  /** Posts a comment, marked with `idempotencyKey` (see `comment_marker`) when one is given. */
+  addComment(ref: ExternalRef, body: string, options?: {idempotencyKey?: string}): Promise<void>;
+  /** Whether a comment marked with `key` is on the issue (false when `comment_marker` is `none`). */
+  findComment(ref: ExternalRef, key: string, options?: LookupOptions): Promise<boolean>;
 }
 
 /** Everything a connector factory needs; hosts build it from the binding and credentials. */
@@ -84,6 +104,8 @@ export interface ConnectorRuntime {
   readonly fetch?: typeof fetch;
   readonly clock: Clock;
   readonly sleep: Sleep;
+  /** How long one HTTP request may take before it counts as unanswered (default 30 s). */
+  readonly requestTimeoutMs?: number;
   /** Random in [0, 1) for backoff jitter; injectable for deterministic tests. */
   readonly random?: () => number;
   readonly onEvent?: RuntimeEventListener;

@@ -4,6 +4,7 @@ import type {ExternalRef} from '../model/external-ref.js';
 import type {
   ConnectorCapabilities,
   ListIssuesRequest,
+  LookupOptions,
   Page,
   TrackerConnector,
 } from '../protocols/connector.js';
@@ -47,9 +48,9 @@ export class CountingConnector implements TrackerConnector {
     return this.inner.createIssue(issue, options);
   }
 
-  findByIdempotencyKey(key: string): Promise<CanonicalIssue | null> {
+  findByIdempotencyKey(key: string, options?: LookupOptions): Promise<CanonicalIssue | null> {
     this.count('findByIdempotencyKey');
-    return this.inner.findByIdempotencyKey(key);
+    return this.inner.findByIdempotencyKey(key, options);
   }
 
   updateIssue(
@@ -71,9 +72,14 @@ export class CountingConnector implements TrackerConnector {
     return this.inner.upsertLink(ref, link);
   }
 
-  addComment(ref: ExternalRef, body: string): Promise<void> {
+  addComment(ref: ExternalRef, body: string, options?: {idempotencyKey?: string}): Promise<void> {
     this.count('addComment');
-    return this.inner.addComment(ref, body);
+    return this.inner.addComment(ref, body, options);
+  }
+
+  findComment(ref: ExternalRef, key: string, options?: LookupOptions): Promise<boolean> {
+    this.count('findComment');
+    return this.inner.findComment(ref, key, options);
   }
 
   private count(method: string): void {

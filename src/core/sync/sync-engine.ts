@@ -10,6 +10,8 @@ import type {CheckpointStore, SyncCheckpoint} from '../protocols/checkpoint-stor
 import type {Page, TrackerConnector} from '../protocols/connector.js';
 import type {IssueStore, MergeInputs, RemoteUpdate, StoredConflict} from '../protocols/issue-store.js';
 import type {Clock, RuntimeEventListener, Sleep} from '../protocols/runtime.js';
+import type {WriteIntentStore} from '../protocols/write-intent-store.js';
+import {InMemoryWriteIntents} from '../memory/in-memory-write-intents.js';
 import {canonicalJson} from '../serialization/canonical-json.js';
 import {
   BulkChangeGuardError,
@@ -27,6 +29,7 @@ import {
   summarisePlan,
   triagePending,
   type PendingTriage,
+  type PlannedCreate,
   type PlanSummary,
   type SyncPlan,
 } from './push-plan.js';
@@ -43,11 +46,17 @@ import {
   type SyncStats,
 } from './sync-result.js';
 import {mergeIssue} from './three-way-merge.js';
+import {lookupSince, sendOnce, type OnceOnlyContext} from './once-only-write.js';
 
 export interface SyncEngineOptions {
   readonly connector: TrackerConnector;
   readonly issues: IssueStore;
   readonly checkpoints: CheckpointStore;
+  /**
+   * The per-clone journal of creates and comments about to be sent (see `sendOnce`). Default:
+   * in memory, which protects retries within the run but not across a crash.
+   */
+  readonly intents?: WriteIntentStore;
   readonly policy: OwnershipPolicy;
   /** How shared fields changed on both sides are decided. Default `newer_timestamp` (the incumbent's). */
   readonly strategy?: ConflictStrategy;
@@ -144,8 +153,9 @@ const PULL_BATCH_MS = 2_000;
  *   pull repeats at most one batch. The next page is fetched while the current one is stored.
  * - `push` sends local edits and drafts as ownership allows, after a field-level three-way merge
  *   against the current remote, so a concurrent remote edit is never overwritten blindly.
- * - Creates are idempotent: the draft id is the idempotency key the connector marks the issue
- *   with, and a retry adopts the issue an interrupted run created.
+ * - Creates and comments are sent at most once (`sendOnce`): the draft id or comment id is the
+ *   key the connector marks the write with, an intent is recorded before the request, and
+ *   only a write that may have happened is looked for (and adopted) before sending again.
  * - Failures of the tracker are returned as typed failures, not thrown; only the bulk guard
  *   (`BulkChangeGuardError`) and errors that are not the tracker's (a crash, a bug) are thrown.
  */
@@ -155,6 +165,7 @@ export class SyncEngine {
   private readonly overlapMs: number;
   private readonly pageSize: number;
   private readonly thresholds: BulkGuardThresholds;
+  private readonly intents: WriteIntentStore;
   readonly checkpointKey: string;
 
   constructor(private readonly options: SyncEngineOptions) {
@@ -163,6 +174,7 @@ export class SyncEngine {
     this.overlapMs = options.overlapMs ?? DEFAULT_OVERLAP_MS;
     this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
     this.thresholds = {...DEFAULT_BULK_GUARD, ...options.bulkGuard};
+    this.intents = options.intents ?? new InMemoryWriteIntents();
     this.checkpointKey =
       options.checkpointKey ?? `pull:${options.connector.provider}:${options.connector.workspace}`;
   }
@@ -503,44 +515,60 @@ export class SyncEngine {
     s.plan.skipped.push(...prepared.skipped);
     s.plan.unsupported.push(...prepared.unsupported);
     const canFind = connector.capabilities().idempotency_marker !== 'none';
+    // Only a create an earlier run may have sent is looked for: a draft never attempted on
+    // this clone cannot exist remotely, so a first push makes no lookup at all.
+    const pending = await this.intents.get(key);
+    const lookup = (since: string) => connector.findByIdempotencyKey(key, {since});
+    const find = canFind
+      ? async (since: string): Promise<CanonicalIssue | null> => {
+          const found = await lookup(since);
+          // A create is a POST then, for a closing status, a transition: an interrupted run may
+          // have made only the first step. The adopted issue gets the rest.
+          const status = prepared.issue.status;
+          if (found === null || found.status === status || !prepared.fields.includes('status')) return found;
+          return connector.transitionIssue(found.ref, status);
+        }
+      : null;
 
     let existing: CanonicalIssue | null = null;
-    if (canFind) {
+    if (s.dryRun && pending !== null && canFind) {
       try {
-        existing = await withRetry(s.retry, () => connector.findByIdempotencyKey(key));
+        // Reads only: a dry run finds what it would adopt but completes nothing.
+        existing = await withRetry(s.retry, () => lookup(lookupSince(pending.at)));
       } catch (error) {
         this.fail(s, error, 'find_created', draftIdentity);
         return;
       }
     }
-    s.plan.creates.push({
+    const planned: {-readonly [K in keyof PlannedCreate]: PlannedCreate[K]} = {
       draft_identity: draftIdentity,
       title: draft.title,
       adopt: existing === null ? null : refIdentity(existing.ref),
       fields: prepared.fields,
-    });
+    };
+    s.plan.creates.push(planned);
     s.stats.pushed_created += 1;
     if (s.dryRun) return;
 
-    let remote = existing;
-    if (remote === null) {
-      try {
-        remote = await withRetry(s.retry, async (attempt) => {
-          // A failed attempt may have created the issue before failing: look before creating again.
-          if (attempt > 0 && canFind) {
-            const found = await connector.findByIdempotencyKey(key);
-            if (found !== null) return found;
-          }
-          return connector.createIssue(prepared.issue, {idempotencyKey: key});
-        });
-      } catch (error) {
+    try {
+      const sent = await sendOnce(this.onceOnly(s), {
+        intent: {key, kind: 'create', identity: draftIdentity},
+        send: () => connector.createIssue(prepared.issue, {idempotencyKey: key}),
+        find,
+        // Recorded at once: from here on a retry finds the link and never creates again.
+        record: (remote) => this.issues.recordRemoteCreated(draftIdentity, remote),
+        recorded: async () => (await this.issues.resolveDraft(draftIdentity)) !== null,
+      });
+      if (sent.result === null) {
+        // Another run of this clone created it meanwhile.
         s.stats.pushed_created -= 1;
-        this.fail(s, error, 'create', draftIdentity);
-        return;
-      }
+        s.stats.skipped += 1;
+        s.plan.creates.splice(s.plan.creates.indexOf(planned), 1);
+      } else if (sent.adopted) planned.adopt = refIdentity(sent.result.ref);
+    } catch (error) {
+      s.stats.pushed_created -= 1;
+      this.fail(s, error, 'create', draftIdentity);
     }
-    // Recorded at once: from here on a retry finds the link and never creates again.
-    await this.issues.recordRemoteCreated(draftIdentity, remote);
   }
 
   private async pushUpdate(s: Session, item: PendingTriage): Promise<void> {
@@ -654,6 +682,7 @@ export class SyncEngine {
   private async pushComments(s: Session): Promise<void> {
     const {connector} = s;
     const capabilities = connector.capabilities();
+    const canFindComments = capabilities.comment_marker !== 'none';
     for (const comment of await this.issues.listPendingComments()) {
       const base = await this.issues.getBase(comment.identity);
       if (
@@ -676,15 +705,29 @@ export class SyncEngine {
       }
       s.plan.comments.push({comment_id: comment.comment_id, identity: comment.identity});
       if (s.dryRun) continue;
+      const key = comment.comment_id;
       try {
-        await withRetry(s.retry, () => connector.addComment(base.ref, comment.body));
+        await sendOnce(this.onceOnly(s), {
+          intent: {key, kind: 'comment', identity: comment.identity},
+          send: async () => {
+            await connector.addComment(base.ref, comment.body, {idempotencyKey: key});
+            return true;
+          },
+          find: canFindComments
+            ? async (since) => ((await connector.findComment(base.ref, key, {since})) ? true : null)
+            : null,
+          record: () => this.issues.settleComment(key),
+          recorded: async () => !(await this.issues.listPendingComments()).some((c) => c.comment_id === key),
+        });
       } catch (error) {
         this.fail(s, error, 'comment', comment.identity);
         if (s.failures.some(isFatalFailure)) return;
-        continue;
       }
-      await this.issues.settleComment(comment.comment_id);
     }
+  }
+
+  private onceOnly(s: Session): OnceOnlyContext {
+    return {intents: this.intents, retry: s.retry, clock: this.options.clock};
   }
 
   // ---- shared --------------------------------------------------------------------------

@@ -160,7 +160,7 @@ export function maskingConnector(connector: TrackerConnector, secrets: readonly 
       return {...page, items: page.items.map((issue) => maskIssue(issue, secrets))};
     },
     getIssue: async (ref) => mask(await connector.getIssue(ref)),
-    findByIdempotencyKey: async (key) => mask(await connector.findByIdempotencyKey(key)),
+    findByIdempotencyKey: async (key, options) => mask(await connector.findByIdempotencyKey(key, options)),
     createIssue: async (issue, options) => maskIssue(await connector.createIssue(issue, options), secrets),
     updateIssue: async (ref, patch, options) =>
       maskIssue(await connector.updateIssue(ref, patch, options), secrets),

@@ -135,11 +135,16 @@ export async function runSync(environment: ServiceEnvironment, request: SyncRequ
   );
 
   const {SyncEngine} = await import('../../core/sync/sync-engine.js');
+  // Creates and comments about to be sent are journaled per clone, so that only a write that
+  // may have happened is looked for on the next run (see the engine's `sendOnce`).
+  const {WriteIntentFileStore} = await import('../storage/write-intent-file-store.js');
+  const intents = new WriteIntentFileStore({root: context.location.root, scopeDir: storage.scopeDir});
   const threshold = context.binding.bulkThreshold;
   const engine = new SyncEngine({
     connector,
     issues: storage.stores,
     checkpoints: storage.checkpoints,
+    intents,
     policy,
     clock: systemClock,
     sleep: realSleep,

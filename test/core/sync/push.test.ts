@@ -43,7 +43,7 @@ describe('SyncEngine.push', () => {
     expect(await h.store.listPending()).to.deep.equal([]);
   });
 
-  it('a create retried after a transient failure looks for the issue first', async () => {
+  it('a create retried after a transient failure looks for the issue first (and only then)', async () => {
     const h = harness();
     await h.draft(1, 'flaky create');
     const timeout = new ConnectorRequestError('gateway timeout', {
@@ -56,7 +56,26 @@ describe('SyncEngine.push', () => {
     expect(result.ok).to.equal(true);
     expect(h.connector.countOf('createIssue')).to.equal(1);
     expect(h.connector.allRemote()).to.have.length(1);
-    expect(result.requests).to.deep.equal({findByIdempotencyKey: 2, createIssue: 1});
+    // No lookup before the first attempt: a draft never sent cannot exist yet.
+    expect(result.requests).to.deep.equal({findByIdempotencyKey: 1, createIssue: 1});
+  });
+
+  it('a comment that may have been posted, on a tracker where it cannot be looked for, is never sent again', async () => {
+    const h = harness({capabilities: {comment_marker: 'none'}});
+    h.connector.seed({title: 'remote'});
+    await h.engine.pull();
+    await h.store.addPendingComment(h.identity('1'), 'maybe posted');
+    const lost = new ConnectorRequestError('no answer', {provider: 'memory', failureClass: 'transient'});
+    h.connector.failOn('addComment', lost, {after: true});
+    const first = await h.engine.push();
+    expect(h.connector.comments.get('1')).to.deep.equal(['maybe posted']);
+    expect(first.failures.map((f) => f.operation)).to.deep.equal(['comment']);
+    const second = await h.engine.push();
+    expect(h.connector.comments.get('1')).to.deep.equal(['maybe posted']);
+    expect(second.failures.map((f) => f.message)).to.satisfy(
+      (m: string[]) => m.length === 1 && m[0]!.includes('may have sent a comment on'),
+    );
+    expect(h.connector.countOf('addComment')).to.equal(1);
   });
 
   it('run twice with no changes: the second run makes only listing requests and writes nothing', async () => {

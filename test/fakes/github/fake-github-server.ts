@@ -25,6 +25,7 @@
  */
 import {
   FakeHttpServer,
+  type AppliedHook,
   type FakeRequest,
   type FakeResponse,
   type RecordedRequest,
@@ -179,6 +180,11 @@ export class FakeGitHubServer {
 
   script(fault: ScriptedFault): void {
     this.http.script(fault);
+  }
+
+  /** See `FakeHttpServer.afterApplying`: runs after a request was applied, before its answer. */
+  afterApplying(hook: AppliedHook): void {
+    this.http.afterApplying(hook);
   }
 
   async close(): Promise<void> {
@@ -374,8 +380,7 @@ export class FakeGitHubServer {
     if ((m = /^\/issues\/(\d+)\/comments$/.exec(rest))) {
       const record = this.issues.get(Number(m[1]));
       if (!record) return this.error(404, 'Not Found');
-      if (method === 'GET')
-        return {status: 200, json: record.comments.map((c) => this.commentJson(record, c))};
+      if (method === 'GET') return this.listComments(record, request);
       if (method === 'POST') return this.comment(record, request);
     }
     if ((m = /^\/issues\/(\d+)\/parent$/.exec(rest)) && method === 'GET') {
@@ -564,6 +569,31 @@ export class FakeGitHubServer {
     }
     this.touch(record, now);
     return {status: 200, json: this.issueJson(record, request.baseUrl)};
+  }
+
+  /**
+   * GitHub's list of an issue's comments: oldest first, `since` (updated_at >= since, inclusive),
+   * `per_page` (default 30, at most 100) and `page`, with a `Link` header to the next page.
+   */
+  private listComments(record: IssueRecord, request: FakeRequest): FakeResponse {
+    const q = single(request.query);
+    let sinceMs: number | null = null;
+    if (q.since !== undefined) {
+      sinceMs = Date.parse(q.since);
+      if (Number.isNaN(sinceMs)) return this.validation('IssueComment', 'since', 'invalid');
+    }
+    const perPage = clamp(Number(q.per_page ?? 30), 1, 100);
+    const page = Math.max(1, Math.floor(Number(q.page ?? 1)) || 1);
+    const items = record.comments.filter((c) => sinceMs === null || c.createdMs >= sinceMs);
+    const slice = items.slice((page - 1) * perPage, page * perPage);
+    const headers: Record<string, string> = {};
+    if (page * perPage < items.length) {
+      const params = new URLSearchParams(q);
+      params.set('page', String(page + 1));
+      const path = `/repositories/${REPOSITORY_ID}/issues/${record.number}/comments`;
+      headers.link = `<${request.baseUrl}${path}?${params.toString()}>; rel="next"`;
+    }
+    return {status: 200, headers, json: slice.map((c) => this.commentJson(record, c))};
   }
 
   private comment(record: IssueRecord, request: FakeRequest): FakeResponse {

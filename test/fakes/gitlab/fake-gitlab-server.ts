@@ -302,7 +302,7 @@ export class FakeGitLabServer {
     if ((mm = /^\/issues\/(\d+)\/notes$/.exec(rest))) {
       const record = this.issues.get(Number(mm[1]));
       if (!record) return {status: 404, json: {message: '404 Not found'}};
-      if (method === 'GET') return {status: 200, json: record.notes.map((n) => this.noteJson(record, n))};
+      if (method === 'GET') return this.listNotes(record, request);
       if (method === 'POST') {
         const invalid = checkBody(request.body, {body: 'string'});
         if (invalid) return invalid;
@@ -528,6 +528,31 @@ export class FakeGitLabServer {
       confidential: false,
       web_url: web,
       references: {short: `#${r.iid}`, relative: `#${r.iid}`, full: `${this.projectPath}#${r.iid}`},
+    };
+  }
+
+  /**
+   * An issue's notes as GitLab lists them: `sort` desc by default, `order_by` created_at (or
+   * updated_at), `per_page` 20 by default and at most 100, `page`, with `X-Next-Page`.
+   */
+  private listNotes(record: IssueRecord, request: FakeRequest): FakeResponse {
+    const q: Record<string, string> = {};
+    for (const [key, value] of Object.entries(request.query))
+      q[key] = Array.isArray(value) ? value[value.length - 1] : value;
+    const sort = q.sort ?? 'desc';
+    const orderBy = q.order_by ?? 'created_at';
+    if (!['asc', 'desc'].includes(sort) || !['created_at', 'updated_at'].includes(orderBy))
+      return {status: 400, json: {error: 'sort, order_by does not have a valid value'}};
+    const perPage = Math.min(100, Math.max(1, Math.floor(Number(q.per_page ?? 20)) || 20));
+    const page = Math.max(1, Math.floor(Number(q.page ?? 1)) || 1);
+    const ordered = [...record.notes].sort((a, b) => a.createdMs - b.createdMs || a.id - b.id);
+    if (sort === 'desc') ordered.reverse();
+    const slice = ordered.slice((page - 1) * perPage, page * perPage);
+    const next = page * perPage < ordered.length ? String(page + 1) : '';
+    return {
+      status: 200,
+      headers: {'x-next-page': next, 'x-page': String(page), 'x-per-page': String(perPage)},
+      json: slice.map((n) => this.noteJson(record, n)),
     };
   }
 

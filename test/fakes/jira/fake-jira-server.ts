@@ -85,6 +85,12 @@ export class FakeJiraServer {
   private nextId = 10000;
   private nextNumber = 1;
   private nextLinkId = 20000;
+  private nextCommentId = 30000;
+  /** Every comment by id (Jira's comment ids are global), with its issue and properties. */
+  private readonly commentRecords = new Map<
+    string,
+    {issueId: string; body: unknown; created: number; properties: {key: string; value: unknown}[]}
+  >();
 
   private constructor(options: FakeJiraOptions) {
     this.edition = options.edition ?? 'cloud';
@@ -214,6 +220,8 @@ export class FakeJiraServer {
         };
       if (request.method === 'POST' && rest === '/issue') return this.create(body);
       if (request.method === 'POST' && rest === '/issueLink') return this.link(body);
+      if (request.method === 'POST' && rest === '/comment/list')
+        return this.commentsByIds(body, request.query);
       let m = /^\/issueLink\/([^/]+)$/.exec(rest);
       if (m && request.method === 'DELETE') return this.unlink(decodeURIComponent(m[1]));
       m = /^\/issue\/([^/]+)(\/transitions|\/comment)?$/.exec(rest);
@@ -228,6 +236,7 @@ export class FakeJiraServer {
           return {status: 200, json: {transitions: this.transitionsJson(issue)}};
         if (m[2] === '/transitions' && request.method === 'POST') return this.transition(issue, body);
         if (m[2] === '/comment' && request.method === 'POST') return this.comment(issue, body);
+        if (m[2] === '/comment' && request.method === 'GET') return this.listComments(issue, request.query);
         if (!m[2] && request.method === 'GET')
           return {status: 200, json: this.render(issue, fieldsParam(request.query.fields))};
         if (!m[2] && request.method === 'PUT') return this.edit(issue, body);
@@ -464,9 +473,88 @@ export class FakeJiraServer {
     }
     if (this.edition === 'datacenter' && typeof value !== 'string')
       return {status: 400, json: {errorMessages: [], errors: {comment: 'Comment body can not be empty!'}}};
+    const properties = body.properties ?? [];
+    const valid =
+      Array.isArray(properties) &&
+      properties.every(
+        (p) =>
+          p !== null &&
+          typeof p === 'object' &&
+          typeof (p as JsonMap).key === 'string' &&
+          ((p as JsonMap).key as string).length <= 255,
+      );
+    if (!valid)
+      return {
+        status: 400,
+        json: {errorMessages: ['properties: each needs a key of at most 255 characters'], errors: {}},
+      };
     issue.comments.push(value);
     this.touch(issue);
-    return {status: 201, json: {id: String(issue.comments.length), body: value}};
+    const id = String(this.nextCommentId++);
+    this.commentRecords.set(id, {
+      issueId: issue.id,
+      body: value,
+      created: issue.updated,
+      properties: properties as {key: string; value: unknown}[],
+    });
+    return {status: 201, json: this.commentJson(id, false)};
+  }
+
+  /** `GET /issue/{id}/comment`: `startAt`, `maxResults` (default 100), `orderBy` [+-]created; no properties. */
+  private listComments(
+    issue: FakeJiraIssue,
+    query: Readonly<Record<string, string | string[]>>,
+  ): FakeResponse {
+    const q = (name: string) => {
+      const v = query[name];
+      return Array.isArray(v) ? v[v.length - 1] : v;
+    };
+    const orderBy = q('orderBy') ?? 'created';
+    if (!['created', '+created', '-created'].includes(orderBy))
+      return {status: 400, json: {errorMessages: [`Ordering by '${orderBy}' is not supported.`], errors: {}}};
+    const startAt = Math.max(0, Number(q('startAt') ?? 0) || 0);
+    const maxResults = Math.min(5000, Math.max(1, Number(q('maxResults') ?? 100) || 100));
+    const ids = [...this.commentRecords.entries()]
+      .filter(([, c]) => c.issueId === issue.id)
+      .sort(([a, x], [b, y]) => x.created - y.created || Number(a) - Number(b))
+      .map(([id]) => id);
+    if (orderBy === '-created') ids.reverse();
+    const page = ids.slice(startAt, startAt + maxResults);
+    return {
+      status: 200,
+      json: {startAt, maxResults, total: ids.length, comments: page.map((id) => this.commentJson(id, false))},
+    };
+  }
+
+  /** `POST /comment/list` (`{ids}`, at most 1000), with `expand=properties` for their properties. */
+  private commentsByIds(body: JsonMap, query: Readonly<Record<string, string | string[]>>): FakeResponse {
+    const ids = body.ids;
+    if (!Array.isArray(ids) || ids.some((id) => typeof id !== 'number'))
+      return {
+        status: 400,
+        json: {errorMessages: ['ids must be a list of comment ids (numbers)'], errors: {}},
+      };
+    if (ids.length > 1000)
+      return {status: 400, json: {errorMessages: ['At most 1000 comment ids can be requested.'], errors: {}}};
+    const expand = String(query.expand ?? '').split(',');
+    const values = ids
+      .map(String)
+      .filter((id) => this.commentRecords.has(id))
+      .map((id) => this.commentJson(id, expand.includes('properties')));
+    return {status: 200, json: {startAt: 0, maxResults: 1000, total: values.length, isLast: true, values}};
+  }
+
+  private commentJson(id: string, withProperties: boolean): JsonMap {
+    const c = this.commentRecords.get(id)!;
+    const json: JsonMap = {
+      id,
+      self: `${this.url}${this.apiRoot}/comment/${id}`,
+      body: c.body as never,
+      created: jiraTimestamp(c.created),
+      updated: jiraTimestamp(c.created),
+    };
+    if (withProperties) json.properties = c.properties as never;
+    return json;
   }
 
   private link(body: JsonMap): FakeResponse {

@@ -81,12 +81,14 @@ const INPUT_FIELDS: Record<string, readonly string[]> = {
     'addedLabelIds',
     'removedLabelIds',
   ],
-  CommentCreateInput: ['issueId', 'body'],
+  CommentCreateInput: ['issueId', 'body', 'id'],
   IssueRelationCreateInput: ['issueId', 'relatedIssueId', 'type'],
   IssueLabelCreateInput: ['name', 'teamId', 'color'],
 };
 const ISSUE_FILTER_KEYS = ['team', 'updatedAt', 'description', 'id', 'and'];
 const RELATION_TYPES = ['blocks', 'duplicate', 'related', 'similar'];
+
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 
 class GqlError extends Error {
   constructor(
@@ -121,6 +123,8 @@ export class FakeLinearServer {
   private readonly options: Required<Omit<FakeLinearOptions, 'now'>> & {now: () => Date};
   private nowMs: number;
   private seq = 1;
+  /** Comment id -> body, for `comment(id:)`. */
+  private readonly commentIds = new Map<string, string>();
   private graphqlCount = 0;
   private readonly partialOn = new Set<number>();
 
@@ -312,6 +316,16 @@ export class FakeLinearServer {
           pageInfo: {hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null},
         };
       }
+      case 'comment': {
+        const body = this.commentIds.get(String(args.id ?? ''));
+        if (body === undefined)
+          throw new GqlError(
+            'Entity not found: Comment - Could not find referenced Comment.',
+            'INPUT_ERROR',
+            200,
+          );
+        return {id: String(args.id), body};
+      }
       case 'issueLabels': {
         const filter = (args.filter ?? {}) as Obj;
         const names = (((filter.name ?? {}) as Obj).in ?? null) as string[] | null;
@@ -358,13 +372,16 @@ export class FakeLinearServer {
         const input = this.input('CommentCreateInput', args.input);
         const issue = this.findIssue(String(input.issueId ?? ''));
         if (!issue) throw new GqlError('Entity not found: Issue', 'INPUT_ERROR', 200);
+        // A client-chosen id must be a UUID (v4 format) and not taken already.
+        if (input.id !== undefined && !UUID_V4.test(String(input.id)))
+          throw new GqlError('Argument Validation Error - id must be a UUID', 'INVALID_INPUT');
+        if (input.id !== undefined && this.commentIds.has(String(input.id)))
+          throw new GqlError('Entity already exists: Comment', 'INPUT_ERROR');
+        const id = input.id === undefined ? `comment-${this.seq}` : String(input.id);
         issue.comments.push(String(input.body ?? ''));
+        this.commentIds.set(id, String(input.body ?? ''));
         this.touch(issue);
-        return {
-          success: true,
-          lastSyncId: this.seq,
-          comment: {id: `comment-${this.seq++}`, body: input.body},
-        };
+        return {success: true, lastSyncId: this.seq++, comment: {id, body: input.body}};
       }
       case 'issueRelationCreate': {
         const input = this.input('IssueRelationCreateInput', args.input);

@@ -13,6 +13,7 @@ export const LINEAR_ALLOW_LIST: AllowListSchema = {
     issue: {type: 'Issue', args: ['id']},
     teams: {type: 'TeamConnection', args: [...PAGING, 'filter']},
     issueLabels: {type: 'IssueLabelConnection', args: [...PAGING, 'filter']},
+    comment: {type: 'Comment', args: ['hash', 'id']},
   },
   Mutation: {
     issueCreate: {type: 'IssuePayload', args: ['input']},

@@ -200,7 +200,13 @@ function dep(state, args, flags) {
 
 function comment(state, args) {
   const [action, issueId, text] = args;
-  if (action !== 'add') throw new ToolError(`Error: unknown command "${action}" for "bd comments"`);
+  // `bd comments <id>` lists an issue's comments (one id only, as real bd checks).
+  if (action !== 'add' && args.length === 1) {
+    find(state, action);
+    return state.comments.filter((c) => c.issue_id === action);
+  }
+  if (action !== 'add')
+    throw new ToolError(`Error: "bd comments" takes a single issue id and lists its comments.`);
   find(state, issueId);
   state.tick += 1;
   const entry = {

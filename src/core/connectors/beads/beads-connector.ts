@@ -34,6 +34,7 @@ import {
   statusToBeads,
   typeToBeads,
 } from './beads-mapping.js';
+import {joinMarker, splitMarker} from '../shared/body-marker.js';
 
 /** Priority beads gives an issue created without one (and the incumbent sends explicitly). */
 const DEFAULT_BEADS_PRIORITY = 2;
@@ -53,6 +54,7 @@ export const BEADS_CAPABILITIES: ConnectorCapabilities = Object.freeze({
   writable_fields: CORE_ISSUE_FIELDS.filter((field) => field !== 'custom_fields') as readonly IssueField[],
   // The create writes `external_ref = spec-kitty:<key>`; `findByIdempotencyKey` lists and matches it.
   idempotency_marker: 'custom_field' as const,
+  comment_marker: 'body_footer' as const,
 });
 
 /**
@@ -225,8 +227,19 @@ export class BeadsConnector implements TrackerConnector {
     );
   }
 
-  async addComment(ref: ExternalRef, body: string): Promise<void> {
-    await this.cli.run(['--json', 'comments', 'add', ref.id, body], `comments add ${ref.id}`);
+  /** With a key, the text ends in the hidden footer (`bd` renders Markdown; JSON keeps it). */
+  async addComment(ref: ExternalRef, body: string, options: {idempotencyKey?: string} = {}): Promise<void> {
+    const text = joinMarker(body, options.idempotencyKey ?? null);
+    await this.cli.run(['--json', 'comments', 'add', ref.id, text], `comments add ${ref.id}`);
+  }
+
+  /** `bd comments <id>` lists all of an issue's comments; the footer tells ours. */
+  async findComment(ref: ExternalRef, key: string): Promise<boolean> {
+    const what = this.what(`comments ${ref.id}`);
+    const stdout = await this.cli.run(['--json', 'comments', ref.id], `comments ${ref.id}`);
+    const payload = parseJsonOutput(BEADS_PROVIDER, what, stdout, 'a JSON array of comments');
+    const comments = Array.isArray(payload) ? payload : [];
+    return comments.some((c) => isJsonObject(c) && splitMarker(c.text as string | null).key === key);
   }
 
   // ---- internals -----------------------------------------------------------------------

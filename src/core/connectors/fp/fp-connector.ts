@@ -58,6 +58,7 @@ export const FP_CAPABILITIES: ConnectorCapabilities = Object.freeze({
   // fp has no labels, custom fields or external reference to carry a marker, and a body
   // footer would show in every issue's text: creates cannot be found again after a crash.
   idempotency_marker: 'none' as const,
+  comment_marker: 'none' as const,
 });
 
 /**
@@ -198,8 +199,13 @@ export class FPConnector implements TrackerConnector {
     }
   }
 
-  async addComment(ref: ExternalRef, body: string): Promise<void> {
+  async addComment(ref: ExternalRef, body: string, _options: {idempotencyKey?: string} = {}): Promise<void> {
     await this.cli.run(['comment', ref.id, body], `comment ${ref.id}`);
+  }
+
+  /** No marker is written on comments yet, so a comment cannot be looked for. */
+  async findComment(_ref: ExternalRef, _key: string): Promise<boolean> {
+    return false;
   }
 
   // ---- internals -----------------------------------------------------------------------

@@ -1,6 +1,7 @@
 import {CapabilityNotSupportedError, ConnectorRequestError} from '../../errors.js';
 import {
   HttpClient,
+  type HttpResponse,
   encodeKeysetCursor,
   githubRateLimit,
   keysetRequest,
@@ -16,6 +17,7 @@ import type {
   ConnectorCapabilities,
   ConnectorConfig,
   ListIssuesRequest,
+  LookupOptions,
   Page,
   TrackerConnector,
 } from '../../protocols/connector.js';
@@ -48,10 +50,13 @@ export const GITHUB_CAPABILITIES: ConnectorCapabilities = Object.freeze({
   webhooks: false,
   writable_fields: WRITABLE,
   idempotency_marker: 'body_footer' as const,
+  comment_marker: 'body_footer' as const,
 });
 
 /** How many recently created issues `findByIdempotencyKey` scans when search finds nothing. */
 const RECENT_SCAN = 100;
+/** Pages of 100 a lookup reads at most (a lookup after a crash concerns minutes, not months). */
+const LOOKUP_PAGES = 20;
 
 /**
  * GitHub Issues over the REST API (api.github.com or GitHub Enterprise Server `/api/v3`).
@@ -78,6 +83,7 @@ export class GitHubConnector implements TrackerConnector {
       authHeaders: {Authorization: `Bearer ${this.settings.token}`},
       secrets: [this.settings.token],
       runtime: config.runtime,
+      timeoutMs: config.runtime.requestTimeoutMs,
       rateLimit: githubRateLimit,
       movedAdvice: `If ${this.settings.workspace} was renamed or transferred, bind to its new owner/name (\`spec-kitty tracker bind --provider github --workspace NEW-OWNER/NEW-NAME\`).`,
       advice: {
@@ -145,7 +151,15 @@ export class GitHubConnector implements TrackerConnector {
     return toCanonical(created, this.settings);
   }
 
-  async findByIdempotencyKey(key: string): Promise<CanonicalIssue | null> {
+  /**
+   * With `since` (the engine knows when the create was attempted), the issues created since
+   * then are listed newest first through the core API: complete, not subject to the search
+   * index's lag, and not charged to the search limit (30 a minute). Without it, search by the
+   * marker, then the most recently created issues.
+   */
+  async findByIdempotencyKey(key: string, options: LookupOptions = {}): Promise<CanonicalIssue | null> {
+    const since = options.since ?? null;
+    if (since !== null) return this.findCreatedSince(key, since);
     const phrase = markerSearchPhrase(key);
     const search = await this.http.get<JsonValue>('/search/issues', {
       q: `repo:${this.settings.workspace} is:issue in:body "${phrase}"`,
@@ -169,6 +183,34 @@ export class GitHubConnector implements TrackerConnector {
         !isPullRequest(item) && isJsonObject(item) && splitMarker(item.body as string | null).key === key,
     );
     return match ? toCanonical(assertIssueJson(match, 'the issue list'), this.settings) : null;
+  }
+
+  /** The issue marked `key` among those created at or after `since` (newest first, paged). */
+  private async findCreatedSince(key: string, since: string): Promise<CanonicalIssue | null> {
+    const sinceMs = Date.parse(since);
+    // `since` filters on updated_at, which is never before created_at: nothing created since is missed.
+    let path: string | null = `${this.repoPath}/issues`;
+    let query: Record<string, string | number> | undefined = {
+      state: 'all',
+      sort: 'created',
+      direction: 'desc',
+      since,
+      per_page: 100,
+    };
+    for (let page = 0; path !== null && page < LOOKUP_PAGES; page++) {
+      const response: HttpResponse<JsonValue[]> = await this.http.get<JsonValue[]>(path, query);
+      const items = Array.isArray(response.data) ? response.data : [];
+      for (const item of items) {
+        if (!isJsonObject(item) || isPullRequest(item)) continue;
+        if (splitMarker(item.body as string | null).key === key)
+          return toCanonical(assertIssueJson(item, 'the issue list'), this.settings);
+      }
+      const last = items[items.length - 1];
+      if (isJsonObject(last) && Date.parse(String(last.created_at)) < sinceMs) return null;
+      path = nextLink(response.headers.get('link'));
+      query = undefined;
+    }
+    return null;
   }
 
   async updateIssue(
@@ -217,8 +259,28 @@ export class GitHubConnector implements TrackerConnector {
     });
   }
 
-  async addComment(ref: ExternalRef, body: string): Promise<void> {
-    await this.http.request({method: 'POST', path: `${this.issuePath(ref)}/comments`, body: {body}});
+  /** The key rides in the same hidden footer as a created issue's (not shown when rendered). */
+  async addComment(ref: ExternalRef, body: string, options: {idempotencyKey?: string} = {}): Promise<void> {
+    await this.http.request({
+      method: 'POST',
+      path: `${this.issuePath(ref)}/comments`,
+      body: {body: joinMarker(body, options.idempotencyKey ?? null)},
+    });
+  }
+
+  /** Reads the issue's comments updated since `since` (oldest first, paged) for the footer. */
+  async findComment(ref: ExternalRef, key: string, options: LookupOptions = {}): Promise<boolean> {
+    let path: string | null = `${this.issuePath(ref)}/comments`;
+    let query: Record<string, string | number> | undefined = {per_page: 100};
+    if (options.since) query.since = options.since;
+    for (let page = 0; path !== null && page < LOOKUP_PAGES; page++) {
+      const response: HttpResponse<JsonValue[]> = await this.http.get<JsonValue[]>(path, query);
+      const items = Array.isArray(response.data) ? response.data : [];
+      if (items.some((c) => isJsonObject(c) && splitMarker(c.body as string | null).key === key)) return true;
+      path = nextLink(response.headers.get('link'));
+      query = undefined;
+    }
+    return false;
   }
 
   // ---- internals -------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import type {
   ConnectorCapabilities,
   ConnectorConfig,
   ListIssuesRequest,
+  LookupOptions,
   Page,
   TrackerConnector,
 } from '../../protocols/connector.js';
@@ -31,6 +32,9 @@ import {readGitLabSettings, type GitLabSettings} from './gitlab-settings.js';
 
 const WRITABLE: readonly IssueField[] = ['title', 'body', 'status', 'priority', 'assignees', 'labels'];
 
+/** Pages of 100 notes a comment lookup reads at most. */
+const NOTE_LOOKUP_PAGES = 20;
+
 export const GITLAB_CAPABILITIES: ConnectorCapabilities = Object.freeze({
   incremental: true,
   create: true,
@@ -45,6 +49,7 @@ export const GITLAB_CAPABILITIES: ConnectorCapabilities = Object.freeze({
   webhooks: false,
   writable_fields: WRITABLE,
   idempotency_marker: 'body_footer' as const,
+  comment_marker: 'body_footer' as const,
 });
 
 /**
@@ -78,6 +83,7 @@ export class GitLabConnector implements TrackerConnector {
           : {'PRIVATE-TOKEN': this.settings.token},
       secrets: [this.settings.token],
       runtime: config.runtime,
+      timeoutMs: config.runtime.requestTimeoutMs,
       rateLimit: gitlabRateLimit,
       movedAdvice: `If ${this.settings.workspace} was moved or renamed, bind to its new path (\`spec-kitty tracker bind --provider gitlab --workspace GROUP/PROJECT\`).`,
       advice: {
@@ -208,8 +214,32 @@ export class GitLabConnector implements TrackerConnector {
     });
   }
 
-  async addComment(ref: ExternalRef, body: string): Promise<void> {
-    await this.http.request({method: 'POST', path: `${this.issuePath(ref)}/notes`, body: {body}});
+  /** The key rides in the hidden footer created issues carry (GitLab does not render it). */
+  async addComment(ref: ExternalRef, body: string, options: {idempotencyKey?: string} = {}): Promise<void> {
+    await this.http.request({
+      method: 'POST',
+      path: `${this.issuePath(ref)}/notes`,
+      body: {body: joinMarker(body, options.idempotencyKey ?? null)},
+    });
+  }
+
+  /** Reads the issue's notes newest first until one older than `since`, looking for the footer. */
+  async findComment(ref: ExternalRef, key: string, options: LookupOptions = {}): Promise<boolean> {
+    const sinceMs = options.since ? Date.parse(options.since) : null;
+    for (let page = 1; page <= NOTE_LOOKUP_PAGES; page++) {
+      const response = await this.http.get<JsonValue[]>(`${this.issuePath(ref)}/notes`, {
+        sort: 'desc',
+        order_by: 'created_at',
+        per_page: 100,
+        page,
+      });
+      const notes = Array.isArray(response.data) ? response.data : [];
+      if (notes.some((n) => isJsonObject(n) && splitMarker(n.body as string | null).key === key)) return true;
+      const last = notes[notes.length - 1];
+      const older = isJsonObject(last) && sinceMs !== null && Date.parse(String(last.created_at)) < sinceMs;
+      if (older || !response.headers.get('x-next-page')) return false;
+    }
+    return false;
   }
 
   // ---- internals -------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import type {
   ConnectorCapabilities,
   ConnectorConfig,
   ListIssuesRequest,
+  LookupOptions,
   Page,
   TrackerConnector,
 } from '../../protocols/connector.js';
@@ -45,6 +46,11 @@ import {
 import {findTransitionPath, type JiraTransition, type TransitionPlan} from './transition-path.js';
 import {textToWiki} from './wiki-text.js';
 
+/** The comment property that carries a comment's idempotency key (`{"key": "<key>"}`). */
+const COMMENT_PROPERTY = 'spec-kitty';
+/** Pages of 100 comments a lookup reads at most. */
+const COMMENT_LOOKUP_PAGES = 20;
+
 export const JIRA_CAPABILITIES: ConnectorCapabilities = Object.freeze({
   incremental: true,
   create: true,
@@ -59,6 +65,7 @@ export const JIRA_CAPABILITIES: ConnectorCapabilities = Object.freeze({
   webhooks: false,
   writable_fields: CORE_ISSUE_FIELDS.filter((f) => f !== 'custom_fields'),
   idempotency_marker: 'label' as const,
+  comment_marker: 'comment_property' as const,
 });
 
 /** Items of each Data Center page read again on the next one (offset pagination drifts). */
@@ -361,12 +368,63 @@ export class JiraConnector implements TrackerConnector {
     await this.createLink(ref, link);
   }
 
-  async addComment(ref: ExternalRef, body: string): Promise<void> {
+  /** With a key, the comment carries it in a comment property, invisible in Jira's UI. */
+  async addComment(ref: ExternalRef, body: string, options: {idempotencyKey?: string} = {}): Promise<void> {
+    const payload: JsonObject = {
+      body: this.settings.edition === 'cloud' ? textToAdf(body) : textToWiki(body),
+    };
+    if (options.idempotencyKey !== undefined)
+      payload.properties = [{key: COMMENT_PROPERTY, value: {key: options.idempotencyKey}}];
     await this.http.request({
       method: 'POST',
       path: `${this.settings.apiRoot}/issue/${encodeURIComponent(ref.id)}/comment`,
-      body: {body: this.settings.edition === 'cloud' ? textToAdf(body) : textToWiki(body)},
+      body: payload,
     });
+  }
+
+  /**
+   * Lists the issue's comments newest first (ids and times; the list has no properties) until
+   * one older than `since`, then reads those comments' properties with `POST /comment/list`.
+   */
+  async findComment(ref: ExternalRef, key: string, options: LookupOptions = {}): Promise<boolean> {
+    const sinceMs = options.since ? Date.parse(options.since) : null;
+    const ids: number[] = [];
+    for (let startAt = 0, page = 0; page < COMMENT_LOOKUP_PAGES; page++) {
+      const response = await this.http.get<JsonValue>(
+        `${this.settings.apiRoot}/issue/${encodeURIComponent(ref.id)}/comment`,
+        {orderBy: '-created', startAt, maxResults: 100},
+      );
+      const data = isJsonObject(response.data) ? response.data : {};
+      const comments = Array.isArray(data.comments) ? data.comments.filter(isJsonObject) : [];
+      for (const c of comments) if (Number.isFinite(Number(c.id))) ids.push(Number(c.id));
+      startAt += comments.length;
+      const last = comments[comments.length - 1];
+      const older = last !== undefined && sinceMs !== null && Date.parse(String(last.created)) < sinceMs;
+      if (older || comments.length === 0 || startAt >= Number(data.total ?? 0)) break;
+    }
+    for (let at = 0; at < ids.length; at += 1000) {
+      const response = await this.http.request<JsonValue>({
+        method: 'POST',
+        path: `${this.settings.apiRoot}/comment/list`,
+        query: {expand: 'properties'},
+        body: {ids: ids.slice(at, at + 1000)},
+        // A read, although a POST: safe to repeat.
+        idempotent: true,
+      });
+      const values =
+        isJsonObject(response.data) && Array.isArray(response.data.values) ? response.data.values : [];
+      const marked = values.some(
+        (c) =>
+          isJsonObject(c) &&
+          Array.isArray(c.properties) &&
+          c.properties.some(
+            (p) =>
+              isJsonObject(p) && p.key === COMMENT_PROPERTY && isJsonObject(p.value) && p.value.key === key,
+          ),
+      );
+      if (marked) return true;
+    }
+    return false;
   }
 
   // ---- internals -----------------------------------------------------------------------

@@ -33,6 +33,7 @@ import {
 } from './linear-mapping.js';
 import {
   COMMENT_CREATE_MUTATION,
+  COMMENT_QUERY,
   FIND_BY_MARKER_QUERY,
   ISSUES_PAGE_QUERY,
   ISSUE_CREATE_MUTATION,
@@ -44,6 +45,7 @@ import {
   RELATION_DELETE_MUTATION,
   TEAM_QUERY,
 } from './linear-queries.js';
+import {linearCommentId} from './comment-id.js';
 
 const WRITABLE: readonly IssueField[] = [
   'title',
@@ -69,6 +71,7 @@ export const LINEAR_CAPABILITIES: ConnectorCapabilities = Object.freeze({
   // Linear has no issue types: issue_type reads as task and is not written.
   writable_fields: WRITABLE,
   idempotency_marker: 'description' as const,
+  comment_marker: 'client_id' as const,
 });
 
 /** Page size bounds: Linear's default is 50 and its maximum 250. */
@@ -260,13 +263,21 @@ export class LinearConnector implements TrackerConnector {
     await this.createRelation(ref.id, link);
   }
 
-  async addComment(ref: ExternalRef, body: string): Promise<void> {
-    await this.api.run(
-      'the comment',
-      COMMENT_CREATE_MUTATION,
-      {input: {issueId: ref.id, body}},
-      {mutation: true},
+  /** With a key, the comment gets the id the key maps to, so that `findComment` can ask for it. */
+  async addComment(ref: ExternalRef, body: string, options: {idempotencyKey?: string} = {}): Promise<void> {
+    const input: JsonObject = {issueId: ref.id, body};
+    if (options.idempotencyKey !== undefined) input.id = linearCommentId(options.idempotencyKey);
+    await this.api.run('the comment', COMMENT_CREATE_MUTATION, {input}, {mutation: true});
+  }
+
+  async findComment(_ref: ExternalRef, key: string): Promise<boolean> {
+    const data = await this.api.run(
+      'the comment lookup',
+      COMMENT_QUERY,
+      {id: linearCommentId(key)},
+      {notFoundIsNull: true},
     );
+    return data !== null && isJsonObject(data.comment);
   }
 
   // ---- internals -----------------------------------------------------------------------

@@ -114,3 +114,9 @@ export const RELATION_DELETE_MUTATION = `
 mutation SpecKittyRelationDelete($id: String!) {
   issueRelationDelete(id: $id) { success }
 }`;
+
+/** A comment by the id the client chose when posting it (see `linearCommentId`). */
+export const COMMENT_QUERY = `
+query SpecKittyComment($id: String!) {
+  comment(id: $id) { id }
+}`;

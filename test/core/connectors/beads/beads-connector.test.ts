@@ -404,6 +404,19 @@ describe('BeadsConnector against a fake bd executable', () => {
       ]);
       expect(bd.state<BdState>().comments.map((c) => c.text)).to.deep.equal(['Looks good; "ship" it $(now)']);
     });
+
+    it('marks a comment with its key in a hidden footer, and `bd comments <id>` finds it again', async () => {
+      expect(await connector.findComment(ref, '01KBEADSCOMMENT0000000001')).to.equal(false);
+      await connector.addComment(ref, 'Marked', {idempotencyKey: '01KBEADSCOMMENT0000000001'});
+      await connector.addComment(ref, 'Plain');
+      expect(bd.state<BdState>().comments.map((c) => c.text)).to.deep.equal([
+        'Marked\n\n<!-- spec-kitty:idempotency=01KBEADSCOMMENT0000000001 -->',
+        'Plain',
+      ]);
+      expect(await connector.findComment(ref, '01KBEADSCOMMENT0000000001')).to.equal(true);
+      expect(await connector.findComment(ref, '01KBEADSCOMMENT0000000002')).to.equal(false);
+      expect(bd.argvs().at(-1)).to.deep.equal(['--json', 'comments', 'bd-1']);
+    });
   });
 
   describe('errors', () => {

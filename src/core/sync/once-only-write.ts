@@ -1,0 +1,160 @@
+import {ConnectorRequestError, TrackerError} from '../errors.js';
+import type {Clock} from '../protocols/runtime.js';
+import type {WriteIntent, WriteIntentStore} from '../protocols/write-intent-store.js';
+import {retryDelayMs, type RetryContext} from './retry.js';
+
+/**
+ * How far before an intent's time a lookup starts: the tracker stamps a write with its own
+ * clock, which may be behind ours.
+ */
+export const LOOKUP_SKEW_MS = 10 * 60 * 1000;
+
+/** One non-idempotent write (a create, a comment) and how to find it again by its marker. */
+export interface OnceOnlyWrite<T> {
+  readonly intent: Omit<WriteIntent, 'at'>;
+  /** Sends the write, marked with `intent.key`. */
+  readonly send: () => Promise<T>;
+  /**
+   * Looks for the write by its marker among what was written since `since`; null when the
+   * connector has no way to look (then a write that may have happened is never sent again).
+   */
+  readonly find: ((since: string) => Promise<T | null>) | null;
+  /** Records the outcome in the log; the intent is cleared only after it. */
+  readonly record: (result: T) => Promise<void>;
+  /**
+   * Whether the log already holds the outcome, read again under the intent's hold: another run
+   * of this clone may have sent and recorded the write while this one waited.
+   */
+  readonly recorded: () => Promise<boolean>;
+}
+
+export interface OnceOnlyContext {
+  readonly intents: WriteIntentStore;
+  readonly retry: RetryContext;
+  readonly clock: Clock;
+}
+
+/**
+ * Sends a write at most once. The intent is recorded (durably) before the request; a request
+ * whose outcome is unknown (no answer, a timeout, a 5xx, an unreadable answer) leaves it
+ * recorded, and the write is then looked for before it is sent again, in this run or the next.
+ * A write never attempted is sent without a lookup: it cannot exist. Runs under the intent's
+ * exclusive hold, so two runs of this clone never send the same write at once.
+ */
+export async function sendOnce<T>(
+  context: OnceOnlyContext,
+  write: OnceOnlyWrite<T>,
+): Promise<{result: T | null; adopted: boolean}> {
+  const {intents} = context;
+  const {key} = write.intent;
+  return intents.exclusive(key, async () => {
+    if (await write.recorded()) return {result: null, adopted: false};
+    const pending = await intents.get(key);
+    if (pending !== null) {
+      if (write.find === null) throw uncertainWrite(write.intent, context.retry.provider);
+      const find = write.find;
+      const found = await withLookupRetry(context, () => find(lookupSince(pending.at)));
+      if (found !== null) {
+        await write.record(found);
+        await intents.clear(key);
+        return {result: found, adopted: true};
+      }
+    }
+    // The earliest time is kept: an earlier attempt may still be the one that lands.
+    const at = pending?.at ?? context.clock.now().toISOString();
+    if (pending === null) await intents.record({...write.intent, at});
+    const result = await sendWithLookups(context, write, lookupSince(at));
+    await write.record(result.value);
+    await intents.clear(key);
+    return {result: result.value, adopted: result.found};
+  });
+}
+
+/** Where a lookup for a write whose intent was recorded at `at` starts. */
+export function lookupSince(at: string): string {
+  return new Date(Date.parse(at) - LOOKUP_SKEW_MS).toISOString();
+}
+
+/**
+ * Sends, and after a failure retries only when that is safe: the write is looked for before
+ * it is sent again (a create is several requests, so even a refusal may follow an applied
+ * first step). A connector that cannot look never sends again; its intent is cleared only when
+ * the tracker refused the write outright, so that the next run sends it.
+ */
+async function sendWithLookups<T>(
+  context: OnceOnlyContext,
+  write: OnceOnlyWrite<T>,
+  since: string,
+): Promise<{value: T; found: boolean}> {
+  for (let retry = 1; ; retry++) {
+    let failure: unknown;
+    try {
+      return {value: await write.send(), found: false};
+    } catch (error) {
+      failure = error;
+    }
+    if (write.find === null) {
+      if (wasRefused(failure)) await context.intents.clear(write.intent.key);
+      throw failure;
+    }
+    const delay = retryDelayMs(failure, retry, context.retry.policy);
+    // The intent stays: the next run looks for the write before sending it.
+    if (delay === null) throw failure;
+    await wait(context, failure, delay, retry);
+    const found = await write.find(since);
+    if (found !== null) return {value: found, found: true};
+  }
+}
+
+/** A lookup is a read: retried like any read the HTTP client did not retry itself. */
+async function withLookupRetry<T>(context: OnceOnlyContext, lookup: () => Promise<T>): Promise<T> {
+  for (let retry = 1; ; retry++) {
+    try {
+      return await lookup();
+    } catch (error) {
+      const delay = retryDelayMs(error, retry, context.retry.policy);
+      if (delay === null) throw error;
+      await wait(context, error, delay, retry);
+    }
+  }
+}
+
+async function wait(context: OnceOnlyContext, error: unknown, delay: number, attempt: number): Promise<void> {
+  const {retry} = context;
+  const reason = (error as ConnectorRequestError).failureClass === 'rate_limit' ? 'rate_limit' : 'retry';
+  retry.onEvent?.({
+    type: 'wait',
+    provider: retry.provider,
+    reason,
+    ms: delay,
+    until: new Date(retry.clock.now().getTime() + delay).toISOString(),
+    attempt,
+  });
+  await retry.sleep(delay);
+}
+
+/**
+ * True when the tracker certainly did not apply the write: it answered with a refusal
+ * (validation, credentials, permission, not found, a rate limit), or the connector refused
+ * before sending. No answer, a 5xx or an unreadable answer may hide an applied write.
+ */
+export function wasRefused(error: unknown): boolean {
+  if (error instanceof ConnectorRequestError) {
+    return ['validation', 'authentication', 'permission', 'not_found', 'rate_limit'].includes(
+      error.failureClass,
+    );
+  }
+  return error instanceof TrackerError;
+}
+
+function uncertainWrite(intent: Omit<WriteIntent, 'at'>, provider: string): ConnectorRequestError {
+  const what = intent.kind === 'create' ? 'the creation of' : 'a comment on';
+  return new ConnectorRequestError(
+    `An earlier run may have sent ${what} ${intent.identity} (key ${intent.key}) without learning the outcome, and this tracker offers no way to look for it; it is not sent again.`,
+    {
+      provider,
+      failureClass: 'non_retryable',
+      hint: `Check the tracker by hand; once checked, delete .kittify/tracker/<scope>/state/intents/ entries for ${intent.key} to send it again if it is missing.`,
+    },
+  );
+}

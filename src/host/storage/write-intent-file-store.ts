@@ -1,0 +1,110 @@
+import {createHash} from 'node:crypto';
+import {promises as fs} from 'node:fs';
+import * as path from 'node:path';
+
+import {canonicalJson, type WriteIntent, type WriteIntentStore} from '../../core/index.js';
+import {StorageError} from '../fs/errors.js';
+import {ensureIgnoreRules} from './ignore-rules.js';
+import {
+  assertNoSymlinks,
+  ensureRealDir,
+  fsyncDir,
+  isNotFound,
+  readFileNoFollow,
+  writeFileAtomic,
+} from '../fs/safe-fs.js';
+import {slugify} from './scope.js';
+import {withLock, type LockOptions} from '../fs/file-lock.js';
+
+export interface WriteIntentFileStoreOptions {
+  readonly root: string;
+  readonly scopeDir: string;
+  readonly lock?: LockOptions;
+}
+
+/**
+ * How long a run waits for another run of this clone that is sending the same write: longer
+ * than one request may take (30 s), so the second run sees the first one's outcome.
+ */
+const INTENT_LOCK_WAIT_MS = 45_000;
+
+/**
+ * The per-clone journal of creates and comments about to be sent: one JSON file per intent
+ * under `<scope>/state/intents/` (git-ignored: it says what this clone was about to send).
+ * `record` returns once the file and its folder entry are fsynced, so the request that follows
+ * can never be forgotten by a crash; `exclusive` holds a lock file per key across the lookup,
+ * the request and the record, so two runs of this clone never send the same write.
+ */
+export class WriteIntentFileStore implements WriteIntentStore {
+  readonly dir: string;
+  private readonly root: string;
+  private dirReady = false;
+
+  constructor(private readonly options: WriteIntentFileStoreOptions) {
+    this.root = path.resolve(options.root);
+    this.dir = path.join(path.resolve(options.scopeDir), 'state', 'intents');
+  }
+
+  /** `<slug>-<hash>.json`: readable, safe on every file system, unique per key. */
+  fileFor(key: string): string {
+    const hash = createHash('sha256').update(key).digest('hex').slice(0, 12);
+    return path.join(this.dir, `${slugify(key, 40) || 'intent'}-${hash}.json`);
+  }
+
+  async get(key: string): Promise<WriteIntent | null> {
+    const file = this.fileFor(key);
+    await assertNoSymlinks(this.root, file);
+    const bytes = await readFileNoFollow(file);
+    if (bytes === null) return null;
+    try {
+      return parseIntent(bytes.toString('utf8'), key);
+    } catch (error) {
+      const display = path.relative(this.root, file).split(path.sep).join('/');
+      throw new StorageError(`${display}: damaged write intent (${(error as Error).message})`, {
+        path: file,
+        hint: `It records that ${key} may have been sent to the tracker. Check the tracker for it, then delete the file (rm ${display}).`,
+      });
+    }
+  }
+
+  async record(intent: WriteIntent): Promise<void> {
+    await this.ready();
+    // writeFileAtomic fsyncs the file before the rename and the folder after it.
+    await writeFileAtomic(this.fileFor(intent.key), canonicalJson(intent, {indent: 2}) + '\n');
+  }
+
+  async clear(key: string): Promise<void> {
+    try {
+      await fs.unlink(this.fileFor(key));
+    } catch (error) {
+      if (isNotFound(error)) return;
+      throw error;
+    }
+    await fsyncDir(this.dir);
+  }
+
+  async exclusive<T>(key: string, body: () => Promise<T>): Promise<T> {
+    await this.ready();
+    const file = this.fileFor(key);
+    return withLock(file, `${file}.lock`, body, {waitMs: INTENT_LOCK_WAIT_MS, ...this.options.lock});
+  }
+
+  private async ready(): Promise<void> {
+    if (this.dirReady) return;
+    await ensureIgnoreRules(this.root);
+    await ensureRealDir(this.root, this.dir);
+    this.dirReady = true;
+  }
+}
+
+function parseIntent(text: string, key: string): WriteIntent {
+  const json = JSON.parse(text) as Record<string, unknown>;
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error('not a JSON object');
+  if (json.key !== key)
+    throw new Error(`it belongs to key ${JSON.stringify(json.key)}, not ${JSON.stringify(key)}`);
+  if (json.kind !== 'create' && json.kind !== 'comment') throw new Error('"kind" must be create or comment');
+  if (typeof json.identity !== 'string') throw new Error('"identity" must be a string');
+  if (typeof json.at !== 'string' || Number.isNaN(Date.parse(json.at)))
+    throw new Error('"at" must be an ISO instant');
+  return {key, kind: json.kind, identity: json.identity, at: json.at};
+}

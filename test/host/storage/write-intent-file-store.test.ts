@@ -1,0 +1,71 @@
+import {promises as fs} from 'node:fs';
+import * as path from 'node:path';
+import {expect} from 'chai';
+
+import {StorageError} from '../../../src/host/fs/errors.js';
+import {WriteIntentFileStore} from '../../../src/host/storage/write-intent-file-store.js';
+import {tempRoot} from './helpers.js';
+
+describe('WriteIntentFileStore (per-clone journal of writes about to be sent)', () => {
+  let root: string;
+  let cleanup: () => Promise<void>;
+  let scopeDir: string;
+  beforeEach(async () => {
+    ({root, cleanup} = await tempRoot('write-intents-'));
+    scopeDir = path.join(root, '.kittify', 'tracker', 'github-acme-widgets-0000abcd');
+  });
+  afterEach(() => cleanup());
+
+  const intent = {
+    key: 'draft-01KINTENT',
+    kind: 'create' as const,
+    identity: 'github:a/b:draft-01KINTENT',
+    at: '2026-03-01T10:00:00.000Z',
+  };
+
+  it('keeps an intent in a git-ignored state file that a new instance (the next run) reads back, until cleared', async () => {
+    await new WriteIntentFileStore({root, scopeDir}).record(intent);
+    const next = new WriteIntentFileStore({root, scopeDir});
+    expect(await next.get(intent.key)).to.deep.equal(intent);
+    expect(path.relative(scopeDir, next.fileFor(intent.key)).split(path.sep)[0]).to.equal('state');
+    const ignore = await fs.readFile(path.join(root, '.kittify', 'tracker', '.gitignore'), 'utf8');
+    expect(ignore).to.include('*/state/');
+    await next.clear(intent.key);
+    expect(await new WriteIntentFileStore({root, scopeDir}).get(intent.key)).to.equal(null);
+    await next.clear(intent.key); // clearing twice is harmless
+  });
+
+  it('a damaged intent file is an error naming the file and what to do, not a silent "never sent"', async () => {
+    const store = new WriteIntentFileStore({root, scopeDir});
+    await store.record(intent);
+    await fs.writeFile(store.fileFor(intent.key), '{"key": "draft-01KINTENT", "kind"');
+    const error = await store.get(intent.key).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).to.be.instanceOf(StorageError);
+    expect((error as StorageError).message).to.match(/state\/intents\/.*\.json: damaged write intent/);
+    expect((error as StorageError).hint).to.match(/Check the tracker/);
+  });
+
+  it('exclusive: a second holder of the same key waits for the first one to finish', async () => {
+    const a = new WriteIntentFileStore({root, scopeDir});
+    const b = new WriteIntentFileStore({root, scopeDir});
+    const order: string[] = [];
+    let release!: () => void;
+    const first = a.exclusive(intent.key, async () => {
+      order.push('a start');
+      await new Promise<void>((resolve) => (release = resolve));
+      order.push('a end');
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const second = b.exclusive(intent.key, async () => {
+      order.push('b');
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(order).to.deep.equal(['a start']);
+    release();
+    await Promise.all([first, second]);
+    expect(order).to.deep.equal(['a start', 'a end', 'b']);
+  });
+});
