@@ -1,7 +1,7 @@
 import {SyncCommand, syncFlags} from '../../../host/cli/sync-command.js';
 
 export default class TrackerSyncRun extends SyncCommand {
-  static override summary = 'Pull, then push';
+  static override summary = 'Pull, then push (work-package progress included, as `sync push` sends it)';
 
   static override examples = [
     '<%= config.bin %> tracker sync run',
@@ -12,6 +12,8 @@ export default class TrackerSyncRun extends SyncCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(TrackerSyncRun);
-    await this.runSyncMode('run', flags);
+    const {workPackageSyncIntent} = await import('../../../host/workpackages/wp-services.js');
+    // The push half sends what `sync push` sends: lane changes become status edits first.
+    await this.runSyncMode('run', flags, [workPackageSyncIntent({createMissing: false})]);
   }
 }
