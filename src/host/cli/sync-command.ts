@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core';
 
-import {failureToString} from '../../core/sync/sync-result.js';
+import type {SyncFailure, SyncOperation} from '../../core/sync/sync-result.js';
 import type {SyncIntent, SyncMode, SyncReport} from '../services/sync-service.js';
 import {TrackerCommand, jsonFlag} from './base-command.js';
 import {redactSecrets} from './secret-mask.js';
@@ -24,6 +24,13 @@ const TITLES: Record<SyncMode, (provider: string) => string> = {
   pull: (p) => `Pulled from ${p}`,
   push: (p) => `Pushed to ${p}`,
   run: (p) => `Sync run completed (${p})`,
+};
+
+/** The title of a run that failed: never worded like a success. */
+const FAILED_TITLES: Record<SyncMode, (provider: string) => string> = {
+  pull: (p) => `Pull failed (${p})`,
+  push: (p) => `Push failed (${p})`,
+  run: (p) => `Sync run failed (${p})`,
 };
 
 /** An intent that can say what it did, for the command's output. */
@@ -97,7 +104,8 @@ export function capPlanLists<T extends object>(plan: T): T {
 
 export function syncText(r: SyncReport): string[] {
   const s = r.summary;
-  const lines = [TITLES[r.mode](r.provider) + (r.dry_run ? ' (dry run: nothing written)' : '')];
+  const title = (r.ok ? TITLES : FAILED_TITLES)[r.mode](r.provider);
+  const lines = [title + (r.dry_run ? ' (dry run: nothing written)' : '')];
   const created =
     r.mode === 'push'
       ? r.stats.pushed_created
@@ -134,11 +142,38 @@ export function syncText(r: SyncReport): string[] {
   return lines;
 }
 
-/** The failures of a run, for stderr: what failed, then what to do (once). */
+/** What the engine was doing when a failure happened, in words. */
+const DOING: Record<SyncOperation, string> = {
+  list: 'listing issues',
+  get: 'reading',
+  create: 'creating',
+  find_created: 'looking for the just-created issue',
+  update: 'updating',
+  transition: 'changing the status of',
+  link: 'linking',
+  comment: 'commenting on',
+  reconcile_deletes: 'checking which issues were deleted',
+};
+
+/**
+ * A failure for people: `Could not <do what> [issue N]: <reason>`. The JSON report keeps the
+ * incumbent's `operation[identity]: message` strings in `errors`; those internal names
+ * (`list[listing]`) mean nothing to someone reading a terminal.
+ */
+export function describeFailure(failure: SyncFailure): string {
+  const identity = failure.identity;
+  // An identity is `system:workspace:id`; the id is what the user knows the issue by.
+  const issue = identity === null ? '' : ` issue ${identity.slice(identity.lastIndexOf(':') + 1)}`;
+  const doing = DOING[failure.operation] ?? failure.operation;
+  const what = failure.operation === 'list' || failure.operation === 'reconcile_deletes' ? '' : issue;
+  return `Failed ${doing}${what}: ${failure.message}`;
+}
+
+/** The failures of a run, for stderr: what failed and why in words, then what to do (once). */
 export function failureLines(r: SyncReport): string[] {
   const lines: string[] = [];
   for (const f of r.failures) {
-    const line = failureToString(f);
+    const line = describeFailure(f);
     lines.push(line);
     // Connectors often fold their advice into the message already; don't say it twice.
     if (f.hint && !line.includes(f.hint)) lines.push(`  ${f.hint}`);
