@@ -64,7 +64,8 @@ export abstract class TrackerCommand extends Command {
   protected override async catch(error: Error & {exitCode?: number}): Promise<unknown> {
     if (error instanceof Errors.ExitError) throw quiet(error);
     const debug = Boolean(process.env.DEBUG);
-    const report = reportError(error, {debug});
+    const knownFlags = Object.keys(this.ctor.flags ?? {});
+    const report = reportError(error, {debug, knownFlags});
     const colour = process.stderr.isTTY === true && !process.env.NO_COLOR;
     report.lines.forEach((line, index) => {
       const shown = index === 0 && colour ? `\u001B[31m${line}\u001B[39m` : line;

@@ -5,7 +5,10 @@ import type {SyncIntent, SyncMode, SyncReport} from '../services/sync-service.js
 import {TrackerCommand, jsonFlag} from './base-command.js';
 import {redactSecrets} from './secret-mask.js';
 
-/** Flags shared by `sync pull`, `sync push` and `sync run`. */
+/**
+ * Flags of the sync commands, each on the commands it applies to (help lists only those): every
+ * sync command takes `syncFlags`; `--full` only commands that pull, `--yes` only those that push.
+ */
 export const syncFlags = {
   limit: Flags.integer({
     min: 1,
@@ -13,11 +16,19 @@ export const syncFlags = {
     description: 'pull page size / at most this many local changes pushed',
   }),
   'dry-run': Flags.boolean({description: 'compute and print the plan; write nothing, locally or remotely'}),
+  ...jsonFlag,
+};
+
+/** For commands that push. */
+export const pushFlags = {
   yes: Flags.boolean({char: 'y', description: 'confirm a push above the bulk-change threshold'}),
+};
+
+/** For commands that pull. */
+export const pullFlags = {
   full: Flags.boolean({
     description: 'list everything again (ignoring the checkpoint) and reconcile deletions',
   }),
-  ...jsonFlag,
 };
 
 const TITLES: Record<SyncMode, (provider: string) => string> = {

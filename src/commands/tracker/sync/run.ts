@@ -1,4 +1,4 @@
-import {SyncCommand, syncFlags} from '../../../host/cli/sync-command.js';
+import {SyncCommand, pullFlags, pushFlags, syncFlags} from '../../../host/cli/sync-command.js';
 
 export default class TrackerSyncRun extends SyncCommand {
   static override summary = 'Pull, then push (work-package progress included, as `sync push` sends it)';
@@ -8,7 +8,7 @@ export default class TrackerSyncRun extends SyncCommand {
     '<%= config.bin %> tracker sync run --dry-run --json',
   ];
 
-  static override flags = {...syncFlags};
+  static override flags = {...syncFlags, ...pullFlags, ...pushFlags};
 
   async run(): Promise<void> {
     const {flags} = await this.parse(TrackerSyncRun);
