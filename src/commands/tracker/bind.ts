@@ -46,6 +46,7 @@ export default class TrackerBind extends TrackerCommand {
     const {flags} = await this.parse(TrackerBind);
     this.setJson(flags.json);
     const {bindTracker} = await import('../../host/services/binding-service.js');
+    const {doctrineMeaning} = await import('../../host/cli/doctrine-meaning.js');
     const result = await bindTracker(this.runContext(), {
       provider: flags.provider,
       workspace: flags.workspace,
@@ -70,6 +71,8 @@ export default class TrackerBind extends TrackerCommand {
       `- egress: ${result.egress}`,
       `- credentials_saved: ${result.credentials_saved ? `yes (${result.credential_keys.join(', ')} in ${result.credentials_path})` : 'no'}`,
     ];
+    // The list above keeps the incumbent's lines; what the mode means follows it, in one line.
+    text.push(`Doctrine ${result.doctrine_mode}: ${doctrineMeaning(result.doctrine_mode)}.`);
     if (result.egress === 'refused')
       text.push(
         "Note: tracker.egress is 'refused' in .kittify/config.yaml, so sync commands will refuse to run.",

@@ -3,6 +3,7 @@ import {Flags} from '@oclif/core';
 import type {SyncFailure, SyncOperation} from '../../core/sync/sync-result.js';
 import type {SyncIntent, SyncMode, SyncReport} from '../services/sync-service.js';
 import {TrackerCommand, jsonFlag} from './base-command.js';
+import {pushNotes} from './push-notes.js';
 import {redactSecrets} from './secret-mask.js';
 
 /**
@@ -150,6 +151,7 @@ export function syncText(r: SyncReport): string[] {
       `  conflict ${c.identity} ${c.field_name}: ${c.manual_review_required ? 'needs manual review' : `${c.winner} value kept (${c.strategy})`}`,
     );
   }
+  lines.push(...pushNotes(r));
   return lines;
 }
 
