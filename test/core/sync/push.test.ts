@@ -277,7 +277,7 @@ describe('SyncEngine.push', () => {
 
   it('settles an unwritable field only for real: a dry run reports it and keeps it pending', async () => {
     const h = harness({capabilities: {links: false}});
-    const target = {system: 'memory', workspace: 'test', id: '9'};
+    const target = {system: 'memory', workspace: 'test', id: '9', key: null, url: null};
     h.connector.seed({title: 'a'});
     await h.engine.pull();
     await h.store.recordLocalEdit(h.identity('1'), {links: [{type: 'blocks', target}]});

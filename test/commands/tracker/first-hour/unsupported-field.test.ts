@@ -31,7 +31,9 @@ describe('a field the provider cannot write', () => {
       workspace: 'acme/app',
     });
     await storage.stores.recordLocalEdit('github:acme/app:1', {
-      links: [{type: 'blocks', target: {system: 'github', workspace: 'acme/app', id: '2'}}],
+      links: [
+        {type: 'blocks', target: {system: 'github', workspace: 'acme/app', id: '2', key: null, url: null}},
+      ],
     });
     expect(
       parseJson<{pending_edits: number}>((await run(['tracker', 'status', '--json'])).stdout).pending_edits,
