@@ -10,6 +10,7 @@ import {createUlidFactory} from '../../core/util/ulid.js';
 import {laneToStatus, resolveLaneMapping, type LaneMapping} from './lanes.js';
 import {suggestMappings} from './map-suggestions.js';
 import {readMissionsSync} from './mission-reader.js';
+import {assertNoPre30Missions} from './pre30-layout.js';
 import {countBareIds, findMappingFor, indexMappings} from './wp-ids.js';
 import {issueBodyFor, issueLabelsFor, issueTitleFor, workPackageMarker} from './wp-issue-content.js';
 import type {Mission, ReaderDiagnostic, WorkPackage} from './work-package-model.js';
@@ -442,6 +443,7 @@ export async function applyWorkPackageIntents(
   const project = options.missions
     ? {missions: options.missions, diagnostics: [] as ReaderDiagnostic[]}
     : readMissionsSync(options.root, {only: options.onlyMissions});
+  assertNoPre30Missions(project.diagnostics);
   const missions =
     options.onlyMissions && options.missions
       ? project.missions.filter((m) => options.onlyMissions!.includes(m.slug))
