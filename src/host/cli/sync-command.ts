@@ -60,6 +60,12 @@ export abstract class SyncCommand extends TrackerCommand {
     this.setJson(flags.json);
     const {runSync} = await import('../services/sync-service.js');
     const progress = this.progress();
+    const {installInterruptHandler} = await import('./interrupt.js');
+    const uninstall = installInterruptHandler({
+      mode,
+      clearProgress: () => progress.finish(),
+      write: (text) => process.stderr.write(text),
+    });
     let report: SyncReport;
     try {
       report = await runSync(this.runContext(), {
@@ -72,6 +78,7 @@ export abstract class SyncCommand extends TrackerCommand {
         intents,
       });
     } finally {
+      uninstall();
       progress.finish();
     }
     // Intents (e.g. the work-package step of push) add a key to the JSON and lines before the counts.
