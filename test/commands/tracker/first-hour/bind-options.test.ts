@@ -58,6 +58,23 @@ describe('bind options: typed flags, validated keys and values, documented defau
     }
   });
 
+  it('gitlab: --status-label takes scoped labels', async () => {
+    const r = await run([
+      'tracker',
+      'bind',
+      '--provider',
+      'gitlab',
+      '--workspace',
+      'grp/proj',
+      '--status-label',
+      'in_progress=workflow::doing',
+      '--status-label',
+      'canceled=null',
+    ]);
+    expect(r.error, r.stderr).to.equal(undefined);
+    expect(options()).to.deep.equal({status_labels: {in_progress: 'workflow::doing', canceled: null}});
+  });
+
   it('--option takes JSON: an object is saved as an object, never as a string', async () => {
     const r = await bind(
       '--option',
