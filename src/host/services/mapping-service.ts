@@ -113,13 +113,14 @@ export async function addMapping(
  * pull is legitimate).
  */
 async function uncachedIssue(
-  stores: {listIssues(query: {system: string}): Promise<{ref: {workspace: string}}[]>},
+  stores: {highWaterMark(query?: {system?: string}): Promise<string | null>},
   context: BoundContext,
   externalId: string,
   force: boolean | undefined,
 ): Promise<string> {
   const {provider, workspace} = context.binding;
-  const pulled = (await stores.listIssues({system: provider})).some((i) => i.ref.workspace === workspace);
+  // The cache folder is the binding's own: any pulled version means this workspace was pulled.
+  const pulled = (await stores.highWaterMark({system: provider})) !== null;
   if (pulled && force !== true)
     throw new UsageError(
       `No issue ${externalId} in the cache of ${provider} ${workspace}; nothing was mapped.`,
