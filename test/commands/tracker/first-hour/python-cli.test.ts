@@ -50,6 +50,9 @@ describe('beside the Python spec-kitty CLI', () => {
     const pulled = await run(['tracker', 'sync', 'pull']);
     expect(pulled.error, pulled.stderr).to.equal(undefined);
     expect(tool.calls()).to.deep.equal([[tool.command, '--json', 'list']]);
+    expect((await run(['tracker', 'status'])).stdout).to.include(
+      '- egress: absent (not needed: beads runs on this machine)',
+    );
     // An explicit refusal still holds.
     writeFileSync(project.configPath, `${readFileSync(project.configPath, 'utf8')}  egress: refused\n`);
     expect(exitCode(await run(['tracker', 'sync', 'pull']))).to.equal(1);
