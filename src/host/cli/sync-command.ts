@@ -10,12 +10,10 @@ import {redactSecrets} from './secret-mask.js';
  * Flags of the sync commands, each on the commands it applies to (help lists only those): every
  * sync command takes `syncFlags`; `--full` only commands that pull, `--yes` only those that push.
  */
+export const limitFlag = (description: string) => Flags.integer({min: 1, max: 10_000, description});
+
 export const syncFlags = {
-  limit: Flags.integer({
-    min: 1,
-    max: 10_000,
-    description: 'pull page size / at most this many local changes pushed',
-  }),
+  limit: limitFlag('pull page size / at most this many local changes pushed'),
   'dry-run': Flags.boolean({description: 'compute and print the plan; write nothing, locally or remotely'}),
   ...jsonFlag,
 };
