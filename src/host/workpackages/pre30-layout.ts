@@ -52,7 +52,7 @@ export function assertNoPre30Missions(diagnostics: readonly ReaderDiagnostic[]):
   if (legacy.length === 0) return;
   const missions = legacy.map((d) => d.file.replace(/^kitty-specs\//, '').replace(/\/tasks$/, ''));
   throw new Pre30LayoutError(
-    `Mission${missions.length === 1 ? '' : 's'} ${missions.join(', ')} still use${missions.length === 1 ? 's' : ''} spec-kitty's pre-3.0 layout (lane folders such as tasks/planned/, tasks/doing/); nothing was recorded or sent.`,
+    `Mission${missions.length === 1 ? '' : 's'} ${missions.join(', ')} still use${missions.length === 1 ? 's' : ''} spec-kitty's pre-3.0 layout (lane folders such as tasks/planned/, tasks/doing/); its work packages are not read, and nothing was recorded or sent.`,
     {
       hint: 'Run `spec-kitty upgrade` (the Python spec-kitty CLI) in this project to migrate to the 3.x layout, then run this command again.',
     },

@@ -43,6 +43,13 @@ describe("missions in spec-kitty's pre-3.0 layout", () => {
     expect(JSON.parse(list.stdout)).to.deep.include({mappings: []});
   });
 
+  it('list-tickets --mission names the old layout and the upgrade, not "no mission"', async () => {
+    const r = await run(['tracker', 'list-tickets', '--mission', '007-old']);
+    expect(exitCode(r)).to.equal(1);
+    expect(r.stderr).to.include("Mission 007-old still uses spec-kitty's pre-3.0 layout");
+    expect(r.stderr).to.include('spec-kitty upgrade');
+  });
+
   it('status and map suggest say so instead of skipping the mission silently', async () => {
     for (const args of [
       ['tracker', 'status'],
