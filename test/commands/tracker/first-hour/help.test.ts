@@ -50,6 +50,9 @@ describe('help and typos, as in git and gh', () => {
     expect(r.stderr).to.include("'tracker sync pul' is not a spec-kitty-tracker command.");
     expect(r.stderr).to.include('Did you mean `tracker sync pull`?');
     expect(r.stderr).not.to.include('tracker:sync');
+    const topic = cli(['trackr', 'status']);
+    expect(topic.status).to.equal(2);
+    expect(topic.stderr).to.include('Did you mean `tracker status`?');
   });
 
   it('a mistyped flag gets "did you mean", exit 2', () => {
