@@ -85,7 +85,7 @@ describe('README walkthrough against the fake GitHub', () => {
   const checks: Record<string, (r: Result, before: number) => void | Promise<void>> = {
     bind(r) {
       expect(r.stdout).to.include('Tracker binding saved');
-      expect(r.stdout).to.include('Doctrine split_ownership:');
+      expect(r.stdout).to.include('Doctrine split_ownership means');
       const tracker = (parse(readFileSync(project.configPath, 'utf8')) as {tracker: Record<string, unknown>})
         .tracker;
       expect(tracker).to.deep.include({provider: 'github', workspace: 'acme/widgets', egress: 'permitted'});

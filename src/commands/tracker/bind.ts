@@ -89,7 +89,7 @@ export default class TrackerBind extends TrackerCommand {
       `- credentials_saved: ${result.credentials_saved ? `yes (${result.credential_keys.join(', ')} in ${result.credentials_path})` : 'no'}`,
     ];
     // The list above keeps the incumbent's lines; what the mode means follows it, in one line.
-    text.push(`Doctrine ${result.doctrine_mode}: ${doctrineMeaning(result.doctrine_mode)}.`);
+    text.push(`Doctrine ${result.doctrine_mode} means ${doctrineMeaning(result.doctrine_mode)}.`);
     if (result.egress === 'refused')
       text.push(
         "Note: tracker.egress is 'refused' in .kittify/config.yaml, so sync commands will refuse to run.",

@@ -30,7 +30,7 @@ describe('the default doctrine explains itself', () => {
     ]);
     expect(bound.error, bound.stderr).to.equal(undefined);
     expect(bound.stdout).to.include(
-      'Doctrine external_authoritative: the tracker owns every field: pulls bring its changes in, and push writes nothing to it',
+      'Doctrine external_authoritative means the tracker owns every field: pulls bring its changes in, and push writes nothing to it',
     );
     expect((await run(['tracker', 'sync', 'pull'])).error).to.equal(undefined);
     expect((await run(['tracker', 'edit', '#1', '--title', 'Renamed'])).error).to.equal(undefined);
