@@ -164,6 +164,8 @@ export function planWorkPackageIntents(input: PlanInputs): WorkPackagePlan {
   const suggestionsFor = new Set([
     ...(report?.suggestions ?? []).map((s) => s.qualified_id),
     ...(report?.ambiguous ?? []).map((a) => a.qualified_id),
+    // Several work packages name one issue: none gets it, and none gets a duplicate either.
+    ...(report?.contested ?? []).flatMap((c) => c.qualified_ids),
   ]);
 
   /** Where each work package's issue is (or will be, for a draft planned now). */

@@ -55,4 +55,28 @@ describe('push --create-missing honours tracker_refs', () => {
     expect(again.stdout).not.to.include('Work packages:');
     expect(tracker.countOf('createIssue')).to.equal(1);
   });
+
+  it('two work packages naming the same issue: neither is mapped nor gets a duplicate issue', async () => {
+    writeSpecKittyProject(project.root, {
+      missions: [
+        {
+          slug: '041-clash',
+          work_packages: [
+            {id: 'WP01', title: 'First claim', lane: 'planned', tracker_refs: ['#5']},
+            {id: 'WP02', title: 'Second claim', lane: 'planned', tracker_refs: ['#5']},
+          ],
+        },
+      ],
+    });
+    const tracker = installTracker([3, 4, 5]).connector;
+    expect((await run(['tracker', 'sync', 'pull'])).error).to.equal(undefined);
+    const r = await run(['tracker', 'sync', 'push', '--create-missing', '--json']);
+    expect(r.error, r.stderr).to.equal(undefined);
+    const created = tracker.allRemote().filter((i) => i.title.includes('claim'));
+    expect(created).to.deep.equal([]);
+    const skipped = parseJson<{work_packages: {skipped: {qualified_id: string; reason: string}[]}}>(
+      r.stdout,
+    ).work_packages.skipped.filter((s) => s.qualified_id.startsWith('041-clash/'));
+    expect(skipped.map((s) => s.reason)).to.deep.equal(['match_in_cache', 'match_in_cache']);
+  });
 });
