@@ -391,6 +391,15 @@ export function planWorkPackageIntents(input: PlanInputs): WorkPackagePlan {
         message: `${wp.qualified_id}: not created, ${system} does not support creating issues here.`,
       };
     }
+    const named = (report?.unmatched_refs ?? []).find(
+      (u) => u.qualified_id === wp.qualified_id && refNamesWorkspace(u.ref, system, workspace),
+    );
+    if (named) {
+      return {
+        reason: 'not_in_cache',
+        message: `${wp.qualified_id}: not created, its tracker_refs names ${named.ref}, which is not in the cache: run \`spec-kitty tracker sync pull\` (or remove the ref to create a new issue).`,
+      };
+    }
     if (suggestionsFor.has(wp.qualified_id)) {
       return {
         reason: 'match_in_cache',
@@ -515,4 +524,25 @@ export async function applyWorkPackageIntents(
     diagnostics: project.diagnostics,
     counts: {edits, drafts, mappings: mapped, links: linkEdits},
   };
+}
+
+/**
+ * Does a `tracker_refs` entry name an issue of this tracker and workspace (`#12`, `owner/repo#12`,
+ * its URL, `PROJ-7` for project PROJ)? Such a ref that matches no cached issue means the cache is
+ * behind: creating an issue would duplicate the one it names. Refs to other trackers do not count.
+ */
+export function refNamesWorkspace(ref: string, system: string, workspace: string): boolean {
+  const wanted = ref.trim();
+  const lower = wanted.toLowerCase();
+  const space = workspace.toLowerCase();
+  if (/^https?:\/\//.test(lower)) return lower.includes(`/${space}/`);
+  if (system === 'github' || system === 'gitlab')
+    return /^#?\d+$/.test(wanted) || lower.startsWith(`${space}#`);
+  if (system === 'jira' || system === 'linear')
+    return new RegExp(`^${escapeRegExp(space)}-\\d+$`).test(lower);
+  return false;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

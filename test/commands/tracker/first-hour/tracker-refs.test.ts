@@ -1,5 +1,6 @@
 import {expect} from 'chai';
 
+import {refNamesWorkspace} from '../../../../src/host/workpackages/wp-intents.js';
 import {writeSpecKittyProject} from '../../../fakes/spec-kitty-project.js';
 import {BOUND_GITHUB, installTracker, makeProject, parseJson, run, type TestProject} from '../helpers.js';
 
@@ -78,5 +79,39 @@ describe('push --create-missing honours tracker_refs', () => {
       r.stdout,
     ).work_packages.skipped.filter((s) => s.qualified_id.startsWith('041-clash/'));
     expect(skipped.map((s) => s.reason)).to.deep.equal(['match_in_cache', 'match_in_cache']);
+  });
+
+  it('a ref to an issue of this tracker that is not cached stops the create (it would duplicate it); a ref to another tracker does not', async () => {
+    writeSpecKittyProject(project.root, {
+      missions: [
+        {
+          slug: '042-stale',
+          work_packages: [
+            {id: 'WP01', title: 'Names an unpulled issue', lane: 'planned', tracker_refs: ['#99']},
+            {id: 'WP02', title: 'Names a Jira issue', lane: 'planned', tracker_refs: ['PROJ-7']},
+          ],
+        },
+      ],
+    });
+    const tracker = installTracker([3, 4]).connector;
+    expect((await run(['tracker', 'sync', 'pull'])).error).to.equal(undefined);
+    const r = await run(['tracker', 'sync', 'push', '--create-missing']);
+    expect(r.error, r.stderr).to.equal(undefined);
+    expect(r.stdout).to.include(
+      '042-stale/WP01: not created, its tracker_refs names #99, which is not in the cache: run `spec-kitty tracker sync pull`',
+    );
+    const titles = tracker.allRemote().map((i) => i.title);
+    expect(titles).to.include('WP02 Names a Jira issue');
+    expect(titles).not.to.include('WP01 Names an unpulled issue');
+  });
+
+  it('refNamesWorkspace tells refs of this tracker from others', () => {
+    expect(refNamesWorkspace('#12', 'github', 'acme/app')).to.equal(true);
+    expect(refNamesWorkspace('acme/app#12', 'github', 'acme/app')).to.equal(true);
+    expect(refNamesWorkspace('https://github.com/acme/app/issues/12', 'github', 'acme/app')).to.equal(true);
+    expect(refNamesWorkspace('other/repo#12', 'github', 'acme/app')).to.equal(false);
+    expect(refNamesWorkspace('PROJ-7', 'github', 'acme/app')).to.equal(false);
+    expect(refNamesWorkspace('PROJ-7', 'jira', 'PROJ')).to.equal(true);
+    expect(refNamesWorkspace('ENG-7', 'jira', 'PROJ')).to.equal(false);
   });
 });
