@@ -6,12 +6,13 @@ import {TrackerCommand, jsonFlag} from './base-command.js';
 import {pushNotes} from './push-notes.js';
 import {redactSecrets} from './secret-mask.js';
 
+/** `--limit`, described as it applies to the command (pull pages, pushed changes). */
+export const limitFlag = (description: string) => Flags.integer({min: 1, max: 10_000, description});
+
 /**
  * Flags of the sync commands, each on the commands it applies to (help lists only those): every
  * sync command takes `syncFlags`; `--full` only commands that pull, `--yes` only those that push.
  */
-export const limitFlag = (description: string) => Flags.integer({min: 1, max: 10_000, description});
-
 export const syncFlags = {
   limit: limitFlag('pull page size / at most this many local changes pushed'),
   'dry-run': Flags.boolean({description: 'compute and print the plan; write nothing, locally or remotely'}),
@@ -174,7 +175,7 @@ const DOING: Record<SyncOperation, string> = {
 };
 
 /**
- * A failure for people: `Could not <do what> [issue N]: <reason>`. The JSON report keeps the
+ * A failure for people: `Failed <doing what> [issue N]: <reason>`. The JSON report keeps the
  * incumbent's `operation[identity]: message` strings in `errors`; those internal names
  * (`list[listing]`) mean nothing to someone reading a terminal.
  */
