@@ -197,7 +197,11 @@ function pairs(flag: string, entries: readonly string[] | undefined): Record<str
   const out: Record<string, JsonValue> = {};
   for (const entry of entries ?? []) {
     const [key, value] = splitPair(flag, entry);
-    out[key] = value === '' || value === 'null' ? null : value;
+    if (value === '')
+      throw new UsageError(`Invalid --${flag} value '${entry}': the name after '=' is missing.`, {
+        hint: `E.g. --${flag} ${flag === 'status-label' ? 'in_progress=in-progress' : '"In QA=in_review"'}; \`null\` after '=' turns one off.`,
+      });
+    out[key] = value === 'null' ? null : value;
   }
   return out;
 }
