@@ -1,5 +1,9 @@
 // MOCHA_SPEC narrows a run to some files (comma-separated globs); mocha itself would merge a
 // command-line spec with this one and run everything.
+// The oclif CLI (and any oclif program a test starts) checks npm for a newer version of itself and
+// prints a warning in the middle of the test output: nothing a test run should ask the network.
+process.env.OCLIF_SKIP_NEW_VERSION_CHECK = 'true';
+
 module.exports = {
   'node-option': ['import=tsx/esm', 'enable-source-maps'],
   spec: process.env.MOCHA_SPEC ? process.env.MOCHA_SPEC.split(',') : ['test/**/*.test.ts'],

@@ -1,8 +1,8 @@
 /**
- * `npm run bench [-- --quick] [--scale F] [--reps N] [--only a,b] [--keep]`
+ * `npm run bench [-- --quick] [--scale F] [--reps N] [--only a,b] [--keep] [--write]`
  *
- * Runs every benchmark the issues name, each against a baseline measured in the same run, and
- * writes docs/BENCHMARKS.md and docs/benchmarks.json. A benchmark whose piece of the product is
+ * Runs every benchmark the issues name, each against a baseline measured in the same run; a full
+ * run (or `--write`) writes docs/BENCHMARKS.md and docs/benchmarks.json (bench/lib/write-policy.ts). A benchmark whose piece of the product is
  * not there yet is reported as "not run: <reason>"; no number is ever made up.
  */
 import {promises as fs} from 'node:fs';
@@ -21,6 +21,7 @@ import {
 } from './lib/harness.js';
 import {closeSandbox} from './lib/github-sandbox.js';
 import {machineInfo, renderMarkdown, writeReport, type RunReport} from './lib/report.js';
+import {writesReport} from './lib/write-policy.js';
 import {ensureBuild} from '../scripts/demo/ensure-build.js';
 import {cliSuite} from './suites/cli.js';
 import {crashSuite} from './suites/crash.js';
@@ -33,12 +34,14 @@ const SUITES: readonly BenchSuite[] = [storeSuite, pullSuite, cliSuite, workPack
 /** Suites that run the built CLI (`bin/run.js` loads `dist/`). */
 const NEEDS_BUILD = new Set(['pull', 'cli', 'crash']);
 
-const USAGE = `usage: npm run bench -- [--quick] [--scale F] [--reps N] [--only store,cli,pull,workpackages,crash] [--keep]
+const USAGE = `usage: npm run bench -- [--quick] [--scale F] [--reps N] [--only store,cli,pull,workpackages,crash] [--keep] [--write]
   --quick     sizes scaled down (e.g. 10k cached issues instead of 100k); completes in about a minute
   --scale F   multiply every size by F (e.g. 0.5, 2)
   --reps N    repetitions per measurement (median reported); default 3 quick, 5 full
   --only      run only these suites (the others are listed as not run)
   --keep      keep the scratch folder (its path is printed)
+  --write     rewrite docs/BENCHMARKS.md and docs/benchmarks.json even after a quick or partial run
+              (a full run always rewrites them; --quick, --only and --scale runs only print)
   --from-json rewrite docs/BENCHMARKS.md from docs/benchmarks.json (no measuring)`;
 
 async function main(): Promise<number> {
@@ -49,6 +52,7 @@ async function main(): Promise<number> {
       reps: {type: 'string'},
       only: {type: 'string'},
       keep: {type: 'boolean', default: false},
+      write: {type: 'boolean', default: false},
       'from-json': {type: 'boolean', default: false},
       help: {type: 'boolean', short: 'h', default: false},
     },
@@ -152,7 +156,7 @@ async function main(): Promise<number> {
   }
 
   const duration = (Date.now() - started) / 1000;
-  const written = await writeReport(settings, {
+  const report: RunReport = {
     generated_at: new Date().toISOString(),
     mode: settings.quick ? 'quick' : 'full',
     scale,
@@ -161,14 +165,19 @@ async function main(): Promise<number> {
     machine,
     // The table reads in issue order; suites run in dependency order.
     rows: [...rows].sort((a, b) => a.issue - b.issue),
-  });
+  };
   const met = rows.filter((r) => r.met === true).length;
   const missed = rows.filter((r) => r.met === false).length;
   const notRun = rows.filter((r) => r.notRun !== undefined).length;
   console.log(
     `\n${met} met, ${missed} not met, ${notRun} not run, of ${rows.length} targets; ${duration.toFixed(1)} s`,
   );
-  console.log(`wrote ${path.relative(root, written.markdown)} and ${path.relative(root, written.json)}`);
+  if (writesReport(values)) {
+    const written = await writeReport(settings, report);
+    console.log(`wrote ${path.relative(root, written.markdown)} and ${path.relative(root, written.json)}`);
+  } else {
+    console.log('docs/BENCHMARKS.md left as it is (not a full run; add --write to rewrite it)');
+  }
   // Targets not met are results, not failures; a benchmark that crashed is a failure.
   return crashed ? 1 : 0;
 }

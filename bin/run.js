@@ -9,5 +9,10 @@ const path = require('node:path');
 
 const {execute} = require('../dist/cli/tracker.cjs');
 
+// `help tracker sync pull` as git and gh take it: the same as `tracker sync pull --help` (the
+// standalone CLI has no help plugin; a host CLI answers `help` itself).
+const argv = process.argv.slice(2);
+const args = argv[0] === 'help' ? [...argv.slice(1), '--help'] : argv;
+
 // The package root, not this file: oclif would take bin/package.json for the plugin's.
-execute({dir: path.join(__dirname, '..')});
+execute({args, dir: path.join(__dirname, '..')});

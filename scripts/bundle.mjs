@@ -228,7 +228,8 @@ mkdirSync(outDir, {recursive: true});
 const result = await esbuild.build({
   absWorkingDir: root,
   stdin: {
-    contents: "export {COMMANDS} from './src/commands.ts';\nexport {execute} from '@oclif/core/execute';\n",
+    contents:
+      "export {COMMANDS, COMMAND_NOT_FOUND} from './src/commands.ts';\nexport {execute} from '@oclif/core/execute';\n",
     resolveDir: root,
     sourcefile: 'cli-entry.ts',
     loader: 'ts',

@@ -8,6 +8,8 @@
 // test/commands/registry.test.ts checks that every command file under src/commands is listed here.
 import type {Command} from '@oclif/core';
 
+export {commandNotFound as COMMAND_NOT_FOUND} from './host/cli/command-not-found.js';
+
 import TrackerBind from './commands/tracker/bind.js';
 import TrackerComment from './commands/tracker/comment.js';
 import TrackerCompact from './commands/tracker/compact.js';

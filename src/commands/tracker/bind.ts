@@ -15,6 +15,8 @@ export default class TrackerBind extends TrackerCommand {
     '<%= config.bin %> tracker bind --provider github --workspace acme/app',
     '<%= config.bin %> tracker bind --provider jira --workspace PROJ --server-url https://jira.example.com --credential email=me@example.com --credential token=…',
     '<%= config.bin %> tracker bind --provider github --workspace acme/app --doctrine-mode split_ownership --field-owner status=local',
+    '<%= config.bin %> tracker bind --provider github --workspace acme/app --status-label in_progress=in-progress --status-label in_review=review',
+    '<%= config.bin %> tracker bind --provider jira --workspace PROJ --server-url https://acme.atlassian.net --status-map "In QA=in_review"',
   ];
 
   static override flags = {
@@ -38,7 +40,20 @@ export default class TrackerBind extends TrackerCommand {
       multiple: true,
       description: 'key=value, stored machine-globally (e.g. token=…)',
     }),
-    option: Flags.string({multiple: true, description: 'key=value connector option, stored in the binding'}),
+    'status-label': Flags.string({
+      multiple: true,
+      description:
+        'status=label (GitHub, GitLab): the label that means this status, e.g. in_progress=in-progress or in_progress=workflow::doing (repeatable)',
+    }),
+    'status-map': Flags.string({
+      multiple: true,
+      description: 'Jira: "Workflow status=status", e.g. "In QA=in_review" (repeatable)',
+    }),
+    option: Flags.string({
+      multiple: true,
+      description:
+        'key=value connector option (JSON values allowed), checked against the provider options `providers --json` lists',
+    }),
     ...jsonFlag,
   };
 
@@ -46,6 +61,7 @@ export default class TrackerBind extends TrackerCommand {
     const {flags} = await this.parse(TrackerBind);
     this.setJson(flags.json);
     const {bindTracker} = await import('../../host/services/binding-service.js');
+    const {doctrineMeaning} = await import('../../host/cli/doctrine-meaning.js');
     const result = await bindTracker(this.runContext(), {
       provider: flags.provider,
       workspace: flags.workspace,
@@ -54,6 +70,8 @@ export default class TrackerBind extends TrackerCommand {
       fieldOwners: flags['field-owner'],
       credentials: flags.credential,
       options: flags.option,
+      statusLabels: flags['status-label'],
+      statusMap: flags['status-map'],
     });
     const text = [
       'Tracker binding saved',
@@ -70,6 +88,8 @@ export default class TrackerBind extends TrackerCommand {
       `- egress: ${result.egress}`,
       `- credentials_saved: ${result.credentials_saved ? `yes (${result.credential_keys.join(', ')} in ${result.credentials_path})` : 'no'}`,
     ];
+    // The list above keeps the incumbent's lines; what the mode means follows it, in one line.
+    text.push(`Doctrine ${result.doctrine_mode} means ${doctrineMeaning(result.doctrine_mode)}.`);
     if (result.egress === 'refused')
       text.push(
         "Note: tracker.egress is 'refused' in .kittify/config.yaml, so sync commands will refuse to run.",

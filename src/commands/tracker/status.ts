@@ -29,7 +29,7 @@ export default class TrackerStatus extends TrackerCommand {
         `- workspace: ${s.workspace}`,
         ...(s.server_url ? [`- server_url: ${s.server_url}`] : []),
         `- doctrine_mode: ${s.doctrine_mode}`,
-        `- egress: ${s.egress}`,
+        `- egress: ${s.egress}${s.egress === 'absent' && (s.provider === 'beads' || s.provider === 'fp') ? ` (not needed: ${s.provider} runs on this machine)` : ''}`,
         `- cache: ${s.cache_dir}`,
         `- issues: ${s.issue_count}`,
         `- mappings: ${s.mapping_count}`,

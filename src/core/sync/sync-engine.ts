@@ -459,8 +459,23 @@ export class SyncEngine {
       else if (!item.change.draft && item.sendable.length > 0) await this.pushUpdate(s, item);
       else s.stats.skipped += 1;
       if (s.failures.some(isFatalFailure)) return;
+      await this.settleUnwritable(s, item);
     }
     await this.pushComments(s);
+  }
+
+  /**
+   * Local edits of fields this connector can never write are reported once (in the plan's
+   * `unsupported`) and then settled: left pending, they would mark the issue as changed and be
+   * reported again on every push, with no command that could ever send them. The tracker's
+   * value stays the issue's value.
+   */
+  private async settleUnwritable(s: Session, item: PendingTriage): Promise<void> {
+    if (s.dryRun || item.change.draft) return;
+    const fields = item.unsupported
+      .filter((u) => u.reason === 'field_not_writable' || u.reason === 'links_not_supported')
+      .flatMap((u) => (u.field === null ? [] : [u.field]));
+    if (fields.length > 0) await this.issues.settleLocalEdits(item.change.identity, fields);
   }
 
   /** Pending changes of this connector's workspace, sorted into what may be sent. */

@@ -66,7 +66,8 @@ export abstract class TrackerCommand extends Command {
   protected override async catch(error: Error & {exitCode?: number}): Promise<unknown> {
     if (error instanceof Errors.ExitError) throw quiet(error);
     const debug = Boolean(process.env.DEBUG);
-    const report = reportError(error, {debug});
+    const knownFlags = Object.keys(this.ctor.flags ?? {});
+    const report = reportError(error, {debug, knownFlags});
     const colour = process.stderr.isTTY === true && !process.env.NO_COLOR;
     // An error may quote a tracker's response or a file: inert before our own colour goes on.
     report.lines.map(inertText).forEach((line, index) => {

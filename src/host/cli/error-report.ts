@@ -2,6 +2,7 @@ import {statSync} from 'node:fs';
 import {join, parse, sep} from 'node:path';
 
 import {TrackerError} from '../../core/errors.js';
+import {closestMatch} from '../shared/did-you-mean.js';
 import {redactSecrets} from '../shared/secret-mask.js';
 import {UsageError} from '../shared/usage-error.js';
 
@@ -17,6 +18,8 @@ interface OclifLikeError {
   oclif?: {exit?: number | false};
   code?: string;
   stack?: string;
+  /** oclif's "Nonexistent flag" parse error: the flags as typed. */
+  flags?: unknown;
   /** Node's file system errors: the file or folder concerned and the call that failed. */
   path?: unknown;
   syscall?: unknown;
@@ -29,7 +32,10 @@ interface OclifLikeError {
  * folder where a file belongs, a file where a folder belongs, no permission), which say what to
  * do. No stack trace unless `debug` (the `DEBUG` variable).
  */
-export function reportError(error: unknown, options: {debug: boolean}): ErrorReport {
+export function reportError(
+  error: unknown,
+  options: {debug: boolean; knownFlags?: readonly string[]},
+): ErrorReport {
   const err = (error ?? {}) as OclifLikeError;
   const lines: string[] = [];
   let exitCode = 1;
@@ -50,8 +56,10 @@ export function reportError(error: unknown, options: {debug: boolean}): ErrorRep
         (line) =>
           line !== '' && !/^The following errors? occurred:$/.test(line) && !/^See more help with/.test(line),
       );
-    lines.push((exitCode === 2 ? humaniseParseError(meaningful) : meaningful.join('; ')) || 'error');
-    if (exitCode === 2) lines.push('See --help for the flags this command takes.');
+    const unknown = unknownFlagReport(err.flags, options.knownFlags);
+    if (unknown) lines.push(...unknown);
+    else lines.push((exitCode === 2 ? humaniseParseError(meaningful) : meaningful.join('; ')) || 'error');
+    if (exitCode === 2 && !unknown) lines.push('See --help for the flags this command takes.');
   } else if (fileSystem) {
     lines.push(...fileSystem);
   } else if (error instanceof Error) {
@@ -86,6 +94,25 @@ export function humaniseParseError(lines: readonly string[]): string {
     return `Missing required argument${args.length === 1 ? '' : 's'}: ${args.join(', ')}`;
   }
   return lines.join('; ');
+}
+
+/**
+ * Flags the command does not take, each with the closest one it does take (`--ful`: did you mean
+ * `--full`?), like git. Null when the error is not about unknown flags.
+ */
+function unknownFlagReport(typed: unknown, known: readonly string[] | undefined): string[] | null {
+  if (!Array.isArray(typed) || typed.length === 0 || known === undefined) return null;
+  const names = typed.map((flag) => String(flag).replace(/=.*$/, ''));
+  const suggestions = names
+    .map((name) => [name, closestMatch(name.replace(/^-+/, ''), known)] as const)
+    .filter((pair): pair is readonly [string, string] => pair[1] !== null)
+    .map(([name, match]) => `${name}: did you mean --${match}?`);
+  return [
+    `Unknown flag${names.length === 1 ? '' : 's'} ${names.join(', ')} for this command.`,
+    suggestions.length > 0
+      ? `${suggestions.join(' ')} See --help for the flags it takes.`
+      : 'See --help for the flags this command takes.',
+  ];
 }
 
 function oneLine(text: string): string {

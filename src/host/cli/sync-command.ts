@@ -1,30 +1,48 @@
 import {Flags} from '@oclif/core';
 
-import {failureToString} from '../../core/sync/sync-result.js';
+import type {SyncFailure, SyncOperation} from '../../core/sync/sync-result.js';
 import type {SyncIntent, SyncMode, SyncReport} from '../services/sync-service.js';
 import {TrackerCommand, jsonFlag} from './base-command.js';
 import {redactSecrets} from '../shared/secret-mask.js';
 import {inertText} from '../shared/terminal-text.js';
+import {pushNotes} from './push-notes.js';
 
-/** Flags shared by `sync pull`, `sync push` and `sync run`. */
+/** `--limit`, described as it applies to the command (pull pages, pushed changes). */
+export const limitFlag = (description: string) => Flags.integer({min: 1, max: 10_000, description});
+
+/**
+ * Flags of the sync commands, each on the commands it applies to (help lists only those): every
+ * sync command takes `syncFlags`; `--full` only commands that pull, `--yes` only those that push.
+ */
 export const syncFlags = {
-  limit: Flags.integer({
-    min: 1,
-    max: 10_000,
-    description: 'pull page size / at most this many local changes pushed',
-  }),
+  limit: limitFlag('pull page size / at most this many local changes pushed'),
   'dry-run': Flags.boolean({description: 'compute and print the plan; write nothing, locally or remotely'}),
+  ...jsonFlag,
+};
+
+/** For commands that push. */
+export const pushFlags = {
   yes: Flags.boolean({char: 'y', description: 'confirm a push above the bulk-change threshold'}),
+};
+
+/** For commands that pull. */
+export const pullFlags = {
   full: Flags.boolean({
     description: 'list everything again (ignoring the checkpoint) and reconcile deletions',
   }),
-  ...jsonFlag,
 };
 
 const TITLES: Record<SyncMode, (provider: string) => string> = {
   pull: (p) => `Pulled from ${p}`,
   push: (p) => `Pushed to ${p}`,
   run: (p) => `Sync run completed (${p})`,
+};
+
+/** The title of a run that failed: never worded like a success. */
+const FAILED_TITLES: Record<SyncMode, (provider: string) => string> = {
+  pull: (p) => `Pull failed (${p})`,
+  push: (p) => `Push failed (${p})`,
+  run: (p) => `Sync run failed (${p})`,
 };
 
 /** An intent that can say what it did, for the command's output. */
@@ -42,6 +60,12 @@ export abstract class SyncCommand extends TrackerCommand {
     this.setJson(flags.json);
     const {runSync} = await import('../services/sync-service.js');
     const progress = this.progress();
+    const {installInterruptHandler} = await import('./interrupt.js');
+    const uninstall = installInterruptHandler({
+      mode,
+      clearProgress: () => progress.finish(),
+      write: (text) => process.stderr.write(text),
+    });
     let report: SyncReport;
     try {
       report = await runSync(this.runContext(), {
@@ -54,6 +78,7 @@ export abstract class SyncCommand extends TrackerCommand {
         intents,
       });
     } finally {
+      uninstall();
       progress.finish();
     }
     // Intents (e.g. the work-package step of push) add a key to the JSON and lines before the counts.
@@ -98,7 +123,8 @@ export function capPlanLists<T extends object>(plan: T): T {
 
 export function syncText(r: SyncReport): string[] {
   const s = r.summary;
-  const lines = [TITLES[r.mode](r.provider) + (r.dry_run ? ' (dry run: nothing written)' : '')];
+  const title = (r.ok ? TITLES : FAILED_TITLES)[r.mode](r.provider);
+  const lines = [title + (r.dry_run ? ' (dry run: nothing written)' : '')];
   const created =
     r.mode === 'push'
       ? r.stats.pushed_created
@@ -132,14 +158,42 @@ export function syncText(r: SyncReport): string[] {
       `  conflict ${c.identity} ${c.field_name}: ${c.manual_review_required ? 'needs manual review' : `${c.winner} value kept (${c.strategy})`}`,
     );
   }
+  lines.push(...pushNotes(r));
   return lines;
 }
 
-/** The failures of a run, for stderr: what failed, then what to do (once). */
+/** What the engine was doing when a failure happened, in words. */
+const DOING: Record<SyncOperation, string> = {
+  list: 'listing issues',
+  get: 'reading',
+  create: 'creating',
+  find_created: 'looking for the just-created issue',
+  update: 'updating',
+  transition: 'changing the status of',
+  link: 'linking',
+  comment: 'commenting on',
+  reconcile_deletes: 'checking which issues were deleted',
+};
+
+/**
+ * A failure for people: `Failed <doing what> [issue N]: <reason>`. The JSON report keeps the
+ * incumbent's `operation[identity]: message` strings in `errors`; those internal names
+ * (`list[listing]`) mean nothing to someone reading a terminal.
+ */
+export function describeFailure(failure: SyncFailure): string {
+  const identity = failure.identity;
+  // An identity is `system:workspace:id`; the id is what the user knows the issue by.
+  const issue = identity === null ? '' : ` issue ${identity.slice(identity.lastIndexOf(':') + 1)}`;
+  const doing = DOING[failure.operation] ?? failure.operation;
+  const what = failure.operation === 'list' || failure.operation === 'reconcile_deletes' ? '' : issue;
+  return `Failed ${doing}${what}: ${failure.message}`;
+}
+
+/** The failures of a run, for stderr: what failed and why in words, then what to do (once). */
 export function failureLines(r: SyncReport): string[] {
   const lines: string[] = [];
   for (const f of r.failures) {
-    const line = failureToString(f);
+    const line = describeFailure(f);
     lines.push(line);
     // Connectors often fold their advice into the message already; don't say it twice.
     if (f.hint && !line.includes(f.hint)) lines.push(`  ${f.hint}`);

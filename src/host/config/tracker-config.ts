@@ -39,6 +39,11 @@ export interface TrackerBinding {
   readonly bulkThreshold: number | null;
   /** `tracker:` keys we do not know, kept as they are on every rewrite. */
   readonly unknownKeys: readonly string[];
+  /**
+   * The Python spec-kitty CLI's SaaS binding (`binding_ref`, else the older `project_slug`):
+   * the tracker is reached through spec-kitty's service, not directly. Null for a direct binding.
+   */
+  readonly saasBindingRef: string | null;
 }
 
 /** What `bind` writes; egress and unknown keys are carried over from the file. */
@@ -78,6 +83,7 @@ export function emptyBinding(): TrackerBinding {
     lanes: {},
     bulkThreshold: null,
     unknownKeys: [],
+    saasBindingRef: null,
   };
 }
 
@@ -175,6 +181,7 @@ function bindingFromDocument(doc: Document): TrackerBinding {
     unknownKeys: Object.keys(t)
       .filter((key) => !KNOWN_KEYS.has(key))
       .sort(),
+    saasBindingRef: text(t.binding_ref) ?? text(t.project_slug),
   };
 }
 

@@ -50,7 +50,7 @@ export async function findProjectRoot(
     throw new NotInProjectError(
       `SPECIFY_REPO_ROOT points to ${root}, which is not a spec-kitty project (no .kittify/ folder).`,
       {
-        hint: `Unset SPECIFY_REPO_ROOT, or run \`mkdir ${join(root, KITTIFY_DIR)}\` (or \`spec-kitty init\`) there.`,
+        hint: `Unset SPECIFY_REPO_ROOT, or start a project there: \`spec-kitty init\` (a command of the Python spec-kitty CLI, \`pip install spec-kitty-cli\`), or just \`mkdir ${join(root, KITTIFY_DIR)}\`.`,
       },
     );
   }
@@ -68,7 +68,7 @@ export async function findProjectRoot(
   if (main !== null && isDirectory(join(main, KITTIFY_DIR))) return location(main, 'worktree');
 
   throw new NotInProjectError('Not inside a spec-kitty project (no .kittify/ folder here or above).', {
-    hint: 'Run this from a spec-kitty project, or start one here with `spec-kitty init` (or `mkdir .kittify`).',
+    hint: 'Run this from a spec-kitty project, or start one here: `spec-kitty init` (a command of the Python spec-kitty CLI, `pip install spec-kitty-cli`), or just `mkdir .kittify`.',
   });
 }
 

@@ -14,6 +14,7 @@ import {
 import {registerSecret} from '../shared/secret-mask.js';
 import {approveServer, checkServerUrl, normaliseServerUrl} from '../config/server-approval.js';
 import {clearTrackerBinding, writeTrackerBinding} from '../config/tracker-config.js';
+import {buildBindingOptions, PROVIDER_OPTIONS, type OptionSpec} from './binding-options.js';
 import {parseKeyValues} from './key-value.js';
 import {egressLabel} from './cache-service.js';
 import {loadBoundProject, loadProject, type ServiceEnvironment} from './service-context.js';
@@ -29,6 +30,10 @@ export interface BindRequest {
   readonly credentials?: readonly string[];
   /** Raw `key=value` connector options, stored in the binding. */
   readonly options?: readonly string[];
+  /** Raw `status=label` entries (`--status-label`, GitHub and GitLab). */
+  readonly statusLabels?: readonly string[];
+  /** Raw `Jira status name=status` entries (`--status-map`). */
+  readonly statusMap?: readonly string[];
 }
 
 export interface BindResult {
@@ -102,14 +107,6 @@ function validateServerUrl(raw: string | undefined): string | null {
   }
 }
 
-/** `--option` values: `true`/`false` and integers become JSON booleans and numbers. */
-function optionValue(raw: string): JsonValue {
-  if (raw === 'true') return true;
-  if (raw === 'false') return false;
-  if (/^-?\d{1,15}$/.test(raw)) return Number(raw);
-  return raw;
-}
-
 /**
  * Refuses a `.kittify` (or `config.yaml`) that is a symbolic link, as the tracker log's readers
  * and writers do: the write would land outside the repository.
@@ -164,9 +161,11 @@ export async function bindTracker(
     }
   }
   for (const spec of descriptor.credentials) if (spec.secret) registerSecret(credentials[spec.key]);
-  const options = Object.fromEntries(
-    Object.entries(parseKeyValues('option', request.options)).map(([k, v]) => [k, optionValue(v)]),
-  );
+  const options = buildBindingOptions(descriptor.name, {
+    options: request.options,
+    statusLabels: request.statusLabels,
+    statusMap: request.statusMap,
+  });
 
   let credentialsFile: string | null = null;
   if (Object.keys(credentials).length > 0) {
@@ -270,6 +269,8 @@ export interface ProviderInfoView {
   }[];
   /** What the connector can do; null when this build has no working connector for it. */
   readonly capabilities: ConnectorCapabilities | null;
+  /** The options a binding may set (`bind --option`, typed flags), with their defaults. */
+  readonly options: readonly OptionSpec[];
 }
 
 /** The supported providers and their capabilities (loads each connector module: not on a hot path). */
@@ -290,6 +291,7 @@ export async function listProviders(): Promise<ProviderInfoView[]> {
         default_server_url: descriptor.defaultServerUrl,
         credentials: descriptor.credentials.map((spec) => ({...spec})),
         capabilities,
+        options: PROVIDER_OPTIONS[descriptor.name] ?? [],
       };
     }),
   );

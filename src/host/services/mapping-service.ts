@@ -41,6 +41,10 @@ export interface MapAddRequest {
   readonly externalId: string;
   readonly externalKey?: string;
   readonly externalUrl?: string;
+  /** Map an id the cache does not have although the cache holds this workspace's issues. */
+  readonly force?: boolean;
+  /** Replace the work package's existing mapping to another issue. */
+  readonly replace?: boolean;
 }
 
 /**
@@ -88,8 +92,45 @@ export async function addMapping(
     key: request.externalKey ?? cached?.ref.key ?? null,
     url: request.externalUrl ?? cached?.ref.url ?? null,
   });
+  const warnings = [...target.warnings];
+  if (cached === null) warnings.push(await uncachedIssue(storage.stores, context, externalId, request.force));
+  const existing = await storage.stores.getByWorkPackage(target.wpId, provider);
+  if (existing !== null && existing.ref.id !== externalId && request.replace !== true)
+    throw new TrackerError(
+      `${target.wpId} is already mapped to ${existing.ref.key ?? existing.ref.id}; nothing was changed.`,
+      {
+        hint: `To map it to ${externalId} instead, run the command again with --replace (or \`spec-kitty tracker map remove --wp-id ${target.wpId}\` first).`,
+      },
+    );
   const mapping = await storage.stores.addMapping(target.wpId, ref);
-  return {...view(mapping, cached?.title ?? null), warnings: target.warnings};
+  return {...view(mapping, cached?.title ?? null), warnings};
+}
+
+/**
+ * An id the cache does not have: refused (usage error) when the cache holds this workspace's
+ * issues, since then it is most likely a typo and the work package's progress would go to the
+ * wrong issue, unless `force`; a warning when nothing was pulled yet (mapping before the first
+ * pull is legitimate).
+ */
+async function uncachedIssue(
+  stores: {highWaterMark(query?: {system?: string}): Promise<string | null>},
+  context: BoundContext,
+  externalId: string,
+  force: boolean | undefined,
+): Promise<string> {
+  const {provider, workspace} = context.binding;
+  // The cache folder is the binding's own: any pulled version means this workspace was pulled.
+  const pulled = (await stores.highWaterMark({system: provider})) !== null;
+  if (pulled && force !== true)
+    throw new UsageError(
+      `No issue ${externalId} in the cache of ${provider} ${workspace}; nothing was mapped.`,
+      {
+        hint: 'Check the id (`spec-kitty tracker issue-search`), run `spec-kitty tracker sync pull` if it is new, or pass --force to map it anyway.',
+      },
+    );
+  return pulled
+    ? `Issue ${externalId} is not in the cache: mapped anyway (--force).`
+    : `Issue ${externalId} is not in the cache (nothing pulled yet): mapped as given; \`spec-kitty tracker sync pull\` fetches it.`;
 }
 
 /**

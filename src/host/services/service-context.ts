@@ -40,6 +40,14 @@ export async function loadProject(environment: ServiceEnvironment): Promise<Proj
 export async function loadBoundProject(environment: ServiceEnvironment): Promise<BoundContext> {
   const context = await loadProject(environment);
   const {binding} = context;
+  if (!isBound(binding) && binding.provider !== null && binding.saasBindingRef !== null) {
+    throw new NotBoundError(
+      `This project's ${binding.provider} binding (binding_ref ${binding.saasBindingRef}) is served by spec-kitty's SaaS, through the Python spec-kitty CLI; this plugin talks to trackers directly and has nothing to read for it.`,
+      {
+        hint: `Keep using the Python CLI's \`spec-kitty tracker\` for it, or add a direct binding here: \`spec-kitty tracker bind --provider ${binding.provider} --workspace <workspace>\` (the SaaS keys are kept).`,
+      },
+    );
+  }
   if (!isBound(binding)) {
     throw new NotBoundError(
       binding.provider === null

@@ -44,6 +44,11 @@ export async function workPackageOverview(input: {
       import('../workpackages/work-package-model.js'),
     ]);
   const project = readMissionsSync(root);
+  if (input.mission !== undefined) {
+    // A mission in the pre-3.0 layout exists but is not read: say that, not "no mission".
+    const {assertNoPre30Missions} = await import('../workpackages/pre30-layout.js');
+    assertNoPre30Missions(project.diagnostics.filter((d) => d.file === `kitty-specs/${input.mission}/tasks`));
+  }
   if (input.mission !== undefined && !project.missions.some((m) => m.slug === input.mission))
     throw unknownMission(
       input.mission,

@@ -3,6 +3,7 @@ import {join} from 'node:path';
 
 import {readFrontmatter, splitFrontmatter} from './frontmatter.js';
 import {isKnownLane, normaliseLane} from './lanes.js';
+import {pre30Diagnostic, pre30LaneFolders} from './pre30-layout.js';
 import {foldEventLog, parseEventLog, type FoldedEventLog} from './status-event-log.js';
 import {qualifyWpId, compareWpIds} from './wp-ids.js';
 import type {
@@ -74,6 +75,11 @@ export function readMissionsSync(root: string, options: ReadMissionsOptions = {}
   const missions: Mission[] = [];
   for (const slug of entries) {
     if (only && !only.has(slug)) continue;
+    const legacy = pre30LaneFolders(root, `${SPECS_DIR}/${slug}`);
+    if (legacy.length > 0) {
+      diagnostics.push(pre30Diagnostic(slug, `${SPECS_DIR}/${slug}`, legacy));
+      continue;
+    }
     missions.push(readMission(root, slug, diagnostics));
   }
   return {missions, diagnostics};

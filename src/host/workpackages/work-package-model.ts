@@ -70,7 +70,8 @@ export type DiagnosticCode =
   | 'orphan_lane_events'
   | 'unknown_dependency'
   | 'unreadable_file'
-  | 'no_missions';
+  | 'no_missions'
+  | 'pre30_layout';
 
 export interface ReaderDiagnostic {
   /** `error`: data was skipped; `warning`: read with a fallback; `info`: worth knowing. */

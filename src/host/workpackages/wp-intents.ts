@@ -10,6 +10,7 @@ import {createUlidFactory} from '../../core/util/ulid.js';
 import {laneToStatus, resolveLaneMapping, type LaneMapping} from './lanes.js';
 import {suggestMappings} from './map-suggestions.js';
 import {readMissionsSync} from './mission-reader.js';
+import {assertNoPre30Missions} from './pre30-layout.js';
 import {countBareIds, findMappingFor, indexMappings} from './wp-ids.js';
 import {issueBodyFor, issueLabelsFor, issueTitleFor, workPackageMarker} from './wp-issue-content.js';
 import type {Mission, ReaderDiagnostic, WorkPackage} from './work-package-model.js';
@@ -83,9 +84,23 @@ export interface SkippedIntent {
   readonly message: string;
 }
 
+/**
+ * An unmapped work package whose frontmatter names a cached issue (`tracker_refs: ['#3']`, a
+ * key, a URL) or whose issue carries its marker: mapped to that issue instead of creating one.
+ */
+export interface AdoptIntent {
+  readonly qualified_id: string;
+  readonly identity: string;
+  readonly key: string | null;
+  readonly reason: 'tracker_ref' | 'marker';
+  readonly matched: string;
+}
+
 export interface WorkPackagePlan {
   readonly edits: readonly StatusIntent[];
   readonly drafts: readonly DraftIntent[];
+  /** With `createMissing`: mappings to existing issues the work packages name. */
+  readonly adopted: readonly AdoptIntent[];
   readonly links: readonly LinkIntent[];
   /** Dependencies whose link waits until both issues exist remotely. */
   readonly deferred_links: number;
@@ -117,6 +132,7 @@ export function planWorkPackageIntents(input: PlanInputs): WorkPackagePlan {
   const {policy, system, workspace, lanes} = input;
   const edits: StatusIntent[] = [];
   const drafts: DraftIntent[] = [];
+  const adopted: AdoptIntent[] = [];
   const links: LinkIntent[] = [];
   const skipped: SkippedIntent[] = [];
   const warnings: string[] = [];
@@ -135,22 +151,22 @@ export function planWorkPackageIntents(input: PlanInputs): WorkPackagePlan {
     (i) => isDraftRef(i.ref) && i.ref.system === system && !mappedIdentities.has(refIdentity(i.ref)),
   );
 
-  const suggestionsFor = input.createMissing
-    ? new Set(
-        (() => {
-          const report = suggestMappings({
-            workPackages: allWps,
-            mappings: input.mappings,
-            issues: input.issues,
-            system,
-          });
-          return [
-            ...report.suggestions.map((s) => s.qualified_id),
-            ...report.ambiguous.map((a) => a.qualified_id),
-          ];
-        })(),
-      )
-    : new Set<string>();
+  const report = input.createMissing
+    ? suggestMappings({workPackages: allWps, mappings: input.mappings, issues: input.issues, system})
+    : null;
+  // A work package that names its issue (tracker_refs) or whose issue carries its marker is
+  // mapped to it; a title match or an ambiguous one only stops a duplicate from being created.
+  const namedIssue = new Map(
+    (report?.suggestions ?? [])
+      .filter((s) => s.reason === 'tracker_ref' || s.reason === 'marker')
+      .map((s) => [s.qualified_id, s]),
+  );
+  const suggestionsFor = new Set([
+    ...(report?.suggestions ?? []).map((s) => s.qualified_id),
+    ...(report?.ambiguous ?? []).map((a) => a.qualified_id),
+    // Several work packages name one issue: none gets it, and none gets a duplicate either.
+    ...(report?.contested ?? []).flatMap((c) => c.qualified_ids),
+  ]);
 
   /** Where each work package's issue is (or will be, for a draft planned now). */
   const issueOf = new Map<string, {ref: ExternalRef; issue: CanonicalIssue | null; draft: boolean}>();
@@ -172,7 +188,7 @@ export function planWorkPackageIntents(input: PlanInputs): WorkPackagePlan {
       continue;
     }
     for (const wp of mission.work_packages) {
-      const mapping = findMappingFor(wp, system, byWp, bare);
+      const mapping = findMappingFor(wp, system, byWp, bare) ?? adopt(wp);
       const status = laneToStatus(wp.lane, lanes);
       if (mapping) {
         const identity = refIdentity(mapping.ref);
@@ -302,7 +318,22 @@ export function planWorkPackageIntents(input: PlanInputs): WorkPackagePlan {
       'The binding is external_authoritative: the tracker owns every field, so work-package changes are not pushed.',
     );
   }
-  return {edits, drafts, links, deferred_links: deferred, skipped, warnings};
+  return {edits, drafts, adopted, links, deferred_links: deferred, skipped, warnings};
+
+  /** The mapping to the issue `wp` names, recorded as an adoption (null: it names none). */
+  function adopt(wp: WorkPackage): WorkPackageMapping | null {
+    const named = namedIssue.get(wp.qualified_id);
+    const issue = named ? issuesByIdentity.get(named.identity) : undefined;
+    if (!named || !issue || authoritativeExternal) return null;
+    adopted.push({
+      qualified_id: wp.qualified_id,
+      identity: named.identity,
+      key: named.key,
+      reason: named.reason as AdoptIntent['reason'],
+      matched: named.matched,
+    });
+    return {wp_id: wp.qualified_id, ref: issue.ref, created_at: '', updated_at: ''};
+  }
 
   function mayPushStatus(
     wp: WorkPackage,
@@ -360,6 +391,15 @@ export function planWorkPackageIntents(input: PlanInputs): WorkPackagePlan {
         message: `${wp.qualified_id}: not created, ${system} does not support creating issues here.`,
       };
     }
+    const named = (report?.unmatched_refs ?? []).find(
+      (u) => u.qualified_id === wp.qualified_id && refNamesWorkspace(u.ref, system, workspace),
+    );
+    if (named) {
+      return {
+        reason: 'not_in_cache',
+        message: `${wp.qualified_id}: not created, its tracker_refs names ${named.ref}, which is not in the cache: run \`spec-kitty tracker sync pull\` (or remove the ref to create a new issue).`,
+      };
+    }
     if (suggestionsFor.has(wp.qualified_id)) {
       return {
         reason: 'match_in_cache',
@@ -414,6 +454,7 @@ export async function applyWorkPackageIntents(
   const project = options.missions
     ? {missions: options.missions, diagnostics: [] as ReaderDiagnostic[]}
     : readMissionsSync(options.root, {only: options.onlyMissions});
+  assertNoPre30Missions(project.diagnostics);
   const missions =
     options.onlyMissions && options.missions
       ? project.missions.filter((m) => options.onlyMissions!.includes(m.slug))
@@ -445,6 +486,11 @@ export async function applyWorkPackageIntents(
     for (const edit of plan.edits) {
       if (await options.stores.recordLocalEdit(edit.identity, {status: edit.to})) edits += 1;
     }
+    for (const adoption of plan.adopted) {
+      const issue = issues.find((i) => refIdentity(i.ref) === adoption.identity);
+      if (issue) await options.stores.addMapping(adoption.qualified_id, createRef(issue.ref));
+      mapped += 1;
+    }
     for (const draft of plan.drafts) {
       if (draft.reuses === null) {
         await options.stores.createDraft(draft.issue);
@@ -468,7 +514,7 @@ export async function applyWorkPackageIntents(
   } else {
     edits = plan.edits.length;
     drafts = plan.drafts.filter((d) => d.reuses === null).length;
-    mapped = plan.drafts.length;
+    mapped = plan.drafts.length + plan.adopted.length;
     linkEdits = plan.links.length;
   }
   return {
@@ -478,4 +524,25 @@ export async function applyWorkPackageIntents(
     diagnostics: project.diagnostics,
     counts: {edits, drafts, mappings: mapped, links: linkEdits},
   };
+}
+
+/**
+ * Does a `tracker_refs` entry name an issue of this tracker and workspace (`#12`, `owner/repo#12`,
+ * its URL, `PROJ-7` for project PROJ)? Such a ref that matches no cached issue means the cache is
+ * behind: creating an issue would duplicate the one it names. Refs to other trackers do not count.
+ */
+export function refNamesWorkspace(ref: string, system: string, workspace: string): boolean {
+  const wanted = ref.trim();
+  const lower = wanted.toLowerCase();
+  const space = workspace.toLowerCase();
+  if (/^https?:\/\//.test(lower)) return lower.includes(`/${space}/`);
+  if (system === 'github' || system === 'gitlab')
+    return /^#?\d+$/.test(wanted) || lower.startsWith(`${space}#`);
+  if (system === 'jira' || system === 'linear')
+    return new RegExp(`^${escapeRegExp(space)}-\\d+$`).test(lower);
+  return false;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

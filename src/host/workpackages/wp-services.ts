@@ -119,6 +119,7 @@ export function workPackageSyncIntent(options: {createMissing: boolean}): WorkPa
       const quiet =
         result.edits.length +
           result.drafts.length +
+          result.adopted.length +
           result.links.length +
           result.skipped.length +
           result.deferred_links ===
@@ -178,9 +179,15 @@ export function mergePasses(
 /** Lines for people about what the work-package step did. */
 export function intentText(result: WorkPackageIntentResult): string[] {
   const verb = result.dry_run ? 'would record' : 'recorded';
+  const adopted =
+    result.adopted.length > 0 ? `, ${result.adopted.length} mapping(s) to issues they name` : '';
   const lines = [
-    `Work packages: ${verb} ${result.counts.edits} status change(s), ${result.counts.drafts} new issue draft(s), ${result.counts.links} link(s)`,
+    `Work packages: ${verb} ${result.counts.edits} status change(s), ${result.counts.drafts} new issue draft(s), ${result.counts.links} link(s)${adopted}`,
   ];
+  for (const adoption of result.adopted)
+    lines.push(
+      `  ${adoption.qualified_id}: mapped to ${adoption.key ?? adoption.identity} (${adoption.reason === 'tracker_ref' ? `tracker_refs ${adoption.matched}` : 'its marker'}), not created`,
+    );
   for (const edit of result.edits)
     lines.push(
       `  ${edit.qualified_id}: ${edit.key ?? edit.identity} ${edit.from} -> ${edit.to} (lane ${edit.lane})`,

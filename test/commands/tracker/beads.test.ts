@@ -143,7 +143,7 @@ describe('tracker commands with beads (fake bd executable)', () => {
     expect(exitCode(r)).to.equal(1);
     // The failure and what to do go to stderr; stdout keeps the counts.
     expect(r.stdout).to.include('- failures: 1');
-    expect(r.stderr).to.include(`list[listing]: beads: executable not found: ${missing}`);
+    expect(r.stderr).to.include(`Failed listing issues: beads: executable not found: ${missing}`);
     expect(r.stderr).to.include('--credential command=/path/to/bd');
     expect(r.stdout + r.stderr).not.to.match(/\n\s+at /);
   });

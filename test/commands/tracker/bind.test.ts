@@ -191,7 +191,7 @@ describe('tracker bind / unbind', () => {
       '--workspace',
       'a/b',
       '--option',
-      'label=glpat-abcdefghijklmnopqrstuvwx',
+      'priority_label_prefix=glpat-abcdefghijklmnopqrstuvwx',
     ]);
     expect(exitCode(result)).to.equal(1);
     expect(result.stderr).to.match(/Refusing to write .*config\.yaml.*GitLab token/);

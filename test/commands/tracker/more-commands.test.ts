@@ -239,7 +239,10 @@ describe('tracker sync pull --full, push --yes, edit/comment --json, compact (mo
           expect(out).not.to.match(NO_STACK);
           expect(r.stderr).to.match(/rejected the credentials \(HTTP 401/);
         }
-        expect(text.stdout).to.match(/^Pulled from github\n[\s\S]*- failures: 1\n/);
+        expect(text.stdout).to.match(/^Pull failed \(github\)\n[\s\S]*- failures: 1\n/);
+        expect(text.stdout).not.to.include('Pulled from');
+        expect(text.stderr).to.match(/^Failed listing issues: GitHub at /);
+        expect(text.stderr).not.to.match(/list\[listing\]|get\[github:/);
         const report = JSON.parse(json.stdout) as {
           ok: boolean;
           failures: {failure_class: string; status_code: number; operation: string}[];

@@ -286,12 +286,29 @@ describe('SyncEngine.push', () => {
       {identity: h.identity('draft-1'), field: 'priority', reason: 'field_not_writable'},
     ]);
     expect(result.summary.unsupported).to.equal(2);
-    // Still pending, still reported next time, never sent.
+    // Reported once, then settled: no longer pending, never sent, not reported again.
+    expect((await h.store.listPending()).map((p) => p.identity)).not.to.include(h.identity('1'));
+    expect((await h.store.getIssue(h.identity('1')))?.priority).to.equal(null);
     const again = await h.engine.push();
-    expect(again.plan.unsupported).to.deep.equal([
-      {identity: h.identity('1'), field: 'priority', reason: 'field_not_writable'},
-    ]);
+    expect(again.plan.unsupported).to.deep.equal([]);
     expect(again.requests).to.deep.equal({});
+  });
+
+  it('settles an unwritable field only for real: a dry run reports it and keeps it pending', async () => {
+    const h = harness({capabilities: {links: false}});
+    const target = {system: 'memory', workspace: 'test', id: '9', key: null, url: null};
+    h.connector.seed({title: 'a'});
+    await h.engine.pull();
+    await h.store.recordLocalEdit(h.identity('1'), {links: [{type: 'blocks', target}]});
+    const dry = await h.engine.push({dryRun: true});
+    expect(dry.plan.unsupported).to.deep.equal([
+      {identity: h.identity('1'), field: 'links', reason: 'links_not_supported'},
+    ]);
+    expect(await h.store.listPending()).to.have.length(1);
+    const real = await h.engine.push();
+    expect(real.plan.unsupported).to.have.length(1);
+    expect(await h.store.listPending()).to.deep.equal([]);
+    expect(h.connector.writeRequests()).to.deep.equal([]);
   });
 
   it('reports a local link removal as unsupported and keeps it pending', async () => {

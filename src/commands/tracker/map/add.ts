@@ -17,6 +17,10 @@ export default class TrackerMapAdd extends TrackerCommand {
     'external-id': Flags.string({required: true, description: "the tracker's id of the issue"}),
     'external-key': Flags.string({description: 'the human key (#12, PROJ-7); default: from the cache'}),
     'external-url': Flags.string({description: 'the issue URL; default: from the cache'}),
+    force: Flags.boolean({
+      description: 'map an issue id the cache does not have (after a pull, usually a typo)',
+    }),
+    replace: Flags.boolean({description: "replace the work package's existing mapping to another issue"}),
     ...jsonFlag,
   };
 
@@ -29,6 +33,8 @@ export default class TrackerMapAdd extends TrackerCommand {
       externalId: flags['external-id'],
       externalKey: flags['external-key'],
       externalUrl: flags['external-url'],
+      force: flags.force,
+      replace: flags.replace,
     });
     this.showWarnings(m.warnings);
     this.emit({

@@ -1,4 +1,4 @@
-import {SyncCommand, syncFlags} from '../../../host/cli/sync-command.js';
+import {SyncCommand, limitFlag, pullFlags, syncFlags} from '../../../host/cli/sync-command.js';
 
 export default class TrackerSyncPull extends SyncCommand {
   static override summary = 'Pull changes from the tracker into the local cache';
@@ -8,7 +8,11 @@ export default class TrackerSyncPull extends SyncCommand {
     '<%= config.bin %> tracker sync pull --dry-run --json',
   ];
 
-  static override flags = {...syncFlags};
+  static override flags = {
+    ...syncFlags,
+    limit: limitFlag('issues per page asked of the tracker'),
+    ...pullFlags,
+  };
 
   async run(): Promise<void> {
     const {flags} = await this.parse(TrackerSyncPull);

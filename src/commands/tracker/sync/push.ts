@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core';
 
-import {SyncCommand, syncFlags} from '../../../host/cli/sync-command.js';
+import {SyncCommand, limitFlag, pushFlags, syncFlags} from '../../../host/cli/sync-command.js';
 
 export default class TrackerSyncPush extends SyncCommand {
   static override summary = 'Push local edits, drafts and comments to the tracker';
@@ -13,6 +13,8 @@ export default class TrackerSyncPush extends SyncCommand {
 
   static override flags = {
     ...syncFlags,
+    limit: limitFlag('push at most this many locally changed issues'),
+    ...pushFlags,
     'create-missing': Flags.boolean({
       description: 'create an issue for every unmapped work package, and map it',
     }),

@@ -24,6 +24,9 @@ export function readStatusLabels(
   if (!isJsonObject(value))
     throw new ConnectorConfigError(
       `${provider}: options.status_labels must be an object mapping a status to a label name.`,
+      {
+        hint: 'Bind again with --status-label status=label (e.g. --status-label in_progress=in-progress), or fix tracker.options.status_labels in .kittify/config.yaml.',
+      },
     );
   const out: StatusLabels = {...defaults};
   for (const [status, label] of Object.entries(value)) {
