@@ -106,7 +106,7 @@ describe('tracker commands with beads (fake bd executable)', () => {
       ['--json', 'create'],
       ['--json', 'show'],
     ]);
-    expect(calls[0]).to.deep.equal([tool.command, '--json', 'list']);
+    expect(calls[0]).to.deep.equal([tool.command, '--json', 'list', '--all', '--limit', '0']);
     expect(calls[1]).to.include('ACME Holdings carve-out');
     const created = tool.state<{issues: {id: string; title: string}[]}>().issues;
     expect(created.map((i) => i.title)).to.deep.equal(['ACME Holdings carve-out']);
@@ -129,7 +129,7 @@ describe('tracker commands with beads (fake bd executable)', () => {
     await bindBeads(tool);
     const r = await run(['tracker', 'sync', 'pull']);
     expect(r.error, r.stderr).to.equal(undefined);
-    expect(tool.calls()).to.deep.equal([[tool.command, '--json', 'list']]);
+    expect(tool.calls()).to.deep.equal([[tool.command, '--json', 'list', '--all', '--limit', '0']]);
   });
 
   it('a missing bd executable is a clear failure naming the command, not a stack trace', async () => {

@@ -54,7 +54,7 @@ describe('local CLI connectors under the sync engine: the incumbent-pinned call 
 
     const calls = tool.calls();
     expect(calls).to.have.length(3);
-    expect(calls[0]).to.deep.equal([tool.command, '--json', 'list']);
+    expect(calls[0]).to.deep.equal([tool.command, '--json', 'list', '--all', '--limit', '0']);
     expect(calls[1].slice(1, 3)).to.deep.equal(['--json', 'create']);
     expect(calls[1]).to.include('ACME Holdings carve-out');
     expect(calls[2].slice(1, 3)).to.deep.equal(['--json', 'show']);
@@ -70,7 +70,7 @@ describe('local CLI connectors under the sync engine: the incumbent-pinned call 
     const {engine} = engineFor(new BeadsConnector(localConnectorConfig({command: tool.command})));
     const result = await engine.pull();
     expect(result.failures).to.deep.equal([]);
-    expect(tool.calls()).to.deep.equal([[tool.command, '--json', 'list']]);
+    expect(tool.calls()).to.deep.equal([[tool.command, '--json', 'list', '--all', '--limit', '0']]);
   });
 
   it('fp: a pull of an empty tracker makes exactly one issue list; a push creates without a marker lookup', async () => {
