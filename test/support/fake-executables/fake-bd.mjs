@@ -109,6 +109,8 @@ function handle(state, command, args, flags) {
       return dep(state, args, flags);
     case 'comments':
       return comment(state, args);
+    case 'close':
+      return args.map((id) => closeIssue(state, id, one(flags, 'reason')));
     default:
       throw new ToolError(`Error: unknown command "${command}" for "bd"`);
   }
@@ -307,6 +309,14 @@ function update(state, id, flags) {
     if (assignee === '') delete issue.assignee;
     else issue.assignee = assignee;
   }
+  touch(state, issue);
+  return issue;
+}
+
+function closeIssue(state, id, reason) {
+  const issue = find(state, id);
+  issue.status = 'closed';
+  if (reason !== undefined) issue.close_reason = reason;
   touch(state, issue);
   return issue;
 }
