@@ -141,9 +141,19 @@ describe('linear: every request fits the complexity cap by construction', () => 
           labels: ['bug', `new-${i}`],
         }),
       );
+    // Local edits to pulled issues, one of them with many labels: updates travel too.
+    const pulledIssues = (await store.listIssues()).slice(0, 3);
+    for (const [i, issue] of pulledIssues.entries())
+      await store.recordLocalEdit(issue.ref, {
+        title: `edited ${i}`,
+        labels: Array.from({length: i === 0 ? 12 : 1}, (_, k) => `edit-${k}`),
+      });
     const pushed = await engine.push();
     expect(pushed.failures).to.deep.equal([]);
     expect(pushed.stats.pushed_created).to.equal(5);
+    expect(pushed.stats.pushed_updated).to.equal(3);
+    const edited = [...rig.fake.issues.values()].find((x) => x.title === 'edited 0')!;
+    expect(edited.labelIds).to.have.length(12);
     expect(rig.fake.issues.size).to.equal(305);
     expect(rig.fake.scored.filter((s) => s.outcome !== 'ok')).to.deep.equal([]);
     expect(rig.fake.maxComplexity).to.be.within(1, LINEAR_MAX_COMPLEXITY);
