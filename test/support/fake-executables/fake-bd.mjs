@@ -84,9 +84,15 @@ export function main(paths, argv) {
   runTool(() => {
     const command = argv.slice(1).find((arg) => !arg.startsWith('-'));
     const known = COMMAND_FLAGS[command] ?? {strings: [], bools: []};
-    const parsed = parseArgs(argv.slice(1), known.strings, ['json', ...known.bools]);
+    const args = argv.slice(1);
+    const dash = args.indexOf('--');
+    const beforeDash = dash === -1 ? args : args.slice(0, dash);
+    const parsed = parseArgs(beforeDash, known.strings, ['json', ...known.bools]);
+    // cobra reads `-x` as a shorthand flag (this fake models none); only `--` makes it an argument.
+    const shorthand = parsed.positionals.find((arg) => /^-./.test(arg));
+    if (shorthand) throw new ToolError(`Error: unknown shorthand flag: '${shorthand[1]}' in ${shorthand}`);
     const flags = splitSlices(parsed.flags);
-    const rest = parsed.positionals.slice(1);
+    const rest = [...parsed.positionals, ...(dash === -1 ? [] : args.slice(dash + 1))].slice(1);
     if (applyFault(state, command, paths.state)) return;
     if (!flags.json) throw new ToolError('fake bd: this fake only speaks --json');
     const out = handle(state, command, rest, flags);
@@ -343,6 +349,8 @@ function dep(state, args, flags) {
 function comment(state, args) {
   const [action, issueId, text] = args;
   if (action !== 'add') throw new ToolError(`Error: unknown command "${action}" for "bd comments"`);
+  if (text === undefined) throw new ToolError('Error: comment text required (use -f to read from file)');
+  if (text.trim() === '') throw new ToolError('Error: comment text cannot be empty');
   find(state, issueId);
   state.tick += 1;
   const entry = {

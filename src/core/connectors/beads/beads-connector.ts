@@ -235,7 +235,9 @@ export class BeadsConnector implements TrackerConnector {
   }
 
   async addComment(ref: ExternalRef, body: string): Promise<void> {
-    await this.cli.run(['--json', 'comments', 'add', ref.id, body], `comments add ${ref.id}`);
+    // A body starting with '-' (a Markdown list) would be read as a flag; after `--` it is text.
+    const text = body.startsWith('-') ? ['--', body] : [body];
+    await this.cli.run(['--json', 'comments', 'add', ref.id, ...text], `comments add ${ref.id}`);
   }
 
   // ---- internals -----------------------------------------------------------------------

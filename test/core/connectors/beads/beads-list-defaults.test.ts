@@ -140,3 +140,34 @@ describe('beads: a pull sees every issue bd holds', () => {
     expect(created.labels).to.have.members(['a,b', 'say "hi"']);
   });
 });
+
+describe('beads: arguments bd reads as flags', () => {
+  let bd: FakeTool;
+  afterEach(() => bd.remove());
+
+  it('a comment body starting with "-" is passed after "--", as cobra needs', async () => {
+    bd = installFakeTool('bd');
+    const connector = new BeadsConnector(localConnectorConfig({command: bd.command}));
+    const created = await connector.createIssue(
+      createIssue({ref: {system: 'beads', workspace: 'ws', id: 'draft-1'}, title: 't'}),
+      {idempotencyKey: 'k1'},
+    );
+    await connector.addComment(created.ref, '- [ ] first item');
+    expect(bd.argvs().at(-1)).to.deep.equal([
+      '--json',
+      'comments',
+      'add',
+      created.ref.id,
+      '--',
+      '- [ ] first item',
+    ]);
+    expect(bd.state<{comments: {text: string}[]}>().comments.map((c) => c.text)).to.deep.equal([
+      '- [ ] first item',
+    ]);
+    const bare = spawnSync(bd.command, ['--json', 'comments', 'add', created.ref.id, '-x'], {
+      encoding: 'utf8',
+    });
+    expect(bare.status).to.equal(1);
+    expect(bare.stderr).to.include("unknown shorthand flag: 'x' in -x");
+  });
+});
