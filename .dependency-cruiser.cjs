@@ -1,6 +1,6 @@
 'use strict';
 
-// Architecture rules, checked by `npm run lint` (depcruise src) and by test/architecture.test.ts.
+// Architecture rules, checked by `npm run lint` (depcruise src test/fakes) and by test/architecture.test.ts.
 // src/core is the pure domain: no file system, processes, network, locking, git or oclif.
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -76,6 +76,14 @@ module.exports = {
         'sync engine, the connectors or the HTTP client built on them.',
       from: {path: '^src/core/(model|policy|log)/'},
       to: {path: '^src/core/(sync|connectors|http)/'},
+    },
+    {
+      name: 'fakes-no-connectors',
+      severity: 'error',
+      comment:
+        'A fake tracker stands for the vendor, not for our connector: sharing code with it would hide a bug in both. Fakes may use pure utilities (canonical JSON, ULID, clock), never src/core/connectors.',
+      from: {path: '^test/fakes'},
+      to: {path: '^src/core/connectors'},
     },
     {
       name: 'no-circular',

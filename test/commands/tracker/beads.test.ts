@@ -128,7 +128,7 @@ describe('tracker commands with beads (fake bd executable)', () => {
     await bindBeads(tool);
     const r = await run(['tracker', 'sync', 'pull']);
     expect(r.error, r.stderr).to.equal(undefined);
-    expect(tool.calls()).to.deep.equal([[tool.command, '--json', 'list']]);
+    expect(tool.calls()).to.deep.equal([[tool.command, '--json', 'list', '--all', '--limit', '0']]);
   });
 
   it('a missing bd executable is a clear failure naming the command, not a stack trace', async () => {

@@ -7,7 +7,8 @@
  * on Cloud (a plain string description is refused), wiki strings on DC; issue links; comments;
  * and it records every request (credentials stripped).
  */
-import {adfToText} from '../../../src/core/connectors/jira/adf.js';
+import {adfPlainText} from './fake-adf-text.js';
+import {issueReadFields, selectFields} from './fake-jira-fields.js';
 import {
   FakeHttpServer,
   type FakeRequest,
@@ -175,7 +176,7 @@ export class FakeJiraServer {
 
   /** Comment bodies of an issue as text. */
   commentsOf(id: string): string[] {
-    return (this.issues.get(id)?.comments ?? []).map((c) => (typeof c === 'string' ? c : adfToText(c)));
+    return (this.issues.get(id)?.comments ?? []).map((c) => adfPlainText(c));
   }
 
   // ---- request handling ---------------------------------------------------------------
@@ -238,7 +239,7 @@ export class FakeJiraServer {
         if (m[2] === '/comment' && request.method === 'POST') return this.comment(issue, body);
         if (m[2] === '/comment' && request.method === 'GET') return this.listComments(issue, request.query);
         if (!m[2] && request.method === 'GET')
-          return {status: 200, json: this.render(issue, fieldsParam(request.query.fields))};
+          return {status: 200, json: this.render(issue, issueReadFields(request.query.fields))};
         if (!m[2] && request.method === 'PUT') return this.edit(issue, body);
       }
       return {status: 404, json: {errorMessages: [`No fake route for ${request.method} ${request.path}`]}};
@@ -596,12 +597,8 @@ export class FakeJiraServer {
       self: `${this.url}${this.apiRoot}/issue/${issue.id}`,
     };
     // Like /search/jql: without `fields` only ids come back.
-    if (fields !== null && fields.length > 0) {
-      const all = this.allFields(issue);
-      const out: JsonMap = {};
-      for (const name of fields) if (name in all) out[name] = all[name];
-      json.fields = out;
-    }
+    const selected = selectFields(this.allFields(issue), fields);
+    if (selected !== null) json.fields = selected as JsonMap;
     if (withTransitions) json.transitions = this.transitionsJson(issue);
     return json;
   }
@@ -758,24 +755,6 @@ function clampMax(value: Json | undefined): number {
   const n = typeof value === 'number' && Number.isFinite(value) ? Math.floor(value) : 50;
   // Jira silently caps maxResults; so does the fake.
   return Math.min(Math.max(n, 0), 100);
-}
-
-function fieldsParam(value: string | string[] | undefined): string[] | null {
-  if (value === undefined)
-    return [
-      'summary',
-      'description',
-      'status',
-      'issuetype',
-      'priority',
-      'labels',
-      'assignee',
-      'parent',
-      'issuelinks',
-      'created',
-      'updated',
-    ];
-  return (Array.isArray(value) ? value.join(',') : value).split(',').filter((f) => f !== '');
 }
 
 function encodeToken(token: {jql: string; offset: number}): string {

@@ -1,5 +1,9 @@
 // A fake `bd` (beads) for tests: answers the `bd --json ...` subset the beads connector uses,
-// in the shapes of contract §4.9, with state in a JSON file so create -> show works.
+// with state in a JSON file so create -> show works. Flags are checked per subcommand, as
+// cobra does (a flag the subcommand lacks fails), against bd's cmd/bd/*.go; `list` keeps real
+// bd's defaults: at most 50 issues (20 in agent mode: BD_AGENT_MODE=1 or CLAUDE_CODE set),
+// closed and pinned issues left out unless --all, --status or --pinned; --limit 0 lifts the
+// cap; order priority, newest created, id; a hidden remainder is reported on stderr only.
 import {
   ToolError,
   applyFault,
@@ -23,20 +27,54 @@ export const INITIAL_BD_STATE = {
   faults: {},
 };
 
-const STRING_FLAGS = [
-  'type',
-  'priority',
-  'description',
-  'parent',
-  'label',
-  'assignee',
-  'external-ref',
-  'status',
-  'title',
-  'set-labels',
-  'updated-after',
-];
-const STATUSES = ['open', 'in_progress', 'blocked', 'deferred', 'closed', 'pinned', 'tombstone'];
+/** The flags each subcommand has in real bd (the subset this fake models), plus --json. */
+const COMMAND_FLAGS = {
+  list: {
+    strings: ['status', 'limit', 'updated-after', 'updated-before', 'type', 'assignee'],
+    bools: ['all', 'pinned', 'no-pinned'],
+  },
+  show: {strings: [], bools: []},
+  create: {
+    strings: [
+      'title',
+      'type',
+      'priority',
+      'description',
+      'parent',
+      'label',
+      'labels',
+      'assignee',
+      'external-ref',
+    ],
+    bools: [],
+  },
+  update: {
+    strings: [
+      'status',
+      'priority',
+      'title',
+      'description',
+      'type',
+      'set-labels',
+      'add-label',
+      'remove-label',
+      'parent',
+      'assignee',
+      'external-ref',
+    ],
+    bools: [],
+  },
+  dep: {strings: ['type'], bools: []},
+  comments: {strings: ['author'], bools: []},
+  close: {strings: ['reason'], bools: []},
+};
+/** String-slice flags: each value is one CSV record (`a,b` is two labels). */
+const SLICE_FLAGS = ['label', 'labels', 'set-labels', 'add-label', 'remove-label'];
+const STATUSES = ['open', 'in_progress', 'blocked', 'deferred', 'closed', 'pinned', 'hooked'];
+/** Real bd's list: the default cap, the agent-mode cap, and what it hides without --all. */
+const LIST_DEFAULT_LIMIT = 50;
+const LIST_AGENT_LIMIT = 20;
+const HIDDEN_BY_DEFAULT = ['closed', 'pinned'];
 const TYPES = ['bug', 'feature', 'task', 'epic', 'chore', 'decision'];
 const DEP_TYPES = ['blocks', 'related', 'parent-child', 'discovered-from'];
 
@@ -44,8 +82,17 @@ export function main(paths, argv) {
   recordCall(paths.log, argv);
   const state = loadState(paths.state, INITIAL_BD_STATE);
   runTool(() => {
-    const {positionals, flags} = parseArgs(argv.slice(1), STRING_FLAGS, ['json']);
-    const [command, ...rest] = positionals;
+    const command = argv.slice(1).find((arg) => !arg.startsWith('-'));
+    const known = COMMAND_FLAGS[command] ?? {strings: [], bools: []};
+    const args = argv.slice(1);
+    const dash = args.indexOf('--');
+    const beforeDash = dash === -1 ? args : args.slice(0, dash);
+    const parsed = parseArgs(beforeDash, known.strings, ['json', ...known.bools]);
+    // cobra reads `-x` as a shorthand flag (this fake models none); only `--` makes it an argument.
+    const shorthand = parsed.positionals.find((arg) => /^-./.test(arg));
+    if (shorthand) throw new ToolError(`Error: unknown shorthand flag: '${shorthand[1]}' in ${shorthand}`);
+    const flags = splitSlices(parsed.flags);
+    const rest = [...parsed.positionals, ...(dash === -1 ? [] : args.slice(dash + 1))].slice(1);
     if (applyFault(state, command, paths.state)) return;
     if (!flags.json) throw new ToolError('fake bd: this fake only speaks --json');
     const out = handle(state, command, rest, flags);
@@ -57,7 +104,7 @@ export function main(paths, argv) {
 function handle(state, command, args, flags) {
   switch (command) {
     case 'list':
-      return list(state, flags);
+      return list(state, flags, process.env);
     case 'show':
       return show(state, args[0]);
     case 'create':
@@ -68,6 +115,8 @@ function handle(state, command, args, flags) {
       return dep(state, args, flags);
     case 'comments':
       return comment(state, args);
+    case 'close':
+      return args.map((id) => closeIssue(state, id, one(flags, 'reason')));
     default:
       throw new ToolError(`Error: unknown command "${command}" for "bd"`);
   }
@@ -93,13 +142,104 @@ function withDependencies(state, issue) {
   return {...issue, dependencies: state.deps.filter((d) => d.issue_id === issue.id)};
 }
 
-function list(state, flags) {
-  const after = one(flags, 'updated-after');
+/** pflag's string slice: each value is a CSV record; an empty value is an empty list. */
+function splitSlices(flags) {
+  const out = {...flags};
+  for (const name of SLICE_FLAGS) {
+    if (out[name] !== undefined) out[name] = out[name].flatMap(readCsvRecord);
+  }
+  return out;
+}
+
+function readCsvRecord(value) {
+  if (value === '') return [];
+  const fields = [];
+  let i = 0;
+  while (i <= value.length) {
+    if (value[i] === '"') {
+      let field = '';
+      i++;
+      for (;;) {
+        if (i >= value.length)
+          throw new ToolError(`Error: invalid argument "${value}": extraneous or missing " in quoted-field`);
+        if (value[i] === '"' && value[i + 1] === '"') {
+          field += '"';
+          i += 2;
+        } else if (value[i] === '"') break;
+        else field += value[i++];
+      }
+      i++;
+      fields.push(field);
+    } else {
+      const end = value.indexOf(',', i);
+      const field = value.slice(i, end === -1 ? value.length : end);
+      if (field.includes('"'))
+        throw new ToolError(`Error: invalid argument "${value}": bare " in non-quoted-field`);
+      fields.push(field);
+      i = end === -1 ? value.length : end;
+    }
+    if (i >= value.length) break;
+    i++; // the comma
+  }
+  return fields;
+}
+
+/** bd's time flags: a date (start of that day) or RFC 3339; compared to the second. */
+function parseTimeFlag(name, value) {
+  const date = /^\d{4}-\d{2}-\d{2}$/.test(value) ? Date.parse(`${value}T00:00:00Z`) : null;
+  const rfc3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(value)
+    ? Date.parse(value)
+    : null;
+  const ms = date ?? rfc3339;
+  if (ms === null || Number.isNaN(ms))
+    throw new ToolError(`Error: parsing --${name}: cannot parse "${value}"`);
+  return Math.floor(ms / 1000) * 1000;
+}
+
+function listLimit(flags, env) {
+  const explicit = one(flags, 'limit');
+  if (explicit !== undefined) {
+    if (!/^-?\d+$/.test(explicit))
+      throw new ToolError(`Error: invalid argument "${explicit}" for "-n, --limit" flag`);
+    return Number(explicit);
+  }
+  if (flags.all) return 0;
+  return env.BD_AGENT_MODE === '1' || (env.CLAUDE_CODE ?? '') !== '' ? LIST_AGENT_LIMIT : LIST_DEFAULT_LIMIT;
+}
+
+function statusFilter(flags) {
   const status = one(flags, 'status');
-  return state.issues
-    .filter((issue) => after === undefined || issue.updated_at.slice(0, 10) >= after)
-    .filter((issue) => status === undefined || issue.status === status)
-    .map((issue) => withDependencies(state, issue));
+  if (status !== undefined && status !== '' && status !== 'all') {
+    const wanted = status.split(',').map((s) => s.trim());
+    for (const s of wanted) if (!STATUSES.includes(s)) throw new ToolError(`Error: invalid status "${s}"`);
+    return (issue) => wanted.includes(issue.status);
+  }
+  if (status === undefined && !flags.all && !flags.pinned)
+    return (issue) => !HIDDEN_BY_DEFAULT.includes(issue.status);
+  return () => true;
+}
+
+function list(state, flags, env) {
+  const after = one(flags, 'updated-after');
+  const afterMs = after === undefined ? null : parseTimeFlag('updated-after', after);
+  const wantStatus = statusFilter(flags);
+  const limit = listLimit(flags, env);
+  const matching = state.issues
+    .filter((issue) => afterMs === null || Date.parse(issue.updated_at) > afterMs)
+    .filter(wantStatus)
+    .filter((issue) => !flags.pinned || issue.status === 'pinned')
+    .sort(
+      (a, b) =>
+        a.priority - b.priority ||
+        Date.parse(b.created_at) - Date.parse(a.created_at) ||
+        (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+    );
+  const shown = limit > 0 ? matching.slice(0, limit) : matching;
+  if (shown.length < matching.length)
+    process.stderr.write(
+      `\nShowing ${limit} issues; more results matched but were hidden by --limit. Use --limit 0 for all, or --limit N to raise the cap.\n`,
+    );
+  return shown.map((issue) => withDependencies(state, issue));
 }
 
 function show(state, id) {
@@ -133,7 +273,7 @@ function create(state, args, flags) {
     status: 'open',
     priority,
     issue_type: type,
-    labels: [...(flags.label ?? [])].sort(),
+    labels: [...(flags.label ?? []), ...(flags.labels ?? [])].sort(),
     created_at: now,
     updated_at: now,
   };
@@ -179,6 +319,14 @@ function update(state, id, flags) {
   return issue;
 }
 
+function closeIssue(state, id, reason) {
+  const issue = find(state, id);
+  issue.status = 'closed';
+  if (reason !== undefined) issue.close_reason = reason;
+  touch(state, issue);
+  return issue;
+}
+
 function dep(state, args, flags) {
   const [action, issueId, dependsOnId] = args;
   find(state, issueId);
@@ -207,6 +355,8 @@ function comment(state, args) {
   }
   if (action !== 'add')
     throw new ToolError(`Error: "bd comments" takes a single issue id and lists its comments.`);
+  if (text === undefined) throw new ToolError('Error: comment text required (use -f to read from file)');
+  if (text.trim() === '') throw new ToolError('Error: comment text cannot be empty');
   find(state, issueId);
   state.tick += 1;
   const entry = {

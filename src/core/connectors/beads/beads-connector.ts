@@ -36,11 +36,20 @@ import {
 } from './beads-mapping.js';
 import {joinMarker, splitMarker} from '../shared/body-marker.js';
 
+/**
+ * `bd list` shows at most 50 issues (20 in agent mode) and leaves out closed and pinned ones
+ * unless told otherwise: `--all` lifts the status filter and `--limit 0` the cap, so a pull
+ * sees every issue. (Templates, gates and infrastructure beads such as agents stay out: they
+ * are not work items.)
+ */
+const LIST_EVERYTHING: readonly string[] = ['--json', 'list', '--all', '--limit', '0'];
+
 /** Priority beads gives an issue created without one (and the incumbent sends explicitly). */
 const DEFAULT_BEADS_PRIORITY = 2;
 
 export const BEADS_CAPABILITIES: ConnectorCapabilities = Object.freeze({
-  // `--updated-after` takes a date: the engine's overlap window and de-duplication absorb it.
+  // `--updated-after` takes an RFC 3339 instant (compared to the second, strictly after): the
+  // engine's overlap window and de-duplication absorb the rounding.
   incremental: true,
   create: true,
   comments: true,
@@ -82,13 +91,13 @@ export class BeadsConnector implements TrackerConnector {
   }
 
   /**
-   * One `bd --json list` (plus `--updated-after <date>` when incremental). bd does not page, so
-   * every matching issue comes back in one page; `limit` is not applied, since cutting the list
-   * with no next cursor would silently lose issues.
+   * One `bd --json list --all --limit 0` (plus `--updated-after <RFC 3339>` when incremental).
+   * bd does not page, so every matching issue comes back in one page; `limit` is not applied,
+   * since cutting the list with no next cursor would silently lose issues.
    */
   async listIssues(request: ListIssuesRequest): Promise<Page<CanonicalIssue>> {
-    const args = ['--json', 'list'];
-    if (request.updated_since !== null) args.push('--updated-after', request.updated_since.slice(0, 10));
+    const args = [...LIST_EVERYTHING];
+    if (request.updated_since !== null) args.push('--updated-after', rfc3339Seconds(request.updated_since));
     const items = await this.listRaw(args);
     const what = this.what('list');
     return {
@@ -139,7 +148,7 @@ export class BeadsConnector implements TrackerConnector {
     );
     if (issue.body !== null) args.push('--description', issue.body);
     if (issue.parent !== null) args.push('--parent', issue.parent.id);
-    for (const label of issue.labels) args.push('--label', label);
+    for (const label of issue.labels) args.push('--label', sliceFlagValue(label));
     if (issue.assignees.length === 1) args.push('--assignee', issue.assignees[0]);
     args.push('--external-ref', beadsMarker(options.idempotencyKey));
 
@@ -153,7 +162,7 @@ export class BeadsConnector implements TrackerConnector {
   }
 
   async findByIdempotencyKey(key: string): Promise<CanonicalIssue | null> {
-    const items = await this.listRaw(['--json', 'list']);
+    const items = await this.listRaw([...LIST_EVERYTHING]);
     const index = items.findIndex((item) => markerOf(item) === key);
     if (index === -1) return null;
     return beadsIssueFromJson(items[index], {
@@ -204,7 +213,7 @@ export class BeadsConnector implements TrackerConnector {
     if (patch.issue_type !== undefined) flags.push('--type', typeToBeads(patch.issue_type));
     if (patch.labels !== undefined) {
       if (patch.labels.length === 0) flags.push('--set-labels', '');
-      for (const label of patch.labels) flags.push('--set-labels', label);
+      for (const label of patch.labels) flags.push('--set-labels', sliceFlagValue(label));
     }
     if (patch.parent !== undefined) flags.push('--parent', patch.parent?.id ?? '');
     if (patch.assignees !== undefined) flags.push('--assignee', patch.assignees[0] ?? '');
@@ -230,7 +239,9 @@ export class BeadsConnector implements TrackerConnector {
   /** With a key, the text ends in the hidden footer (`bd` renders Markdown; JSON keeps it). */
   async addComment(ref: ExternalRef, body: string, options: {idempotencyKey?: string} = {}): Promise<void> {
     const text = joinMarker(body, options.idempotencyKey ?? null);
-    await this.cli.run(['--json', 'comments', 'add', ref.id, text], `comments add ${ref.id}`);
+    // A body starting with '-' (a Markdown list) would be read as a flag; after `--` it is text.
+    const args = text.startsWith('-') ? ['--', text] : [text];
+    await this.cli.run(['--json', 'comments', 'add', ref.id, ...args], `comments add ${ref.id}`);
   }
 
   /** `bd comments <id>` lists all of an issue's comments; the footer tells ours. */
@@ -324,4 +335,22 @@ function createdIssueId(stdout: string, what: string): string {
     'the created issue with a string `id`',
     payload ?? '',
   );
+}
+
+/**
+ * An instant as RFC 3339 to the second (`2026-03-01T10:00:00Z`), the form bd's time flags
+ * parse; the fraction is dropped (rounding down widens the window, never narrows it).
+ */
+function rfc3339Seconds(instant: string): string {
+  const ms = Date.parse(instant);
+  if (Number.isNaN(ms)) return instant;
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/**
+ * bd's label flags are string slices: each value is read as one CSV record, so `a,b` means two
+ * labels. A label holding a comma, a quote or a line break is quoted to stay one label.
+ */
+function sliceFlagValue(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }

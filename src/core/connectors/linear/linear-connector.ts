@@ -22,6 +22,7 @@ import type {
   TrackerConnector,
 } from '../../protocols/connector.js';
 import {LinearGraphQL} from './linear-graphql.js';
+import {completeIssue, completeIssues} from './linear-overflow.js';
 import {
   LINEAR_STATUS_FALLBACKS,
   canonicalPriorityToLinear,
@@ -41,6 +42,7 @@ import {
   ISSUE_UPDATE_MUTATION,
   LABELS_QUERY,
   LABEL_CREATE_MUTATION,
+  LINEAR_MAX_PAGE,
   RELATION_CREATE_MUTATION,
   RELATION_DELETE_MUTATION,
   TEAM_QUERY,
@@ -74,8 +76,8 @@ export const LINEAR_CAPABILITIES: ConnectorCapabilities = Object.freeze({
   comment_marker: 'client_id' as const,
 });
 
-/** Page size bounds: Linear's default is 50 and its maximum 250. */
-export const LINEAR_MAX_PAGE = 250;
+/** The largest issue page that stays under Linear's complexity cap (see linear-queries.ts). */
+export {LINEAR_MAX_PAGE};
 
 /** The idempotency marker: a last line of the description, hidden again on read. */
 const MARKER_PREFIX = 'spec-kitty-key: ';
@@ -146,7 +148,8 @@ export class LinearConnector implements TrackerConnector {
     const connection = isJsonObject(data?.issues) ? data.issues : {};
     const nodes = Array.isArray(connection.nodes) ? connection.nodes.filter(isJsonObject) : [];
     const pageInfo = isJsonObject(connection.pageInfo) ? connection.pageInfo : {};
-    const items = nodes.map((n) => this.toCanonical(n)).sort(byUpdated);
+    const complete = await completeIssues(this.api, nodes);
+    const items = complete.map((n) => this.toCanonical(n)).sort(byUpdated);
     const hasMore =
       pageInfo.hasPreviousPage === true && typeof pageInfo.startCursor === 'string' && nodes.length > 0;
     return {items, next_cursor: hasMore ? (pageInfo.startCursor as string) : null};
@@ -170,7 +173,7 @@ export class LinearConnector implements TrackerConnector {
     const exact = nodes.find(
       (n) => readMarker(typeof n.description === 'string' ? n.description : '') === key,
     );
-    return exact ? this.toCanonical(exact) : null;
+    return exact ? this.toCanonical(await completeIssue(this.api, exact)) : null;
   }
 
   // ---- writing -------------------------------------------------------------------------
@@ -190,7 +193,7 @@ export class LinearConnector implements TrackerConnector {
     if (issue.labels.length > 0) input.labelIds = await this.labelIds(team, issue.labels);
     if (issue.parent) input.parentId = issue.parent.id;
     const data = await this.api.run('issue creation', ISSUE_CREATE_MUTATION, {input}, {mutation: true});
-    const created = this.payloadIssue(data, 'issueCreate');
+    const created = await this.payloadIssue(data, 'issueCreate');
     for (const link of issue.links) await this.upsertLink(created.ref, link);
     return issue.links.length > 0 ? ((await this.getIssue(created.ref)) ?? created) : created;
   }
@@ -233,7 +236,7 @@ export class LinearConnector implements TrackerConnector {
         {id: String(current.id), input},
         {mutation: true},
       );
-      result = this.payloadIssue(data, 'issueUpdate');
+      result = await this.payloadIssue(data, 'issueUpdate');
     } else {
       result = this.toCanonical(current);
     }
@@ -284,7 +287,7 @@ export class LinearConnector implements TrackerConnector {
 
   private async fetchRaw(id: string): Promise<JsonObject | null> {
     const data = await this.api.run('the issue lookup', ISSUE_QUERY, {id}, {notFoundIsNull: true});
-    return data !== null && isJsonObject(data.issue) ? data.issue : null;
+    return data !== null && isJsonObject(data.issue) ? completeIssue(this.api, data.issue) : null;
   }
 
   private loadTeam(): Promise<Team> {
@@ -379,7 +382,7 @@ export class LinearConnector implements TrackerConnector {
     return ids;
   }
 
-  private payloadIssue(data: JsonObject | null, field: string): CanonicalIssue {
+  private async payloadIssue(data: JsonObject | null, field: string): Promise<CanonicalIssue> {
     const payload = data !== null && isJsonObject(data[field]) ? data[field] : null;
     if (!payload || payload.success !== true || !isJsonObject(payload.issue)) {
       throw new ConnectorRequestError(`Linear reported ${field} as unsuccessful.`, {
@@ -387,7 +390,7 @@ export class LinearConnector implements TrackerConnector {
         failureClass: 'non_retryable',
       });
     }
-    return this.toCanonical(payload.issue);
+    return this.toCanonical(await completeIssue(this.api, payload.issue));
   }
 
   private async createRelation(issueId: string, link: CanonicalLink): Promise<void> {

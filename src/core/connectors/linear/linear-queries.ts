@@ -1,25 +1,37 @@
 /**
- * The GraphQL documents the Linear connector sends. Field and argument names were checked
- * against Linear's public SDL, `linear/linear` `packages/sdk/src/schema.graphql`:
- * - `Query.issues(after, before, filter: IssueFilter, first, includeArchived, last, orderBy:
- *   PaginationOrderBy)` -> `IssueConnection { nodes pageInfo }`; `Query.teams(filter:
- *   TeamFilter, first)`; `Query.issueLabels(filter: IssueLabelFilter, first)`; `Query.issue(id)`.
- * - `IssueFilter { team: TeamFilter, updatedAt: DateComparator, description:
- *   NullableStringComparator, id: IDComparator }` (as on `IssueCollectionFilter`).
- * - `Issue { id identifier title description priority url createdAt updatedAt state assignee
- *   labels(first) parent relations(first) inverseRelations(first) team }`; `IssueRelation {
- *   id type issue relatedIssue }`; `enum IssueRelationType { blocks duplicate related similar }`.
- * - `IssueCreateInput { teamId title description priority stateId assigneeId labelIds
- *   parentId }`, `IssueUpdateInput { title description priority stateId assigneeId labelIds
- *   parentId }`, `IssuePayload { success issue }`, `IssueRelationCreateInput { issueId
- *   relatedIssueId type }`, `IssueRelationPayload { success issueRelation }`.
- * - `commentCreate(input: CommentCreateInput { issueId body })`, `issueLabelCreate(input:
- *   IssueLabelCreateInput { name teamId })`, `issueRelationDelete(id)`.
- * The fake server (`test/fakes/linear`) validates every document against an allow-list of these
- * names, so a typo fails a test instead of production.
+ * The GraphQL documents the Linear connector sends. Field and argument names follow Linear's
+ * public SDL (`linear/linear` `packages/sdk/src/schema.graphql`); the fake server validates
+ * every document against that schema, so a typo fails a test instead of production.
+ *
+ * Linear scores every request before running it and refuses any above 10,000 points: a field
+ * costs 0.1, an object 1, and everything inside a connection counts once per item it may
+ * return (`first`/`last`, 50 when neither is given). Nested connections therefore multiply
+ * with the page: an issue page asks for a few labels and relations per issue (enough for
+ * nearly every issue) with `pageInfo`, and the connector fetches the rest on demand, only for
+ * the issues whose connection says it has more (`ISSUE_LABELS_QUERY`, `ISSUE_RELATIONS_QUERY`,
+ * `ISSUE_INVERSE_RELATIONS_QUERY`). `LINEAR_MAX_PAGE` is the largest page whose score stays
+ * below the cap; a unit test scores every document here for every page size it may be sent
+ * with.
  */
 
-const RELATIONS_PAGE = 50;
+/** Linear's per-request complexity cap. */
+export const LINEAR_COMPLEXITY_CAP = 10_000;
+
+/** Labels and relations fetched with each issue; more are fetched on demand. */
+export const NESTED_LABELS = 10;
+export const NESTED_RELATIONS = 5;
+
+/**
+ * The largest issue page: one issue of `ISSUE_FIELDS` scores about 82 points (with its place
+ * in the page), so 100 issues score about 8,300, leaving room under the cap.
+ */
+export const LINEAR_MAX_PAGE = 100;
+
+/** Page size of the on-demand follow-ups for one issue's labels or relations. */
+export const OVERFLOW_PAGE = 100;
+
+const MORE = 'pageInfo { hasNextPage endCursor }';
+const RELATED_NODE = 'id identifier team { key }';
 
 /** The selection every issue read uses. */
 export const ISSUE_FIELDS = `
@@ -34,11 +46,39 @@ export const ISSUE_FIELDS = `
   team { id key }
   state { id name type }
   assignee { id }
-  labels(first: 100) { nodes { id name } }
+  labels(first: ${NESTED_LABELS}) { nodes { id name } ${MORE} }
   parent { id identifier team { key } }
-  relations(first: ${RELATIONS_PAGE}) { nodes { id type relatedIssue { id identifier team { key } } } }
-  inverseRelations(first: ${RELATIONS_PAGE}) { nodes { id type issue { id identifier team { key } } } }
+  relations(first: ${NESTED_RELATIONS}) { nodes { id type relatedIssue { ${RELATED_NODE} } } ${MORE} }
+  inverseRelations(first: ${NESTED_RELATIONS}) { nodes { id type issue { ${RELATED_NODE} } } ${MORE} }
 `;
+
+/** The rest of one issue's labels, after the ones that came with the issue. */
+export const ISSUE_LABELS_QUERY = `
+query SpecKittyIssueLabels($id: String!, $after: String) {
+  issue(id: $id) {
+    labels(first: ${OVERFLOW_PAGE}, after: $after) { nodes { id name } ${MORE} }
+  }
+}`;
+
+/** The rest of one issue's relations ("this issue <type> related issue"). */
+export const ISSUE_RELATIONS_QUERY = `
+query SpecKittyIssueRelations($id: String!, $after: String) {
+  issue(id: $id) {
+    relations(first: ${OVERFLOW_PAGE}, after: $after) {
+      nodes { id type relatedIssue { ${RELATED_NODE} } } ${MORE}
+    }
+  }
+}`;
+
+/** The rest of one issue's inverse relations ("other issue <type> this issue"). */
+export const ISSUE_INVERSE_RELATIONS_QUERY = `
+query SpecKittyIssueInverseRelations($id: String!, $after: String) {
+  issue(id: $id) {
+    inverseRelations(first: ${OVERFLOW_PAGE}, after: $after) {
+      nodes { id type issue { ${RELATED_NODE} } } ${MORE}
+    }
+  }
+}`;
 
 export const TEAM_QUERY = `
 query SpecKittyTeam($key: String!) {

@@ -49,7 +49,7 @@ describe('beside the Python spec-kitty CLI', () => {
     );
     const pulled = await run(['tracker', 'sync', 'pull']);
     expect(pulled.error, pulled.stderr).to.equal(undefined);
-    expect(tool.calls()).to.deep.equal([[tool.command, '--json', 'list']]);
+    expect(tool.calls()).to.deep.equal([[tool.command, '--json', 'list', '--all', '--limit', '0']]);
     expect((await run(['tracker', 'status'])).stdout).to.include(
       '- egress: absent (not needed: beads runs on this machine)',
     );

@@ -67,7 +67,7 @@ describe('BeadsConnector against a fake bd executable', () => {
 
       const calls = bd.calls();
       expect(calls).to.have.length(3);
-      expect(calls[0]).to.deep.equal([bd.command, '--json', 'list']);
+      expect(calls[0]).to.deep.equal([bd.command, '--json', 'list', '--all', '--limit', '0']);
       expect(calls[1].slice(0, 4)).to.deep.equal([bd.command, '--json', 'create', 'ACME Holdings carve-out']);
       expect(calls[2]).to.deep.equal([bd.command, '--json', 'show', created.ref.id]);
       expect(created.ref).to.include({system: 'beads', workspace: 'ws', id: 'bd-1', key: 'bd-1'});
@@ -81,15 +81,17 @@ describe('BeadsConnector against a fake bd executable', () => {
     it('a pull of an empty tracker makes exactly one list', async () => {
       const page = await connector.listIssues({updated_since: null, cursor: null, limit: 100});
       expect(page).to.deep.equal({items: [], next_cursor: null});
-      expect(bd.argvs()).to.deep.equal([['--json', 'list']]);
+      expect(bd.argvs()).to.deep.equal([['--json', 'list', '--all', '--limit', '0']]);
     });
   });
 
   describe('listing', () => {
-    it('passes the date part of updated_since as --updated-after and ignores cursor and limit', async () => {
+    it('passes updated_since as RFC 3339 to --updated-after and ignores cursor and limit', async () => {
       bd.patchState({
         issues: [
           seeded('bd-1', {updated_at: '2026-03-01T10:00:00Z'}),
+          // Same day but before the instant: a date-only --updated-after would return it.
+          seeded('bd-0', {updated_at: '2026-03-05T11:00:00Z'}),
           seeded('bd-2', {updated_at: '2026-03-05T23:59:00Z'}),
           seeded('bd-3', {updated_at: '2026-03-06T00:00:01Z'}),
         ],
@@ -99,9 +101,11 @@ describe('BeadsConnector against a fake bd executable', () => {
         cursor: 'ignored',
         limit: 1,
       });
-      expect(bd.argvs()).to.deep.equal([['--json', 'list', '--updated-after', '2026-03-05']]);
+      expect(bd.argvs()).to.deep.equal([
+        ['--json', 'list', '--all', '--limit', '0', '--updated-after', '2026-03-05T12:00:00Z'],
+      ]);
       // bd does not page: every matching issue comes back, next_cursor is null.
-      expect(page.items.map((issue) => issue.ref.id)).to.deep.equal(['bd-2', 'bd-3']);
+      expect(page.items.map((issue) => issue.ref.id).sort()).to.deep.equal(['bd-2', 'bd-3']);
       expect(page.next_cursor).to.equal(null);
     });
 
@@ -131,9 +135,10 @@ describe('BeadsConnector against a fake bd executable', () => {
           {issue_id: 'bd-4', depends_on_id: 'bd-1', type: 'discovered-from'},
         ],
       });
+      // bd lists by priority, then newest first: order them by id to read them.
       const [one, two, three, four] = (
         await connector.listIssues({updated_since: null, cursor: null, limit: 10})
-      ).items;
+      ).items.sort((a, b) => (a.ref.id < b.ref.id ? -1 : 1));
       expect(one).to.include({status: 'todo', issue_type: 'story', priority: 4, body: null});
       expect(one.assignees).to.deep.equal(['bob']);
       expect(one.labels).to.deep.equal(['a', 'b']);
@@ -534,6 +539,6 @@ describe('BeadsConnector against a fake bd executable', () => {
     expect(created.provider).to.equal('beads');
     expect(created.capabilities()).to.deep.equal(module.capabilities);
     await created.listIssues({updated_since: null, cursor: null, limit: 1});
-    expect(bd.argvs()).to.deep.equal([['--json', 'list']]);
+    expect(bd.argvs()).to.deep.equal([['--json', 'list', '--all', '--limit', '0']]);
   });
 });

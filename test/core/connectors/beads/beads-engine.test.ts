@@ -71,7 +71,7 @@ describe('local CLI connectors under the sync engine: the incumbent-pinned call 
     const {engine} = engineFor(new BeadsConnector(localConnectorConfig({command: tool.command})));
     const result = await engine.pull();
     expect(result.failures).to.deep.equal([]);
-    expect(tool.calls()).to.deep.equal([[tool.command, '--json', 'list']]);
+    expect(tool.calls()).to.deep.equal([[tool.command, '--json', 'list', '--all', '--limit', '0']]);
   });
 
   it('fp: a pull of an empty tracker makes exactly one issue list; a push creates without a marker lookup', async () => {

@@ -91,7 +91,7 @@ describe('linear quirks', () => {
     expect((caught as Error).message).to.include('Nothing from this answer was used');
   });
 
-  it('the fake rejects fields outside the schema allow-list, so a typo fails', async () => {
+  it("the fake rejects fields outside Linear's published schema, so a typo fails", async () => {
     rig = await startLinear();
     const api = new LinearGraphQL({
       baseUrl: rig.fake.url,
