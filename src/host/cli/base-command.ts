@@ -61,6 +61,24 @@ export abstract class TrackerCommand extends Command {
     return {cwd: process.cwd(), env: process.env};
   }
 
+  /**
+   * Seals what the command recorded into one committed segment (the storage registers its runs
+   * on a global slot when it loads; commands that never opened it skip this). A failure to seal
+   * loses nothing: the records stay in open segments that the next writer seals.
+   */
+  protected override async finally(error: Error | undefined): Promise<unknown> {
+    const endAllRuns = (globalThis as unknown as Record<symbol, unknown>)[END_RUNS_SLOT];
+    if (typeof endAllRuns === 'function') {
+      try {
+        await (endAllRuns as () => Promise<void>)();
+      } catch (sealError) {
+        if (error === undefined) await this.catch(sealError as Error);
+        process.stderr.write(`Warning: ${redactSecrets((sealError as Error).message)}\n`);
+      }
+    }
+    return super.finally(error);
+  }
+
   protected override async catch(error: Error & {exitCode?: number}): Promise<unknown> {
     if (error instanceof Errors.ExitError) throw quiet(error);
     const debug = Boolean(process.env.DEBUG);
@@ -74,6 +92,9 @@ export abstract class TrackerCommand extends Command {
     throw quiet(new Errors.ExitError(report.exitCode));
   }
 }
+
+/** Where the storage puts its "seal every open run" function (see storage/open-segment.ts). */
+const END_RUNS_SLOT = Symbol.for('spec-kitty.tracker.endAllRuns');
 
 /**
  * oclif's error handler recognises an ExitError by its class, and a host CLI's @oclif/core is not
