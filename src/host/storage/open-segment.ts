@@ -90,21 +90,27 @@ export function ownerIsGone(file: string, owner: OpenSegmentOwner, mtimeMs: numb
   }
 }
 
-/** Logs with open files in this process; the command layer seals them when a command ends. */
+/** Logs with open files in this process. */
 const runsInProgress = new Set<{endRun(): Promise<void>}>();
+
+/**
+ * Where a command collects the logs it opened runs in, to seal them when it ends: the base
+ * command puts a Set here when it starts (it must not import the storage, which most commands
+ * never load) and ends the runs it finds there, and only those.
+ */
+export const COMMAND_RUNS_SLOT = Symbol.for('spec-kitty.tracker.commandRuns');
 
 export function trackRun(log: {endRun(): Promise<void>}): void {
   runsInProgress.add(log);
+  const collector = (globalThis as unknown as Record<symbol, unknown>)[COMMAND_RUNS_SLOT];
+  if (collector instanceof Set) collector.add(log);
 }
 
 export function untrackRun(log: {endRun(): Promise<void>}): void {
   runsInProgress.delete(log);
 }
 
-/**
- * Seals every run of this process. Reached from the command layer through a global slot (the
- * base command must not import the storage: most commands never load it).
- */
+/** Seals every run of this process (tests and library users; commands seal their own). */
 export async function endAllRuns(): Promise<void> {
   const errors: unknown[] = [];
   for (const log of [...runsInProgress]) {
@@ -116,6 +122,3 @@ export async function endAllRuns(): Promise<void> {
   }
   if (errors.length > 0) throw errors[0];
 }
-
-export const END_RUNS_SLOT = Symbol.for('spec-kitty.tracker.endAllRuns');
-(globalThis as unknown as Record<symbol, unknown>)[END_RUNS_SLOT] = endAllRuns;
