@@ -36,7 +36,8 @@ describe('durable tracker log (JSONL segments)', () => {
     const events = path.join(storage.scopeDir, 'events');
     const open = await listFiles(events);
     expect(open).to.have.length(2);
-    for (const file of open) expect(file).to.match(/^[0-9A-HJKMNP-TV-Z]{26}\.open-[0-9a-f]{8}-[0-9]+\.jsonl$/);
+    for (const file of open)
+      expect(file).to.match(/^[0-9A-HJKMNP-TV-Z]{26}\.open-[0-9a-f]{8}-[0-9]+\.jsonl$/);
     const openText = (await Promise.all(open.map((f) => fs.readFile(path.join(events, f), 'utf8')))).join('');
     // Readers see an open run's records at once.
     expect((await openTrackerStorage(scopeOptions(root)).stores.getIssue(ref('1')))!.title).to.equal('Local');
