@@ -1,4 +1,4 @@
-import {existsSync, readFileSync, renameSync, unlinkSync} from 'node:fs';
+import {existsSync, readdirSync, readFileSync, renameSync, unlinkSync} from 'node:fs';
 import * as path from 'node:path';
 
 import {
@@ -29,7 +29,14 @@ import {
   trackRun,
   untrackRun,
 } from './open-segment.js';
-import {ensureRealDir, fsyncDir, isNotFound, readFileNoFollow, writeFileAtomic} from './safe-fs.js';
+import {
+  ensureRealDir,
+  fsyncDir,
+  isNotFound,
+  isTempName,
+  readFileNoFollow,
+  writeFileAtomic,
+} from './safe-fs.js';
 import {readSegment, truncateTornTail, type ParsedSegment} from './segment-file.js';
 import {listSegments, statStamp, type SegmentListing, type SegmentStamp} from './segment-listing.js';
 import {withLock, WRITER_LOCK_NAME, type HeldLock, type LockOptions} from './writer-lock.js';
@@ -369,11 +376,24 @@ export class JsonlEventLog implements TrackerEventLog {
     const listing = this.listSegments();
     // Open segments of ours that are gone were sealed by another writer (or the folder went).
     if (![...this.open.keys()].some((name) => listing.segments.has(name))) this.forgetOpen();
-    if (this.open.size === 0 && (!options.recover || this.leftovers(listing).length === 0)) return;
+    const recover = options.recover === true;
+    const nothingLeft = !recover || (this.leftovers(listing).length === 0 && this.tempFiles().length === 0);
+    if (this.open.size === 0 && nothingLeft) return;
     await this.withWriterLock(async (lock) => {
       await this.adopt(this.leftovers(this.listSegments()));
       await this.sealOpen(lock);
+      // Segment temp files are only ever written under this lock: one seen while holding it was
+      // left by a writer that died (or lost the lock) mid-write, and is never renamed now.
+      if (recover) for (const name of this.tempFiles()) unlinkIfPresent(path.join(this.eventsDir, name));
     });
+  }
+
+  private tempFiles(): string[] {
+    try {
+      return readdirSync(this.eventsDir).filter((name) => isTempName(name));
+    } catch {
+      return [];
+    }
   }
 
   /** Open segments in `listing` that are not this run's and whose run is gone. */
