@@ -122,13 +122,16 @@ function explainOne(
   switch (event.kind) {
     case 'issue_pulled': {
       const identity = refIdentity(createRef((event.issue as JsonObject).ref as never));
+      if (!state.issues.get(identity)?.base) {
+        // New to the cache (most of a first pull): nothing to compare, so no snapshots.
+        state.apply(event);
+        push(identity, {kind: 'pulled', new: true, to: (event.issue as JsonObject).title ?? null, at});
+        return;
+      }
       const before = snapshot(state, identity);
       state.apply(event);
       const after = snapshot(state, identity);
-      if (before.remote === null) {
-        push(identity, {kind: 'pulled', new: true, to: after.remote?.title ?? null, at});
-        return;
-      }
+      if (before.remote === null) return;
       const settled = new Set(Object.keys(event.settle ?? {}));
       for (const field of changedFields(before.remote, after.remote)) {
         const kind = settled.has(field) ? 'pushed' : 'pulled';

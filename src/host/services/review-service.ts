@@ -46,8 +46,9 @@ export async function reviewTrackerChanges(
   request: ReviewRequest = {},
 ): Promise<ReviewReport> {
   const {root} = await findProjectRoot(environment.cwd, environment.env);
-  const git = await openGit(root);
-  const base = git ? await resolveBase(git, request.base) : noGitBase(request.base);
+  const repository = await openGit(root);
+  const git = repository?.git ?? null;
+  const base = repository ? await resolveBase(repository, request.base) : noGitBase(request.base);
   const files =
     git && base.commit ? await changedSegments(git, base.commit) : {added: allSegments(root), removed: []};
   const added = new Set(files.added);
@@ -83,15 +84,22 @@ export async function reviewTrackerChanges(
 
 type Git = import('simple-git').SimpleGit;
 
-async function openGit(root: string): Promise<Git | null> {
+/** What the repository is: inside a work tree, and HEAD's commit if any. */
+interface Repository {
+  readonly git: Git;
+  readonly head: string | null;
+}
+
+async function openGit(root: string): Promise<Repository | null> {
   const {simpleGit} = await import('simple-git');
   const git = simpleGit({baseDir: root});
   try {
     const inside = (await git.raw(['rev-parse', '--is-inside-work-tree'])).trim();
-    return inside === 'true' ? git : null;
+    if (inside !== 'true') return null;
   } catch {
     return null; // not a git repository (or no git): everything in the folder is new
   }
+  return {git, head: await commitOf(git, 'HEAD')};
 }
 
 function noGitBase(rev: string | undefined): ReviewBase {
@@ -116,7 +124,7 @@ async function commitOf(git: Git, rev: string): Promise<string | null> {
  * (`origin/HEAD`), else origin/main, origin/master, main or master. A repository with no commit
  * yet, or none of those, compares with the empty tree or HEAD, and says so.
  */
-async function resolveBase(git: Git, rev: string | undefined): Promise<ReviewBase> {
+async function resolveBase({git, head}: Repository, rev: string | undefined): Promise<ReviewBase> {
   if (rev !== undefined) {
     const commit = await commitOf(git, rev);
     if (commit === null) {
@@ -126,10 +134,8 @@ async function resolveBase(git: Git, rev: string | undefined): Promise<ReviewBas
     }
     return {rev, commit, how: `--base ${rev}`};
   }
-  const head = await commitOf(git, 'HEAD');
   if (head === null) return {rev: null, commit: null, how: 'no commit yet: the whole cache is new'};
   for (const candidate of await defaultBranchCandidates(git)) {
-    if ((await commitOf(git, candidate)) === null) continue;
     const mergeBase = (await git.raw(['merge-base', 'HEAD', candidate]).catch(() => '')).trim();
     if (mergeBase !== '') return {rev: candidate, commit: mergeBase, how: `merge base with ${candidate}`};
   }
@@ -140,26 +146,43 @@ async function resolveBase(git: Git, rev: string | undefined): Promise<ReviewBas
   };
 }
 
+const DEFAULT_BRANCHES = [
+  'refs/remotes/origin/main',
+  'refs/remotes/origin/master',
+  'refs/heads/main',
+  'refs/heads/master',
+];
+
+/** The default branch candidates that exist, best first, from one `for-each-ref`. */
 async function defaultBranchCandidates(git: Git): Promise<string[]> {
-  const remoteHead = (
-    await git.raw(['symbolic-ref', '-q', '--short', 'refs/remotes/origin/HEAD']).catch(() => '')
-  ).trim();
-  return [...(remoteHead ? [remoteHead] : []), 'origin/main', 'origin/master', 'main', 'master'];
+  const listed = await git
+    .raw([
+      'for-each-ref',
+      '--format=%(refname) %(symref:short)',
+      'refs/remotes/origin/HEAD',
+      ...DEFAULT_BRANCHES,
+    ])
+    .catch(() => '');
+  const refs = new Map<string, string>();
+  for (const line of listed.split('\n')) {
+    const [name, target] = line.split(' ');
+    if (name) refs.set(name, target ?? '');
+  }
+  const out: string[] = [];
+  const remoteHead = refs.get('refs/remotes/origin/HEAD');
+  if (remoteHead) out.push(remoteHead);
+  for (const ref of DEFAULT_BRANCHES) {
+    if (refs.has(ref)) out.push(ref.replace(/^refs\/(remotes|heads)\//, ''));
+  }
+  return out;
 }
 
 /** Segment files added (committed since `commit`, staged, or untracked) and deleted. */
 async function changedSegments(git: Git, commit: string): Promise<{added: string[]; removed: string[]}> {
-  const diff = await git.raw([
-    'diff',
-    '--name-status',
-    '--no-renames',
-    '--relative',
-    '-z',
-    commit,
-    '--',
-    TRACKER,
+  const [diff, untracked] = await Promise.all([
+    git.raw(['diff', '--name-status', '--no-renames', '--relative', '-z', commit, '--', TRACKER]),
+    git.raw(['ls-files', '--others', '--exclude-standard', '-z', '--', TRACKER]),
   ]);
-  const untracked = await git.raw(['ls-files', '--others', '--exclude-standard', '-z', '--', TRACKER]);
   const added: string[] = [];
   const removed: string[] = [];
   const parts = diff.split('\0');
