@@ -294,7 +294,7 @@ function collect(
     mappings_removed: 0,
   };
   const issues: ReviewIssue[] = [];
-  for (const [identity, list] of [...merged].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const [identity, list] of [...merged].sort(byWhatTheBranchDid)) {
     const entry = state.issues.get(identity);
     const view = entry ? (localViewOf(entry) ?? entry.draft) : null;
     const workPackage = workPackages.get(identity) ?? null;
@@ -311,6 +311,23 @@ function collect(
     });
   }
   return {issues, summary};
+}
+
+/** Only pulled: the tracker's news, which the branch merely recorded. */
+const PASSIVE_KINDS = new Set<ReviewChange['kind']>(['pulled']);
+const numeric = new Intl.Collator('en', {numeric: true});
+
+/**
+ * What the branch did itself first (created, pushed, edited, commented, mapped, conflicts), then
+ * issues it only pulled; by identity (numbers in numeric order) within each.
+ */
+function byWhatTheBranchDid(
+  [a, changesA]: [string, ReviewChange[]],
+  [b, changesB]: [string, ReviewChange[]],
+): number {
+  const passiveA = changesA.every((change) => PASSIVE_KINDS.has(change.kind)) ? 1 : 0;
+  const passiveB = changesB.every((change) => PASSIVE_KINDS.has(change.kind)) ? 1 : 0;
+  return passiveA - passiveB || numeric.compare(a, b);
 }
 
 function count(summary: ReviewSummary, changes: readonly ReviewChange[]): void {
