@@ -1,4 +1,4 @@
-import {promises as fs} from 'node:fs';
+import {existsSync, promises as fs} from 'node:fs';
 import * as path from 'node:path';
 
 import {canonicalJson, foldTrackerLog, type TrackerEvent} from '../../core/index.js';
@@ -7,6 +7,7 @@ import {JsonlEventLog} from './jsonl-event-log.js';
 import {StorageError} from './errors.js';
 import {assertNoSymlinks, isNotFound, isTempName, readFileNoFollow} from './safe-fs.js';
 import {isSegmentName, parseSegment, truncateTornTail} from './segment-file.js';
+import {isOpenSegmentName} from './open-segment.js';
 import {WRITER_LOCK_NAME} from './writer-lock.js';
 
 export type FindingCode =
@@ -19,6 +20,7 @@ export type FindingCode =
   | 'active_lock'
   | 'temp_file'
   | 'unknown_file'
+  | 'open_segment'
   | 'damaged_checkpoint'
   | 'ignore_rules';
 
@@ -151,6 +153,15 @@ export async function doctorScope(options: DoctorOptions): Promise<DoctorReport>
       continue;
     }
     segments += 1;
+    if (isOpenSegmentName(name)) {
+      add({
+        code: 'open_segment',
+        severity: 'info',
+        message: `${rel(file)}: records of a command that is running or was interrupted (git-ignored until sealed; readers already see them); sealed into a committed segment when the next command that writes ends, or by --fix once its process is gone`,
+        path: rel(file),
+        fixable: true,
+      });
+    }
     const parsed = parseSegment(name, (await fs.readFile(file)).toString('utf8'), rel(file), {
       tolerant: true,
     });
@@ -252,7 +263,13 @@ async function repair(
     await fs.rm(lockPath, {recursive: true, force: true});
     stale.fixed = true;
   }
-  const pending = findings.filter((f) => f.fixable && !f.fixed);
+  const open = findings.filter((f) => f.code === 'open_segment');
+  if (open.length > 0) {
+    // Seals the open segments whose run is gone (a live command's are left to it).
+    await log.endRun({recover: true});
+    for (const finding of open) finding.fixed = !existsSync(path.join(root, finding.path!));
+  }
+  const pending = findings.filter((f) => f.fixable && !f.fixed && f.code !== 'open_segment');
   if (pending.length === 0) return;
   // Under the writer lock: a temp file may belong to a writer that is still alive.
   await log.withWriterLock(async () => {
@@ -265,7 +282,8 @@ async function repair(
           break;
         case 'torn_tail': {
           const target = torn.find((t) => t.file === file);
-          if (target) await truncateTornTail(target.file, target.at);
+          // An open segment sealed above took only its complete lines: nothing left to cut.
+          if (target && existsSync(target.file)) await truncateTornTail(target.file, target.at);
           break;
         }
         case 'ignore_rules':

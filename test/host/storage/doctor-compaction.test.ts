@@ -24,8 +24,11 @@ describe('doctor', () => {
 
   it('finds every kind of damage, and --fix repairs what it can without losing an event', async () => {
     const storage = openTrackerStorage(scopeOptions(root));
+    // Two command runs: two committed segments.
     await storage.stores.recordRemote([{issue: remote('1')}, {issue: remote('2')}]);
+    await storage.log.endRun();
     await storage.stores.recordRemote([{issue: remote('3')}]);
+    await storage.log.endRun();
     await storage.checkpoints.setCheckpoint('pull', {cursor: null, updated_since: null, high_water: null});
     const events = path.join(storage.scopeDir, 'events');
     const [first, second] = await listFiles(events);

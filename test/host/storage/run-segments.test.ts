@@ -4,6 +4,7 @@ import * as path from 'node:path';
 
 import {expect} from 'chai';
 
+import {doctorScope} from '../../../src/host/storage/doctor.js';
 import {clearSegmentCache} from '../../../src/host/storage/jsonl-event-log.js';
 import {thisHost} from '../../../src/host/storage/open-segment.js';
 import {openTrackerStorage} from '../../../src/host/storage/tracker-storage.js';
@@ -88,6 +89,19 @@ describe('run segments: one committed segment per command run', () => {
       '3',
     ]);
     expect(after.warnings).to.deep.equal([]);
+  });
+
+  it("doctor reports a dead run's open segments and --fix seals them", async () => {
+    const dead = await deadRun(1, 2);
+    const scopeDir = openTrackerStorage(scopeOptions(root)).scopeDir;
+    const report = await doctorScope({root, scopeDir});
+    const open = report.findings.filter((f) => f.code === 'open_segment');
+    expect(open.map((f) => path.basename(f.path!))).to.deep.equal(dead.names);
+    expect(report.ok).to.equal(true);
+    const fixed = await doctorScope({root, scopeDir, fix: true});
+    expect(fixed.findings.filter((f) => f.code === 'open_segment').every((f) => f.fixed)).to.equal(true);
+    const files = await listFiles(path.join(scopeDir, 'events'));
+    expect(files).to.deep.equal([`${dead.names[0]!.slice(0, 26)}.jsonl`]);
   });
 
   it('leaves the open segments of a live run alone, and that run seals only its own', async () => {
