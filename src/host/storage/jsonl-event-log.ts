@@ -386,6 +386,9 @@ export class JsonlEventLog implements TrackerEventLog {
       // left by a writer that died (or lost the lock) mid-write, and is never renamed now.
       if (recover) for (const name of this.tempFiles()) unlinkIfPresent(path.join(this.eventsDir, name));
     });
+    // The sealed names replace open ones the read cache may list: bring it up to date here,
+    // from what this process folded, rather than leave the next command a fold from scratch.
+    await this.refreshReadCache();
   }
 
   private tempFiles(): string[] {

@@ -123,6 +123,21 @@ describe('run segments: one committed segment per command run', () => {
     );
   });
 
+  it('a command that ends its run leaves the read cache current: the next command folds nothing', async () => {
+    const withCache = () => openTrackerStorage({...scopeOptions(root), readCache: {minLogBytes: 0}});
+    const pull = withCache();
+    await pull.stores.recordRemote(Array.from({length: 50}, (_, i) => ({issue: remote(String(i))})));
+    await pull.log.endRun();
+    await pull.log.refreshReadCache();
+    const edit = withCache();
+    await edit.stores.recordLocalEdit(ref('7'), {title: 'Edited'});
+    await edit.log.endRun();
+    clearSegmentCache();
+    const next = withCache();
+    expect((await next.stores.getIssue(ref('7')))!.title).to.equal('Edited');
+    expect(next.log.stats).to.deep.include({segmentsParsed: 0, cacheHits: 1});
+  });
+
   it('a long run seals every 1,000 events instead of growing one open set without end', async () => {
     const storage = openTrackerStorage(scopeOptions(root));
     for (let batch = 0; batch < 5; batch++) {
