@@ -166,3 +166,19 @@ describe('one reviewable change per command, and tracker review', () => {
     expect(clean.summary.created).to.equal(0);
   });
 });
+
+describe('tracker review outside git', () => {
+  it('shows the whole cache, and refuses --base with a clear error', async () => {
+    const project = makeProject();
+    try {
+      const empty = parseJson<ReviewJson>((await run(['tracker', 'review', '--json'])).stdout);
+      expect(empty.base.how).to.equal('not a git repository: the whole cache is shown');
+      expect(empty.issues).to.deep.equal([]);
+      const refused = await run(['tracker', 'review', '--base', 'main']);
+      expect(exitCode(refused)).to.equal(1);
+      expect(refused.stderr).to.include('not in a git repository');
+    } finally {
+      project.cleanup();
+    }
+  });
+});
