@@ -26,15 +26,23 @@ import {ensureBuild} from '../scripts/demo/ensure-build.js';
 import {cliSuite} from './suites/cli.js';
 import {crashSuite} from './suites/crash.js';
 import {pullSuite} from './suites/pull.js';
+import {reviewSuite} from './suites/review.js';
 import {storeSuite} from './suites/store.js';
 import {workPackagesSuite} from './suites/workpackages.js';
 
 /** Run order: the pull suite leaves a full cache behind that the command suite reuses. */
-const SUITES: readonly BenchSuite[] = [storeSuite, pullSuite, cliSuite, workPackagesSuite, crashSuite];
+const SUITES: readonly BenchSuite[] = [
+  storeSuite,
+  pullSuite,
+  cliSuite,
+  workPackagesSuite,
+  reviewSuite,
+  crashSuite,
+];
 /** Suites that run the built CLI (`bin/run.js` loads `dist/`). */
-const NEEDS_BUILD = new Set(['pull', 'cli', 'crash']);
+const NEEDS_BUILD = new Set(['pull', 'cli', 'review', 'crash']);
 
-const USAGE = `usage: npm run bench -- [--quick] [--scale F] [--reps N] [--only store,cli,pull,workpackages,crash] [--keep] [--write]
+const USAGE = `usage: npm run bench -- [--quick] [--scale F] [--reps N] [--only store,cli,pull,workpackages,review,crash] [--keep] [--write]
   --quick     sizes scaled down (e.g. 10k cached issues instead of 100k); completes in about a minute
   --scale F   multiply every size by F (e.g. 0.5, 2)
   --reps N    repetitions per measurement (median reported); default 3 quick, 5 full

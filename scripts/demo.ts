@@ -177,6 +177,12 @@ async function main(): Promise<number> {
     });
 
     await step('Map the work packages to their issues', async () => {
+      // One command maps them all (and records one segment); `map add` per work package otherwise.
+      if (has('tracker:map:suggest')) {
+        await cli(['tracker', 'map', 'suggest', '--apply'], {show: 8});
+        await cli(['tracker', 'map', 'list']);
+        return;
+      }
       for (const wp of WORK_PACKAGES) {
         await cli(
           [
@@ -234,6 +240,11 @@ async function main(): Promise<number> {
     console.log(`   $ git show --stat HEAD`);
     console.log(indent(diffStat, 40));
     printExcerpt(project, git);
+    if (has('tracker:review')) {
+      await step('What the commit did to the tracker, as a reviewer reads it', () =>
+        cli(['tracker', 'review', '--base', 'HEAD~1'], {offline: true, show: 30}),
+      );
+    }
 
     banner('Done');
     console.log(

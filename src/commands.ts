@@ -22,6 +22,7 @@ import TrackerMapList from './commands/tracker/map/list.js';
 import TrackerMapRemove from './commands/tracker/map/remove.js';
 import TrackerMapSuggest from './commands/tracker/map/suggest.js';
 import TrackerProviders from './commands/tracker/providers.js';
+import TrackerReview from './commands/tracker/review.js';
 import TrackerShow from './commands/tracker/show.js';
 import TrackerStatus from './commands/tracker/status.js';
 import TrackerSyncPull from './commands/tracker/sync/pull.js';
@@ -43,6 +44,7 @@ export const COMMANDS = {
   'tracker:map:remove': TrackerMapRemove,
   'tracker:map:suggest': TrackerMapSuggest,
   'tracker:providers': TrackerProviders,
+  'tracker:review': TrackerReview,
   'tracker:show': TrackerShow,
   'tracker:status': TrackerStatus,
   'tracker:sync:pull': TrackerSyncPull,

@@ -63,6 +63,32 @@ export abstract class TrackerCommand extends Command {
     return {cwd: process.cwd(), env: process.env};
   }
 
+  /** Starts collecting the storage runs this command opens (see `finally`). */
+  override async init(): Promise<void> {
+    (globalThis as unknown as Record<symbol, unknown>)[COMMAND_RUNS_SLOT] = new Set();
+    await super.init();
+  }
+
+  /**
+   * Seals what the command recorded into one committed segment per scope: the storage adds each
+   * log it writes to to the Set `init` put on a global slot. A failure to seal loses nothing: the
+   * records stay in open segments, which the next writer seals.
+   */
+  protected override async finally(error: Error | undefined): Promise<unknown> {
+    const slots = globalThis as unknown as Record<symbol, unknown>;
+    const runs = slots[COMMAND_RUNS_SLOT];
+    delete slots[COMMAND_RUNS_SLOT];
+    if (runs instanceof Set) {
+      try {
+        for (const log of runs as Set<{endRun(): Promise<void>}>) await log.endRun();
+      } catch (sealError) {
+        if (error === undefined) await this.catch(sealError as Error);
+        process.stderr.write(`Warning: ${redactSecrets((sealError as Error).message)}\n`);
+      }
+    }
+    return super.finally(error);
+  }
+
   protected override async catch(error: Error & {exitCode?: number}): Promise<unknown> {
     if (error instanceof Errors.ExitError) throw quiet(error);
     const debug = Boolean(process.env.DEBUG);
@@ -78,6 +104,9 @@ export abstract class TrackerCommand extends Command {
     throw quiet(new Errors.ExitError(report.exitCode));
   }
 }
+
+/** Where a command collects the storage runs it opens (the storage's `open-segment.ts` adds to it). */
+const COMMAND_RUNS_SLOT = Symbol.for('spec-kitty.tracker.commandRuns');
 
 /**
  * oclif's error handler recognises an ExitError by its class, and a host CLI's @oclif/core is not

@@ -170,8 +170,20 @@ export async function runSync(environment: ServiceEnvironment, request: SyncRequ
       result = combineRunResults(result, await engine.push({limit: options.limit, yes: options.yes}));
     }
   }
-  if (!dryRun) await refreshReadCache(storage.log);
+  if (!dryRun) {
+    await endRun(storage.log);
+    await refreshReadCache(storage.log);
+  }
   return {...result, mode: request.mode, warnings: storage.warnings};
+}
+
+/**
+ * Seals what this sync recorded into one committed segment, adopting the open segments of a
+ * run that died (a sync is a writer, so it recovers them even when it wrote nothing itself).
+ */
+async function endRun(log: unknown): Promise<void> {
+  const durable = log as {endRun?: (options: {recover: boolean}) => Promise<void>};
+  if (typeof durable.endRun === 'function') await durable.endRun({recover: true});
 }
 
 /** The durable log keeps a derived read cache: refresh it here, where the writes just happened. */

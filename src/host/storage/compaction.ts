@@ -5,6 +5,7 @@ import {orderEvents} from '../../core/index.js';
 import {StorageError} from '../fs/errors.js';
 import type {JsonlEventLog} from './jsonl-event-log.js';
 import {fsyncDir, isNotFound} from '../fs/safe-fs.js';
+import {isOpenSegmentName} from './open-segment.js';
 import {isSegmentName} from './segment-file.js';
 
 export interface CompactionOptions {
@@ -53,7 +54,11 @@ export async function compactScope(
   }
   return log.withWriterLock(async (lock) => {
     const segments = await log.readSegments();
-    const loose = segments.filter((segment) => !options.committed.has(segment.name));
+    // A running command's open segments are its own until it seals them.
+    const loose = segments.filter(
+      (segment) => !options.committed.has(segment.name) && !isOpenSegmentName(segment.name),
+    );
+    const keptCommitted = segments.filter((segment) => options.committed.has(segment.name)).length;
     const torn = loose.filter((segment) => segment.tornTailAt !== null);
     if (torn.length > 0) {
       throw new StorageError(`cannot compact: ${log.display(torn[0]!.name)} has a torn last line`, {
@@ -64,7 +69,7 @@ export async function compactScope(
     const report = {
       segmentsBefore: segments.length,
       squashed: 0,
-      keptCommitted: segments.length - loose.length,
+      keptCommitted,
       events: 0,
     };
     if (loose.length < 2) return {...report, segment: null};

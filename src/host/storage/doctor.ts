@@ -1,4 +1,4 @@
-import {promises as fs} from 'node:fs';
+import {existsSync, promises as fs} from 'node:fs';
 import * as path from 'node:path';
 
 import {canonicalJson, foldTrackerLog, type TrackerEvent} from '../../core/index.js';
@@ -9,6 +9,7 @@ import {assertNoSymlinks, isNotFound, isTempName, readFileNoFollow} from '../fs/
 import {isSegmentName, parseSegment} from './segment-file.js';
 import {repairTornTail, tornTail, type TornTailRepair} from './torn-tail.js';
 import {WRITER_LOCK_NAME} from './scope.js';
+import {isOpenSegmentName} from './open-segment.js';
 
 export type FindingCode =
   | 'symlink'
@@ -20,6 +21,7 @@ export type FindingCode =
   | 'active_lock'
   | 'temp_file'
   | 'unknown_file'
+  | 'open_segment'
   | 'damaged_checkpoint'
   | 'ignore_rules';
 
@@ -147,6 +149,15 @@ export async function doctorScope(options: DoctorOptions): Promise<DoctorReport>
       continue;
     }
     segments += 1;
+    if (isOpenSegmentName(name)) {
+      add({
+        code: 'open_segment',
+        severity: 'info',
+        message: `${rel(file)}: records of a command that is running or was interrupted (git-ignored until sealed; readers already see them); sealed into a committed segment when the next command that writes ends, or by --fix once its process is gone`,
+        path: rel(file),
+        fixable: true,
+      });
+    }
     const bytes = await fs.readFile(file);
     const parsed = parseSegment(name, bytes.toString('utf8'), rel(file), {tolerant: true});
     for (const error of parsed.errors) {
@@ -254,7 +265,13 @@ async function repair(
     await fs.rm(lockPath, {recursive: true, force: true});
     stale.fixed = true;
   }
-  const pending = findings.filter((f) => f.fixable && !f.fixed);
+  const open = findings.filter((f) => f.code === 'open_segment');
+  if (open.length > 0) {
+    // Seals the open segments whose run is gone (a live command's are left to it).
+    await log.endRun({recover: true});
+    for (const finding of open) finding.fixed = !existsSync(path.join(root, finding.path!));
+  }
+  const pending = findings.filter((f) => f.fixable && !f.fixed && f.code !== 'open_segment');
   if (pending.length === 0) return;
   // Under the writer lock: a temp file may belong to a writer that is still alive.
   await log.withWriterLock(async () => {
@@ -267,7 +284,8 @@ async function repair(
           break;
         case 'torn_tail': {
           const target = torn.find((t) => t.file === file);
-          if (!target || !(await repairTornTail(root, target))) continue;
+          // An open segment sealed above took only its complete lines: nothing left to cut.
+          if (!target || !existsSync(target.file) || !(await repairTornTail(root, target))) continue;
           break;
         }
         case 'ignore_rules':

@@ -10,8 +10,10 @@ import {trackerDir} from './scope.js';
  */
 export const IGNORE_RULES = [
   '# Maintained by spec-kitty tracker. Per-clone state, derived caches, locks and temp files stay',
-  '# out of git; the event segments under */events/ are the committed, reviewable log.',
+  '# out of git; the event segments under */events/ are the committed, reviewable log (open',
+  '# segments of a command still running are sealed into one when it ends).',
   '*/state/',
+  '*/events/*.open-*.jsonl',
   '*/cache/',
   '*.lock',
   '.*.tmp',

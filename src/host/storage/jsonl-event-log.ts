@@ -1,4 +1,4 @@
-import {readFileSync} from 'node:fs';
+import {existsSync, readdirSync, readFileSync, renameSync, unlinkSync} from 'node:fs';
 import * as path from 'node:path';
 
 import {
@@ -17,7 +17,26 @@ import {
 import {StorageError} from '../fs/errors.js';
 import {ensureIgnoreRules} from './ignore-rules.js';
 import {ReadCache, type ReadCacheOptions} from './read-cache.js';
-import {ensureRealDir, writeFileAtomic} from '../fs/safe-fs.js';
+import {
+  claimOpenFile,
+  isOpenSegmentName,
+  openSegmentName,
+  ownerIsGone,
+  parseOpenSegmentName,
+  releaseOpenFile,
+  SEAL_AT_EVENTS,
+  sealedNameOf,
+  trackRun,
+  untrackRun,
+} from './open-segment.js';
+import {
+  ensureRealDir,
+  fsyncDir,
+  isNotFound,
+  isTempName,
+  readFileNoFollow,
+  writeFileAtomic,
+} from '../fs/safe-fs.js';
 import {readSegment, truncateTornTail, type ParsedSegment} from './segment-file.js';
 import {listSegments, statStamp, type SegmentListing, type SegmentStamp} from './segment-listing.js';
 import {withLock, type HeldLock, type LockOptions} from '../fs/file-lock.js';
@@ -121,6 +140,8 @@ export class JsonlEventLog implements TrackerEventLog {
   private readonly writing = new Set<string>();
   private scopeDirReady = false;
   private eventsDirReady = false;
+  /** This run's open segments (see `open-segment.ts`): name -> events it holds. */
+  private readonly open = new Map<string, number>();
   readonly stats: ReadStats = {segmentsParsed: 0, cacheHits: 0, cacheWrites: 0};
 
   constructor(options: JsonlEventLogOptions) {
@@ -143,8 +164,16 @@ export class JsonlEventLog implements TrackerEventLog {
           );
   }
 
-  /** Folds every segment. Missing folder: empty state. Never takes the lock. */
+  /**
+   * Folds every segment, open ones included. Missing folder: empty state. Never takes the lock.
+   * An open segment sealed by its writer between listing and reading is read again from the
+   * sealed segment (the listing is retried).
+   */
   async read(): Promise<TrackerState> {
+    return retryWhenSealed(() => this.readOnce());
+  }
+
+  private async readOnce(): Promise<TrackerState> {
     const listing = this.listSegments();
     const cached = this.folded;
     if (cached && [...cached.files].every(([name, stamp]) => listing.segments.get(name) === stamp)) {
@@ -240,10 +269,12 @@ export class JsonlEventLog implements TrackerEventLog {
   }
   /** Every segment, parsed, in name order (compaction and doctor look at them one by one). */
   async readSegments(): Promise<ParsedSegment[]> {
-    const listing = this.listSegments();
-    const out: ParsedSegment[] = [];
-    for (const [name, stamp] of listing.segments) out.push(await this.segment(name, stamp));
-    return out;
+    return retryWhenSealed(async () => {
+      const listing = this.listSegments();
+      const out: ParsedSegment[] = [];
+      for (const [name, stamp] of listing.segments) out.push(await this.segment(name, stamp));
+      return out;
+    });
   }
 
   async transact<T>(
@@ -257,16 +288,21 @@ export class JsonlEventLog implements TrackerEventLog {
       // `at` and `event_id` first: with the payload's keys in order after them (as the stores
       // write them), an event is in canonical key order and serialises without a sort.
       const appended = events.map((payload) => ({at, event_id: this.newId(), ...payload}) as TrackerEvent);
-      const name = `${this.newId()}.jsonl`;
+      // A transaction as large as a seal (a pull's batch) is a committed segment of its own;
+      // smaller ones are open segments of this run, sealed together when the run ends.
+      const direct = appended.length >= SEAL_AT_EVENTS;
+      const name = direct ? `${this.newId()}.jsonl` : openSegmentName(this.newId());
       // Until it is folded in below, a read in this process (a pull merges its next pages while
       // a batch is being written) leaves this segment to us instead of parsing it from disk.
       this.writing.add(name);
       try {
+        if (!direct) this.noteOpen(name, appended.length);
         await this.writeSegment(name, appended, lock);
         this.foldWritten(state, name, appended);
       } finally {
         this.writing.delete(name);
       }
+      if (this.openEvents() >= SEAL_AT_EVENTS) await this.sealOpen(lock);
       return {result, appended};
     });
   }
@@ -333,6 +369,156 @@ export class JsonlEventLog implements TrackerEventLog {
     this.verify(name, bytes);
     this.known.set(name, statStamp(file));
     return file;
+  }
+
+  /**
+   * Ends this log's run: under the writer lock, adopts the open segments of runs that died
+   * (`recover`, or whenever this run has open segments of its own) and seals all of them into
+   * one committed segment. Without open segments and without `recover`, does nothing; with
+   * `recover` and nothing to adopt, takes no lock and writes nothing.
+   */
+  async endRun(options: {recover?: boolean} = {}): Promise<void> {
+    if (this.open.size === 0 && !options.recover) return;
+    const listing = this.listSegments();
+    // Open segments of ours that are gone were sealed by another writer (or the folder went).
+    if (![...this.open.keys()].some((name) => listing.segments.has(name))) this.forgetOpen();
+    const recover = options.recover === true;
+    const nothingLeft = !recover || (this.leftovers(listing).length === 0 && this.tempFiles().length === 0);
+    if (this.open.size === 0 && nothingLeft) return;
+    await this.withWriterLock(async (lock) => {
+      await this.adopt(this.leftovers(this.listSegments()));
+      await this.sealOpen(lock);
+      // Segment temp files are only ever written under this lock: one seen while holding it was
+      // left by a writer that died (or lost the lock) mid-write, and is never renamed now.
+      if (recover) for (const name of this.tempFiles()) unlinkIfPresent(path.join(this.eventsDir, name));
+    });
+    // The sealed names replace open ones the read cache may list: bring it up to date here,
+    // from what this process folded, rather than leave the next command a fold from scratch.
+    await this.refreshReadCache();
+  }
+
+  private tempFiles(): string[] {
+    try {
+      return readdirSync(this.eventsDir).filter((name) => isTempName(name));
+    } catch {
+      return [];
+    }
+  }
+
+  /** Open segments in `listing` that are not this run's and whose run is gone. */
+  private leftovers(listing: SegmentListing): string[] {
+    const now = Date.now();
+    const out: string[] = [];
+    for (const [name, stamp] of listing.segments) {
+      const owner = parseOpenSegmentName(name);
+      if (owner === null || this.open.has(name)) continue;
+      const mtimeMs = Number(BigInt(stamp.split(':')[1] ?? '0') / 1_000_000n);
+      if (ownerIsGone(path.join(this.eventsDir, name), owner, mtimeMs, now)) out.push(name);
+    }
+    return out;
+  }
+
+  /**
+   * Takes dead runs' open segments into this run (caller holds the writer lock). One whose
+   * events are all in the segment its run was sealing when it died (named after the run's
+   * first open segment) was sealed already: it is only deleted.
+   */
+  private async adopt(names: readonly string[]): Promise<void> {
+    const sealed = new Set<string>();
+    for (const name of names) {
+      const head = path.join(this.eventsDir, sealedNameOf(parseOpenSegmentName(name)!));
+      if (!existsSync(head)) continue;
+      const parsed = await readSegment({file: head, display: this.display(path.basename(head))});
+      for (const event of parsed.events) sealed.add(event.event_id);
+    }
+    for (const name of names) {
+      const file = path.join(this.eventsDir, name);
+      const bytes = await readFileNoFollow(file);
+      if (bytes === null) continue;
+      const parsed = await readSegment({file, display: this.display(name)});
+      if (parsed.events.every((event) => sealed.has(event.event_id))) {
+        unlinkIfPresent(file);
+        forgetSegment(file);
+        this.known.delete(name);
+        this.folded?.files.delete(name);
+        continue;
+      }
+      this.noteOpen(name, parsed.events.length);
+    }
+  }
+
+  private noteOpen(name: string, events: number): void {
+    this.open.set(name, events);
+    claimOpenFile(path.join(this.eventsDir, name));
+    trackRun(this);
+  }
+
+  private openEvents(): number {
+    let total = 0;
+    for (const count of this.open.values()) total += count;
+    return total;
+  }
+
+  /**
+   * Seals this run's open segments into ONE committed segment (caller holds the writer lock):
+   * a lone one is renamed; several are concatenated (complete lines only), written atomically
+   * and read back, and only then deleted, the first one last (a crash in between leaves files
+   * whose events the sealed segment named after that first one already holds: `adopt` deletes
+   * them). Open segments another writer sealed meanwhile are skipped.
+   */
+  private async sealOpen(lock: HeldLock): Promise<void> {
+    const names = [...this.open.keys()].sort().filter((name) => existsSync(path.join(this.eventsDir, name)));
+    if (names.length > 0) {
+      let target = sealedNameOf(parseOpenSegmentName(names[0]!)!);
+      if (existsSync(path.join(this.eventsDir, target))) target = `${this.newId()}.jsonl`;
+      this.writing.add(target);
+      try {
+        await this.writeSealed(names, target, lock);
+      } finally {
+        this.writing.delete(target);
+      }
+    }
+    this.forgetOpen();
+  }
+
+  private forgetOpen(): void {
+    for (const name of this.open.keys()) releaseOpenFile(path.join(this.eventsDir, name));
+    this.open.clear();
+    untrackRun(this);
+  }
+
+  private async writeSealed(names: readonly string[], target: string, lock: HeldLock): Promise<void> {
+    const file = path.join(this.eventsDir, target);
+    const parts: Buffer[] = [];
+    let whole = true;
+    for (const name of names) {
+      const bytes = (await readFileNoFollow(path.join(this.eventsDir, name))) ?? Buffer.alloc(0);
+      const parsed = await readSegment({file: path.join(this.eventsDir, name), display: this.display(name)});
+      whole &&= parsed.tornTailAt === null;
+      parts.push(parsed.tornTailAt === null ? bytes : bytes.subarray(0, parsed.tornTailAt));
+    }
+    if (names.length === 1 && whole) {
+      lock.check();
+      renameSync(path.join(this.eventsDir, names[0]!), file);
+    } else {
+      const bytes = Buffer.concat(parts);
+      await writeFileAtomic(file, bytes, {beforeRename: () => lock.check()});
+      lock.check();
+      this.verify(target, bytes);
+      for (const name of [...names].reverse()) unlinkIfPresent(path.join(this.eventsDir, name));
+    }
+    // Synchronously after the files moved, so that a read in this process never sees both.
+    const stamp = statStamp(file);
+    const folded = this.folded;
+    const allFolded = folded !== null && names.every((name) => folded.files.has(name));
+    for (const name of names) {
+      forgetSegment(path.join(this.eventsDir, name));
+      this.known.delete(name);
+      folded?.files.delete(name);
+    }
+    this.known.set(target, stamp);
+    if (allFolded) folded.files.set(target, stamp);
+    await fsyncDir(this.eventsDir);
   }
 
   /** Removes torn last lines (for `doctor --fix`); returns the files repaired. */
@@ -513,7 +699,12 @@ export class JsonlEventLog implements TrackerEventLog {
     if (hit && hit.stamp === stamp) {
       parsed = hit.parsed;
     } else {
-      parsed = await readSegment({file, display: this.display(name)});
+      try {
+        parsed = await readSegment({file, display: this.display(name)});
+      } catch (error) {
+        if (isOpenSegmentName(name) && !existsSync(file)) throw new SealedMeanwhile(name);
+        throw error;
+      }
       this.stats.segmentsParsed += 1;
       rememberSegment(file, {stamp, parsed});
     }
@@ -538,6 +729,32 @@ function parseListing(text: string): Map<string, SegmentStamp> {
     files.set(line.slice(0, space), line.slice(space + 1));
   }
   return files;
+}
+
+/** An open segment was sealed by its writer between listing and reading it. */
+class SealedMeanwhile extends Error {
+  constructor(name: string) {
+    super(`${name} was sealed while being read`);
+  }
+}
+
+/** Runs a read again when an open segment it listed was sealed meanwhile (a few times at most). */
+async function retryWhenSealed<T>(body: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await body();
+    } catch (error) {
+      if (!(error instanceof SealedMeanwhile) || attempt >= 5) throw error;
+    }
+  }
+}
+
+function unlinkIfPresent(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
 }
 
 /** Drops this process's parsed-segment cache (tests and benchmarks measure cold reads). */

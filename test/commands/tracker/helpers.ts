@@ -119,6 +119,7 @@ export function issue(id: number, fields: Partial<Parameters<typeof createIssue>
 export async function seedCache(root: string, issues: CanonicalIssue[]): Promise<void> {
   const storage = openTrackerStorage({root, provider: 'github', serverUrl: '', workspace: 'acme/app'});
   await storage.stores.recordRemote(issues.map((i) => ({issue: i})));
+  await storage.log.endRun(); // committed, as a pull command leaves it
 }
 
 export function parseJson<T = Record<string, unknown>>(stdout: string): T {

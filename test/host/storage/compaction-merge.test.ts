@@ -6,6 +6,7 @@ import {expect} from 'chai';
 
 import {foldTrackerLog, ManualClock, type TrackerEvent} from '../../../src/core/index.js';
 import {compactScope} from '../../../src/host/storage/compaction.js';
+import {endAllRuns} from '../../../src/host/storage/open-segment.js';
 import {committedSegmentNames} from '../../../src/host/storage/committed-segments.js';
 import {clearSegmentCache} from '../../../src/host/storage/jsonl-event-log.js';
 import {openTrackerStorage} from '../../../src/host/storage/tracker-storage.js';
@@ -82,6 +83,7 @@ class Session {
     } else {
       this.commit();
     }
+    await endAllRuns(); // a command seals its records into one segment when it ends
   }
 
   /** One pull of many issues: one large segment that a snapshot would mostly consist of. */
@@ -92,11 +94,13 @@ class Session {
       issue: remote(String(i + 1), {body: BODY, updated_at: at}),
     }));
     await this.open().stores.recordRemote(issues);
+    await endAllRuns();
   }
 
   async compact(): Promise<void> {
     const log = this.open().log;
     await compactScope(log, {committed: await committedSegmentNames(this.root, log.eventsDir)});
+    await endAllRuns();
   }
 
   commit(message = 'work'): void {
@@ -221,6 +225,7 @@ describe('compact', function () {
       const clock = new ManualClock('2026-03-01T00:00:00.000Z');
       const storage = () => (clearSegmentCache(), openTrackerStorage({...scopeOptions(root), clock}));
       await storage().stores.recordRemote([{issue: remote('1')}, {issue: remote('2')}]);
+      await endAllRuns();
       session.commit('base');
       const eventsDir = storage().log.eventsDir;
       const committed = await listFiles(eventsDir);
@@ -230,6 +235,7 @@ describe('compact', function () {
       for (let i = 0; i < 5; i++) {
         clock.advance(1000);
         await storage().stores.recordLocalEdit(ref('1'), {labels: ['a', `x${i}`]});
+        await endAllRuns();
       }
       const before = await printOf(root);
       const eventsBefore = (await eventsOf(root)).length;
@@ -266,6 +272,7 @@ describe('compact', function () {
       git(root, 'commit', '-q', '-m', 'init');
       git(root, 'checkout', '-q', '-b', 'other');
       await storage().stores.recordRemote([{issue: remote('1')}]);
+      await endAllRuns();
       git(root, 'add', '-A');
       git(root, 'commit', '-q', '-m', 'on other');
       const onOther = await listFiles(storage().log.eventsDir);
@@ -296,11 +303,13 @@ describe('compact', function () {
       const clock = new ManualClock('2026-03-01T00:00:00.000Z');
       const storage = () => (clearSegmentCache(), openTrackerStorage({...scopeOptions(root), clock}));
       await storage().stores.recordRemote([{issue: remote('1')}]);
+      await endAllRuns();
       const eventsDir = storage().log.eventsDir;
       const [first] = await listFiles(eventsDir);
       await fs.rename(path.join(eventsDir, first!), path.join(eventsDir, `snapshot-${'a'.repeat(32)}.jsonl`));
       clock.advance(1000);
       await storage().stores.recordLocalEdit(ref('1'), {title: 'Edited'});
+      await endAllRuns();
       expect(await committedSegmentNames(root, eventsDir)).to.deep.equal(new Set());
       const report = await compactScope(storage().log, {committed: new Set()});
       expect(report).to.include({segmentsBefore: 2, squashed: 2, keptCommitted: 0, events: 2});

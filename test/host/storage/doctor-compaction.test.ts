@@ -5,6 +5,7 @@ import {expect} from 'chai';
 
 import {canonicalJsonLine, InMemoryEventLog, LogBackedStores, ManualClock} from '../../../src/core/index.js';
 import {compactScope} from '../../../src/host/storage/compaction.js';
+import {endAllRuns} from '../../../src/host/storage/open-segment.js';
 import {doctorScope} from '../../../src/host/storage/doctor.js';
 import {openTrackerStorage} from '../../../src/host/storage/tracker-storage.js';
 import {listFiles, ref, remote, scopeOptions, tempRoot} from './helpers.js';
@@ -17,8 +18,11 @@ describe('doctor', () => {
 
   it('finds every kind of damage, and --fix repairs what it can without losing an event', async () => {
     const storage = openTrackerStorage(scopeOptions(root));
+    // Two command runs: two committed segments.
     await storage.stores.recordRemote([{issue: remote('1')}, {issue: remote('2')}]);
+    await storage.log.endRun();
     await storage.stores.recordRemote([{issue: remote('3')}]);
+    await storage.log.endRun();
     await storage.checkpoints.setCheckpoint('pull', {cursor: null, updated_since: null, high_water: null});
     const events = path.join(storage.scopeDir, 'events');
     const [first, second] = await listFiles(events);
@@ -99,6 +103,7 @@ describe('compaction', () => {
         await storage.stores.recordRemote([
           {issue: remote('1', {title: `v${v}`, updated_at: clock.now().toISOString()})},
         ]);
+        await endAllRuns(); // one command, one sealed segment
       }
       const before = await storage.stores.listIssues();
       const report = await compactScope(storage.log, {committed: new Set()});

@@ -29,14 +29,23 @@ describe('durable tracker log (JSONL segments)', () => {
   });
   afterEach(async () => cleanup());
 
-  it('writes one immutable canonical segment per transaction, and the ignore rules', async () => {
+  it('writes one open segment per transaction, sealed into one canonical segment per run, and the ignore rules', async () => {
     const storage = openTrackerStorage({...scopeOptions(root), clock: new ManualClock()});
     await storage.stores.recordRemote([{issue: remote('1')}, {issue: remote('2')}]);
     await storage.stores.recordLocalEdit(ref('1'), {title: 'Local'});
     const events = path.join(storage.scopeDir, 'events');
+    const open = await listFiles(events);
+    expect(open).to.have.length(2);
+    for (const file of open)
+      expect(file).to.match(/^[0-9A-HJKMNP-TV-Z]{26}\.open-[0-9a-f]{8}-[0-9]+\.jsonl$/);
+    const openText = (await Promise.all(open.map((f) => fs.readFile(path.join(events, f), 'utf8')))).join('');
+    // Readers see an open run's records at once.
+    expect((await openTrackerStorage(scopeOptions(root)).stores.getIssue(ref('1')))!.title).to.equal('Local');
+    await storage.log.endRun();
     const files = await listFiles(events);
-    expect(files).to.have.length(2);
-    for (const file of files) expect(file).to.match(/^[0-9A-HJKMNP-TV-Z]{26}\.jsonl$/);
+    expect(files).to.deep.equal([`${open[0]!.slice(0, 26)}.jsonl`]);
+    expect(await fs.readFile(path.join(events, files[0]!), 'utf8')).to.equal(openText);
+    expect((await storage.stores.getIssue(ref('1')))!.title).to.equal('Local');
     const first = await fs.readFile(path.join(events, files[0]!), 'utf8');
     const lines = first.split('\n');
     expect(lines.pop()).to.equal('');

@@ -16,6 +16,7 @@ import {
 } from '../../../src/core/index.js';
 import {prng} from '../../../bench/lib/github-issue-fixture.js';
 import {clearSegmentCache} from '../../../src/host/storage/jsonl-event-log.js';
+import {endAllRuns} from '../../../src/host/storage/open-segment.js';
 import {packIssue, unpackIssue} from '../../../src/host/storage/state-snapshot.js';
 import {openTrackerStorage, type TrackerStorage} from '../../../src/host/storage/tracker-storage.js';
 import {listFiles, ref, remote, scopeOptions, tempRoot, treeHash} from './helpers.js';
@@ -399,10 +400,12 @@ describe('read cache (derived, git-ignored snapshot of the fold)', function () {
       );
     git('init', '-q', '-b', 'main');
     await seed();
+    await endAllRuns(); // as every command does when it ends
     git('add', '-A');
     git('commit', '-q', '-m', 'base');
     git('checkout', '-q', '-b', 'topic');
     await cold(root, {day: 2}).stores.recordRemote([{issue: remote('9')}]);
+    await endAllRuns(); // as every command does when it ends
     git('add', '-A');
     git('commit', '-q', '-m', 'topic');
     git('checkout', '-q', 'main');
