@@ -30,7 +30,7 @@ import {
   type PlanSummary,
   type SyncPlan,
 } from './push-plan.js';
-import {DEFAULT_RETRY_POLICY, withRetry, type RetryContext, type RetryPolicy} from './retry.js';
+import {ENGINE_RETRY_POLICY, withRetry, type RetryContext, type RetryPolicy} from './retry.js';
 import {
   emptyStats,
   failureToString,
@@ -159,7 +159,7 @@ export class SyncEngine {
 
   constructor(private readonly options: SyncEngineOptions) {
     this.strategy = options.strategy ?? 'newer_timestamp';
-    this.retryPolicy = {...DEFAULT_RETRY_POLICY, ...options.retry};
+    this.retryPolicy = {...ENGINE_RETRY_POLICY, ...options.retry};
     this.overlapMs = options.overlapMs ?? DEFAULT_OVERLAP_MS;
     this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
     this.thresholds = {...DEFAULT_BULK_GUARD, ...options.bulkGuard};

@@ -10,6 +10,7 @@ import {realSleep, systemClock, type RuntimeEventListener} from '../../core/prot
 import type {SyncRunResult} from '../../core/sync/sync-engine.js';
 import {isFatalFailure} from '../../core/sync/sync-result.js';
 import {missingCredentialsError, resolveCredentials} from '../config/credentials.js';
+import {pacingFromEnv} from '../config/pacing-env.js';
 import {nodeFetch} from '../http/node-fetch.js';
 import {guardStorage, maskableSecrets, maskingConnector} from './content-guard.js';
 import {assertEgressPermitted} from './egress-gate.js';
@@ -120,7 +121,13 @@ export async function runSync(environment: ServiceEnvironment, request: SyncRequ
   const dryRun = request.dryRun ?? false;
   for (const intent of request.intents ?? []) await intent.apply({context, storage, dryRun});
 
-  const runtime = {fetch: nodeFetch, clock: systemClock, sleep: realSleep, onEvent: request.onEvent};
+  const runtime = {
+    fetch: nodeFetch,
+    clock: systemClock,
+    sleep: realSleep,
+    onEvent: request.onEvent,
+    pacing: pacingFromEnv(environment.env),
+  };
   const runner =
     descriptor.kind === 'local' ? (await import('../process/index.js')).createProcessRunner() : undefined;
   const connector = maskingConnector(
