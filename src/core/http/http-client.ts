@@ -3,7 +3,14 @@ import type {FailureClass} from '../model/enums.js';
 import type {JsonValue} from '../model/json.js';
 import type {ConnectorRuntime} from '../protocols/connector.js';
 import type {WaitReason} from '../protocols/runtime.js';
-import {HTTP_RETRY_POLICY, backoffDelayMs, done, retryLoop, type RetryPolicy, type RetryStep} from '../retry/index.js';
+import {
+  HTTP_RETRY_POLICY,
+  backoffDelayMs,
+  done,
+  retryLoop,
+  type RetryPolicy,
+  type RetryStep,
+} from '../retry/index.js';
 import type {Pacer} from './pacer.js';
 import {providerPacer} from './provider-pacing.js';
 import {genericRateLimit, type RateLimitInterpreter, type RateLimitSignal} from './rate-limit.js';
@@ -283,11 +290,7 @@ export class HttpClient {
     );
   }
 
-  private onNetworkFailure(
-    exchange: Exchange,
-    outcome: NetworkOutcome,
-    attempt: number,
-  ): RetryStep<never> {
+  private onNetworkFailure(exchange: Exchange, outcome: NetworkOutcome, attempt: number): RetryStep<never> {
     const failure: AttemptFailure = outcome.unreachable ? {kind: 'unreachable'} : {kind: 'network'};
     const waitMs = this.retryStep(exchange, failure, attempt);
     if (waitMs !== null) return {kind: 'wait', waitMs, reason: 'retry'};
@@ -321,7 +324,8 @@ export class HttpClient {
     const accepted = (exchange.request.acceptStatuses ?? []).includes(status);
     if ((status >= 200 && status < 300) || status === 304 || accepted) {
       const parsed = parseJsonBody(text);
-      if (parsed.ok) return done({status, headers, data: parsed.value as T, url: shownUrl, attempts: attempt});
+      if (parsed.ok)
+        return done({status, headers, data: parsed.value as T, url: shownUrl, attempts: attempt});
       return this.onBadBody(exchange, outcome, parsed.error, attempt);
     }
     // A limit without a server-given wait (a bare 429) is paced by the same backoff as a retry.

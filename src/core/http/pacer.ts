@@ -94,7 +94,10 @@ export class Pacer {
     }
     for (const reported of spent) {
       // Counted down here too: the next answer reports the server's own count again.
-      this.reported.set(reported.resource, {...reported, remaining: reported.remaining - reported.costPerRequest});
+      this.reported.set(reported.resource, {
+        ...reported,
+        remaining: reported.remaining - reported.costPerRequest,
+      });
       this.lastReportedSend.set(reported.resource, at);
     }
     for (const budget of this.published) if (budget.applies(request)) this.book(budget, at);

@@ -41,8 +41,18 @@ function githubPublished(overrides: Exclude<PacingOverrides, 'off'>): PublishedB
       minSpacingMs: overrides.writes_per_minute === undefined ? 1_000 : 0,
       applies: isGithubWrite,
     },
-    {label: `GitHub's limit of ${count(perHour)} writes an hour`, limit: perHour, windowMs: HOUR, applies: isGithubWrite},
-    {label: `GitHub's limit of ${count(searches)} searches a minute`, limit: searches, windowMs: MINUTE, applies: isGithubSearch},
+    {
+      label: `GitHub's limit of ${count(perHour)} writes an hour`,
+      limit: perHour,
+      windowMs: HOUR,
+      applies: isGithubWrite,
+    },
+    {
+      label: `GitHub's limit of ${count(searches)} searches a minute`,
+      limit: searches,
+      windowMs: MINUTE,
+      applies: isGithubSearch,
+    },
   ];
 }
 
@@ -77,7 +87,14 @@ const gitlabReported: BudgetReader = (headers) => {
   if (remaining === null || reset === null) return [];
   const limit = int(headers.get('ratelimit-limit'));
   return [
-    {resource: 'default', label: `GitLab's limit of ${limit === null ? 'its' : count(limit)} requests`, limit, remaining, resetAtMs: reset * 1000, costPerRequest: 1},
+    {
+      resource: 'default',
+      label: `GitLab's limit of ${limit === null ? 'its' : count(limit)} requests`,
+      limit,
+      remaining,
+      resetAtMs: reset * 1000,
+      costPerRequest: 1,
+    },
   ];
 };
 
@@ -88,7 +105,14 @@ const jiraReported: BudgetReader = (headers) => {
   if (remaining === null || Number.isNaN(resetAt)) return [];
   const limit = int(headers.get('x-ratelimit-limit'));
   return [
-    {resource: 'default', label: `Jira's limit of ${limit === null ? 'its' : count(limit)} requests`, limit, remaining, resetAtMs: resetAt, costPerRequest: 1},
+    {
+      resource: 'default',
+      label: `Jira's limit of ${limit === null ? 'its' : count(limit)} requests`,
+      limit,
+      remaining,
+      resetAtMs: resetAt,
+      costPerRequest: 1,
+    },
   ];
 };
 

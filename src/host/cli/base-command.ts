@@ -4,6 +4,8 @@ import {stableJson} from './json-output.js';
 import {reportError} from './error-report.js';
 import {ProgressDisplay} from './progress-display.js';
 import {redactSecrets} from './secret-mask.js';
+import {WaitLines} from './wait-lines.js';
+import {setLockWaitListener} from '../storage/lock-retry.js';
 
 /**
  * `--json` as an ordinary flag that we handle ourselves, not oclif's `enableJsonFlag`: oclif's
@@ -31,6 +33,13 @@ export interface CommandReport {
 export abstract class TrackerCommand extends Command {
   /** Set by `setJson` once flags are parsed; decides progress display and output form. */
   protected jsonMode = false;
+
+  override async init(): Promise<void> {
+    await super.init();
+    // A wait for another process's lock (up to 15 s when that process died) is said on stderr.
+    const lines = new WaitLines(process.stderr);
+    setLockWaitListener((event) => lines.onWait(event));
+  }
 
   protected setJson(json: boolean | undefined): void {
     this.jsonMode = json === true;

@@ -8,6 +8,7 @@ import {PROVIDERS, type CredentialSpec, type ProviderDescriptor} from '../../cor
 import {registerSecret} from '../cli/secret-mask.js';
 import {atomicWriteFileSync} from './atomic-write.js';
 import {readPrivateToml} from './private-toml.js';
+import {retryWhileLocked} from '../storage/lock-retry.js';
 
 /**
  * Machine-global tracker credentials: environment variables first, then the TOML file
@@ -180,31 +181,38 @@ export function missingCredentialsError(
 
 /**
  * Runs `action` holding the lock of a machine-global file (`<path>.lock`, proper-lockfile, with
- * stale detection and bounded retries); the folder is created private (0700) when missing.
+ * stale detection; bounded retries on the shared retry loop, `retryWhileLocked`); the folder is
+ * created private (0700) when missing.
  */
 export async function withMachineFileLock<T>(path: string, action: () => T): Promise<T> {
   mkdirSync(dirname(path), {recursive: true, mode: 0o700});
   // The default export is the CommonJS module in Node and in a bundle alike (named exports are not).
   const {default: lockfile} = await import('proper-lockfile');
   let compromised: Error | null = null;
-  const release = await lockfile
-    .lock(path, {
-      realpath: false,
-      lockfilePath: `${path}.lock`,
-      stale: 10_000,
-      retries: {retries: 20, minTimeout: 25, maxTimeout: 500, factor: 1.5},
-      onCompromised: (error) => {
-        compromised = error;
-      },
-    })
-    .catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ELOCKED') {
-        throw new CredentialsFileError(`${path} is locked by another spec-kitty process.`, {
-          hint: `Try again in a moment; if no other process runs, remove ${path}.lock.`,
-        });
-      }
-      throw error;
-    });
+  const lockfilePath = `${path}.lock`;
+  const release = await retryWhileLocked(
+    () =>
+      lockfile.lock(path, {
+        realpath: false,
+        lockfilePath,
+        stale: 10_000,
+        retries: 0,
+        onCompromised: (error) => {
+          compromised = error;
+        },
+      }),
+    {
+      waitMs: 7_000,
+      firstDelayMs: 25,
+      maxDelayMs: 500,
+      factor: 1.5,
+      what: `another spec-kitty process holds the lock on ${path}`,
+      gaveUp: () =>
+        new CredentialsFileError(`${path} is locked by another spec-kitty process.`, {
+          hint: `Try again in a moment; if no other process runs, remove ${lockfilePath}.`,
+        }),
+    },
+  );
   try {
     const result = action();
     if (compromised) {

@@ -52,7 +52,9 @@ describe('request layer: writes that may have reached the server', () => {
     const error = await caught(withRetry(engineRetry(), post));
     expect(server!.requestsTo('POST', '/api/issues/1/comments')).to.have.length(1);
     expect(error).to.include({failureClass: 'transient', mayHaveBeenApplied: true});
-    expect(error.message).to.include('did not answer within 50 ms').and.include('may have reached the server');
+    expect(error.message)
+      .to.include('did not answer within 50 ms')
+      .and.include('may have reached the server');
   });
 
   it('a write answered by a gateway error (502) is not repeated either', async () => {
@@ -88,7 +90,9 @@ describe('request layer: writes that may have reached the server', () => {
 
   it('an unknown host fails the same way, naming the host', async () => {
     // What Node's fetch throws when a name does not resolve (no DNS query leaves the test).
-    const notFound = Object.assign(new Error('getaddrinfo ENOTFOUND no-such-host.invalid'), {code: 'ENOTFOUND'});
+    const notFound = Object.assign(new Error('getaddrinfo ENOTFOUND no-such-host.invalid'), {
+      code: 'ENOTFOUND',
+    });
     let calls = 0;
     const fetchImpl = (async () => {
       calls += 1;
@@ -154,11 +158,17 @@ describe('request layer: pacing to published budgets', () => {
     const reset = Date.parse('2026-03-01T00:10:00Z') / 1000;
     const github = providerPacer('github', clock);
     github.observe(
-      new Headers({'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset)}),
+      new Headers({
+        'x-ratelimit-limit': '5000',
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-reset': String(reset),
+      }),
     );
     expect(github.reserve({method: 'GET', path: '/repos/o/r'})!.ms).to.equal(601_000);
     const gitlab = providerPacer('gitlab', clock);
-    gitlab.observe(new Headers({'ratelimit-limit': '100', 'ratelimit-remaining': '4', 'ratelimit-reset': String(reset)}));
+    gitlab.observe(
+      new Headers({'ratelimit-limit': '100', 'ratelimit-remaining': '4', 'ratelimit-reset': String(reset)}),
+    );
     // Four left for ten minutes, spent evenly: after the first, three for ten minutes, one every 200 s.
     expect(gitlab.reserve({method: 'GET', path: '/x'})).to.equal(null);
     expect(gitlab.reserve({method: 'GET', path: '/x'})!.ms).to.equal(200_000);
