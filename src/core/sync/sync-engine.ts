@@ -64,6 +64,11 @@ export interface SyncEngineOptions {
   /** Page size asked of the connector. Default 100. */
   readonly pageSize?: number;
   readonly bulkGuard?: Partial<BulkGuardThresholds>;
+  /**
+   * Called once a push knows how many creates and updates it will send, before any request;
+   * throws to stop it (the long-run guard). `confirmed`: a dry run, or `--yes`.
+   */
+  readonly beforePush?: (counts: {creates: number; updates: number}, confirmed: boolean) => void;
   /** Where the pull checkpoint lives. Default `pull:<provider>:<workspace>`. */
   readonly checkpointKey?: string;
   /**
@@ -484,6 +489,7 @@ export class SyncEngine {
     const exceeded = exceedsBulkGuard(summary, thresholds);
     s.guard = {...summary, exceeded, thresholds};
     if (exceeded && !confirmed) throw new BulkChangeGuardError(summary, thresholds);
+    this.options.beforePush?.({creates: creates.length, updates: updates.length}, confirmed);
   }
 
   private async pushDraft(s: Session, item: PendingTriage): Promise<void> {

@@ -1,5 +1,7 @@
 import {Flags} from '@oclif/core';
 
+import {formatEta} from '../../core/sync/long-run-guard.js';
+import {LONG_RUN_SECONDS} from '../../core/sync/run-budget.js';
 import {failureToString} from '../../core/sync/sync-result.js';
 import type {SyncIntent, SyncMode, SyncReport} from '../services/sync-service.js';
 import {TrackerCommand, jsonFlag} from './base-command.js';
@@ -115,6 +117,7 @@ export function syncText(r: SyncReport): string[] {
       lines.push(`- would pull: ${s.pull_creates} new, ${s.pull_updates} updated, ${s.pull_deletes} deleted`);
     if (r.mode !== 'pull')
       lines.push(`- would push: ${s.creates} created, ${s.updates} updated, ${s.comments} comments`);
+    if (r.budget) lines.push(budgetLine(r));
   } else {
     lines.push(`- created: ${created}`, `- updated: ${updated}`);
     if (r.mode !== 'push' && s.pull_deletes > 0) {
@@ -132,6 +135,16 @@ export function syncText(r: SyncReport): string[] {
     );
   }
   return lines;
+}
+
+/** What the real run will cost on the tracker, from a dry run, and whether it will ask first. */
+function budgetLine(r: SyncReport): string {
+  const b = r.budget!;
+  const long = r.mode !== 'pull' && b.eta_seconds > LONG_RUN_SECONDS;
+  return (
+    `- budget: ${b.requests} requests (${b.writes} writes, ${b.searches} searches), about ${formatEta(b.eta_seconds)} within ${r.provider}'s rate limits` +
+    (long ? `; over ${LONG_RUN_SECONDS / 60} minutes, so the run asks for --yes` : '')
+  );
 }
 
 /** The failures of a run, for stderr: what failed, then what to do (once). */
