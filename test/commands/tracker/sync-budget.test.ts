@@ -1,5 +1,7 @@
 import {expect} from 'chai';
 
+import {ManualClock} from '../../../src/core/protocols/runtime.js';
+import {setConnectorFactory} from '../../../src/host/services/sync-service.js';
 import {writeSpecKittyProject} from '../../fakes/spec-kitty-project.js';
 import {FakeGitHubServer} from '../../fakes/github/index.js';
 import {exitCode, makeProject, parseJson, run, type TestProject} from './helpers.js';
@@ -86,5 +88,63 @@ describe('sync: the budget of a run within the provider limits', () => {
     expect(exitCode(result)).to.equal(1);
     expect(result.stderr).to.include('SPEC_KITTY_TRACKER_PACING').and.include('writes_per_minute=lots');
     expect(result.stderr).not.to.include('    at ');
+  });
+});
+
+describe('acceptance: push --create-missing of 35 work packages against GitHub limits scaled down', () => {
+  const saved = process.env.SPEC_KITTY_TRACKER_PACING;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.SPEC_KITTY_TRACKER_PACING;
+    else process.env.SPEC_KITTY_TRACKER_PACING = saved;
+  });
+
+  it('meets at most one limit response, and the dry run estimate is within 0.5x-2x of the run (fake time)', async () => {
+    const project = makeProject();
+    // Fake time for the fake GitHub and the connector's pacing alike (the command is unchanged).
+    const clock = new ManualClock('2026-03-01T00:00:00.000Z');
+    const fake = await FakeGitHubServer.start({
+      now: () => clock.now(),
+      limits: {writesPerMinute: 30, searchesPerMinute: 10},
+    });
+    try {
+      process.env.GITHUB_TOKEN = fake.token;
+      process.env.SPEC_KITTY_TRACKER_PACING = 'writes_per_minute=30,searches_per_minute=10';
+      setConnectorFactory(async (descriptor, config) =>
+        (await descriptor.load()).create({
+          ...config,
+          runtime: {...config.runtime, clock, sleep: clock.sleep},
+        }),
+      );
+      writeSpecKittyProject(project.root, {
+        start: '2026-03-01T09:00:00.000Z',
+        missions: Array.from({length: 7}, (_, m) => ({
+          slug: `04${m}-mission`,
+          friendly_name: `Mission ${m}`,
+          work_packages: [1, 2, 3, 4, 5].map((i) => ({id: `WP0${i}`, title: `Step ${i}`, lane: 'planned'})),
+        })),
+      });
+      const bind = ['bind', '--provider', 'github', '--workspace', fake.workspace, '--server-url', fake.url];
+      expect((await run(['tracker', ...bind, '--doctrine-mode', 'spec_kitty_authoritative'])).error).to.equal(
+        undefined,
+      );
+      const dry = await run(['tracker', 'sync', 'push', '--create-missing', '--dry-run', '--json']);
+      expect(dry.error, dry.stderr).to.equal(undefined);
+      const budget = parseJson<{budget: Budget}>(dry.stdout).budget;
+      expect(budget).to.include({writes: 35, searches: 35});
+      clock.advance(60 * 60_000); // a fresh hour: the dry run's lookups spent searches too
+      const started = clock.now().getTime();
+      const pushed = await run(['tracker', 'sync', 'push', '--create-missing', '--yes', '--json']);
+      expect(pushed.error, pushed.stderr).to.equal(undefined);
+      const seconds = (clock.now().getTime() - started) / 1000;
+      expect(parseJson<{stats: {pushed_created: number}}>(pushed.stdout).stats.pushed_created).to.equal(35);
+      expect(fake.limits.refusals).to.be.at.most(1);
+      expect(budget.eta_seconds / seconds, `estimate ${budget.eta_seconds} s, run ${seconds} s`).to.be.within(
+        0.5,
+        2,
+      );
+    } finally {
+      await fake.close();
+      project.cleanup();
+    }
   });
 });
