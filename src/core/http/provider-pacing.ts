@@ -66,11 +66,10 @@ const githubReported: BudgetReader = (headers) => {
   if (remaining === null || reset === null) return [];
   const limit = int(headers.get('x-ratelimit-limit'));
   const resource = headers.get('x-ratelimit-resource') ?? 'core';
-  const what = resource === 'search' ? 'searches' : 'requests';
   return [
     {
       resource,
-      label: `GitHub's limit of ${limit === null ? 'its' : count(limit)} ${what} (${resource}) until its reset`,
+      label: githubBudgetLabel(resource, limit),
       limit,
       remaining,
       resetAtMs: reset * 1000,
@@ -78,6 +77,14 @@ const githubReported: BudgetReader = (headers) => {
     },
   ];
 };
+/** GitHub's budgets in words: the primary budget is hourly, search's a minute. */
+function githubBudgetLabel(resource: string, limit: number | null): string {
+  const n = limit === null ? 'its' : count(limit);
+  if (resource === 'core') return `GitHub's limit of ${n} requests an hour`;
+  if (resource === 'search') return `GitHub's limit of ${n} searches a minute`;
+  return `GitHub's ${resource} limit of ${n} requests`;
+}
+
 const githubResource: ResourceOf = (r) => (isGithubSearch(r) ? 'search' : 'core');
 
 /** GitLab reports `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` (epoch seconds). */

@@ -33,9 +33,11 @@ export function describeWait(event: WaitEvent): string {
   }
 }
 
-function seconds(ms: number): string {
+/** `1.5 s`, `42 s`, `60 min`: a wait as people say it. */
+function duration(ms: number): string {
   const s = ms / 1000;
-  return s < 10 && !Number.isInteger(s) ? s.toFixed(1) : String(Math.round(s));
+  if (s >= 120) return `${Math.round(s / 60)} min`;
+  return `${s < 10 && !Number.isInteger(s) ? s.toFixed(1) : String(Math.round(s))} s`;
 }
 
 /**
@@ -60,6 +62,6 @@ export class WaitLines {
       if (last !== null && last.text === text && now - last.at < PACING_REPEAT_MS) return;
       this.lastPacing = {text, at: now};
     }
-    this.sink.write(`waiting ${seconds(event.ms)} s: ${text}\n`);
+    this.sink.write(`waiting ${duration(event.ms)}: ${text}\n`);
   }
 }

@@ -90,6 +90,32 @@ describe('fakes enforce the documented limits; the request layer keeps to them',
     expect(waited[0]).to.be.within(60_000, 62_000);
   });
 
+  it('GitHub: the primary budget (x-ratelimit-*) is read from the headers and never overrun', async () => {
+    const r = await github({requestsPerHour: 3});
+    servers.push(r.server);
+    const ref = {system: 'github', workspace: r.server.workspace, id: '1'};
+    for (let i = 1; i <= 4; i++) await r.connector.getIssue(ref);
+    expect(r.server.limits.refused.primary).to.equal(0);
+    const waited = r.events.filter((e) => e.type === 'wait') as {reason: string; ms: number}[];
+    expect(waited.map((w) => w.reason)).to.deep.equal(['pacing']);
+    // The first request leaves the hour's window at 01:00; a second more for the rounding.
+    expect(waited[0].ms).to.be.within(3_600_000, 3_602_000);
+  });
+
+  it('GitHub: refused 403 with x-ratelimit-remaining 0, the client names the reset instead of hanging an hour', async () => {
+    const r = await github({requestsPerHour: 3}, 'off');
+    servers.push(r.server);
+    const ref = {system: 'github', workspace: r.server.workspace, id: '1'};
+    for (let i = 1; i <= 3; i++) await r.connector.getIssue(ref);
+    const error = await r.connector.getIssue(ref).then(
+      () => null,
+      (e: unknown) => e as {failureClass: string; message: string},
+    );
+    expect(r.server.limits.refused.primary).to.equal(1);
+    expect(error?.failureClass).to.equal('rate_limit');
+    expect(error?.message).to.include('Run again after 2026-03-01T01:00:01.000Z');
+  });
+
   it('GitHub: a just-created issue is not found by search until the index catches up', async () => {
     const r = await github({searchLagMs: 5_000});
     servers.push(r.server);

@@ -13,8 +13,9 @@
  *   `DELETE .../issues/{n}/sub_issue`, `GET /search/issues` (a `q` with `repo:`, `is:issue`,
  *   `in:body|title`, and one quoted phrase; an issue created through the API in the last
  *   `searchLagMs` is not found yet, as GitHub's index lags).
- * - GitHub's documented limits (`github-limits.ts`): 80 writes a minute and 500 an hour
- *   (secondary limits, answered 403/429), 30 searches a minute; scalable with `limits`.
+ * - GitHub's documented limits (`github-limits.ts`): 5,000 requests an hour, 80 writes a minute
+ *   and 500 an hour (secondary limits, answered 403/429), 30 searches a minute; scalable with
+ *   `limits`.
  * - Request bodies are checked against the documented fields: an unknown field, a wrong type,
  *   an unknown assignee/milestone/type gives 422 "Validation Failed" shaped like GitHub's.
  * - Auth: `Authorization: Bearer|token <token>`; a wrong token gives 401 "Bad credentials",
@@ -834,15 +835,7 @@ export class FakeGitHubServer {
   }
 
   private rateHeaders(): Record<string, string> {
-    const used = this.http.requests.length;
-    return {
-      'x-ratelimit-limit': '5000',
-      'x-ratelimit-remaining': String(Math.max(0, 5000 - used)),
-      'x-ratelimit-used': String(used),
-      'x-ratelimit-reset': String(Math.floor(this.now().getTime() / 1000) + 3600),
-      'x-ratelimit-resource': 'core',
-      'x-github-api-version-selected': '2022-11-28',
-    };
+    return {...this.limits.coreHeaders(), 'x-github-api-version-selected': '2022-11-28'};
   }
 
   private error(status: number, message: string): FakeResponse {
