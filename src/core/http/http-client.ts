@@ -1,4 +1,4 @@
-import {ConnectorRequestError, classifyHttpStatus} from '../errors.js';
+import {classifyHttpStatus} from '../errors.js';
 import type {FailureClass} from '../model/enums.js';
 import type {JsonValue} from '../model/json.js';
 import type {ConnectorRuntime} from '../protocols/connector.js';
@@ -13,20 +13,11 @@ import {
 } from '../retry/index.js';
 import type {Pacer} from './pacer.js';
 import {providerPacer} from './provider-pacing.js';
-import {genericRateLimit, type RateLimitInterpreter, type RateLimitSignal} from './rate-limit.js';
+import {genericRateLimit, type RateLimitInterpreter} from './rate-limit.js';
 import {createRedactor, redactUrl, type Redactor} from './redaction.js';
 import {REDIRECTS, redirectTarget} from './redirects.js';
-import {
-  DEFAULT_ADVICE,
-  FAILURE_SUMMARY,
-  MAYBE_APPLIED_ADVICE,
-  UNREACHABLE_ADVICE,
-  defaultServerMessage,
-  describeNetworkError,
-  describeUnreachable,
-  formatDuration,
-  parseJsonBody,
-} from './request-messages.js';
+import {RequestErrors} from './request-errors.js';
+import {DEFAULT_ADVICE, formatDuration, parseJsonBody} from './request-messages.js';
 import {mayHaveBeenApplied, retryWaitMs, type AttemptFailure} from './retry-decision.js';
 import {sendOnce, type AttemptOutcome} from './transport.js';
 
@@ -130,7 +121,7 @@ export class HttpClient {
   private readonly policy: RetryPolicy;
   private readonly redact: Redactor;
   private readonly rateLimit: RateLimitInterpreter;
-  private readonly advice: Record<FailureClass, string>;
+  private readonly errors: RequestErrors;
   private readonly timeoutMs: number;
   private readonly random: () => number;
   private readonly fetchImpl: typeof fetch;
@@ -146,7 +137,14 @@ export class HttpClient {
     this.base = new URL(trimmed + '/');
     this.server = redactUrl(trimmed, this.redact);
     this.rateLimit = options.rateLimit ?? genericRateLimit;
-    this.advice = {...DEFAULT_ADVICE, ...options.advice};
+    this.errors = new RequestErrors({
+      provider: this.provider,
+      displayName: this.displayName,
+      server: this.server,
+      redact: this.redact,
+      advice: {...DEFAULT_ADVICE, ...options.advice},
+      serverMessage: options.serverMessage,
+    });
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.random = options.runtime.random ?? Math.random;
     this.fetchImpl = options.runtime.fetch ?? globalThis.fetch;
@@ -195,7 +193,7 @@ export class HttpClient {
   private prepare(request: HttpRequest): Exchange {
     const url = this.resolveUrl(request.path, request.query);
     if (url.origin !== this.base.origin) {
-      throw this.error(
+      throw this.errors.make(
         'non_retryable',
         `${this.displayName}: refusing to send credentials to ${redactUrl(url.origin)}, which is not ${this.server}.`,
         {hint: 'A pagination link pointed at another host; check the server URL.'},
@@ -279,7 +277,7 @@ export class HttpClient {
     return `${exchange.request.method} ${shownUrl.slice(this.base.origin.length)}`;
   }
 
-  /** The next wait for a failure, or null; also says whether this layer retries such failures. */
+  /** The wait before the next attempt after this failure, or null to give up now. */
   private retryStep(exchange: Exchange, failure: AttemptFailure, attempt: number): number | null {
     return retryWaitMs(
       failure,
@@ -295,23 +293,15 @@ export class HttpClient {
     const waitMs = this.retryStep(exchange, failure, attempt);
     if (waitMs !== null) return {kind: 'wait', waitMs, reason: 'retry'};
     const where = this.where(exchange);
-    const attempts = `after ${attempt} attempt(s)`;
-    if (outcome.unreachable) {
-      throw this.error(
-        'transient',
-        `${this.displayName} at ${this.server} ${describeUnreachable(outcome.error)} for ${where} ${attempts} (${this.redact(describeNetworkError(outcome.error))}).`,
-        {retried: true, hint: UNREACHABLE_ADVICE},
-      );
-    }
-    const reason = outcome.timedOut
-      ? `did not answer within ${formatDuration(exchange.timeoutMs)}`
-      : `could not be reached (${this.redact(describeNetworkError(outcome.error))})`;
-    const applied = mayHaveBeenApplied(failure, exchange.idempotent);
-    throw this.error(
-      'transient',
-      `${this.displayName} at ${this.server} ${reason} for ${where} ${attempts}. ${applied ? MAYBE_APPLIED_ADVICE : this.advice.transient}`,
-      {retried: exchange.idempotent, mayHaveBeenApplied: applied},
-    );
+    if (outcome.unreachable) throw this.errors.unreachable(outcome.error, where, attempt);
+    throw this.errors.network({
+      error: outcome.error,
+      timedOutAfterMs: outcome.timedOut ? exchange.timeoutMs : null,
+      where,
+      attempt,
+      retried: exchange.idempotent,
+      applied: mayHaveBeenApplied(failure, exchange.idempotent),
+    });
   }
 
   private onResponse<T>(
@@ -337,7 +327,12 @@ export class HttpClient {
     if (signal) {
       const waitMs = this.retryStep(exchange, {kind: 'rate_limit', waitMs: signal.waitMs}, attempt);
       if (waitMs !== null) return {kind: 'wait', waitMs, reason: 'rate_limit' satisfies WaitReason};
-      throw this.rateLimitError(exchange, signal, status, text, attempt);
+      const why =
+        attempt >= this.policy.maxAttempts
+          ? `still limited after ${attempt} attempts`
+          : `the next wait (${formatDuration(signal.waitMs)}) would exceed the ${formatDuration(this.policy.maxTotalWaitMs)} cap on waiting (already waited ${formatDuration(exchange.waitedMs)})`;
+      const now = this.runtime.clock.now();
+      throw this.errors.rateLimit({signal, status, text, where: this.where(exchange), why, now});
     }
     const failureClass = classifyHttpStatus(status);
     const failure: AttemptFailure = {kind: 'transient_status', status};
@@ -345,9 +340,15 @@ export class HttpClient {
       const waitMs = this.retryStep(exchange, failure, attempt);
       if (waitMs !== null) return {kind: 'wait', waitMs, reason: 'retry'};
     }
-    const retried = failureClass === 'transient' && exchange.idempotent;
-    const applied = failureClass === 'transient' && mayHaveBeenApplied(failure, exchange.idempotent);
-    throw this.statusError(exchange, failureClass, status, text, attempt, retried, applied);
+    throw this.errors.status({
+      failureClass,
+      status,
+      text,
+      where: this.where(exchange),
+      attempt,
+      retried: failureClass === 'transient' && exchange.idempotent,
+      applied: failureClass === 'transient' && mayHaveBeenApplied(failure, exchange.idempotent),
+    });
   }
 
   private onBadBody(
@@ -358,21 +359,15 @@ export class HttpClient {
   ): RetryStep<never> {
     const waitMs = this.retryStep(exchange, {kind: 'bad_body'}, attempt);
     if (waitMs !== null) return {kind: 'wait', waitMs, reason: 'retry'};
-    const declared = Number(outcome.headers.get('content-length') ?? NaN);
-    const bytes = new TextEncoder().encode(outcome.text).length;
-    const what =
-      Number.isFinite(declared) && bytes < declared
-        ? `a truncated body (${bytes} of ${declared} bytes)`
-        : `a body that is not valid JSON (${bytes} bytes: ${parseError})`;
-    throw this.error(
-      'transient',
-      `${this.displayName} at ${this.server} sent ${what} for ${this.where(exchange)} (HTTP ${outcome.status}). Try again; if it persists, check that the server URL points at the ${this.displayName} API and not at a proxy or web page.`,
-      {
-        statusCode: outcome.status,
-        retried: exchange.idempotent,
-        mayHaveBeenApplied: mayHaveBeenApplied({kind: 'bad_body'}, exchange.idempotent),
-      },
-    );
+    throw this.errors.badBody({
+      status: outcome.status,
+      headers: outcome.headers,
+      text: outcome.text,
+      parseError,
+      where: this.where(exchange),
+      retried: exchange.idempotent,
+      applied: mayHaveBeenApplied({kind: 'bad_body'}, exchange.idempotent),
+    });
   }
 
   private followRedirect(exchange: Exchange, outcome: ResponseOutcome): URL {
@@ -389,7 +384,7 @@ export class HttpClient {
       show: (url) => redactUrl(url, this.redact),
     });
     if (target instanceof URL) return target;
-    throw this.error('non_retryable', target.message, {statusCode: outcome.status, hint: target.hint});
+    throw this.errors.make('non_retryable', target.message, {statusCode: outcome.status, hint: target.hint});
   }
 
   private reportWait(reason: WaitReason, ms: number, until: string, attempt: number, detail?: string): void {
@@ -402,79 +397,5 @@ export class HttpClient {
       attempt,
       ...(detail === undefined ? {} : {detail}),
     });
-  }
-
-  private statusError(
-    exchange: Exchange,
-    failureClass: FailureClass,
-    status: number,
-    text: string,
-    attempt: number,
-    retried: boolean,
-    applied: boolean,
-  ): ConnectorRequestError {
-    const serverMessage = this.serverMessageOf(text);
-    const attempts = attempt > 1 ? ` after ${attempt} attempts` : '';
-    const message =
-      `${this.displayName} at ${this.server} ${FAILURE_SUMMARY[failureClass]} (HTTP ${status} on ${this.where(exchange)}${attempts})` +
-      (serverMessage ? `: ${serverMessage}` : '') +
-      `. ${applied ? MAYBE_APPLIED_ADVICE : this.advice[failureClass]}`;
-    return this.error(failureClass, message, {statusCode: status, retried, mayHaveBeenApplied: applied});
-  }
-
-  private rateLimitError(
-    exchange: Exchange,
-    signal: RateLimitSignal,
-    status: number,
-    text: string,
-    attempt: number,
-  ): ConnectorRequestError {
-    const until = new Date(this.runtime.clock.now().getTime() + signal.waitMs).toISOString();
-    const serverMessage = this.serverMessageOf(text);
-    const why =
-      attempt >= this.policy.maxAttempts
-        ? `still limited after ${attempt} attempts`
-        : `the next wait (${formatDuration(signal.waitMs)}) would exceed the ${formatDuration(this.policy.maxTotalWaitMs)} cap on waiting (already waited ${formatDuration(exchange.waitedMs)})`;
-    const message =
-      `${this.displayName} at ${this.server} is rate limiting requests (HTTP ${status} on ${this.where(exchange)}; ${why})` +
-      (serverMessage ? `: ${serverMessage}` : '') +
-      `. Run again after ${until}. ${this.advice.rate_limit}`;
-    return this.error('rate_limit', message, {
-      statusCode: status,
-      retryAfterSeconds: signal.retryAfterSeconds ?? Math.ceil(signal.waitMs / 1000),
-      retried: true,
-    });
-  }
-
-  private error(
-    failureClass: FailureClass,
-    message: string,
-    extra: {
-      statusCode?: number;
-      retryAfterSeconds?: number | null;
-      hint?: string;
-      retried?: boolean;
-      mayHaveBeenApplied?: boolean;
-    },
-  ): ConnectorRequestError {
-    const hint = extra.hint ?? this.advice[failureClass];
-    return new ConnectorRequestError(this.redact(message), {
-      provider: this.provider,
-      failureClass,
-      statusCode: extra.statusCode ?? null,
-      retryAfterSeconds: extra.retryAfterSeconds ?? null,
-      retried: extra.retried ?? false,
-      mayHaveBeenApplied: extra.mayHaveBeenApplied ?? false,
-      hint: this.redact(hint),
-    });
-  }
-
-  private serverMessageOf(text: string): string | null {
-    const parsed = parseJsonBody(text);
-    const extract = this.options.serverMessage ?? defaultServerMessage;
-    const message = extract(parsed.ok ? (parsed.value as JsonValue | null) : null, text);
-    if (!message) return null;
-    const oneLine = message.replace(/\s+/g, ' ').trim();
-    return this.redact(oneLine.length > 300 ? `${oneLine.slice(0, 297)}...` : oneLine);
   }
 }
