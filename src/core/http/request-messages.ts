@@ -33,7 +33,7 @@ export const UNREACHABLE_ADVICE =
 
 /** Advice for a write that may have been applied before its answer was lost. */
 export const MAYBE_APPLIED_ADVICE =
-  'It was not sent again, because it may have reached the server: run the command again, which checks what the server has before writing.';
+  'It was not sent again, because it may have reached the server: check the tracker before running the command again.';
 
 /** `message` / `error` / `error_description` / `errors[]` as GitHub and GitLab send them. */
 export function defaultServerMessage(body: JsonValue | null, text: string): string | null {
