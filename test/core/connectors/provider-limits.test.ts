@@ -68,6 +68,15 @@ describe('fakes enforce the documented limits; the request layer keeps to them',
     expect(wait.ms).to.be.at.least(60_000);
   });
 
+  it('GitHub: a secondary limit answered 429 with retry-after waits exactly that long', async () => {
+    const r = await github({writesPerMinute: 1, secondaryStatus: 429, secondaryRetryAfterSeconds: 30}, 'off');
+    servers.push(r.server);
+    for (let i = 1; i <= 2; i++) await r.connector.createIssue(draft(i), {idempotencyKey: `k${i}`});
+    expect(r.server.limits.refused.secondary).to.be.at.least(1);
+    const waits = r.events.filter((e) => e.type === 'wait') as {reason: string; ms: number}[];
+    expect(waits.every((w) => w.reason === 'rate_limit' && w.ms === 30_000)).to.equal(true);
+  });
+
   it('GitHub: paced to the same limits, the same writes are never refused', async () => {
     const r = await github(
       {writesPerMinute: 3, writesPerHour: 10},
