@@ -3,6 +3,10 @@
 // The oclif CLI (and any oclif program a test starts) checks npm for a newer version of itself and
 // prints a warning in the middle of the test output: nothing a test run should ask the network.
 process.env.OCLIF_SKIP_NEW_VERSION_CHECK = 'true';
+// Pacing spaces GitHub writes a second apart, as GitHub asks; against the loopback fakes that only
+// makes command tests slow. Tests of pacing pass their budgets explicitly (runtime `pacing`, or
+// their own SPEC_KITTY_TRACKER_PACING), so the default here is off.
+process.env.SPEC_KITTY_TRACKER_PACING ??= 'off';
 
 module.exports = {
   'node-option': ['import=tsx/esm', 'enable-source-maps'],

@@ -87,7 +87,9 @@ export function assertOk(result: CliResult, what: string): void {
 async function createSandbox(settings: BenchSettings, issues: number): Promise<GitHubSandbox> {
   const dir = path.join(settings.workDir, 'github-sandbox');
   await fs.mkdir(dir, {recursive: true});
-  const fake = await FakeGitHubServer.start({owner: OWNER, repo: REPO, token: FAKE_TOKEN});
+  // Limits lifted on both sides: the benchmarks measure our throughput, not GitHub's budgets
+  // (the fake enforces them by default; the CLI paces itself to them unless told `off`).
+  const fake = await FakeGitHubServer.start({owner: OWNER, repo: REPO, token: FAKE_TOKEN, limits: 'off'});
   // Seed enough listed items that `issues` of them are issues (every 7th item is a PR).
   let seeded = 0;
   let count = 0;
@@ -101,7 +103,7 @@ async function createSandbox(settings: BenchSettings, issues: number): Promise<G
     }).length;
     seeded += 1;
   }
-  const env = sandboxEnv(dir, {GITHUB_TOKEN: FAKE_TOKEN});
+  const env = sandboxEnv(dir, {GITHUB_TOKEN: FAKE_TOKEN, SPEC_KITTY_TRACKER_PACING: 'off'});
   const root = settings.root;
   const sandbox: GitHubSandbox = {
     fake,

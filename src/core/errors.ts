@@ -83,6 +83,12 @@ export class ConnectorRequestError extends TrackerError {
    * connector's, or a create the HTTP client could not safely repeat), which the engine retries.
    */
   readonly retried: boolean;
+  /**
+   * A request that is not safe to repeat (a POST) may have reached the server before it failed
+   * (a timeout after sending, a connection reset, a 5xx): repeating it could post a comment or
+   * create an issue twice, so no layer repeats it blindly; only a lookup can tell what happened.
+   */
+  readonly mayHaveBeenApplied: boolean;
 
   constructor(
     message: string,
@@ -92,11 +98,13 @@ export class ConnectorRequestError extends TrackerError {
       statusCode?: number | null;
       retryAfterSeconds?: number | null;
       retried?: boolean;
+      mayHaveBeenApplied?: boolean;
       cause?: unknown;
       hint?: string;
     },
   ) {
     super(message, {cause: options.cause, hint: options.hint});
+    this.mayHaveBeenApplied = options.mayHaveBeenApplied ?? false;
     this.provider = options.provider;
     this.failureClass = options.failureClass;
     this.statusCode = options.statusCode ?? null;

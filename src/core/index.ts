@@ -112,6 +112,7 @@ export {
   type ListIssuesRequest,
   type Page,
   type TrackerConnector,
+  type PacingOverrides,
 } from './protocols/connector.js';
 export {canonicalJson, canonicalJsonLine, compareCodePoints} from './serialization/canonical-json.js';
 export {createUlidFactory, encodeRandom, ULID_PATTERN, ulidTime} from './util/ulid.js';
@@ -183,7 +184,7 @@ export {
   combineRunResults,
   CountingConnector,
   DEFAULT_BULK_GUARD,
-  DEFAULT_RETRY_POLICY,
+  ENGINE_RETRY_POLICY,
   diffLinks,
   emptyPlan,
   emptyStats,

@@ -1,24 +1,37 @@
-import {ConnectorRequestError, classifyHttpStatus} from '../errors.js';
+import {classifyHttpStatus} from '../errors.js';
 import type {FailureClass} from '../model/enums.js';
 import type {JsonValue} from '../model/json.js';
 import type {ConnectorRuntime} from '../protocols/connector.js';
-import {DEFAULT_RETRY_POLICY, backoffDelayMs, type RetryPolicy} from './backoff.js';
-import {genericRateLimit, type RateLimitInterpreter, type RateLimitSignal} from './rate-limit.js';
+import type {WaitReason} from '../protocols/runtime.js';
+import {
+  HTTP_RETRY_POLICY,
+  backoffDelayMs,
+  done,
+  retryLoop,
+  type RetryPolicy,
+  type RetryStep,
+} from '../retry/index.js';
+import type {Pacer} from './pacer.js';
+import {providerPacer} from './provider-pacing.js';
+import {genericRateLimit, type RateLimitInterpreter} from './rate-limit.js';
 import {createRedactor, redactUrl, type Redactor} from './redaction.js';
+import {REDIRECTS, redirectTarget} from './redirects.js';
+import {RequestErrors} from './request-errors.js';
+import {DEFAULT_ADVICE, formatDuration, parseJsonBody} from './request-messages.js';
+import {mayHaveBeenApplied, retryWaitMs, type AttemptFailure} from './retry-decision.js';
+import {sendOnce, type AttemptOutcome} from './transport.js';
+
+export {MAX_REDIRECTS} from './redirects.js';
+export {defaultServerMessage, formatDuration} from './request-messages.js';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type QueryValue = string | number | boolean | null | undefined | readonly string[];
-
-/** Redirect statuses that carry a new location (RFC 9110 §15.4); 300 and 304 do not. */
-const REDIRECTS: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
-/** Redirects followed in a row before giving up (a loop, or a chain worth a look). */
-export const MAX_REDIRECTS = 5;
 
 /** Methods RFC 9110 calls idempotent: repeating them cannot duplicate a side effect. */
 const IDEMPOTENT: ReadonlySet<HttpMethod> = new Set(['GET', 'HEAD', 'PUT', 'DELETE']);
 
 export interface HttpClientOptions {
-  /** Provider name for errors and events (`github`). */
+  /** Provider name for errors, events and pacing (`github`). */
   readonly provider: string;
   /** Human name for messages (`GitHub`). */
   readonly displayName: string;
@@ -53,9 +66,9 @@ export interface HttpRequest {
   readonly body?: JsonValue;
   readonly headers?: Readonly<Record<string, string>>;
   /**
-   * Whether repeating the request after a network error or 5xx is harmless. Defaults to true
-   * for GET/HEAD/PUT/DELETE and false otherwise; POST/PATCH are retried only when set to true.
-   * (A rate-limited request was refused before it ran, so it is retried whatever this says.)
+   * Whether repeating the request is harmless. Defaults to true for GET/HEAD/PUT/DELETE and
+   * false otherwise. A request that is not is repeated only when it never reached the server
+   * (connection refused, unknown host) or was refused before it ran (a rate limit).
    */
   readonly idempotent?: boolean;
   /** Statuses returned to the caller instead of thrown (e.g. `[404]` for "does it exist?"). */
@@ -74,37 +87,29 @@ export interface HttpResponse<T = unknown> {
   readonly attempts: number;
 }
 
-type AttemptOutcome =
-  | {kind: 'response'; status: number; headers: Headers; text: string}
-  | {kind: 'network'; error: unknown; timedOut: boolean};
+/** One request in flight: what is sent, and what the retry decision needs. */
+interface Exchange {
+  readonly request: HttpRequest;
+  readonly idempotent: boolean;
+  readonly headers: Record<string, string>;
+  readonly body: string | undefined;
+  readonly timeoutMs: number;
+  url: URL;
+  redirects: number;
+  waitedMs: number;
+}
 
-const DEFAULT_ADVICE: Record<FailureClass, string> = {
-  authentication: 'Check the token in the credentials.',
-  permission: 'Check that the token has the scopes needed and can access this workspace.',
-  not_found: 'Check the workspace and the server URL, and that the token can see them.',
-  validation: 'The server refused the data sent and changed nothing; correct the value named above.',
-  rate_limit: 'Wait a while and run again.',
-  transient: 'Try again later; if it persists, check the provider status page and the server URL.',
-  non_retryable: 'Check that the server URL points at the provider API.',
-};
-
-const SUMMARY: Record<FailureClass, string> = {
-  authentication: 'rejected the credentials',
-  permission: 'refused access',
-  not_found: 'found nothing',
-  validation: 'rejected the request',
-  rate_limit: 'is rate limiting requests',
-  transient: 'failed temporarily',
-  non_retryable: 'answered with an error',
-};
+type ResponseOutcome = Extract<AttemptOutcome, {kind: 'response'}>;
+type NetworkOutcome = Extract<AttemptOutcome, {kind: 'network'}>;
 
 /**
- * The one HTTP client every hosted connector uses: plain `fetch` plus base URL and auth, a
- * timeout per attempt, JSON decoding, bounded retries (full-jitter backoff) for transient
- * failures, rate-limit waits read from headers, a cap on the total wait, and failures turned
- * into `ConnectorRequestError`s whose messages name the provider, the server and what to do
- * and never contain a credential. Waits go through `runtime.sleep` and are reported with
- * `runtime.onEvent`, so the CLI can show them and tests run on a `ManualClock`.
+ * The one HTTP client every hosted connector uses: `fetch` plus base URL and auth, pacing to
+ * the provider's budgets, a timeout per attempt, JSON decoding, bounded retries for transient
+ * failures, rate-limit waits read from headers, and failures turned into
+ * `ConnectorRequestError`s whose messages name the provider, the server and what to do and never
+ * contain a credential. The parts live beside it: `transport.ts` (one exchange),
+ * `retry-decision.ts` (retry or not), `pacer.ts` (budgets), `request-messages.ts` (words).
+ * Waits go through `runtime.sleep` and are reported with `runtime.onEvent`.
  */
 export class HttpClient {
   readonly provider: string;
@@ -116,25 +121,34 @@ export class HttpClient {
   private readonly policy: RetryPolicy;
   private readonly redact: Redactor;
   private readonly rateLimit: RateLimitInterpreter;
-  private readonly advice: Record<FailureClass, string>;
+  private readonly errors: RequestErrors;
   private readonly timeoutMs: number;
   private readonly random: () => number;
   private readonly fetchImpl: typeof fetch;
+  private readonly pacer: Pacer;
 
   constructor(private readonly options: HttpClientOptions) {
     this.provider = options.provider;
     this.displayName = options.displayName;
     this.runtime = options.runtime;
-    this.policy = {...DEFAULT_RETRY_POLICY, ...options.retry};
+    this.policy = {...HTTP_RETRY_POLICY, ...options.retry};
     this.redact = createRedactor([...Object.values(options.authHeaders ?? {}), ...(options.secrets ?? [])]);
     const trimmed = options.baseUrl.replace(/\/+$/, '');
     this.base = new URL(trimmed + '/');
     this.server = redactUrl(trimmed, this.redact);
     this.rateLimit = options.rateLimit ?? genericRateLimit;
-    this.advice = {...DEFAULT_ADVICE, ...options.advice};
+    this.errors = new RequestErrors({
+      provider: this.provider,
+      displayName: this.displayName,
+      server: this.server,
+      redact: this.redact,
+      advice: {...DEFAULT_ADVICE, ...options.advice},
+      serverMessage: options.serverMessage,
+    });
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.random = options.runtime.random ?? Math.random;
     this.fetchImpl = options.runtime.fetch ?? globalThis.fetch;
+    this.pacer = providerPacer(options.provider, options.runtime.clock, options.runtime.pacing);
   }
 
   /** Removes every configured secret from `text` (for connectors composing their own messages). */
@@ -162,17 +176,29 @@ export class HttpClient {
   }
 
   async request<T = unknown>(request: HttpRequest): Promise<HttpResponse<T>> {
+    const exchange = this.prepare(request);
+    return retryLoop<HttpResponse<T>>(
+      {
+        clock: this.runtime.clock,
+        sleep: this.runtime.sleep,
+        onWait: (wait) => {
+          exchange.waitedMs += wait.ms;
+          this.reportWait(wait.reason, wait.ms, wait.until, wait.attempt, wait.detail);
+        },
+      },
+      (attempt) => this.attempt<T>(exchange, attempt),
+    );
+  }
+
+  private prepare(request: HttpRequest): Exchange {
     const url = this.resolveUrl(request.path, request.query);
     if (url.origin !== this.base.origin) {
-      throw this.error(
+      throw this.errors.make(
         'non_retryable',
         `${this.displayName}: refusing to send credentials to ${redactUrl(url.origin)}, which is not ${this.server}.`,
-        {
-          hint: 'A pagination link pointed at another host; check the server URL.',
-        },
+        {hint: 'A pagination link pointed at another host; check the server URL.'},
       );
     }
-    const idempotent = request.idempotent ?? IDEMPOTENT.has(request.method);
     const headers: Record<string, string> = {
       ...this.options.headers,
       ...request.headers,
@@ -183,342 +209,193 @@ export class HttpClient {
       body = JSON.stringify(request.body);
       headers['Content-Type'] = 'application/json';
     }
-    // The HTTP client is the one layer that retries its requests: every retryable failure it
-    // throws says so (`retried`), and the engine does not retry it again. A request it may not
-    // repeat (a POST after a network error) is left to the caller, which knows how to do it
-    // safely (the engine looks for a created issue by its idempotency key first).
-    const retried = (failureClass: FailureClass): boolean =>
-      failureClass === 'rate_limit' || (failureClass === 'transient' && idempotent);
-    let current = url;
-    let redirects = 0;
-    let totalWaitMs = 0;
-    let attempt = 1;
+    return {
+      request,
+      idempotent: request.idempotent ?? IDEMPOTENT.has(request.method),
+      headers,
+      body,
+      timeoutMs: request.timeoutMs ?? this.timeoutMs,
+      url,
+      redirects: 0,
+      waitedMs: 0,
+    };
+  }
+
+  /** One attempt: pace, send (following redirects), and turn the outcome into done/wait/throw. */
+  private async attempt<T>(exchange: Exchange, attempt: number): Promise<RetryStep<HttpResponse<T>>> {
+    await this.pace(exchange, attempt);
     for (;;) {
-      const shownUrl = redactUrl(current.toString(), this.redact);
-      const where = `${request.method} ${shownUrl.slice(this.base.origin.length)}`;
-      const outcome = await this.attempt(current, request, headers, body, shownUrl);
-      const canRetry = attempt < this.policy.maxAttempts;
-      const backoffMs = backoffDelayMs(attempt, this.policy, this.random);
-
-      if (outcome.kind === 'network') {
-        const reason = outcome.timedOut
-          ? `did not answer within ${formatDuration(request.timeoutMs ?? this.timeoutMs)}`
-          : `could not be reached (${this.redact(describeNetworkError(outcome.error))})`;
-        if (idempotent && canRetry && totalWaitMs + backoffMs <= this.policy.maxTotalWaitMs) {
-          totalWaitMs += await this.wait('retry', backoffMs, attempt);
-          attempt += 1;
-          continue;
-        }
-        throw this.error(
-          'transient',
-          `${this.displayName} at ${this.server} ${reason} for ${where} after ${attempt} attempt(s). ${this.advice.transient}`,
-          {retried: retried('transient')},
-        );
-      }
-
-      const {status, headers: responseHeaders, text} = outcome;
-      if (REDIRECTS.has(status)) {
-        current = this.redirectTarget(request, current, status, responseHeaders, where, ++redirects);
+      const shownUrl = redactUrl(exchange.url.toString(), this.redact);
+      const outcome = await this.send(exchange, shownUrl);
+      if (outcome.kind === 'network') return this.onNetworkFailure(exchange, outcome, attempt);
+      this.pacer.observe(outcome.headers);
+      if (REDIRECTS.has(outcome.status)) {
+        exchange.url = this.followRedirect(exchange, outcome);
         continue;
       }
-      const ok =
-        (status >= 200 && status < 300) || status === 304 || (request.acceptStatuses ?? []).includes(status);
-      if (ok) {
-        const parsed = parseJsonBody(text);
-        if (parsed.ok)
-          return {
-            status,
-            headers: responseHeaders,
-            data: parsed.value as T,
-            url: shownUrl,
-            attempts: attempt,
-          };
-        const declared = Number(responseHeaders.get('content-length') ?? NaN);
-        const bytes = new TextEncoder().encode(text).length;
-        const what =
-          Number.isFinite(declared) && bytes < declared
-            ? `a truncated body (${bytes} of ${declared} bytes)`
-            : `a body that is not valid JSON (${bytes} bytes: ${parsed.error})`;
-        if (idempotent && canRetry && totalWaitMs + backoffMs <= this.policy.maxTotalWaitMs) {
-          totalWaitMs += await this.wait('retry', backoffMs, attempt);
-          attempt += 1;
-          continue;
-        }
-        throw this.error(
-          'transient',
-          `${this.displayName} at ${this.server} sent ${what} for ${where} (HTTP ${status}). Try again; if it persists, check that the server URL points at the ${this.displayName} API and not at a proxy or web page.`,
-          {statusCode: status, retried: retried('transient')},
-        );
-      }
-
-      const signal = this.rateLimit(
-        {status, headers: responseHeaders, bodyText: text},
-        {now: this.runtime.clock.now(), backoffMs},
-      );
-      if (signal) {
-        if (canRetry && totalWaitMs + signal.waitMs <= this.policy.maxTotalWaitMs) {
-          totalWaitMs += await this.wait('rate_limit', signal.waitMs, attempt);
-          attempt += 1;
-          continue;
-        }
-        throw this.rateLimitError(signal, status, where, text, attempt, totalWaitMs);
-      }
-
-      const failureClass = classifyHttpStatus(status);
-      if (
-        failureClass === 'transient' &&
-        idempotent &&
-        canRetry &&
-        totalWaitMs + backoffMs <= this.policy.maxTotalWaitMs
-      ) {
-        totalWaitMs += await this.wait('retry', backoffMs, attempt);
-        attempt += 1;
-        continue;
-      }
-      throw this.statusError(failureClass, status, where, text, attempt, retried(failureClass));
+      return this.onResponse<T>(exchange, outcome, attempt, shownUrl);
     }
   }
 
-  /**
-   * Where a redirect leads, when it may be followed: a GET or HEAD, to the same origin (the
-   * credentials never leave it), at most `MAX_REDIRECTS` times in a row. GitHub answers 301 for
-   * a renamed or transferred repository (307 for other methods), with the new URL in `Location`.
-   * Anything else is an error naming the new location and what to do; it is not retried.
-   */
-  private redirectTarget(
-    request: HttpRequest,
-    from: URL,
-    status: number,
-    headers: Headers,
-    where: string,
-    hops: number,
-  ): URL {
-    const location = headers.get('location');
-    let target: URL | null = null;
-    try {
-      target = location === null ? null : new URL(location, from);
-    } catch {
-      target = null;
-    }
-    const prefix = `${this.displayName} at ${this.server} redirected ${where} (HTTP ${status})`;
-    if (target === null) {
-      throw this.error('non_retryable', `${prefix} without a usable Location header.`, {
-        statusCode: status,
-        hint: `Check that the server URL points at the ${this.displayName} API.`,
-      });
-    }
-    const shown = redactUrl(target.toString(), this.redact);
-    const moved = this.options.movedAdvice ?? 'Update the binding to the new location.';
-    if (target.origin !== this.base.origin) {
-      throw this.error(
-        'non_retryable',
-        `${prefix} to ${shown}, on another host: the credentials are not sent there.`,
-        {
-          statusCode: status,
-          hint: `If the ${this.displayName} API moved to that host, bind again with \`--server-url ${redactUrl(target.origin)}\`. ${moved}`,
-        },
-      );
-    }
-    if (request.method !== 'GET' && request.method !== 'HEAD') {
-      throw this.error(
-        'non_retryable',
-        `${prefix} to ${shown}; a ${request.method} is not repeated elsewhere.`,
-        {
-          statusCode: status,
-          hint: moved,
-        },
-      );
-    }
-    if (hops > MAX_REDIRECTS) {
-      throw this.error(
-        'non_retryable',
-        `${prefix} to ${shown}: more than ${MAX_REDIRECTS} redirects in a row.`,
-        {
-          statusCode: status,
-          hint: `Check the server URL. ${moved}`,
-        },
-      );
-    }
-    return target;
+  /** Waits, when the provider's budgets ask for it, before the request goes out. */
+  private async pace(exchange: Exchange, attempt: number): Promise<void> {
+    const wait = this.pacer.reserve({method: exchange.request.method, path: this.apiPath(exchange.url)});
+    if (wait === null) return;
+    const until = new Date(this.runtime.clock.now().getTime() + wait.ms).toISOString();
+    this.reportWait('pacing', wait.ms, until, attempt, wait.label);
+    await this.runtime.sleep(wait.ms);
   }
 
-  private async attempt(
-    url: URL,
-    request: HttpRequest,
-    headers: Record<string, string>,
-    body: string | undefined,
-    shownUrl: string,
-  ): Promise<AttemptOutcome> {
-    const clock = this.runtime.clock;
-    const started = clock.now().getTime();
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, request.timeoutMs ?? this.timeoutMs);
-    let outcome: AttemptOutcome;
-    try {
-      const response = await this.fetchImpl(url, {
-        method: request.method,
-        headers,
-        body,
-        signal: controller.signal,
-        // Redirects are followed by `request` (same origin only), not by fetch.
-        redirect: 'manual',
-      });
-      // The body is read under the same timeout: a server stalling mid-body is a timeout too.
-      const text = await response.text();
-      outcome = {kind: 'response', status: response.status, headers: response.headers, text};
-    } catch (error) {
-      outcome = {kind: 'network', error, timedOut};
-    } finally {
-      clearTimeout(timer);
-    }
+  /** The path under the API root (`/search/issues`), whatever the root (`/api/v3`). */
+  private apiPath(url: URL): string {
+    const root = this.base.pathname.replace(/\/$/, '');
+    return url.pathname.startsWith(root) ? url.pathname.slice(root.length) : url.pathname;
+  }
+
+  private async send(exchange: Exchange, shownUrl: string): Promise<AttemptOutcome> {
+    const started = this.runtime.clock.now().getTime();
+    const outcome = await sendOnce(this.fetchImpl, {
+      url: exchange.url,
+      method: exchange.request.method,
+      headers: exchange.headers,
+      body: exchange.body,
+      timeoutMs: exchange.timeoutMs,
+    });
     this.runtime.onEvent?.({
       type: 'request',
       provider: this.provider,
-      method: request.method,
+      method: exchange.request.method,
       url: shownUrl,
       status: outcome.kind === 'response' ? outcome.status : null,
-      ms: clock.now().getTime() - started,
+      ms: this.runtime.clock.now().getTime() - started,
     });
     return outcome;
   }
 
-  /** Reports then sleeps; returns the time waited. */
-  private async wait(reason: 'rate_limit' | 'retry', ms: number, attempt: number): Promise<number> {
-    const waitMs = Math.max(0, Math.ceil(ms));
-    const until = new Date(this.runtime.clock.now().getTime() + waitMs).toISOString();
-    this.runtime.onEvent?.({type: 'wait', provider: this.provider, reason, ms: waitMs, until, attempt});
-    await this.runtime.sleep(waitMs);
-    return waitMs;
+  private where(exchange: Exchange): string {
+    const shownUrl = redactUrl(exchange.url.toString(), this.redact);
+    return `${exchange.request.method} ${shownUrl.slice(this.base.origin.length)}`;
   }
 
-  private statusError(
-    failureClass: FailureClass,
-    status: number,
-    where: string,
-    text: string,
-    attempt: number,
-    retried: boolean,
-  ): ConnectorRequestError {
-    const serverMessage = this.serverMessageOf(text);
-    const attempts = attempt > 1 ? ` after ${attempt} attempts` : '';
-    const message =
-      `${this.displayName} at ${this.server} ${SUMMARY[failureClass]} (HTTP ${status} on ${where}${attempts})` +
-      (serverMessage ? `: ${serverMessage}` : '') +
-      `. ${this.advice[failureClass]}`;
-    return this.error(failureClass, message, {statusCode: status, retried});
+  /** The wait before the next attempt after this failure, or null to give up now. */
+  private retryStep(exchange: Exchange, failure: AttemptFailure, attempt: number): number | null {
+    return retryWaitMs(
+      failure,
+      exchange.idempotent,
+      {attempt, waitedMs: exchange.waitedMs},
+      this.policy,
+      this.random,
+    );
   }
 
-  private rateLimitError(
-    signal: RateLimitSignal,
-    status: number,
-    where: string,
-    text: string,
-    attempt: number,
-    waitedMs: number,
-  ): ConnectorRequestError {
-    const until = new Date(this.runtime.clock.now().getTime() + signal.waitMs).toISOString();
-    const serverMessage = this.serverMessageOf(text);
-    const why =
-      attempt >= this.policy.maxAttempts
-        ? `still limited after ${attempt} attempts`
-        : `the next wait (${formatDuration(signal.waitMs)}) would exceed the ${formatDuration(this.policy.maxTotalWaitMs)} cap on waiting (already waited ${formatDuration(waitedMs)})`;
-    const message =
-      `${this.displayName} at ${this.server} is rate limiting requests (HTTP ${status} on ${where}; ${why})` +
-      (serverMessage ? `: ${serverMessage.replace(/[.\s]+$/, '')}` : '') +
-      `. Run again after ${until}. ${this.advice.rate_limit}`;
-    return this.error('rate_limit', message, {
-      statusCode: status,
-      retryAfterSeconds: signal.retryAfterSeconds ?? Math.ceil(signal.waitMs / 1000),
-      retried: true,
+  private onNetworkFailure(exchange: Exchange, outcome: NetworkOutcome, attempt: number): RetryStep<never> {
+    const failure: AttemptFailure = outcome.unreachable ? {kind: 'unreachable'} : {kind: 'network'};
+    const waitMs = this.retryStep(exchange, failure, attempt);
+    if (waitMs !== null) return {kind: 'wait', waitMs, reason: 'retry'};
+    const where = this.where(exchange);
+    if (outcome.unreachable) throw this.errors.unreachable(outcome.error, where, attempt);
+    throw this.errors.network({
+      error: outcome.error,
+      timedOutAfterMs: outcome.timedOut ? exchange.timeoutMs : null,
+      where,
+      attempt,
+      retried: exchange.idempotent,
+      applied: mayHaveBeenApplied(failure, exchange.idempotent),
     });
   }
 
-  private error(
-    failureClass: FailureClass,
-    message: string,
-    extra: {
-      statusCode?: number;
-      retryAfterSeconds?: number | null;
-      hint?: string;
-      retried?: boolean;
-    },
-  ): ConnectorRequestError {
-    const hint = extra.hint ?? this.advice[failureClass];
-    return new ConnectorRequestError(this.redact(message), {
-      provider: this.provider,
-      failureClass,
-      statusCode: extra.statusCode ?? null,
-      retryAfterSeconds: extra.retryAfterSeconds ?? null,
-      retried: extra.retried ?? false,
-      hint: this.redact(hint),
-    });
-  }
-
-  private serverMessageOf(text: string): string | null {
-    const parsed = parseJsonBody(text);
-    const extract = this.options.serverMessage ?? defaultServerMessage;
-    const message = extract(parsed.ok ? (parsed.value as JsonValue | null) : null, text);
-    if (!message) return null;
-    const oneLine = message.replace(/\s+/g, ' ').trim();
-    return this.redact(oneLine.length > 300 ? `${oneLine.slice(0, 297)}...` : oneLine);
-  }
-}
-
-/** `message` / `error` / `error_description` / `errors[]` as GitHub and GitLab send them. */
-export function defaultServerMessage(body: JsonValue | null, text: string): string | null {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    const trimmed = text.trim();
-    // An HTML error page says nothing useful in one line.
-    return trimmed === '' || trimmed.startsWith('<') ? null : trimmed;
-  }
-  const parts: string[] = [];
-  const add = (value: JsonValue | undefined): void => {
-    if (typeof value === 'string' && value.trim() !== '') parts.push(value.trim());
-    else if (value && typeof value === 'object') parts.push(JSON.stringify(value));
-  };
-  add(body.message);
-  add(body.error);
-  add(body.error_description);
-  if (Array.isArray(body.errors)) {
-    for (const item of body.errors.slice(0, 5)) {
-      if (typeof item === 'string') parts.push(item);
-      else if (item && typeof item === 'object' && !Array.isArray(item)) {
-        const detail = [item.resource, item.field, item.code, item.message]
-          .filter((v) => typeof v === 'string')
-          .join(' ');
-        if (detail) parts.push(detail);
-      }
+  private onResponse<T>(
+    exchange: Exchange,
+    outcome: ResponseOutcome,
+    attempt: number,
+    shownUrl: string,
+  ): RetryStep<HttpResponse<T>> {
+    const {status, headers, text} = outcome;
+    const accepted = (exchange.request.acceptStatuses ?? []).includes(status);
+    if ((status >= 200 && status < 300) || status === 304 || accepted) {
+      const parsed = parseJsonBody(text);
+      if (parsed.ok)
+        return done({status, headers, data: parsed.value as T, url: shownUrl, attempts: attempt});
+      return this.onBadBody(exchange, outcome, parsed.error, attempt);
     }
+    // A limit without a server-given wait (a bare 429) is paced by the same backoff as a retry.
+    const backoffMs = backoffDelayMs(attempt, this.policy, this.random);
+    const signal = this.rateLimit(
+      {status, headers, bodyText: text},
+      {now: this.runtime.clock.now(), backoffMs},
+    );
+    if (signal) {
+      const waitMs = this.retryStep(exchange, {kind: 'rate_limit', waitMs: signal.waitMs}, attempt);
+      if (waitMs !== null) return {kind: 'wait', waitMs, reason: 'rate_limit' satisfies WaitReason};
+      const why =
+        attempt >= this.policy.maxAttempts
+          ? `still limited after ${attempt} attempts`
+          : `the next wait (${formatDuration(signal.waitMs)}) would exceed the ${formatDuration(this.policy.maxTotalWaitMs)} cap on waiting (already waited ${formatDuration(exchange.waitedMs)})`;
+      const now = this.runtime.clock.now();
+      throw this.errors.rateLimit({signal, status, text, where: this.where(exchange), why, now});
+    }
+    const failureClass = classifyHttpStatus(status);
+    const failure: AttemptFailure = {kind: 'transient_status', status};
+    if (failureClass === 'transient') {
+      const waitMs = this.retryStep(exchange, failure, attempt);
+      if (waitMs !== null) return {kind: 'wait', waitMs, reason: 'retry'};
+    }
+    throw this.errors.status({
+      failureClass,
+      status,
+      text,
+      where: this.where(exchange),
+      attempt,
+      retried: failureClass === 'transient' && exchange.idempotent,
+      applied: failureClass === 'transient' && mayHaveBeenApplied(failure, exchange.idempotent),
+    });
   }
-  return parts.length > 0 ? parts.join('; ') : null;
-}
 
-function parseJsonBody(text: string): {ok: true; value: unknown} | {ok: false; error: string} {
-  if (text.trim() === '') return {ok: true, value: null};
-  try {
-    return {ok: true, value: JSON.parse(text)};
-  } catch (error) {
-    return {ok: false, error: error instanceof Error ? error.message : String(error)};
+  private onBadBody(
+    exchange: Exchange,
+    outcome: ResponseOutcome,
+    parseError: string,
+    attempt: number,
+  ): RetryStep<never> {
+    const waitMs = this.retryStep(exchange, {kind: 'bad_body'}, attempt);
+    if (waitMs !== null) return {kind: 'wait', waitMs, reason: 'retry'};
+    throw this.errors.badBody({
+      status: outcome.status,
+      headers: outcome.headers,
+      text: outcome.text,
+      parseError,
+      where: this.where(exchange),
+      retried: exchange.idempotent,
+      applied: mayHaveBeenApplied({kind: 'bad_body'}, exchange.idempotent),
+    });
   }
-}
 
-function describeNetworkError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = (error as {cause?: unknown}).cause;
-  if (cause instanceof Error) {
-    const code = (cause as {code?: unknown}).code;
-    return typeof code === 'string' ? `${code}: ${cause.message}` : cause.message;
+  private followRedirect(exchange: Exchange, outcome: ResponseOutcome): URL {
+    const where = this.where(exchange);
+    const target = redirectTarget({
+      method: exchange.request.method,
+      from: exchange.url,
+      origin: this.base.origin,
+      location: outcome.headers.get('location'),
+      hops: ++exchange.redirects,
+      prefix: `${this.displayName} at ${this.server} redirected ${where} (HTTP ${outcome.status})`,
+      displayName: this.displayName,
+      movedAdvice: this.options.movedAdvice ?? 'Update the binding to the new location.',
+      show: (url) => redactUrl(url, this.redact),
+    });
+    if (target instanceof URL) return target;
+    throw this.errors.make('non_retryable', target.message, {statusCode: outcome.status, hint: target.hint});
   }
-  return error.message;
-}
 
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${ms} ms`;
-  const s = ms / 1000;
-  if (s < 120) return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
-  return `${Math.round(s / 60)} min`;
+  private reportWait(reason: WaitReason, ms: number, until: string, attempt: number, detail?: string): void {
+    this.runtime.onEvent?.({
+      type: 'wait',
+      provider: this.provider,
+      reason,
+      ms,
+      until,
+      attempt,
+      ...(detail === undefined ? {} : {detail}),
+    });
+  }
 }

@@ -111,4 +111,19 @@ export interface ConnectorRuntime {
   readonly onEvent?: RuntimeEventListener;
   /** For connectors that run a local executable. */
   readonly runner?: ProcessRunner;
+  /**
+   * Replaces the published budgets the HTTP client paces itself to (a server with other limits,
+   * such as GitHub Enterprise Server, or a test server with limits scaled down); `off` paces nothing.
+   */
+  readonly pacing?: PacingOverrides;
 }
+
+/** Budgets per minute/hour that replace a provider's published ones; `off` disables pacing. */
+export type PacingOverrides =
+  | 'off'
+  | {
+      readonly writes_per_minute?: number;
+      readonly writes_per_hour?: number;
+      readonly searches_per_minute?: number;
+      readonly requests_per_hour?: number;
+    };

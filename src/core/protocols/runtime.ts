@@ -36,16 +36,24 @@ export class ManualClock implements Clock {
   };
 }
 
+/**
+ * Why a run is waiting: a server's rate limit, a retry after a failure, the client pacing itself
+ * to a provider's published budget, or another process holding a lock.
+ */
+export type WaitReason = 'rate_limit' | 'retry' | 'pacing' | 'lock';
+
 /** Progress and waits reported by connectors and the engine, for hosts to display. */
 export type RuntimeEvent =
   | {type: 'request'; provider: string; method: string; url: string; status: number | null; ms: number}
   | {
       type: 'wait';
       provider: string;
-      reason: 'rate_limit' | 'retry';
+      reason: WaitReason;
       ms: number;
       until: string;
       attempt: number;
+      /** What is waited for, in words (`GitHub's limit of 80 writes a minute`). */
+      detail?: string;
     }
   | {type: 'page'; provider: string; page: number; items: number}
   | {type: 'progress'; phase: 'pull' | 'push'; done: number; total: number | null};

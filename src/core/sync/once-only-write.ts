@@ -97,7 +97,8 @@ async function sendWithLookups<T>(
       if (wasRefused(failure)) await context.intents.clear(write.intent.key);
       throw failure;
     }
-    const delay = retryDelayMs(failure, retry, context.retry.policy);
+    // Safe to repeat even if it may have been applied: the write is looked for before it is.
+    const delay = retryDelayMs(failure, retry, context.retry.policy, {looksUpFirst: true});
     // The intent stays: the next run looks for the write before sending it.
     if (delay === null) throw failure;
     await wait(context, failure, delay, retry);

@@ -1,5 +1,13 @@
 import {ConnectorRequestError} from '../errors.js';
 import type {Clock, RuntimeEventListener, Sleep} from '../protocols/runtime.js';
+import {
+  ENGINE_RETRY_POLICY,
+  backoffDelayMs,
+  done,
+  retryLoop,
+  type RetryPolicy,
+  type RetryWait,
+} from '../retry/index.js';
 
 /**
  * How the engine retries a request that failed in a retryable way (transient, rate limit) and
@@ -7,25 +15,7 @@ import type {Clock, RuntimeEventListener, Sleep} from '../protocols/runtime.js';
  * HTTP client could not safely repeat (the engine's retry first looks for the issue by its
  * idempotency key). Requests through the HTTP client are retried there, and only there.
  */
-export interface RetryPolicy {
-  /** Retries after the first attempt (so `maxRetries + 1` attempts in all). */
-  readonly maxRetries: number;
-  /** First backoff when the provider did not say how long to wait; doubles each retry. */
-  readonly baseDelayMs: number;
-  readonly maxDelayMs: number;
-  /**
-   * The longest `Retry-After` honoured. A provider asking for longer (an hourly quota) makes
-   * the request fail now with its message, rather than hang the command for an hour.
-   */
-  readonly maxRetryAfterMs: number;
-}
-
-export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({
-  maxRetries: 3,
-  baseDelayMs: 1_000,
-  maxDelayMs: 30_000,
-  maxRetryAfterMs: 120_000,
-});
+export {ENGINE_RETRY_POLICY, type RetryPolicy};
 
 export interface RetryContext {
   readonly policy: RetryPolicy;
@@ -37,17 +27,26 @@ export interface RetryContext {
 
 /**
  * The wait before retry number `retry` (1-based), or null when the error must not be retried:
- * not a retryable failure, or one the HTTP client already retried (`retried`): retrying it here
- * too would multiply the attempts (6 HTTP attempts x 4 engine attempts = 24 for one request).
+ * not a retryable failure; one the HTTP client already retried (`retried`): retrying it here
+ * too would multiply the attempts (6 HTTP attempts x 4 engine attempts = 24 for one request);
+ * or a request not safe to repeat that may have reached the server (`mayHaveBeenApplied`):
+ * repeating a comment whose answer was slow would post it twice. A caller that looks the write
+ * up by its marker before repeating it (`looksUpFirst`) may retry that one too.
  */
-export function retryDelayMs(error: unknown, retry: number, policy: RetryPolicy): number | null {
+export function retryDelayMs(
+  error: unknown,
+  retry: number,
+  policy: RetryPolicy,
+  options: {looksUpFirst?: boolean} = {},
+): number | null {
   if (!(error instanceof ConnectorRequestError) || !error.retryable || error.retried) return null;
-  if (retry > policy.maxRetries) return null;
+  if (error.mayHaveBeenApplied && options.looksUpFirst !== true) return null;
+  if (retry >= policy.maxAttempts) return null;
   if (error.retryAfterSeconds !== null && error.retryAfterSeconds >= 0) {
     const ms = Math.ceil(error.retryAfterSeconds * 1000);
     return ms > policy.maxRetryAfterMs ? null : ms;
   }
-  return Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1));
+  return backoffDelayMs(retry, {...policy, jitter: 'none'}, () => 1);
 }
 
 /**
@@ -59,22 +58,25 @@ export async function withRetry<T>(
   context: RetryContext,
   attempt: (attemptNumber: number) => Promise<T>,
 ): Promise<T> {
-  for (let n = 0; ; n++) {
+  let waitedMs = 0;
+  const onWait = (wait: RetryWait): void =>
+    context.onEvent?.({
+      type: 'wait',
+      provider: context.provider,
+      reason: wait.reason,
+      ms: wait.ms,
+      until: wait.until,
+      attempt: wait.attempt,
+    });
+  return retryLoop<T>({clock: context.clock, sleep: context.sleep, onWait}, async (n) => {
     try {
-      return await attempt(n);
+      return done(await attempt(n - 1));
     } catch (error) {
-      const delay = retryDelayMs(error, n + 1, context.policy);
-      if (delay === null) throw error;
+      const delay = retryDelayMs(error, n, context.policy);
+      if (delay === null || waitedMs + delay > context.policy.maxTotalWaitMs) throw error;
+      waitedMs += delay;
       const reason = (error as ConnectorRequestError).failureClass === 'rate_limit' ? 'rate_limit' : 'retry';
-      context.onEvent?.({
-        type: 'wait',
-        provider: context.provider,
-        reason,
-        ms: delay,
-        until: new Date(context.clock.now().getTime() + delay).toISOString(),
-        attempt: n + 1,
-      });
-      await context.sleep(delay);
+      return {kind: 'wait', waitMs: delay, reason};
     }
-  }
+  });
 }

@@ -33,7 +33,7 @@ import {
   type PlanSummary,
   type SyncPlan,
 } from './push-plan.js';
-import {DEFAULT_RETRY_POLICY, withRetry, type RetryContext, type RetryPolicy} from './retry.js';
+import {ENGINE_RETRY_POLICY, withRetry, type RetryContext, type RetryPolicy} from './retry.js';
 import {
   emptyStats,
   failureToString,
@@ -73,6 +73,11 @@ export interface SyncEngineOptions {
   /** Page size asked of the connector. Default 100. */
   readonly pageSize?: number;
   readonly bulkGuard?: Partial<BulkGuardThresholds>;
+  /**
+   * Called once a push knows how many creates and updates it will send, before any request;
+   * throws to stop it (the long-run guard). `confirmed`: a dry run, or `--yes`.
+   */
+  readonly beforePush?: (counts: {creates: number; updates: number}, confirmed: boolean) => void;
   /** Where the pull checkpoint lives. Default `pull:<provider>:<workspace>`. */
   readonly checkpointKey?: string;
   /**
@@ -170,7 +175,7 @@ export class SyncEngine {
 
   constructor(private readonly options: SyncEngineOptions) {
     this.strategy = options.strategy ?? 'newer_timestamp';
-    this.retryPolicy = {...DEFAULT_RETRY_POLICY, ...options.retry};
+    this.retryPolicy = {...ENGINE_RETRY_POLICY, ...options.retry};
     this.overlapMs = options.overlapMs ?? DEFAULT_OVERLAP_MS;
     this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
     this.thresholds = {...DEFAULT_BULK_GUARD, ...options.bulkGuard};
@@ -511,6 +516,7 @@ export class SyncEngine {
     const exceeded = exceedsBulkGuard(summary, thresholds);
     s.guard = {...summary, exceeded, thresholds};
     if (exceeded && !confirmed) throw new BulkChangeGuardError(summary, thresholds);
+    this.options.beforePush?.({creates: creates.length, updates: updates.length}, confirmed);
   }
 
   private async pushDraft(s: Session, item: PendingTriage): Promise<void> {

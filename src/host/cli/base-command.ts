@@ -5,6 +5,8 @@ import {reportError} from './error-report.js';
 import {ProgressDisplay} from './progress-display.js';
 import {redactSecrets} from '../shared/secret-mask.js';
 import {inertText} from '../shared/terminal-text.js';
+import {WaitLines} from './wait-lines.js';
+import {setLockWaitListener} from '../fs/lock-retry.js';
 
 /**
  * `--json` as an ordinary flag that we handle ourselves, not oclif's `enableJsonFlag`: oclif's
@@ -63,10 +65,15 @@ export abstract class TrackerCommand extends Command {
     return {cwd: process.cwd(), env: process.env};
   }
 
-  /** Starts collecting the storage runs this command opens (see `finally`). */
+  /**
+   * Starts collecting the storage runs this command opens (see `finally`), and says on stderr
+   * when it waits for another process's lock (up to 15 s when that process died).
+   */
   override async init(): Promise<void> {
     (globalThis as unknown as Record<symbol, unknown>)[COMMAND_RUNS_SLOT] = new Set();
     await super.init();
+    const lines = new WaitLines(process.stderr);
+    setLockWaitListener((event) => lines.onWait(event));
   }
 
   /**

@@ -1,4 +1,5 @@
 import type {RuntimeEvent} from '../../core/protocols/runtime.js';
+import {WaitLines, describeWait} from './wait-lines.js';
 
 /** Where the display writes: a stream with `isTTY` (stderr in the CLI, a fake in tests). */
 export interface ProgressSink {
@@ -9,8 +10,9 @@ export interface ProgressSink {
 /**
  * A live one-line progress display on stderr for long runs, fed with the `RuntimeEvent`s the
  * engine and connectors report: phase counts, pages fetched, requests made, and waits for rate
- * limits with the time they end. It only draws on a terminal and never with `--json`: piped
- * output and machine output get no progress noise at all.
+ * limits with the time they end. It only draws on a terminal and never with `--json`; there,
+ * piped and machine output get no progress noise, only one line per wait (`WaitLines`), so
+ * that a run that seems stuck says what it waits for.
  */
 export class ProgressDisplay {
   private readonly enabled: boolean;
@@ -24,6 +26,7 @@ export class ProgressDisplay {
   private waitReason: string | null = null;
   private lastDraw = 0;
   private drawn = false;
+  private readonly waitLines: WaitLines;
 
   constructor(
     private readonly sink: ProgressSink,
@@ -32,6 +35,7 @@ export class ProgressDisplay {
     this.enabled = Boolean(sink.isTTY) && !options.json;
     this.now = options.now ?? Date.now;
     this.minIntervalMs = options.minIntervalMs ?? 80;
+    this.waitLines = new WaitLines(sink, this.now);
   }
 
   private readonly now: () => number;
@@ -41,7 +45,10 @@ export class ProgressDisplay {
   readonly listener = (event: RuntimeEvent): void => this.onEvent(event);
 
   onEvent(event: RuntimeEvent): void {
-    if (!this.enabled) return;
+    if (!this.enabled) {
+      if (event.type === 'wait') this.waitLines.onWait(event);
+      return;
+    }
     switch (event.type) {
       case 'request':
         this.requests += 1;
@@ -58,7 +65,12 @@ export class ProgressDisplay {
         break;
       case 'wait':
         this.waitUntil = event.until;
-        this.waitReason = event.reason === 'rate_limit' ? 'rate limit' : 'retry';
+        this.waitReason =
+          event.reason === 'rate_limit'
+            ? 'rate limit'
+            : event.reason === 'retry'
+              ? 'retry'
+              : describeWait(event);
         // A wait is news: always draw it, whatever the throttle says.
         this.draw(true);
         return;

@@ -1,6 +1,8 @@
 import {Flags} from '@oclif/core';
 
 import type {SyncFailure, SyncOperation} from '../../core/sync/sync-result.js';
+import {formatEta} from '../../core/sync/long-run-guard.js';
+import {LONG_RUN_SECONDS} from '../../core/sync/run-budget.js';
 import type {SyncIntent, SyncMode, SyncReport} from '../services/sync-service.js';
 import {TrackerCommand, jsonFlag} from './base-command.js';
 import {redactSecrets} from '../shared/secret-mask.js';
@@ -142,6 +144,7 @@ export function syncText(r: SyncReport): string[] {
       lines.push(`- would pull: ${s.pull_creates} new, ${s.pull_updates} updated, ${s.pull_deletes} deleted`);
     if (r.mode !== 'pull')
       lines.push(`- would push: ${s.creates} created, ${s.updates} updated, ${s.comments} comments`);
+    if (r.budget) lines.push(budgetLine(r));
   } else {
     lines.push(`- created: ${created}`, `- updated: ${updated}`);
     if (r.mode !== 'push' && s.pull_deletes > 0) {
@@ -187,6 +190,16 @@ export function describeFailure(failure: SyncFailure): string {
   const doing = DOING[failure.operation] ?? failure.operation;
   const what = failure.operation === 'list' || failure.operation === 'reconcile_deletes' ? '' : issue;
   return `Failed ${doing}${what}: ${failure.message}`;
+}
+
+/** What the real run will cost on the tracker, from a dry run, and whether it will ask first. */
+function budgetLine(r: SyncReport): string {
+  const b = r.budget!;
+  const long = r.mode !== 'pull' && b.eta_seconds > LONG_RUN_SECONDS;
+  return (
+    `- budget: ${b.requests} requests (${b.writes} writes, ${b.searches} searches), about ${formatEta(b.eta_seconds)} within ${r.provider}'s rate limits` +
+    (long ? `; over ${LONG_RUN_SECONDS / 60} minutes, so the run asks for --yes` : '')
+  );
 }
 
 /** The failures of a run, for stderr: what failed and why in words, then what to do (once). */

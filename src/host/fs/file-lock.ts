@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import lockfile from 'proper-lockfile';
 
 import {LockError} from './errors.js';
+import {isLockedError, retryWhileLocked} from './lock-retry.js';
 
 /** How a lock is waited for and when it is considered abandoned. */
 export interface LockOptions {
@@ -23,7 +24,8 @@ const inProcess = new Map<string, Promise<unknown>>();
 
 /**
  * Runs `body` while holding the proper-lockfile lock `lockPath` on `target`. Waiting is bounded:
- * jittered retries until `waitMs`, then a `LockError` naming the lock and what to do.
+ * jittered retries until `waitMs` (`retryWhileLocked`, which says once that it waits), then a
+ * `LockError` naming the lock and what to do.
  */
 export async function withLock<T>(
   target: string,
@@ -54,57 +56,58 @@ export async function withLock<T>(
 async function acquire(target: string, lockPath: string, options: LockOptions): Promise<HeldLock> {
   const waitMs = options.waitMs ?? 15_000;
   const staleMs = options.staleMs ?? 10_000;
-  const deadline = Date.now() + waitMs;
-  let compromised: Error | null = null;
-  let delay = 5;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const release = await lockfile.lock(target, {
-        lockfilePath: lockPath,
-        realpath: false,
-        stale: staleMs,
-        retries: 0,
-        onCompromised: (error) => {
-          // Recorded, not thrown: the writer checks before it renames its segment into place.
-          compromised = error;
-        },
-      });
-      return {
-        check() {
-          if (compromised) {
-            throw new LockError(`lost the writer lock ${lockPath} while writing: ${compromised.message}`, {
-              path: lockPath,
-              hint: 'Another process took the lock over (it looked stale). Nothing was written; run the command again.',
-            });
-          }
-        },
-        async release() {
-          if (compromised) return;
-          await release().catch(() => undefined);
-        },
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') {
-        throw new LockError(`cannot take the writer lock ${lockPath}: ${(error as Error).message}`, {
+  return retryWhileLocked(() => takeOnce(target, lockPath, staleMs), {
+    waitMs,
+    firstDelayMs: 5,
+    maxDelayMs: 250,
+    factor: 1.6,
+    what: `another spec-kitty tracker process holds the writer lock ${lockPath} (a lock left by a stopped process is taken over after ${Math.round(staleMs / 1000)} s)`,
+    gaveUp: (tries) =>
+      new LockError(
+        `another spec-kitty tracker process is writing (lock ${lockPath} held; gave up after ${Math.round(waitMs / 1000)} s and ${tries} tries)`,
+        {
           path: lockPath,
-          cause: error,
-          hint: 'Check that the folder is writable.',
+          hint: `Wait for the other command to finish and retry. If no other spec-kitty process is running, the lock is stale and is taken over after ${Math.round(staleMs / 1000)} s; you may also delete ${lockPath}.`,
+        },
+      ),
+  });
+}
+
+/** One try at the lock: a `HeldLock`, an `ELOCKED` error to retry, or a `LockError`. */
+async function takeOnce(target: string, lockPath: string, staleMs: number): Promise<HeldLock> {
+  let compromised: Error | null = null;
+  let release: () => Promise<void>;
+  try {
+    release = await lockfile.lock(target, {
+      lockfilePath: lockPath,
+      realpath: false,
+      stale: staleMs,
+      retries: 0,
+      onCompromised: (error) => {
+        // Recorded, not thrown: the writer checks before it renames its segment into place.
+        compromised = error;
+      },
+    });
+  } catch (error) {
+    if (isLockedError(error)) throw error;
+    throw new LockError(`cannot take the writer lock ${lockPath}: ${(error as Error).message}`, {
+      path: lockPath,
+      cause: error,
+      hint: 'Check that the folder is writable.',
+    });
+  }
+  return {
+    check() {
+      if (compromised) {
+        throw new LockError(`lost the writer lock ${lockPath} while writing: ${compromised.message}`, {
+          path: lockPath,
+          hint: 'Another process took the lock over (it looked stale). Nothing was written; run the command again.',
         });
       }
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) {
-        throw new LockError(
-          `another spec-kitty tracker process is writing (lock ${lockPath} held; gave up after ${Math.round(waitMs / 1000)} s and ${attempt} tries)`,
-          {
-            path: lockPath,
-            hint: `Wait for the other command to finish and retry. If no other spec-kitty process is running, the lock is stale and is taken over after ${Math.round(staleMs / 1000)} s; you may also delete ${lockPath}.`,
-          },
-        );
-      }
-      // Jittered exponential backoff, capped, so many waiting writers do not retry in lockstep.
-      const sleep = Math.min(remaining, delay * (0.5 + Math.random()));
-      await new Promise((resolve) => setTimeout(resolve, sleep));
-      delay = Math.min(delay * 1.6, 250);
-    }
-  }
+    },
+    async release() {
+      if (compromised) return;
+      await release().catch(() => undefined);
+    },
+  };
 }

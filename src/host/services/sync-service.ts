@@ -5,11 +5,21 @@ import {
   type ProviderDescriptor,
 } from '../../core/connectors/registry.js';
 import {createOwnershipPolicy, type OwnershipPolicy} from '../../core/policy/ownership.js';
-import type {ConnectorConfig, TrackerConnector} from '../../core/protocols/connector.js';
+import type {ConnectorConfig, PacingOverrides, TrackerConnector} from '../../core/protocols/connector.js';
+import {LongRunGuardError} from '../../core/sync/long-run-guard.js';
+import {
+  LONG_RUN_SECONDS,
+  estimateBudget,
+  plannedRequests,
+  pushRequestsUpperBound,
+  type PushCounts,
+  type RunBudget,
+} from '../../core/sync/run-budget.js';
 import {realSleep, systemClock, type RuntimeEventListener} from '../../core/protocols/runtime.js';
 import type {SyncRunResult} from '../../core/sync/sync-engine.js';
 import {isFatalFailure} from '../../core/sync/sync-result.js';
 import {missingCredentialsError, resolveCredentials} from '../config/credentials.js';
+import {pacingFromEnv} from '../config/pacing-env.js';
 import {nodeFetch} from '../http/node-fetch.js';
 import {guardStorage, maskableSecrets, maskingConnector} from './content-guard.js';
 import {assertEgressPermitted} from './egress-gate.js';
@@ -34,6 +44,11 @@ export interface SyncIntent {
    * once more (in the same command) to send what it recorded. Must be idempotent: recording
    * nothing new and returning false when there is nothing left to do.
    */
+  /**
+   * What a dry run of this intent would have recorded for the push (drafts to create, edits,
+   * links) but did not, so the engine's dry run cannot see it: counted into the budget.
+   */
+  wouldRecord?(): PushCounts;
   afterPush?(input: {
     context: BoundContext;
     storage: TrackerStorageHandle;
@@ -54,6 +69,8 @@ export interface SyncRequest {
 export interface SyncReport extends SyncRunResult {
   readonly mode: SyncMode;
   readonly warnings: readonly string[];
+  /** A dry run's estimate of what the real run costs on the tracker (absent otherwise). */
+  readonly budget?: RunBudget;
 }
 
 /** How a connector is built from its module (tests replace it to inject an in-memory connector). */
@@ -120,7 +137,8 @@ export async function runSync(environment: ServiceEnvironment, request: SyncRequ
   const dryRun = request.dryRun ?? false;
   for (const intent of request.intents ?? []) await intent.apply({context, storage, dryRun});
 
-  const runtime = {fetch: nodeFetch, clock: systemClock, sleep: realSleep, onEvent: request.onEvent};
+  const pacing = pacingFromEnv(environment.env);
+  const runtime = {fetch: nodeFetch, clock: systemClock, sleep: realSleep, onEvent: request.onEvent, pacing};
   const runner =
     descriptor.kind === 'local' ? (await import('../process/index.js')).createProcessRunner() : undefined;
   const connector = maskingConnector(
@@ -151,6 +169,7 @@ export async function runSync(environment: ServiceEnvironment, request: SyncRequ
     yieldToIo: () => new Promise<void>((resolve) => setImmediate(resolve)),
     onEvent: request.onEvent,
     bulkGuard: threshold === null ? undefined : {maxCreates: threshold, maxUpdates: threshold},
+    beforePush: longRunGuard(connector.provider, pacing),
   });
   const options = {limit: request.limit, dryRun, yes: request.yes, full: request.full};
   let result =
@@ -174,7 +193,40 @@ export async function runSync(environment: ServiceEnvironment, request: SyncRequ
     await endRun(storage.log);
     await refreshReadCache(storage.log);
   }
-  return {...result, mode: request.mode, warnings: storage.warnings};
+  const budget = dryRun ? dryRunBudget(connector.provider, result, request.intents ?? [], pacing) : undefined;
+  return {...result, mode: request.mode, warnings: storage.warnings, ...(budget ? {budget} : {})};
+}
+
+/** A dry run's budget: what the engine's dry run would send, plus what the intents would record. */
+function dryRunBudget(
+  provider: string,
+  result: SyncRunResult,
+  intents: readonly SyncIntent[],
+  pacing: PacingOverrides | undefined,
+): RunBudget {
+  const unseen = intents.map((intent) =>
+    pushRequestsUpperBound(intent.wouldRecord?.() ?? {creates: 0, updates: 0}),
+  );
+  return estimateBudget(
+    provider,
+    [...plannedRequests(result.requests, result.plan), ...unseen.flat()],
+    pacing,
+  );
+}
+
+/**
+ * Stops a push that would take more than ten minutes within the provider's limits, unless
+ * confirmed: counted from local data before any request (each create looks up, then creates).
+ */
+function longRunGuard(
+  provider: string,
+  pacing: PacingOverrides | undefined,
+): (counts: {creates: number; updates: number}, confirmed: boolean) => void {
+  return (counts, confirmed) => {
+    if (confirmed) return;
+    const budget = estimateBudget(provider, pushRequestsUpperBound(counts), pacing);
+    if (budget.eta_seconds > LONG_RUN_SECONDS) throw new LongRunGuardError(budget, provider);
+  };
 }
 
 /**

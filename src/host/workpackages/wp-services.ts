@@ -134,6 +134,11 @@ export function workPackageSyncIntent(options: {createMissing: boolean}): WorkPa
     async apply({context, storage, dryRun}) {
       intent.result = await record(context, storage, {createMissing: options.createMissing, dryRun});
     },
+    wouldRecord() {
+      const r = intent.result;
+      if (r === null || !r.dry_run) return {creates: 0, updates: 0};
+      return {creates: r.counts.drafts, updates: r.counts.edits, links: r.counts.links + r.deferred_links};
+    },
     async afterPush({context, storage, result}) {
       // Only links to issues this push created can have become possible since `apply`.
       const first = intent.result;

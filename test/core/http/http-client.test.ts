@@ -234,7 +234,7 @@ describe('http layer', () => {
     await server.close();
     const error = await caught(http.get('/x'));
     expect(error.failureClass).to.equal('transient');
-    expect(error.message).to.include('could not be reached').and.include(server.baseUrl);
+    expect(error.message).to.include('refused the connection').and.include(server.baseUrl);
     expect(
       events.filter((e) => e.type === 'request').map((e) => (e as {status: number | null}).status),
     ).to.deep.equal([null, null]);

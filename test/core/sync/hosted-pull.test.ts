@@ -17,8 +17,8 @@ import {
 } from '../../../src/core/index.js';
 import {connectorModule as githubModule} from '../../../src/core/connectors/github/index.js';
 import {connectorModule as gitlabModule} from '../../../src/core/connectors/gitlab/index.js';
-import {DEFAULT_RETRY_POLICY as HTTP_RETRY_POLICY} from '../../../src/core/http/index.js';
-import {DEFAULT_RETRY_POLICY, retryDelayMs} from '../../../src/core/sync/retry.js';
+import {HTTP_RETRY_POLICY} from '../../../src/core/http/index.js';
+import {ENGINE_RETRY_POLICY, retryDelayMs} from '../../../src/core/sync/retry.js';
 import type {RecordedRequest} from '../../fakes/fake-http-server.js';
 import {FakeGitHubServer} from '../../fakes/github/index.js';
 import {FakeGitLabServer} from '../../fakes/gitlab/index.js';
@@ -209,8 +209,8 @@ describe('engine retries', () => {
     });
 
   it('does not retry what the HTTP client already retried, and retries the rest (beads, fp, creates)', () => {
-    expect(retryDelayMs(failure(true), 1, DEFAULT_RETRY_POLICY)).to.equal(null);
-    expect(retryDelayMs(failure(false), 1, DEFAULT_RETRY_POLICY)).to.equal(1000);
-    expect(retryDelayMs(failure(false), 4, DEFAULT_RETRY_POLICY)).to.equal(null);
+    expect(retryDelayMs(failure(true), 1, ENGINE_RETRY_POLICY)).to.equal(null);
+    expect(retryDelayMs(failure(false), 1, ENGINE_RETRY_POLICY)).to.equal(1000);
+    expect(retryDelayMs(failure(false), 4, ENGINE_RETRY_POLICY)).to.equal(null);
   });
 });

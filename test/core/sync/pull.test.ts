@@ -52,7 +52,7 @@ describe('SyncEngine.pull', () => {
   });
 
   it('retries transient failures a bounded number of times, then records a retryable failure', async () => {
-    const h = harness({engine: {pageSize: 2, retry: {maxRetries: 2, baseDelayMs: 500}}});
+    const h = harness({engine: {pageSize: 2, retry: {maxAttempts: 3, baseDelayMs: 500}}});
     for (let i = 1; i <= 4; i++) h.connector.seed({title: `issue ${i}`});
     const flaky = new ConnectorRequestError('HTTP 503', {
       provider: 'memory',

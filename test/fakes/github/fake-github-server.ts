@@ -11,7 +11,11 @@
  * - `GET/PATCH /repos/{o}/{r}/issues/{n}`, `POST /repos/{o}/{r}/issues`, `GET/POST
  *   .../issues/{n}/comments`, `GET .../issues/{n}/parent`, `POST .../issues/{n}/sub_issues`,
  *   `DELETE .../issues/{n}/sub_issue`, `GET /search/issues` (a `q` with `repo:`, `is:issue`,
- *   `in:body|title`, and one quoted phrase; no indexing lag, unlike the real search).
+ *   `in:body|title`, and one quoted phrase; an issue created through the API in the last
+ *   `searchLagMs` is not found yet, as GitHub's index lags).
+ * - GitHub's documented limits (`github-limits.ts`): 5,000 requests an hour, 80 writes a minute
+ *   and 500 an hour (secondary limits, answered 403/429), 30 searches a minute; scalable with
+ *   `limits`.
  * - Request bodies are checked against the documented fields: an unknown field, a wrong type,
  *   an unknown assignee/milestone/type gives 422 "Validation Failed" shaped like GitHub's.
  * - Auth: `Authorization: Bearer|token <token>`; a wrong token gives 401 "Bad credentials",
@@ -31,6 +35,7 @@ import {
   type RecordedRequest,
   type ScriptedFault,
 } from '../fake-http-server.js';
+import {GitHubLimits, type GitHubLimitOptions} from './github-limits.js';
 
 export interface FakeGitHubOptions {
   readonly owner?: string;
@@ -40,6 +45,8 @@ export interface FakeGitHubOptions {
   readonly now?: () => Date;
   /** Users that may be assigned (seeded assignees are added automatically). */
   readonly collaborators?: readonly string[];
+  /** GitHub's limits, scaled for a test, or `off` (default: GitHub's documented values). */
+  readonly limits?: GitHubLimitOptions | 'off';
 }
 
 export interface GitHubIssueSeed {
@@ -116,12 +123,17 @@ export class FakeGitHubServer {
   private nextNumber = 1;
   private nextCommentId = 1;
   private http!: FakeHttpServer;
+  /** The limits enforced, with the count of requests refused. */
+  readonly limits: GitHubLimits;
+  /** When each issue created through the API becomes visible to search (fake clock, ms). */
+  private readonly indexedAfter = new Map<number, number>();
 
   private constructor(options: FakeGitHubOptions) {
     this.currentOwner = options.owner ?? 'octo-org';
     this.currentRepo = options.repo ?? 'octo-repo';
     this.token = options.token ?? 'ghp_FAKEtoken0123456789abcdefFAKE';
     this.now = options.now ?? (() => new Date());
+    this.limits = new GitHubLimits(options.limits ?? {}, this.now);
     this.collaborators = new Set(options.collaborators ?? ['octocat', 'hubot', 'monalisa']);
     this.milestones.set(1, {number: 1, title: 'v1.0', state: 'open'});
     this.milestones.set(2, {number: 2, title: 'v2.0', state: 'open'});
@@ -353,8 +365,11 @@ export class FakeGitHubServer {
     if (request.credential === null) return this.error(401, 'Requires authentication');
     if (request.credential !== this.token || !['bearer', 'token'].includes(request.authScheme ?? ''))
       return this.error(401, 'Bad credentials');
+    const refused = this.limits.admit(request.method, request.path);
+    if (refused) return {...refused, headers: {...this.rateHeaders(), ...refused.headers}};
     const response = this.route(request);
-    return {...response, headers: {...this.rateHeaders(), ...response.headers}};
+    const search = request.path === '/search/issues' ? this.limits.searchHeaders() : {};
+    return {...response, headers: {...this.rateHeaders(), ...search, ...response.headers}};
   }
 
   private route(request: FakeRequest): FakeResponse {
@@ -524,6 +539,7 @@ export class FakeGitHubServer {
       comments: [],
     };
     this.issues.set(number, record);
+    this.indexedAfter.set(number, this.now().getTime() + this.limits.searchLagMs);
     this.sortedByUpdate = null;
     return {
       status: 201,
@@ -660,8 +676,11 @@ export class FakeGitHubServer {
     if (repo !== this.workspace)
       return {status: 200, json: {total_count: 0, incomplete_results: false, items: []}};
     const onlyIssues = /(?:^|\s)(is|type):issue\b/.test(q);
+    const now = this.now().getTime();
     const matches = [...this.issues.values()].filter((r) => {
       if (onlyIssues && r.pull_request) return false;
+      // Not indexed yet: the search index lags behind writes.
+      if ((this.indexedAfter.get(r.number) ?? 0) > now) return false;
       if (phrase === undefined || phrase === '') return true;
       const haystacks = inField
         .split(',')
@@ -846,15 +865,7 @@ export class FakeGitHubServer {
   }
 
   private rateHeaders(): Record<string, string> {
-    const used = this.http.requests.length;
-    return {
-      'x-ratelimit-limit': '5000',
-      'x-ratelimit-remaining': String(Math.max(0, 5000 - used)),
-      'x-ratelimit-used': String(used),
-      'x-ratelimit-reset': String(Math.floor(this.now().getTime() / 1000) + 3600),
-      'x-ratelimit-resource': 'core',
-      'x-github-api-version-selected': '2022-11-28',
-    };
+    return {...this.limits.coreHeaders(), 'x-github-api-version-selected': '2022-11-28'};
   }
 
   private error(status: number, message: string): FakeResponse {

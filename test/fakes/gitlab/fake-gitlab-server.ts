@@ -15,6 +15,8 @@
  * - Auth: `PRIVATE-TOKEN: <token>` or `Authorization: Bearer <token>`; otherwise 401
  *   `{"message": "401 Unauthorized"}`. Unknown projects: 404 `{"message": "404 Project Not Found"}`.
  * - `RateLimit-*` headers on every answer; `rateLimited()` builds a 429 (with or without headers).
+ * - GitLab's documented limits (`gitlab-limits.ts`): 2,000 API requests a minute, 300 issue and
+ *   300 note creations a minute, answered 429 with `Retry-After`; scalable with `limits`.
  * - `linkHeader: false` drops `Link` (only `X-Next-Page` tells of a next page);
  *   `beforeListRequest(n, change)` edits an issue between two page requests.
  * Timestamps have millisecond precision (`2026-01-01T00:00:00.000Z`), like GitLab's.
@@ -26,12 +28,15 @@ import {
   type RecordedRequest,
   type ScriptedFault,
 } from '../fake-http-server.js';
+import {GitLabLimits, type GitLabLimitOptions} from './gitlab-limits.js';
 
 export interface FakeGitLabOptions {
   readonly projectPath?: string;
   readonly projectId?: number;
   readonly token?: string;
   readonly now?: () => Date;
+  /** GitLab's limits, scaled for a test, or `off` (default: GitLab.com's documented values). */
+  readonly limits?: GitLabLimitOptions | 'off';
   readonly users?: readonly string[];
   /**
    * Send `Link` headers on lists (default true). Without them a client must page with
@@ -94,6 +99,8 @@ export class FakeGitLabServer {
   readonly token: string;
   private readonly users = new Map<string, number>();
   private readonly now: () => Date;
+  /** The limits enforced, with the count of requests refused. */
+  readonly limits: GitLabLimits;
   private readonly issues = new Map<number, IssueRecord>();
   private readonly milestones = new Map<number, string>([
     [11, 'v1.0'],
@@ -112,6 +119,7 @@ export class FakeGitLabServer {
     this.projectId = options.projectId ?? 278964;
     this.token = options.token ?? 'glpat-FAKEtoken0123456789';
     this.now = options.now ?? (() => new Date());
+    this.limits = new GitLabLimits(options.limits ?? {}, this.now);
     this.linkHeader = options.linkHeader ?? true;
     for (const user of options.users ?? ['alice', 'bob', 'carol']) this.user(user);
   }
@@ -261,18 +269,10 @@ export class FakeGitLabServer {
     const schemeOk = request.authScheme === 'private-token' || request.authScheme === 'bearer';
     if (!schemeOk || request.credential !== this.token)
       return {status: 401, json: {message: '401 Unauthorized'}};
+    const refused = this.limits.admit(request.method, request.path);
+    if (refused) return refused;
     const response = this.route(request);
-    const reset = Math.floor(this.now().getTime() / 1000) + 60;
-    return {
-      ...response,
-      headers: {
-        'ratelimit-limit': '2000',
-        'ratelimit-observed': String(this.http.requests.length),
-        'ratelimit-remaining': String(Math.max(0, 2000 - this.http.requests.length)),
-        'ratelimit-reset': String(reset),
-        ...response.headers,
-      },
-    };
+    return {...response, headers: {...this.limits.headers(), ...response.headers}};
   }
 
   private route(request: FakeRequest): FakeResponse {

@@ -5,6 +5,7 @@
  * minute-precision JQL dates read in the user's time zone; ids-only results unless `fields`
  * are named; workflow transitions per issue type (a two-hop path and a dead end); ADF bodies
  * on Cloud (a plain string description is refused), wiki strings on DC; issue links; comments;
+ * Jira Cloud's documented 429 answers to a request budget set with `limits` (`jira-limits.ts`);
  * and it records every request (credentials stripped).
  */
 import {adfPlainText} from './fake-adf-text.js';
@@ -16,6 +17,7 @@ import {
   type RecordedRequest,
 } from '../fake-http-server.js';
 import {JqlError, parseJql, type ParsedJql} from './fake-jql.js';
+import {JiraLimits, type JiraLimitOptions} from './jira-limits.js';
 import {
   FAKE_ISSUE_TYPES,
   availableTransitions,
@@ -67,6 +69,8 @@ export interface FakeJiraOptions {
   readonly tickMs?: number;
   /** Data Center "Epic Link" custom field id. */
   readonly epicLinkField?: string;
+  /** A request budget answered with Jira Cloud's documented 429 (none by default: unpublished). */
+  readonly limits?: JiraLimitOptions;
 }
 
 const LINK_TYPES: Record<string, {inward: string; outward: string}> = {
@@ -80,7 +84,11 @@ export class FakeJiraServer {
   readonly projectKey: string;
   readonly issues = new Map<string, FakeJiraIssue>();
   readonly links: FakeLink[] = [];
-  private readonly options: Required<Omit<FakeJiraOptions, 'epicLinkField'>> & {epicLinkField: string | null};
+  private readonly options: Required<Omit<FakeJiraOptions, 'epicLinkField' | 'limits'>> & {
+    epicLinkField: string | null;
+  };
+  /** The request budget enforced, with the count of requests refused. */
+  readonly limits: JiraLimits;
   private server!: FakeHttpServer;
   private nowMs: number;
   private nextId = 10000;
@@ -107,6 +115,7 @@ export class FakeJiraServer {
       epicLinkField: options.epicLinkField ?? null,
     };
     this.nowMs = Date.parse(this.options.start);
+    this.limits = new JiraLimits(options.limits);
   }
 
   static async start(options: FakeJiraOptions = {}): Promise<FakeJiraServer> {
@@ -182,6 +191,13 @@ export class FakeJiraServer {
   // ---- request handling ---------------------------------------------------------------
 
   private async handle(request: FakeRequest): Promise<FakeResponse> {
+    const refused = this.limits.admit();
+    if (refused) return refused;
+    const response = await this.route(request);
+    return {...response, headers: {...this.limits.headers(), ...response.headers}};
+  }
+
+  private async route(request: FakeRequest): Promise<FakeResponse> {
     if (!this.authorised(request))
       return {
         status: 401,

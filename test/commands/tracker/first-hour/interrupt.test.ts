@@ -78,10 +78,20 @@ describe('Ctrl-C during a sync', () => {
       });
       let stderr = '';
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      // Listening from the start: a child that ends before the interrupt is a failure to report.
+      let exited = false;
+      const exit = new Promise<number | null>((resolve) =>
+        child.on('exit', (c) => {
+          exited = true;
+          resolve(c);
+        }),
+      );
       const deadline = Date.now() + 8000;
-      while (fake.requests.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      while (!exited && fake.requests.length < 2 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(exited, `the pull ended before the interrupt: ${stderr}`).to.equal(false);
       child.kill('SIGINT');
-      const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+      const code = await exit;
       expect(code, stderr).to.equal(130);
       expect(stderr).to.include('Interrupted: the pull stopped.');
       expect(stderr).to.include('Run `spec-kitty tracker sync pull` again');
