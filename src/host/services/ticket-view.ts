@@ -67,15 +67,19 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
   return [line(header), ...rows.map(line)];
 }
 
+export const TICKET_HEADER = ['KEY', 'STATUS', 'TYPE', 'ASSIGNEES', 'TITLE'] as const;
+
+/** One ticket's cells under `TICKET_HEADER` (a streamed listing formats them itself). */
+export function ticketCells(t: TicketView): string[] {
+  return [
+    t.identifier + (t.pending_fields.length > 0 ? '*' : ''),
+    t.status,
+    t.issue_type,
+    t.assignees.join(',') || '-',
+    t.title,
+  ];
+}
+
 export function ticketRows(tickets: readonly TicketView[]): string[] {
-  return formatTable(
-    ['KEY', 'STATUS', 'TYPE', 'ASSIGNEES', 'TITLE'],
-    tickets.map((t) => [
-      t.identifier + (t.pending_fields.length > 0 ? '*' : ''),
-      t.status,
-      t.issue_type,
-      t.assignees.join(',') || '-',
-      t.title,
-    ]),
-  );
+  return formatTable(TICKET_HEADER, tickets.map(ticketCells));
 }

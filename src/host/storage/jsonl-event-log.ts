@@ -492,6 +492,14 @@ export class JsonlEventLog implements TrackerEventLog {
     }
   }
 
+  /**
+   * What the last `read()` folded: the segments (name -> stamp) and the event ids. The read
+   * index is built from exactly this, so it records the listing its state came from.
+   */
+  foldedSource(): {files: ReadonlyMap<string, SegmentStamp>; ids: ReadonlySet<string>} | null {
+    return this.folded && {files: this.folded.files, ids: this.folded.ids};
+  }
+
   private writeCache(input: Parameters<ReadCache['write']>[0]): void {
     if (this.cache?.write(input)) this.stats.cacheWrites += 1;
   }

@@ -175,10 +175,7 @@ export class ReadCache {
 
   /** Whether a change to the events folder after `listing` was taken would change its stamp. */
   private settled(listing: SegmentListing): boolean {
-    if (listing.dirStamp === null) return false;
-    const settleMs =
-      this.options.settleMs ?? (hasSubSecondTimes(listing.dirStamp) ? FINE_SETTLE_MS : SETTLE_MS);
-    return listing.listedAtMs - listing.dirMtimeMs >= settleMs;
+    return listingSettled(listing, this.options.settleMs);
   }
 
   /**
@@ -219,17 +216,7 @@ export class ReadCache {
 
   /** Creates the folder (no links on the way) with its self-ignore file; false when it cannot. */
   private ensureDir(): boolean {
-    assertNoSymlinksSync(this.root, this.dir);
-    fs.mkdirSync(this.dir, {recursive: true});
-    assertNoSymlinksSync(this.root, this.dir);
-    const ignore = path.join(this.dir, '.gitignore');
-    let current: string | null = null;
-    try {
-      current = readTextNoFollow(ignore);
-    } catch {
-      current = null;
-    }
-    if (current !== SELF_IGNORE) writeAtomicSync(ignore, (sink) => sink(Buffer.from(SELF_IGNORE), 0));
+    ensureCacheDirSync(this.root, this.dir);
     this.sweepTemps();
     return true;
   }
@@ -246,6 +233,34 @@ export class ReadCache {
       }
     }
   }
+}
+
+/**
+ * Whether a change to the events folder after `listing` was taken would change its stamp, so
+ * that the stamp may vouch for the listing (see `SETTLE_MS`).
+ */
+export function listingSettled(listing: SegmentListing, settleMs?: number): boolean {
+  if (listing.dirStamp === null) return false;
+  const margin = settleMs ?? (hasSubSecondTimes(listing.dirStamp) ? FINE_SETTLE_MS : SETTLE_MS);
+  return listing.listedAtMs - listing.dirMtimeMs >= margin;
+}
+
+/**
+ * Creates a scope's cache folder (no links on the way) with its self-ignore file. Shared by the
+ * read cache and the read index, which live side by side in it.
+ */
+export function ensureCacheDirSync(root: string, dir: string): void {
+  assertNoSymlinksSync(root, dir);
+  fs.mkdirSync(dir, {recursive: true});
+  assertNoSymlinksSync(root, dir);
+  const ignore = path.join(dir, '.gitignore');
+  let current: string | null = null;
+  try {
+    current = readTextNoFollow(ignore);
+  } catch {
+    current = null;
+  }
+  if (current !== SELF_IGNORE) writeAtomicSync(ignore, (sink) => sink(Buffer.from(SELF_IGNORE), 0));
 }
 
 function readTextNoFollow(file: string): string {
@@ -276,7 +291,7 @@ function hasSubSecondTimes(dirStamp: string): boolean {
  * Writes a file atomically: `fill` writes its bytes at the positions it chooses into a temp file,
  * which is then renamed into place; a `fill` that returns null abandons it (nothing replaced).
  */
-function writeAtomicSync<T>(target: string, fill: (sink: SnapshotSink) => T | null): T | null {
+export function writeAtomicSync<T>(target: string, fill: (sink: SnapshotSink) => T | null): T | null {
   const temp = path.join(
     path.dirname(target),
     `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`,
