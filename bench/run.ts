@@ -24,15 +24,16 @@ import {machineInfo, renderMarkdown, writeReport, type RunReport} from './lib/re
 import {ensureBuild} from '../scripts/demo/ensure-build.js';
 import {cliSuite} from './suites/cli.js';
 import {pullSuite} from './suites/pull.js';
+import {readsSuite} from './suites/reads.js';
 import {storeSuite} from './suites/store.js';
 import {workPackagesSuite} from './suites/workpackages.js';
 
 /** Run order: the pull suite leaves a full cache behind that the command suite reuses. */
-const SUITES: readonly BenchSuite[] = [storeSuite, pullSuite, cliSuite, workPackagesSuite];
+const SUITES: readonly BenchSuite[] = [storeSuite, pullSuite, cliSuite, workPackagesSuite, readsSuite];
 /** Suites that run the built CLI (`bin/run.js` loads `dist/`). */
-const NEEDS_BUILD = new Set(['pull', 'cli']);
+const NEEDS_BUILD = new Set(['pull', 'cli', 'reads']);
 
-const USAGE = `usage: npm run bench -- [--quick] [--scale F] [--reps N] [--only store,cli,pull,workpackages] [--keep]
+const USAGE = `usage: npm run bench -- [--quick] [--scale F] [--reps N] [--only store,cli,pull,workpackages,reads] [--keep]
   --quick     sizes scaled down (e.g. 10k cached issues instead of 100k); completes in about a minute
   --scale F   multiply every size by F (e.g. 0.5, 2)
   --reps N    repetitions per measurement (median reported); default 3 quick, 5 full

@@ -115,9 +115,22 @@ export interface OverlayFile {
   readonly entries: [number, IndexRecord][];
 }
 
-/** Characters of a search token; everything else separates tokens. */
-export const TOKEN_SEPARATOR = /[^\p{L}\p{N}\p{M}_]+/u;
-export const TOKEN_ONLY = /^[\p{L}\p{N}\p{M}_]+$/u;
+/**
+ * Characters of a search token (letters, digits, marks, `_`); everything else separates
+ * tokens. Made on first use: compiling Unicode classes costs milliseconds a `show` need not pay.
+ */
+let tokenPatterns: {separator: RegExp; only: RegExp} | null = null;
+
+export function tokenSeparator(): RegExp {
+  tokenPatterns ??= {separator: /[^\p{L}\p{N}\p{M}_]+/u, only: /^[\p{L}\p{N}\p{M}_]+$/u};
+  return tokenPatterns.separator;
+}
+
+/** Whether `word` is made of token characters only. */
+export function isTokenOnly(word: string): boolean {
+  tokenSeparator();
+  return tokenPatterns!.only.test(word);
+}
 
 /** The text `issue-search` looks in, lowercased (the same as the scan it replaces). */
 export function searchHay(issue: {
@@ -132,7 +145,7 @@ export function searchHay(issue: {
 /** The distinct tokens of a hay. */
 export function tokensOf(hay: string): Set<string> {
   const out = new Set<string>();
-  for (const token of hay.split(TOKEN_SEPARATOR)) if (token !== '') out.add(token);
+  for (const token of hay.split(tokenSeparator())) if (token !== '') out.add(token);
   return out;
 }
 

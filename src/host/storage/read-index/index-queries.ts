@@ -2,7 +2,7 @@ import type {CanonicalIssue} from '../../../core/model/canonical-issue.js';
 import {compareBy} from '../../services/ticket-order.js';
 import type {SortKey} from '../../services/ticket-sort.js';
 import type {IndexFile} from './index-file.js';
-import {FLAG_LIVE, searchHay, TOKEN_ONLY, TOKEN_SEPARATOR} from './index-format.js';
+import {FLAG_LIVE, isTokenOnly, searchHay, tokenSeparator} from './index-format.js';
 import type {IndexedIssue, ReadIndexView} from './read-index.js';
 
 /**
@@ -175,13 +175,13 @@ export function searchWords(
     const hay = searchHay(issue);
     return words.every((word) => hay.includes(word));
   };
-  const exact = words.every((word) => TOKEN_ONLY.test(word));
+  const exact = words.every((word) => isTokenOnly(word));
   const filter: ListFilter = {
     issue: matchesAll,
     base: (file) => {
       let marks: Uint8Array | null = null;
       for (const word of words) {
-        const pieces = TOKEN_ONLY.test(word) ? [word] : word.split(TOKEN_SEPARATOR).filter((p) => p !== '');
+        const pieces = isTokenOnly(word) ? [word] : word.split(tokenSeparator()).filter((p) => p !== '');
         for (const piece of pieces) {
           const mine = new Uint8Array(file.header.count);
           file.markTokenMatches(piece, mine);
