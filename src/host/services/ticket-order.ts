@@ -12,7 +12,7 @@ let collator: Intl.Collator | null = null;
 
 function collate(x: string, y: string): number {
   collator ??= new Intl.Collator();
-  return collate(x, y);
+  return collator.compare(x, y);
 }
 
 /** Timestamps: digits and separators only, none of which collation ignores or contracts. */

@@ -248,6 +248,8 @@ describe('read index: answers as the log folds, through git operations', functio
           (i) => i.title.endsWith('1'),
         ],
         [{filters: [], sort: 'created', reverse: true}, () => true],
+        [{filters: [], sort: 'title', reverse: false}, () => true],
+        [{filters: [], sort: 'status', reverse: true}, () => true],
       ];
       for (const [query, test] of cases) {
         const expected = issues.filter(test).sort(compareBy(query.sort));
