@@ -8,28 +8,22 @@ import {promises as fs} from 'node:fs';
 import * as path from 'node:path';
 
 import {
-  canonicalJson,
   createOwnershipPolicy,
   InMemoryConnector,
-  issueToJson,
   ManualClock,
-  refIdentity,
   SyncEngine,
   type CanonicalIssue,
 } from '../../src/core/index.js';
 import {canonicalFromPayload, githubIssuePayload} from '../lib/github-issue-fixture.js';
 import {
   compareRow,
-  measured,
   scaledSize,
-  timeRuns,
   valueRow,
   type BenchRow,
   type BenchSettings,
   type BenchSuite,
   type Target,
 } from '../lib/harness.js';
-import {SqliteIssueStore} from '../lib/sqlite-issue-store.js';
 
 const REPO = 'acme/widgets';
 /** Issues per write: a pull stores each page of 100 in one atomic write, i.e. one segment file. */
@@ -43,10 +37,6 @@ const T = {
 
 async function loadStorage(): Promise<typeof import('../../src/host/storage/tracker-storage.js')> {
   return import('../../src/host/storage/tracker-storage.js');
-}
-
-async function loadSegmentCache(): Promise<{clearSegmentCache: () => void}> {
-  return import('../../src/host/storage/jsonl-event-log.js');
 }
 
 async function dirBytes(dir: string, skip: (name: string) => boolean = () => false): Promise<number> {

@@ -39,6 +39,8 @@ export interface ReadCacheOptions {
   readonly settleMs?: number;
   /** Build a cache only for logs of at least this many bytes (default 1 MiB; tests use 0). */
   readonly minLogBytes?: number;
+  /** Use a current cache but never write one (the read index's rebuild folds through it). */
+  readonly readOnly?: boolean;
 }
 /** Temp files of a writer that died are swept after this long. */
 const STALE_TEMP_MS = 3600_000;
@@ -119,6 +121,7 @@ export class ReadCache {
     listing: SegmentListing;
     warnings: readonly string[];
   }): boolean {
+    if (this.options.readOnly) return false;
     let bytes = 0;
     for (const stamp of input.listing.segments.values()) bytes += Number.parseInt(stamp, 10);
     if (input.listing.segments.size === 0 || bytes < (this.options.minLogBytes ?? MIN_LOG_BYTES))

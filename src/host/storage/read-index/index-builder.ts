@@ -24,7 +24,7 @@ import {
   searchHay,
   SORTS,
   termHash,
-  tokensOf,
+  tokenSeparator,
   TRAILER_BYTES,
   TRAILER_MAGIC,
   type Dictionary,
@@ -33,6 +33,7 @@ import {
   type IndexRecord,
   type Section,
   type SectionName,
+  type SortName,
 } from './index-format.js';
 
 /** Writes `bytes` at `position` of the file being built. */
@@ -95,14 +96,14 @@ export function flagsOf(entry: IssueEntry): number {
 
 /**
  * Writes a base file of `state` (folded from `listing`) through `sink`: sections in order, then
- * the header and the trailer. Returns the header, or null when this machine is big-endian (the
- * reader then keeps folding).
+ * the header and the trailer. Returns the header, or null when this machine is big-endian or
+ * the scope holds 2M issues or more (the reader then keeps folding).
  */
 export function writeBase(
   input: {state: TrackerState; ids: ReadonlySet<string>; listing: string; warnings: readonly string[]},
   sink: IndexSink,
 ): IndexHeader | null {
-  if (!isLittleEndian()) return null;
+  if (!isLittleEndian() || input.state.issues.size >= RECORD_SPAN) return null;
   const entries = [...input.state.issues.values()].sort((a, b) =>
     a.identity < b.identity ? -1 : a.identity > b.identity ? 1 : 0,
   );
@@ -125,10 +126,10 @@ export function writeBase(
   const columns = Buffer.alloc(n * COLUMN_BYTES);
   const views: (CanonicalIssue | null)[] = new Array(n);
   const liveRecords: number[] = [];
-  const terms: [number, number][] = [];
+  const terms = new GrowingArray(Float64Array);
   const labels = new Map<string, number[]>();
   const assignees = new Map<string, number[]>();
-  const tokens = new Map<string, number[]>();
+  const tokens = new TokenPostings();
   let live = 0;
   let pending = 0;
 
@@ -156,7 +157,7 @@ export function writeBase(
     chunkChars += line.length;
     if (chunkChars >= CHUNK_CHARS) flush();
 
-    terms.push([termHash(identityTerm(entry.identity)), i]);
+    terms.push(termKey(identityTerm(entry.identity), i));
     const flags = flagsOf(entry);
     const view = flags === 0 ? null : localViewOf(entry);
     views[i] = view;
@@ -166,14 +167,14 @@ export function writeBase(
     columns[i * COLUMN_BYTES + 2] = indexOr(CANONICAL_ISSUE_TYPES, view.issue_type);
     columns[i * COLUMN_BYTES + 3] =
       view.priority === null || view.priority < 0 || view.priority >= NONE ? NONE : view.priority;
-    for (const term of refTerms(view.ref)) terms.push([termHash(term), i]);
+    for (const term of refTerms(view.ref)) terms.push(termKey(term, i));
     if ((flags & FLAG_LIVE) === 0) continue;
     live += 1;
     if (flags & FLAG_PENDING) pending += 1;
     liveRecords.push(i);
     for (const label of view.labels) post(labels, label, i);
     for (const assignee of view.assignees) post(assignees, assignee, i);
-    for (const token of tokensOf(searchHay(view))) post(tokens, token, i);
+    tokens.addText(searchHay(view), i);
   }
   offsets[n] = recordBytes;
   flush();
@@ -187,16 +188,16 @@ export function writeBase(
 
   put('offsets', u32(offsets));
   put('columns', columns);
-  terms.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  const termTable = new Uint32Array(terms.length * 2);
-  terms.forEach(([hash, record], k) => {
-    termTable[2 * k] = hash;
-    termTable[2 * k + 1] = record;
+  const sortedTerms = terms.view().sort();
+  const termTable = new Uint32Array(sortedTerms.length * 2);
+  sortedTerms.forEach((key, k) => {
+    termTable[2 * k] = Math.floor(key / RECORD_SPAN);
+    termTable[2 * k + 1] = key % RECORD_SPAN;
   });
   put('terms', u32(termTable));
 
   // Postings: labels, assignees, then tokens, each list in record order.
-  const postings: number[] = [];
+  const postings = new GrowingArray(Uint32Array);
   const dictionary: Dictionary = {labels: {}, assignees: {}};
   for (const [name, list] of labels) {
     dictionary.labels[name] = [postings.length, list.length];
@@ -206,34 +207,17 @@ export function writeBase(
     dictionary.assignees[name] = [postings.length, list.length];
     for (const r of list) postings.push(r);
   }
-  const vocabulary = [...tokens.keys()].sort();
-  const starts = new Uint32Array(vocabulary.length + 1);
-  const ranges = new Uint32Array(vocabulary.length * 2);
-  let textLength = 0;
-  vocabulary.forEach((token, k) => {
-    starts[k] = textLength;
-    textLength += token.length + 1;
-    const list = tokens.get(token)!;
-    ranges[2 * k] = postings.length;
-    ranges[2 * k + 1] = list.length;
-    for (const r of list) postings.push(r);
-  });
-  starts[vocabulary.length] = textLength;
-  tokens.clear();
-  put('postings', u32(Uint32Array.from(postings)));
+  const {vocabulary, starts, ranges} = tokens.appendTo(postings);
+  put('postings', u32(postings.view()));
   put('dictionary', Buffer.from(JSON.stringify(dictionary), 'utf8'));
   // UTF-16 code units, so that offsets found by `indexOf` in the text are the `starts` values.
-  put('vocabulary', Buffer.from(vocabulary.join('\n') + '\n', 'utf16le'));
+  put('vocabulary', Buffer.from(vocabulary, 'utf16le'));
   put('vocabularyStarts', u32(starts));
   put('vocabularyRanges', u32(ranges));
   put('global', Buffer.from(JSON.stringify(globalOf(input.state, input.ids, input.warnings)), 'utf8'));
   put('listing', Buffer.from(input.listing, 'utf8'));
 
-  for (const sort of SORTS) {
-    const compare = compareBy(sort);
-    const order = [...liveRecords].sort((a, b) => compare(views[a]!, views[b]!) || a - b);
-    put(`sort.${sort}`, u32(Uint32Array.from(order)));
-  }
+  for (const sort of SORTS) put(`sort.${sort}`, u32(sortedOrder(sort, liveRecords, views)));
 
   const header: IndexHeader = {
     format: INDEX_FORMAT,
@@ -263,6 +247,148 @@ function post(map: Map<string, number[]>, key: string, record: number): void {
   const list = map.get(key);
   if (list) list.push(record);
   else map.set(key, [record]);
+}
+
+/**
+ * Token postings gathered as flat (token, record) pairs in a growing typed array, then grouped
+ * by token: tens of millions of pairs at 100k issues, which one small array per token made
+ * into a garbage collector's feast.
+ */
+class TokenPostings {
+  private readonly ids = new Map<string, number>();
+  private lastRecord = new Int32Array(1024).fill(-1);
+  private pairs = new Uint32Array(1 << 20);
+  private length = 0;
+
+  /** The distinct tokens of `hay` (a record's search text), for record `record`. */
+  addText(hay: string, record: number): void {
+    for (const token of hay.split(tokenSeparator())) {
+      if (token === '') continue;
+      let id = this.ids.get(token);
+      if (id === undefined) {
+        id = this.ids.size;
+        this.ids.set(token, id);
+        if (id >= this.lastRecord.length) {
+          const grown = new Int32Array(this.lastRecord.length * 2).fill(-1);
+          grown.set(this.lastRecord);
+          this.lastRecord = grown;
+        }
+      }
+      if (this.lastRecord[id] === record) continue;
+      this.lastRecord[id] = record;
+      if (this.length + 2 > this.pairs.length) {
+        const grown = new Uint32Array(this.pairs.length * 2);
+        grown.set(this.pairs);
+        this.pairs = grown;
+      }
+      this.pairs[this.length++] = id;
+      this.pairs[this.length++] = record;
+    }
+  }
+
+  /**
+   * Appends every token's records (in record order) to `postings`; returns the sorted
+   * vocabulary (one `\n`-terminated line per token), where each token's line starts (in UTF-16
+   * code units), and each token's [first, count] in `postings`.
+   */
+  appendTo(postings: GrowingArray<Uint32Array>): {
+    vocabulary: string;
+    starts: Uint32Array;
+    ranges: Uint32Array;
+  } {
+    const names = [...this.ids.keys()];
+    const order = names.map((_, id) => id).sort((a, b) => (names[a]! < names[b]! ? -1 : 1));
+    const rank = new Uint32Array(names.length);
+    order.forEach((id, r) => (rank[id] = r));
+    const counts = new Uint32Array(names.length + 1);
+    for (let k = 0; k < this.length; k += 2) counts[rank[this.pairs[k]!]! + 1]! += 1;
+    for (let r = 0; r < names.length; r += 1) counts[r + 1]! += counts[r]!;
+    const first = postings.length;
+    const grouped = new Uint32Array(this.length / 2);
+    const cursor = counts.slice(0, names.length);
+    // Pairs were added in record order, so each token's records stay in record order.
+    for (let k = 0; k < this.length; k += 2) grouped[cursor[rank[this.pairs[k]!]!]!++] = this.pairs[k + 1]!;
+    for (const record of grouped) postings.push(record);
+    const starts = new Uint32Array(names.length + 1);
+    const ranges = new Uint32Array(names.length * 2);
+    let text = 0;
+    order.forEach((id, r) => {
+      starts[r] = text;
+      text += names[id]!.length + 1;
+      ranges[2 * r] = first + counts[r]!;
+      ranges[2 * r + 1] = counts[r + 1]! - counts[r]!;
+    });
+    starts[names.length] = text;
+    return {vocabulary: order.map((id) => names[id]! + '\n').join(''), starts, ranges};
+  }
+}
+
+/**
+ * The live records in the order `list-tickets --sort` prints them. Timestamps of one shape (the
+ * normalised form every issue has) are compared as plain strings, which `compareBy` would
+ * answer the same way, without calling it a million times.
+ */
+function sortedOrder(
+  sort: SortName,
+  live: readonly number[],
+  views: readonly (CanonicalIssue | null)[],
+): Uint32Array {
+  const compare = compareBy(sort);
+  if (sort === 'updated' || sort === 'created') {
+    const field = sort === 'updated' ? 'updated_at' : 'created_at';
+    const keys = live.map((r) => views[r]![field] ?? '');
+    const shape = (text: string): string => text.replace(/[0-9]/g, '0');
+    const first = keys.length > 0 ? shape(keys[0]!) : '';
+    if (keys.every((key) => /^[0-9TZ:.+-]+$/.test(key) && shape(key) === first)) {
+      const ids = live.map((r) => Number(views[r]!.ref.id));
+      const byKey = compareBy('key');
+      const positions = live.map((_, k) => k);
+      positions.sort((a, b) => {
+        const ka = keys[a]!;
+        const kb = keys[b]!;
+        if (ka !== kb) return ka < kb ? 1 : -1;
+        const na = ids[a]!;
+        const nb = ids[b]!;
+        if (Number.isFinite(na) && Number.isFinite(nb) && na !== nb) return na - nb;
+        return byKey(views[live[a]!]!, views[live[b]!]!) || live[a]! - live[b]!;
+      });
+      return Uint32Array.from(positions, (k) => live[k]!);
+    }
+  }
+  return Uint32Array.from([...live].sort((a, b) => compare(views[a]!, views[b]!) || a - b));
+}
+
+/**
+ * Records per term hash in a term key: hash * RECORD_SPAN + record stays below 2^53, exact in a
+ * double, so the terms sort as one Float64Array. A scope of more records is not indexed.
+ */
+export const RECORD_SPAN = 2 ** 21;
+
+function termKey(term: string, record: number): number {
+  return termHash(term) * RECORD_SPAN + record;
+}
+
+/** An append-only typed array that doubles when full. */
+class GrowingArray<T extends Uint32Array | Float64Array> {
+  private data: T;
+  length = 0;
+
+  constructor(private readonly kind: {new (length: number): T}) {
+    this.data = new kind(1 << 16);
+  }
+
+  push(value: number): void {
+    if (this.length === this.data.length) {
+      const grown = new this.kind(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[this.length++] = value;
+  }
+
+  view(): T {
+    return this.data.subarray(0, this.length) as T;
+  }
 }
 
 function u32(array: Uint32Array): Buffer {

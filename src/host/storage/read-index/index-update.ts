@@ -57,7 +57,7 @@ export async function updateReadIndex(
   location: IndexLocation,
   listing: SegmentListing,
   current: {base: IndexFile | null; overlay: OverlayFile | null},
-): Promise<UpdateKind> {
+): Promise<UpdateKind | null> {
   if (current.base !== null) {
     try {
       if (await overlayAdded(location, listing, current.base, current.overlay)) return 'overlaid';
@@ -65,13 +65,21 @@ export async function updateReadIndex(
       // anything unexpected: rebuild below, from the segments
     }
   }
-  await rebuildBase(location);
-  return 'rebuilt';
+  return (await rebuildBase(location)) ? 'rebuilt' : null;
 }
 
-/** Rebuilds the base from the fold of every segment; drops the overlay. */
-export async function rebuildBase(location: IndexLocation): Promise<void> {
-  const log = new JsonlEventLog({root: location.root, scopeDir: location.scopeDir});
+/**
+ * Rebuilds the base from the fold of every segment; drops the overlay. False when this scope
+ * cannot be indexed (see `writeBase`): reads then fold.
+ */
+export async function rebuildBase(location: IndexLocation): Promise<boolean> {
+  // Through the read cache's snapshot when it is current (faster than folding), but without
+  // writing one: a read command has no use for it, and encoding it is a large share of a rebuild.
+  const log = new JsonlEventLog({
+    root: location.root,
+    scopeDir: location.scopeDir,
+    readCache: {readOnly: true},
+  });
   const state = await log.read();
   const source = log.foldedSource();
   if (source === null) throw new Error('read index: the log did not fold');
@@ -82,8 +90,9 @@ export async function rebuildBase(location: IndexLocation): Promise<void> {
     writeBase({state, ids: source.ids, listing, warnings: log.warnings}, sink),
   );
   removeQuietly(path.join(location.cacheDir, OVERLAY_NAME));
-  if (header === null) return;
+  if (header === null) return false;
   stampFresh(location, `${header.id}:0`, source.files);
+  return true;
 }
 
 /**

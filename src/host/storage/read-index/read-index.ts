@@ -223,7 +223,9 @@ export async function openReadIndex(location: ReadIndexLocation): Promise<ReadIn
     }
     const {updateReadIndex} = await import('./index-update.js');
     try {
-      stats.update = await updateReadIndex({root, scopeDir, cacheDir, eventsDir}, listing, {base, overlay});
+      const update = await updateReadIndex({root, scopeDir, cacheDir, eventsDir}, listing, {base, overlay});
+      if (update === null) return null;
+      stats.update = update;
     } finally {
       base?.close();
     }
