@@ -1,3 +1,4 @@
+import {canonicalJson} from '../../core/serialization/canonical-json.js';
 import {stableJson} from './json-output.js';
 
 /**
@@ -30,7 +31,8 @@ export async function writeJsonList(
   let buffer = skeleton.slice(0, cut) + `${JSON.stringify(key)}: [`;
   let count = 0;
   for (const item of items) {
-    buffer += (count === 0 ? '\n' : ',\n') + indent(stableJson(item), '    ');
+    // Each item as `stableJson` would print it two levels deep (inside the object and the list).
+    buffer += (count === 0 ? '\n    ' : ',\n    ') + canonicalJson(item, {indent: 2, depth: 2});
     count += 1;
     if (buffer.length >= CHUNK_CHARS) {
       await write(buffer);
@@ -72,10 +74,6 @@ export async function writeTable(
   }
   await write(buffer);
   return count;
-}
-
-function indent(text: string, by: string): string {
-  return by + text.split('\n').join(`\n${by}`);
 }
 
 /** A writer to a stream that waits for `drain` when the stream asks for it. */

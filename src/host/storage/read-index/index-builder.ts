@@ -2,6 +2,7 @@ import {randomBytes} from 'node:crypto';
 
 import {CANONICAL_ISSUE_TYPES, CANONICAL_STATUSES} from '../../../core/model/enums.js';
 import type {CanonicalIssue} from '../../../core/model/canonical-issue.js';
+import {refIdentity} from '../../../core/model/external-ref.js';
 import {
   isLiveEntry,
   localViewOf,
@@ -104,9 +105,7 @@ export function writeBase(
   sink: IndexSink,
 ): IndexHeader | null {
   if (!isLittleEndian() || input.state.issues.size >= RECORD_SPAN) return null;
-  const entries = [...input.state.issues.values()].sort((a, b) =>
-    a.identity < b.identity ? -1 : a.identity > b.identity ? 1 : 0,
-  );
+  const {entries, views} = inKeyOrder([...input.state.issues.values()]);
   const n = entries.length;
   const sections = {} as Record<SectionName, Section>;
   let at = 0;
@@ -124,7 +123,6 @@ export function writeBase(
 
   const offsets = new Uint32Array(n + 1);
   const columns = Buffer.alloc(n * COLUMN_BYTES);
-  const views: (CanonicalIssue | null)[] = new Array(n);
   const liveRecords: number[] = [];
   const terms = new GrowingArray(Float64Array);
   const labels = new Map<string, number[]>();
@@ -159,8 +157,7 @@ export function writeBase(
 
     terms.push(termKey(identityTerm(entry.identity), i));
     const flags = flagsOf(entry);
-    const view = flags === 0 ? null : localViewOf(entry);
-    views[i] = view;
+    const view = views[i]!;
     columns[i * COLUMN_BYTES] = flags;
     if (view === null) continue;
     columns[i * COLUMN_BYTES + 1] = indexOr(CANONICAL_STATUSES, view.status);
@@ -236,6 +233,33 @@ export function writeBase(
   trailer.writeUInt32LE(headerBytes.length, 12);
   sink(trailer, at + headerBytes.length);
   return header;
+}
+
+/**
+ * Records are numbered in `list-tickets`' default (key) order, issues a person can name first,
+ * then the rest by identity: the default listing then reads the file front to back.
+ */
+function inKeyOrder(all: IssueEntry[]): {entries: IssueEntry[]; views: (CanonicalIssue | null)[]} {
+  const viewOf = new Map<IssueEntry, CanonicalIssue | null>();
+  for (const entry of all) viewOf.set(entry, flagsOf(entry) === 0 ? null : localViewOf(entry));
+  const byKey = compareBy('key');
+  const entries = all.sort((a, b) => {
+    const va = viewOf.get(a)!;
+    const vb = viewOf.get(b)!;
+    if (va !== null && vb !== null) return byKey(va, vb) || cmp(a.identity, b.identity);
+    if (va !== null || vb !== null) return va !== null ? -1 : 1;
+    return cmp(a.identity, b.identity);
+  });
+  return {entries, views: entries.map((entry) => viewOf.get(entry)!)};
+}
+
+/** Ties of every order go by identity, as a stable sort of the identity-ordered list does. */
+function byIdentity(a: CanonicalIssue, b: CanonicalIssue): number {
+  return cmp(refIdentity(a.ref), refIdentity(b.ref));
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function indexOr(list: readonly string[], value: string): number {
@@ -350,12 +374,14 @@ function sortedOrder(
         const na = ids[a]!;
         const nb = ids[b]!;
         if (Number.isFinite(na) && Number.isFinite(nb) && na !== nb) return na - nb;
-        return byKey(views[live[a]!]!, views[live[b]!]!) || live[a]! - live[b]!;
+        return byKey(views[live[a]!]!, views[live[b]!]!) || byIdentity(views[live[a]!]!, views[live[b]!]!);
       });
       return Uint32Array.from(positions, (k) => live[k]!);
     }
   }
-  return Uint32Array.from([...live].sort((a, b) => compare(views[a]!, views[b]!) || a - b));
+  return Uint32Array.from(
+    [...live].sort((a, b) => compare(views[a]!, views[b]!) || byIdentity(views[a]!, views[b]!)),
+  );
 }
 
 /**

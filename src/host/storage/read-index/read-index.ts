@@ -80,6 +80,14 @@ export class ReadIndexView {
     return withView(decodeRecord(this.base!.record(number)));
   }
 
+  /** Several decoded base records with their local views, read together (see `IndexFile.records`). */
+  baseIssues(numbers: readonly number[]): Map<number, IndexedIssue | null> {
+    const out = new Map<number, IndexedIssue | null>();
+    for (const [number, record] of this.base!.records(numbers))
+      out.set(number, withView(decodeRecord(record)));
+    return out;
+  }
+
   /** Live overlay entries (with their views). */
   overlayLive(): IndexedIssue[] {
     const out: IndexedIssue[] = [];
