@@ -482,6 +482,9 @@ export class JsonlEventLog implements TrackerEventLog {
     if (!this.cache || this.folded === null) return;
     try {
       await this.read();
+      // The read index too, when this clone has one (reads made it): from what was just folded.
+      const {refreshReadIndex} = await import('./read-index/index-update.js');
+      await refreshReadIndex(this);
       const folded = this.folded;
       if (folded === null || this.cache.openCurrent() !== null) return;
       const listing = this.listSegments();

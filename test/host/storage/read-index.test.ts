@@ -157,6 +157,34 @@ describe('read index: answers as the log folds, through git operations', functio
     await check(root, 'overlaid');
   });
 
+  it('events appended to a segment already indexed are folded in (a segment that grows)', async () => {
+    await check(root, 'rebuilt');
+    const s = storageAt(root, 1);
+    const eventsDir = path.join(s.scopeDir, 'events');
+    const before = new Set(await fs.readdir(eventsDir));
+    await s.stores.recordRemote([{issue: remote('2', {title: 'grown', updated_at: at(1)})}]);
+    const added = (await fs.readdir(eventsDir)).filter((name) => !before.has(name));
+    expect(added).to.have.length(1);
+    const grown = [...before].sort()[0]!;
+    await fs.appendFile(path.join(eventsDir, grown), await fs.readFile(path.join(eventsDir, added[0]!)));
+    await fs.rm(path.join(eventsDir, added[0]!));
+    await check(root, 'overlaid');
+  });
+
+  it('a command that wrote brings an existing index up to date itself (the next read updates nothing)', async () => {
+    await check(root, 'rebuilt');
+    const s = storageAt(root, 1);
+    await s.stores.recordRemote([{issue: remote('6', {updated_at: at(1)})}]);
+    await s.log.refreshReadCache();
+    const view = await indexOf(root);
+    try {
+      expect(view.stats.update).to.equal('none');
+      expect(view.liveIssue(ref('6').system + ':acme/widgets:6')?.issue.title).to.equal('Issue 6');
+    } finally {
+      view.close();
+    }
+  });
+
   it('a checkout of another branch (segments gone) rebuilds', async () => {
     git(root, 'checkout', '-q', '-b', 'side');
     await storageAt(root, 1).stores.recordRemote([{issue: remote('9', {updated_at: at(1)})}]);

@@ -44,6 +44,24 @@ export interface IndexLocation {
   readonly scopeDir: string;
   readonly cacheDir: string;
   readonly eventsDir: string;
+  /** A log that has folded the scope already (a sync's): a rebuild takes its state. */
+  readonly log?: JsonlEventLog;
+}
+
+/**
+ * After a command wrote to `log`: brings the read index up to date, when this clone has one, so
+ * that the next read answers at once. A new overlay costs what was written; a rebuild takes the
+ * state the command folded. Never an error (derived data: the next read would catch up).
+ */
+export async function refreshReadIndex(log: JsonlEventLog): Promise<void> {
+  try {
+    const cacheDir = path.join(log.scopeDir, 'cache');
+    if (!fs.existsSync(path.join(cacheDir, BASE_NAME))) return;
+    const {openReadIndex} = await import('./read-index.js');
+    (await openReadIndex({root: log.root, scopeDir: log.scopeDir, log, minLogBytes: 0}))?.close();
+  } catch {
+    // the next read brings it up to date
+  }
 }
 
 /** What an update produced, for tests and the benchmark. */
@@ -75,11 +93,13 @@ export async function updateReadIndex(
 export async function rebuildBase(location: IndexLocation): Promise<boolean> {
   // Through the read cache's snapshot when it is current (faster than folding), but without
   // writing one: a read command has no use for it, and encoding it is a large share of a rebuild.
-  const log = new JsonlEventLog({
-    root: location.root,
-    scopeDir: location.scopeDir,
-    readCache: {readOnly: true},
-  });
+  const log =
+    location.log ??
+    new JsonlEventLog({
+      root: location.root,
+      scopeDir: location.scopeDir,
+      readCache: {readOnly: true},
+    });
   const state = await log.read();
   const source = log.foldedSource();
   if (source === null) throw new Error('read index: the log did not fold');

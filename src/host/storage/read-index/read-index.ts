@@ -3,6 +3,7 @@ import * as path from 'node:path';
 
 import {isLiveEntry, localViewOf, type IssueEntry} from '../../../core/log/tracker-state.js';
 import type {CanonicalIssue} from '../../../core/model/canonical-issue.js';
+import type {JsonlEventLog} from '../jsonl-event-log.js';
 import {SnapshotDamage} from '../packed-issue.js';
 import {assertNoSymlinksSync} from '../safe-fs.js';
 import {eventsDirStamp, listingText, listSegments} from '../segment-listing.js';
@@ -187,6 +188,8 @@ export interface ReadIndexLocation {
    * command there writes nothing. Tests pass 0.
    */
   readonly minLogBytes?: number;
+  /** A log that has folded the scope already: a rebuild takes its state instead of folding. */
+  readonly log?: JsonlEventLog;
 }
 
 const MIN_LOG_BYTES = 1 << 20;
@@ -231,7 +234,11 @@ export async function openReadIndex(location: ReadIndexLocation): Promise<ReadIn
     }
     const {updateReadIndex} = await import('./index-update.js');
     try {
-      const update = await updateReadIndex({root, scopeDir, cacheDir, eventsDir}, listing, {base, overlay});
+      const update = await updateReadIndex(
+        {root, scopeDir, cacheDir, eventsDir, log: location.log},
+        listing,
+        {base, overlay},
+      );
       if (update === null) return null;
       stats.update = update;
     } finally {
