@@ -483,7 +483,7 @@ export class JsonlEventLog implements TrackerEventLog {
     try {
       await this.read();
       // The read index too, when this clone has one (reads made it): from what was just folded.
-      const {refreshReadIndex} = await import('./read-index/index-update.js');
+      const {refreshReadIndex} = await import('./read-index/read-index.js');
       await refreshReadIndex(this);
       const folded = this.folded;
       if (folded === null || this.cache.openCurrent() !== null) return;

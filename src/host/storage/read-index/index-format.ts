@@ -1,3 +1,5 @@
+import type {TrackerState} from '../../../core/log/tracker-state.js';
+
 /**
  * The read index's on-disk vocabulary, shared by the builder and the reader (docs/READ-INDEX.md
  * is the spec). Kept free of the fold and of core's index: every offline read loads it.
@@ -93,6 +95,13 @@ export interface GlobalState {
   readonly lastPullAt: string | null;
   /** Non-fatal problems the fold met (torn tails), replayed on every read. */
   readonly warnings: string[];
+}
+
+/** What a rebuild needs of a log that has folded the scope (`JsonlEventLog`). */
+export interface FoldedLog {
+  read(): Promise<TrackerState>;
+  foldedSource(): {files: ReadonlyMap<string, string>; ids: ReadonlySet<string>} | null;
+  readonly warnings: readonly string[];
 }
 
 /** Label and assignee postings: name -> [first posting, count] in the `postings` section. */

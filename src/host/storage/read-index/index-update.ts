@@ -29,6 +29,7 @@ import {
   OVERLAY_NAME,
   type GlobalState,
   type IndexRecord,
+  type FoldedLog,
   type OverlayFile,
 } from './index-format.js';
 
@@ -45,23 +46,7 @@ export interface IndexLocation {
   readonly cacheDir: string;
   readonly eventsDir: string;
   /** A log that has folded the scope already (a sync's): a rebuild takes its state. */
-  readonly log?: JsonlEventLog;
-}
-
-/**
- * After a command wrote to `log`: brings the read index up to date, when this clone has one, so
- * that the next read answers at once. A new overlay costs what was written; a rebuild takes the
- * state the command folded. Never an error (derived data: the next read would catch up).
- */
-export async function refreshReadIndex(log: JsonlEventLog): Promise<void> {
-  try {
-    const cacheDir = path.join(log.scopeDir, 'cache');
-    if (!fs.existsSync(path.join(cacheDir, BASE_NAME))) return;
-    const {openReadIndex} = await import('./read-index.js');
-    (await openReadIndex({root: log.root, scopeDir: log.scopeDir, log, minLogBytes: 0}))?.close();
-  } catch {
-    // the next read brings it up to date
-  }
+  readonly log?: FoldedLog;
 }
 
 /** What an update produced, for tests and the benchmark. */

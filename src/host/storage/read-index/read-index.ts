@@ -3,7 +3,6 @@ import * as path from 'node:path';
 
 import {isLiveEntry, localViewOf, type IssueEntry} from '../../../core/log/tracker-state.js';
 import type {CanonicalIssue} from '../../../core/model/canonical-issue.js';
-import type {JsonlEventLog} from '../jsonl-event-log.js';
 import {SnapshotDamage} from '../packed-issue.js';
 import {assertNoSymlinksSync} from '../safe-fs.js';
 import {eventsDirStamp, listingText, listSegments} from '../segment-listing.js';
@@ -17,6 +16,7 @@ import {
   INDEX_FORMAT,
   INDEX_VERSION,
   OVERLAY_NAME,
+  type FoldedLog,
   type GlobalState,
   type OverlayFile,
 } from './index-format.js';
@@ -189,7 +189,7 @@ export interface ReadIndexLocation {
    */
   readonly minLogBytes?: number;
   /** A log that has folded the scope already: a rebuild takes its state instead of folding. */
-  readonly log?: JsonlEventLog;
+  readonly log?: FoldedLog;
 }
 
 const MIN_LOG_BYTES = 1 << 20;
@@ -299,5 +299,20 @@ function readJson(file: string): unknown {
     return null;
   } finally {
     fs.closeSync(fd);
+  }
+}
+
+/**
+ * After a command wrote to `log`: brings the read index up to date, when this clone has one, so
+ * that the next read answers at once. A new overlay costs what was written; a rebuild takes the
+ * state the command folded. Never an error (derived data: the next read would catch up).
+ */
+export async function refreshReadIndex(log: FoldedLog & {root: string; scopeDir: string}): Promise<void> {
+  try {
+    const cacheDir = path.join(log.scopeDir, 'cache');
+    if (!fs.existsSync(path.join(cacheDir, BASE_NAME))) return;
+    (await openReadIndex({root: log.root, scopeDir: log.scopeDir, log, minLogBytes: 0}))?.close();
+  } catch {
+    // the next read brings it up to date
   }
 }
