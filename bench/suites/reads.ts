@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import {fileURLToPath} from 'node:url';
 
 import {runProcess} from '../../scripts/demo/cli.js';
-import {assertOk, githubSandbox, type GitHubSandbox} from '../lib/github-sandbox.js';
+import {assertOk, githubSandbox, WORKSPACE, type GitHubSandbox} from '../lib/github-sandbox.js';
 import {
   compareRow,
   measured,
@@ -22,7 +22,9 @@ import {
   type Target,
 } from '../lib/harness.js';
 
-const RSS_PROBE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'probes', 'max-rss.mjs');
+const PROBES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'probes');
+const RSS_PROBE = path.join(PROBES, 'max-rss.mjs');
+const SQLITE_PROBE = path.join(PROBES, 'sqlite-get.mjs');
 
 const T = {
   read: {op: '<=', value: 3, on: 'ratio', text: '<= 3x node -e 0'},
@@ -30,6 +32,7 @@ const T = {
   firstShow: {op: '<=', value: 12, on: 'ratio', text: '<= 12x node -e 0'},
   listAllTime: {op: '<=', value: 2500, on: 'ours', text: '<= 2.5 s'},
   listAllRss: {op: '<=', value: 250, on: 'ours', text: '<= 250 MB'},
+  sideBySide: {op: '<=', value: Number.POSITIVE_INFINITY, on: 'ratio', text: 'side by side, no target'},
 } satisfies Record<string, Target>;
 
 /** The commands measured against `node -e 0`; `KEY` and `WORD` are filled in per run. */
@@ -58,6 +61,11 @@ export const readsSuite: BenchSuite = {
   rows: [
     ...READS.map((r) => ({id: r.id, metric: `${r.metric} at 100k issues`, target: T.read})),
     {id: 'reads.show-rss', metric: 'show KEY at 100k issues: peak RSS', target: T.showRss},
+    {
+      id: 'reads.show-vs-sqlite',
+      metric: 'show KEY against a bare SQLite lookup (side by side)',
+      target: T.sideBySide,
+    },
     {id: 'reads.first-show', metric: 'First show in a fresh clone (index built)', target: T.firstShow},
     {id: 'reads.list-all-time', metric: 'list-tickets --json of every issue: time', target: T.listAllTime},
     {id: 'reads.list-all-rss', metric: 'list-tickets --json of every issue: peak RSS', target: T.listAllRss},
@@ -119,11 +127,70 @@ export const readsSuite: BenchSuite = {
         note: `${note} issues; maxRSS of the child (bench/probes/max-rss.mjs)`,
       }),
     );
+    rows.push(await sqliteSideBySide(settings, sandbox, project, key, readMs.get('reads.show')!, note));
     rows.push(await firstShow(settings, sandbox, project, key, note, reps));
     rows.push(...(await listAll(settings, sandbox, project, note, reps)));
     return rows;
   },
 };
+
+/**
+ * The same issue looked up by a child process over SQLite (better-sqlite3, a development
+ * dependency): the same issues stored in the benchmark's SQLite store, then `node
+ * bench/probes/sqlite-get.mjs` per lookup. No CLI framework on that side: a floor for what an
+ * embedded database would give, to read next to ours.
+ */
+async function sqliteSideBySide(
+  settings: BenchSettings,
+  sandbox: GitHubSandbox,
+  project: string,
+  key: string,
+  oursMs: readonly number[],
+  note: string,
+): Promise<BenchRow> {
+  const [{openTrackerStorage}, {SqliteIssueStore}] = await Promise.all([
+    import('../../src/host/storage/tracker-storage.js'),
+    import('../lib/sqlite-issue-store.js'),
+  ]);
+  settings.log('  the same issues in SQLite, and one lookup per child process');
+  const storage = openTrackerStorage({
+    root: project,
+    provider: 'github',
+    serverUrl: sandbox.fake.url,
+    workspace: WORKSPACE,
+  });
+  const issues = await storage.stores.listIssues();
+  const file = path.join(settings.workDir, 'reads.sqlite');
+  const sqlite = new SqliteIssueStore(file);
+  for (let start = 0; start < issues.length; start += 1000) {
+    await sqlite.recordRemote(issues.slice(start, start + 1000).map((issue) => ({issue})));
+  }
+  sqlite.close();
+  const identity = `github:${WORKSPACE}:${key.slice(1)}`;
+  const ms: number[] = [];
+  for (let rep = 0; rep < oursMs.length; rep += 1) {
+    const result = await runProcess(process.execPath, [SQLITE_PROBE, file, identity], {
+      cwd: project,
+      env: sandbox.env,
+    });
+    assertOk(result, 'the SQLite lookup');
+    ms.push(result.ms);
+  }
+  const ours = measured(oursMs, 'ms');
+  const baseline = {...measured(ms, 'ms'), label: 'node + better-sqlite3, one indexed lookup'};
+  return {
+    ...compareRow({
+      id: 'reads.show-vs-sqlite',
+      issue: 16,
+      metric: 'show KEY against a bare SQLite lookup (side by side)',
+      ours,
+      baseline,
+      target: T.sideBySide,
+      note: `${note} issues; ours is the show row above; informative only (no target)`,
+    }),
+    met: null,
+  };
+}
 
 /** A key from the middle of the fake's issues. */
 function pickKey(sandbox: GitHubSandbox): number {
