@@ -1,4 +1,4 @@
-import {TrackerError} from '../../core/index.js';
+import {TrackerError} from '../../core/errors.js';
 
 /**
  * A problem with the tracker's files under `.kittify/tracker/`: what went wrong and where is in
