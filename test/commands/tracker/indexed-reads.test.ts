@@ -77,6 +77,7 @@ describe('offline reads through the read index print what the fold prints', func
     ['tracker', 'list-tickets', '--label', 'ui'],
     ['tracker', 'issue-search', '--query', 'crash', '--limit', '20', '--json'],
     ['tracker', 'issue-search', '--query', 'widget 17', '--json'],
+    ['tracker', 'issue-search', '--query', '1 widget', '--limit', '30', '--json'],
     ['tracker', 'issue-search', '--query', '#12'],
     ['tracker', 'issue-search', '--query', 'start, watch', '--json'],
     ['tracker', 'status', '--json'],

@@ -179,21 +179,30 @@ export class IndexFile {
    */
   markTokenMatches(word: string, into: Uint8Array): void {
     const text = this.vocabularyText();
-    const starts = this.u32Section('vocabularyStarts');
-    const ranges = this.u32Section('vocabularyRanges');
+    const hits: number[] = [];
+    for (let at = text.indexOf(word); at !== -1; at = text.indexOf(word, at + 1)) hits.push(at);
+    // A few hits (a word of a few letters or more): each token found by binary search with
+    // positional reads; many: the tables read whole.
+    const few = hits.length <= FEW_HITS;
+    const [startsAt, startsLength] = this.header.sections.vocabularyStarts;
+    const [rangesAt] = this.header.sections.vocabularyRanges;
+    const starts = few ? null : this.u32Section('vocabularyStarts');
+    const ranges = few ? null : this.u32Section('vocabularyRanges');
+    const startOf = (k: number): number => (starts ? starts[k]! : readU32(this.fd, startsAt + 4 * k, 1)[0]!);
     let lastToken = -1;
-    for (let at = text.indexOf(word); at !== -1; at = text.indexOf(word, at + 1)) {
+    for (const at of hits) {
       // The token holding offset `at`: the last start at or before it.
       let lo = 0;
-      let hi = starts.length - 1;
+      let hi = startsLength / 4 - 1;
       while (lo < hi) {
         const mid = (lo + hi + 1) >>> 1;
-        if (starts[mid]! <= at) lo = mid;
+        if (startOf(mid) <= at) lo = mid;
         else hi = mid - 1;
       }
       if (lo === lastToken) continue;
       lastToken = lo;
-      for (const r of this.postings(ranges[2 * lo]!, ranges[2 * lo + 1]!)) into[r] = 1;
+      const range = ranges ? ranges.subarray(2 * lo, 2 * lo + 2) : readU32(this.fd, rangesAt + 8 * lo, 2);
+      for (const r of this.postings(range[0]!, range[1]!)) into[r] = 1;
     }
   }
 
@@ -233,6 +242,9 @@ export class IndexFile {
     }
   }
 }
+
+/** Up to this many vocabulary hits, tokens are looked up by positional reads (see `markTokenMatches`). */
+const FEW_HITS = 256;
 
 /** Records at most this many bytes apart are read together (one read beats two syscalls). */
 const RUN_GAP = 16 * 1024;
