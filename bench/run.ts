@@ -28,6 +28,7 @@ import {crashSuite} from './suites/crash.js';
 import {pullSuite} from './suites/pull.js';
 import {reviewSuite} from './suites/review.js';
 import {pushSuite} from './suites/push.js';
+import {readsSuite} from './suites/reads.js';
 import {storeSuite} from './suites/store.js';
 import {workPackagesSuite} from './suites/workpackages.js';
 
@@ -36,15 +37,16 @@ const SUITES: readonly BenchSuite[] = [
   storeSuite,
   pullSuite,
   cliSuite,
+  readsSuite,
   pushSuite,
   workPackagesSuite,
   reviewSuite,
   crashSuite,
 ];
 /** Suites that run the built CLI (`bin/run.js` loads `dist/`). */
-const NEEDS_BUILD = new Set(['pull', 'cli', 'push', 'review', 'crash']);
+const NEEDS_BUILD = new Set(['pull', 'cli', 'reads', 'push', 'review', 'crash']);
 
-const USAGE = `usage: npm run bench -- [--quick] [--scale F] [--reps N] [--only store,cli,pull,push,workpackages,review,crash] [--keep] [--write]
+const USAGE = `usage: npm run bench -- [--quick] [--scale F] [--reps N] [--only store,cli,pull,reads,push,workpackages,review,crash] [--keep] [--write]
   --quick     sizes scaled down (e.g. 10k cached issues instead of 100k); completes in about a minute
   --scale F   multiply every size by F (e.g. 0.5, 2)
   --reps N    repetitions per measurement (median reported); default 3 quick, 5 full

@@ -1,42 +1,35 @@
 /**
- * Issue 3 (durable host stores): cold reads against SQLite, bytes on disk per cached issue
- * against the raw GitHub JSON, and what a sync of k changed issues does to committed files.
+ * Issue 3 (durable host stores): bytes on disk per cached issue against the raw GitHub JSON, and
+ * what a sync of k changed issues does to committed files. How fast reads are is measured as a
+ * user meets it, the CLI as a child process, in the reads suite (issue 16).
  */
 import {execFileSync} from 'node:child_process';
 import {promises as fs} from 'node:fs';
 import * as path from 'node:path';
 
 import {
-  canonicalJson,
   createOwnershipPolicy,
   InMemoryConnector,
-  issueToJson,
   ManualClock,
-  refIdentity,
   SyncEngine,
   type CanonicalIssue,
 } from '../../src/core/index.js';
 import {canonicalFromPayload, githubIssuePayload} from '../lib/github-issue-fixture.js';
 import {
   compareRow,
-  measured,
   scaledSize,
-  timeRuns,
   valueRow,
   type BenchRow,
   type BenchSettings,
   type BenchSuite,
   type Target,
 } from '../lib/harness.js';
-import {SqliteIssueStore} from '../lib/sqlite-issue-store.js';
 
 const REPO = 'acme/widgets';
 /** Issues per write: a pull stores each page of 100 in one atomic write, i.e. one segment file. */
 const PAGE = 100;
 
 const T = {
-  list: {op: '<=', value: 1.0, on: 'ratio', text: '<= 1.0x SQLite'},
-  get: {op: '<=', value: 1.0, on: 'ratio', text: '<= 1.0x SQLite'},
   bytes: {op: '<=', value: 0.35, on: 'ratio', text: '<= 35% of raw JSON'},
   linesPerIssue: {op: '<=', value: 2, on: 'ratio', text: 'O(k): <= 2 lines per changed issue'},
   modified: {op: '==', value: 0, on: 'ours', text: '0 modified lines'},
@@ -44,10 +37,6 @@ const T = {
 
 async function loadStorage(): Promise<typeof import('../../src/host/storage/tracker-storage.js')> {
   return import('../../src/host/storage/tracker-storage.js');
-}
-
-async function loadSegmentCache(): Promise<{clearSegmentCache: () => void}> {
-  return import('../../src/host/storage/jsonl-event-log.js');
 }
 
 async function dirBytes(dir: string, skip: (name: string) => boolean = () => false): Promise<number> {
@@ -86,8 +75,6 @@ export const storeSuite: BenchSuite = {
   name: 'host stores',
   issue: 3,
   rows: [
-    {id: 'store.cold-list', metric: 'Cold read: list all cached issues', target: T.list},
-    {id: 'store.cold-get', metric: 'Cold read: get one issue by key', target: T.get},
     {id: 'store.bytes-per-issue', metric: 'Bytes on disk per cached issue', target: T.bytes},
     {id: 'store.sync-k10-lines', metric: 'Sync changing k=10 issues: lines added', target: T.linesPerIssue},
     {id: 'store.sync-k100-lines', metric: 'Sync changing k=100 issues: lines added', target: T.linesPerIssue},
@@ -100,23 +87,20 @@ export const storeSuite: BenchSuite = {
 
   async run(settings: BenchSettings): Promise<BenchRow[]> {
     const rows: BenchRow[] = [];
-    rows.push(...(await coldReadAndBytes(settings)));
+    rows.push(await bytesPerIssue(settings));
     rows.push(...(await syncLines(settings)));
     return rows;
   },
 };
 
-async function coldReadAndBytes(settings: BenchSettings): Promise<BenchRow[]> {
+async function bytesPerIssue(settings: BenchSettings): Promise<BenchRow> {
   const {openTrackerStorage} = await loadStorage();
-  const {clearSegmentCache} = await loadSegmentCache();
   const {n, note} = scaledSize(settings, 100_000, 10_000);
-  const root = path.join(settings.workDir, 'store-cold');
+  const root = path.join(settings.workDir, 'store-bytes');
   await fs.mkdir(root, {recursive: true});
   const scope = {root, provider: 'github', serverUrl: '', workspace: REPO};
 
-  settings.log(`  generating ${n} GitHub issues and caching them (writes of ${PAGE}) in both stores`);
-  const sqliteFile = path.join(settings.workDir, 'baseline.sqlite');
-  const sqlite = new SqliteIssueStore(sqliteFile);
+  settings.log(`  generating ${n} GitHub issues and caching them (writes of ${PAGE})`);
   const storage = openTrackerStorage(scope);
   let rawBytes = 0;
   for (let start = 1; start <= n; start += PAGE) {
@@ -126,86 +110,23 @@ async function coldReadAndBytes(settings: BenchSettings): Promise<BenchRow[]> {
       rawBytes += Buffer.byteLength(JSON.stringify(payload), 'utf8');
       page.push(canonicalFromPayload(REPO, payload));
     }
-    const updates = page.map((issue) => ({issue}));
-    await storage.stores.recordRemote(updates);
-    await sqlite.recordRemote(updates);
+    await storage.stores.recordRemote(page.map((issue) => ({issue})));
   }
-  sqlite.close();
+  const listed = await openTrackerStorage(scope).stores.listIssues();
+  if (listed.length !== n) throw new Error(`the store lists ${listed.length} issues, expected ${n}`);
 
-  const key = refIdentity({system: 'github', workspace: REPO, id: String(Math.ceil(n / 2))});
-  // Both stores must agree before their speed means anything.
-  clearSegmentCache();
-  const oursList = await openTrackerStorage(scope).stores.listIssues();
-  const base = new SqliteIssueStore(sqliteFile);
-  const baseList = await base.listIssues();
-  const oursOne = await openTrackerStorage(scope).stores.getIssue(key);
-  const baseOne = await base.getIssue(key);
-  base.close();
-  if (oursList.length !== n || baseList.length !== n) {
-    throw new Error(
-      `stores disagree: JSONL lists ${oursList.length}, SQLite ${baseList.length}, expected ${n}`,
-    );
-  }
-  if (!oursOne || !baseOne || canonicalJson(issueToJson(oursOne)) !== canonicalJson(issueToJson(baseOne))) {
-    throw new Error(`stores disagree on ${key}`);
-  }
-
-  const reps = settings.reps;
-  settings.log(`  cold list-all, ${reps} runs each`);
-  const oursListMs = await timeRuns(reps, async () => {
-    clearSegmentCache();
-    await openTrackerStorage(scope).stores.listIssues();
-  });
-  const baseListMs = await timeRuns(reps, async () => {
-    const store = new SqliteIssueStore(sqliteFile);
-    await store.listIssues();
-    store.close();
-  });
-  settings.log(`  cold get-one, ${reps} runs each`);
-  const oursGetMs = await timeRuns(reps, async () => {
-    clearSegmentCache();
-    await openTrackerStorage(scope).stores.getIssue(key);
-  });
-  const baseGetMs = await timeRuns(reps, async () => {
-    const store = new SqliteIssueStore(sqliteFile);
-    await store.getIssue(key);
-    store.close();
-  });
-
-  const scopeDir = openTrackerStorage(scope).scopeDir;
+  const scopeDir = storage.scopeDir;
   const committed = await dirBytes(path.join(scopeDir, 'events'));
   const everything = await dirBytes(scopeDir, (name) => name.endsWith('.lock'));
-  const segments = (await fs.readdir(path.join(scopeDir, 'events'))).length;
-  const method = 'in-process, fresh store object, no in-memory cache; OS file cache warm for both';
-  return [
-    compareRow({
-      id: 'store.cold-list',
-      issue: 3,
-      metric: 'Cold read: list all cached issues',
-      ours: measured(oursListMs, 'ms'),
-      baseline: {...measured(baseListMs, 'ms'), label: 'SQLite (better-sqlite3) store, same protocol'},
-      target: T.list,
-      note: `${note} issues in ${segments} segments; ${method}`,
-    }),
-    compareRow({
-      id: 'store.cold-get',
-      issue: 3,
-      metric: 'Cold read: get one issue by key',
-      ours: measured(oursGetMs, 'ms'),
-      baseline: {...measured(baseGetMs, 'ms'), label: 'SQLite (better-sqlite3) store, same protocol'},
-      target: T.get,
-      note: `${note} issues; ${method}`,
-    }),
-    compareRow({
-      id: 'store.bytes-per-issue',
-      issue: 3,
-      metric: 'Bytes on disk per cached issue',
-      ours: {value: committed / n, unit: 'B'},
-      baseline: {value: rawBytes / n, unit: 'B', label: 'raw GitHub REST JSON of the same issue'},
-      target: T.bytes,
-      note: `${note} issues; committed segments only (${(everything / n).toFixed(0)} B/issue counting per-clone state too)`,
-    }),
-  ];
+  return compareRow({
+    id: 'store.bytes-per-issue',
+    issue: 3,
+    metric: 'Bytes on disk per cached issue',
+    ours: {value: committed / n, unit: 'B'},
+    baseline: {value: rawBytes / n, unit: 'B', label: 'raw GitHub REST JSON of the same issue'},
+    target: T.bytes,
+    note: `${note} issues; committed segments only (${(everything / n).toFixed(0)} B/issue counting per-clone state too)`,
+  });
 }
 
 async function syncLines(settings: BenchSettings): Promise<BenchRow[]> {

@@ -31,7 +31,10 @@ export default class TrackerListTickets extends TrackerCommand {
       description: 'epic, story, task, bug, chore or subtask (repeatable: any of)',
     }),
     text: Flags.string({description: 'only tickets whose title or body contains this text'}),
-    limit: Flags.integer({min: 1, max: 100_000, default: 50, description: 'at most this many tickets'}),
+    limit: Flags.integer({
+      min: 1,
+      description: 'at most this many tickets (without it: every matching ticket, printed as it is read)',
+    }),
     sort: Flags.option({options: SORT_KEYS, default: 'key' as const, description: 'sort order'})(),
     reverse: Flags.boolean({description: 'reverse the sort order'}),
     mission: Flags.string({
@@ -55,6 +58,10 @@ export default class TrackerListTickets extends TrackerCommand {
       this.emit({json: result, text: missionLines(result.mission, result.work_packages)});
       return;
     }
+    if (flags.limit === undefined) {
+      await this.printAll(flags);
+      return;
+    }
     const list = await listTickets(this.runContext(), {
       status: flags.status,
       label: flags.label,
@@ -76,5 +83,52 @@ export default class TrackerListTickets extends TrackerCommand {
               : []),
           ];
     this.emit({json: list, text});
+  }
+
+  /** Every matching ticket, written while the index is read (100k lines never sit in memory). */
+  private async printAll(flags: {
+    status?: string[];
+    label?: string[];
+    assignee?: string[];
+    type?: string[];
+    text?: string;
+    sort: (typeof SORT_KEYS)[number];
+    reverse: boolean;
+  }): Promise<void> {
+    const [{streamTickets}, {ticketCells, TICKET_HEADER}, out, {redactSecrets}] = await Promise.all([
+      import('../../host/services/cache-service.js'),
+      import('../../host/services/ticket-view.js'),
+      import('../../host/cli/streamed-output.js'),
+      import('../../host/shared/secret-mask.js'),
+    ]);
+    const stream = await streamTickets(this.runContext(), {
+      status: flags.status,
+      label: flags.label,
+      assignee: flags.assignee,
+      type: flags.type,
+      text: flags.text,
+      sort: flags.sort,
+      reverse: flags.reverse,
+    });
+    try {
+      this.showWarnings(stream.warnings);
+      const write = out.streamWriter(process.stdout);
+      if (this.jsonMode) {
+        const {provider, workspace, warnings} = stream;
+        await out.writeJsonList(write, {provider, workspace, warnings}, 'tickets', stream.tickets());
+        return;
+      }
+      const first = stream.tickets()[Symbol.iterator]().next();
+      if (first.done) {
+        this.log('No tickets found');
+        return;
+      }
+      const rows = function* () {
+        for (const ticket of stream.tickets()) yield ticketCells(ticket);
+      };
+      await out.writeTable(write, TICKET_HEADER, rows, redactSecrets);
+    } finally {
+      stream.close();
+    }
   }
 }

@@ -7,8 +7,9 @@
  * Why our own: the same event must have the same bytes whichever implementation wrote it, so
  * lines dedupe and diff cleanly; `JSON.stringify` keeps insertion order and raw non-ASCII.
  */
-export function canonicalJson(value: unknown, options: {indent?: number} = {}): string {
-  return options.indent === undefined ? compact(value) : write(value, options.indent, 0);
+export function canonicalJson(value: unknown, options: {indent?: number; depth?: number} = {}): string {
+  // `depth`: indented as if nested that deep (a value streamed into an enclosing document).
+  return options.indent === undefined ? compact(value) : write(value, options.indent, options.depth ?? 0);
 }
 
 /** `canonicalJson` plus the trailing newline of a JSONL line. */

@@ -1,3 +1,6 @@
+import {existsSync} from 'node:fs';
+import {join} from 'node:path';
+
 import {TrackerError} from '../../core/errors.js';
 import {CANONICAL_ISSUE_TYPES, CANONICAL_STATUSES, isOneOf} from '../../core/model/enums.js';
 import type {CanonicalIssue, IssueField} from '../../core/model/canonical-issue.js';
@@ -14,6 +17,18 @@ import {ticketView, type TicketView} from './ticket-view.js';
 import type {WorkPackageStatusRow} from '../workpackages/wp-status-rows.js';
 import {workPackageOverview} from './work-package-status.js';
 import {SORT_KEYS, type SortKey} from './ticket-sort.js';
+import {compareBy} from './ticket-order.js';
+import {
+  indexConflicts,
+  indexedTicket,
+  indexMappings,
+  indexPendingComments,
+  indexQuery,
+  localEditsOf,
+  matchesText,
+  openIndexFor,
+  resolveIndexed,
+} from './indexed-reads.js';
 
 /**
  * Offline reads of the cache: list, show, search, status. They work in a fresh clone with no
@@ -50,8 +65,8 @@ interface CacheSnapshot {
   readonly pending: Map<string, readonly IssueField[]>;
 }
 
-async function snapshot(environment: ServiceEnvironment): Promise<CacheSnapshot> {
-  const context = await loadBoundProject(environment);
+async function snapshot(environment: ServiceEnvironment, loaded?: BoundContext): Promise<CacheSnapshot> {
+  const context = loaded ?? (await loadBoundProject(environment));
   const storage = await openBoundStorage(context);
   const [issues, mappings, pendingList] = await Promise.all([
     storage.stores.listIssues(),
@@ -76,48 +91,31 @@ function validateChoices(
   }
 }
 
-function matchesText(issue: CanonicalIssue, text: string): boolean {
-  const needle = text.toLowerCase();
-  return (
-    issue.title.toLowerCase().includes(needle) ||
-    (issue.body ?? '').toLowerCase().includes(needle) ||
-    (issue.ref.key ?? '').toLowerCase() === needle
-  );
-}
-
-function compareBy(sort: SortKey): (a: CanonicalIssue, b: CanonicalIssue) => number {
-  const str = (a: string | null, b: string | null): number => (a ?? '').localeCompare(b ?? '');
-  const keyOrder = (a: CanonicalIssue, b: CanonicalIssue): number => {
-    const na = Number(a.ref.id);
-    const nb = Number(b.ref.id);
-    if (Number.isFinite(na) && Number.isFinite(nb) && na !== nb) return na - nb;
-    return str(refIdentity(a.ref), refIdentity(b.ref));
-  };
-  switch (sort) {
-    case 'updated':
-      return (a, b) => str(b.updated_at, a.updated_at) || keyOrder(a, b);
-    case 'created':
-      return (a, b) => str(b.created_at, a.created_at) || keyOrder(a, b);
-    case 'priority':
-      return (a, b) => (a.priority ?? 9) - (b.priority ?? 9) || keyOrder(a, b);
-    case 'status':
-      return (a, b) =>
-        CANONICAL_STATUSES.indexOf(a.status) - CANONICAL_STATUSES.indexOf(b.status) || keyOrder(a, b);
-    case 'title':
-      return (a, b) => a.title.localeCompare(b.title) || keyOrder(a, b);
-    case 'key':
-    default:
-      return keyOrder;
-  }
-}
-
 export async function listTickets(
   environment: ServiceEnvironment,
   filters: TicketFilters = {},
 ): Promise<TicketList> {
   validateChoices('status', filters.status, CANONICAL_STATUSES);
   validateChoices('type', filters.type, CANONICAL_ISSUE_TYPES);
-  const snap = await snapshot(environment);
+  const context = await loadBoundProject(environment);
+  const index = await openIndexFor(context);
+  if (index) {
+    try {
+      const {listFirst} = await import('../storage/read-index/index-queries.js');
+      const found = listFirst(index, await indexQuery(filters), filters.limit ?? Number.POSITIVE_INFINITY);
+      const mappings = indexMappings(index);
+      return {
+        provider: context.binding.provider,
+        workspace: context.binding.workspace,
+        total: found.total,
+        tickets: found.issues.map((issue) => indexedTicket(issue, mappings)),
+        warnings: index.warnings,
+      };
+    } finally {
+      index.close();
+    }
+  }
+  const snap = await snapshot(environment, context);
   const selected = snap.issues.filter((issue) => {
     if (filters.status?.length && !filters.status.includes(issue.status)) return false;
     if (filters.type?.length && !filters.type.includes(issue.issue_type)) return false;
@@ -136,6 +134,48 @@ export async function listTickets(
     tickets: limited.map((issue) => viewOf(snap, issue)),
     warnings: snap.storage.warnings,
   };
+}
+
+/** A listing to print as it is read: `tickets()` may be iterated (decoded) more than once. */
+export interface TicketStream {
+  readonly provider: string;
+  readonly workspace: string;
+  readonly warnings: readonly string[];
+  tickets(): Iterable<TicketView>;
+  close(): void;
+}
+
+/**
+ * `list-tickets` without `--limit`: every matching ticket, decoded one by one as the caller
+ * prints it, so 100k tickets never sit in memory at once.
+ */
+export async function streamTickets(
+  environment: ServiceEnvironment,
+  filters: Omit<TicketFilters, 'limit'> = {},
+): Promise<TicketStream> {
+  validateChoices('status', filters.status, CANONICAL_STATUSES);
+  validateChoices('type', filters.type, CANONICAL_ISSUE_TYPES);
+  const context = await loadBoundProject(environment);
+  const index = await openIndexFor(context);
+  const {provider, workspace} = context.binding;
+  if (index) {
+    const [{listAll}, query] = await Promise.all([
+      import('../storage/read-index/index-queries.js'),
+      indexQuery(filters),
+    ]);
+    const mappings = indexMappings(index);
+    return {
+      provider,
+      workspace,
+      warnings: index.warnings,
+      *tickets() {
+        for (const found of listAll(index, query)) yield indexedTicket(found, mappings);
+      },
+      close: () => index.close(),
+    };
+  }
+  const list = await listTickets(environment, filters);
+  return {provider, workspace, warnings: list.warnings, tickets: () => list.tickets, close: () => {}};
 }
 
 function viewOf(snap: CacheSnapshot, issue: CanonicalIssue): TicketView {
@@ -162,7 +202,16 @@ export async function searchTickets(
     throw new UsageError('The search query is empty.', {
       hint: 'Pass --query with a key (#12, PROJ-7) or words.',
     });
-  const snap = await snapshot(environment);
+  const context = await loadBoundProject(environment);
+  const index = await openIndexFor(context);
+  if (index) {
+    try {
+      return await searchIndexed(context, index, trimmed, limit);
+    } finally {
+      index.close();
+    }
+  }
+  const snap = await snapshot(environment, context);
   const base = {
     provider: snap.context.binding.provider,
     workspace: snap.context.binding.workspace,
@@ -190,6 +239,37 @@ export async function searchTickets(
     matched_key: false,
     total: found.length,
     tickets: found.slice(0, limit).map((issue) => viewOf(snap, issue)),
+  };
+}
+
+async function searchIndexed(
+  context: BoundContext,
+  index: NonNullable<Awaited<ReturnType<typeof openIndexFor>>>,
+  query: string,
+  limit: number,
+): Promise<TicketSearch> {
+  const base = {
+    provider: context.binding.provider,
+    workspace: context.binding.workspace,
+    query,
+    warnings: index.warnings,
+  };
+  const mappings = indexMappings(index);
+  if (looksLikeKey(query)) {
+    try {
+      const found = resolveIndexed(index, query);
+      return {...base, matched_key: true, total: 1, tickets: [indexedTicket(found, mappings)]};
+    } catch {
+      // not a known key: fall back to text
+    }
+  }
+  const {searchWords} = await import('../storage/read-index/index-queries.js');
+  const found = searchWords(index, query, limit);
+  return {
+    ...base,
+    matched_key: false,
+    total: found.total,
+    tickets: found.issues.map((issue) => indexedTicket(issue, mappings)),
   };
 }
 
@@ -235,7 +315,16 @@ async function explainDeleted(storage: TrackerStorageHandle, key: string): Promi
 }
 
 export async function showTicket(environment: ServiceEnvironment, key: string): Promise<TicketDetail> {
-  const snap = await snapshot(environment);
+  const context = await loadBoundProject(environment);
+  const index = await openIndexFor(context);
+  if (index) {
+    try {
+      return showIndexed(index, key);
+    } finally {
+      index.close();
+    }
+  }
+  const snap = await snapshot(environment, context);
   let issue: CanonicalIssue;
   try {
     issue = resolveIssueKey(snap.issues, key);
@@ -277,6 +366,39 @@ export async function showTicket(environment: ServiceEnvironment, key: string): 
     })),
     history,
     warnings: snap.storage.warnings,
+  };
+}
+
+function showIndexed(
+  index: NonNullable<Awaited<ReturnType<typeof openIndexFor>>>,
+  key: string,
+): TicketDetail {
+  const found = resolveIndexed(index, key);
+  const {issue, entry} = found;
+  const identity = entry.identity;
+  const mappings = indexMappings(index);
+  return {
+    ticket: indexedTicket(found, mappings),
+    body: issue.body,
+    parent: issue.parent ? refIdentity(issue.parent) : null,
+    links: issue.links.map((link) => ({type: link.type, target: refIdentity(link.target)})),
+    custom_fields: {...issue.custom_fields},
+    pending_edits: localEditsOf(found),
+    pending_comments: indexPendingComments(index)
+      .filter((c) => c.identity === identity)
+      .map((c) => ({comment_id: c.comment_id, at: c.at, body: c.body})),
+    mappings: mappings
+      .filter((m) => refIdentity(m.ref) === identity)
+      .map((m) => ({wp_id: m.wp_id, identity})),
+    conflicts: indexConflicts(index, {identity}).map((c) => ({
+      field_name: c.field_name,
+      open: c.open,
+      winner: c.winner,
+      strategy: c.strategy,
+      at: c.at,
+    })),
+    history: entry.history.map((h) => ({event_id: h.event_id, at: h.at, kind: h.kind})),
+    warnings: index.warnings,
   };
 }
 
@@ -344,7 +466,19 @@ export function egressLabel(egress: BoundContext['binding']['egress']): string {
 }
 
 export async function trackerStatus(environment: ServiceEnvironment): Promise<TrackerStatus> {
-  const snap = await snapshot(environment);
+  const context = await loadBoundProject(environment);
+  // Work package rows compare every mapped issue with its lanes: that path still folds.
+  if (!existsSync(join(context.location.root, 'kitty-specs'))) {
+    const index = await openIndexFor(context);
+    if (index) {
+      try {
+        return await statusIndexed(context, index, environment);
+      } finally {
+        index.close();
+      }
+    }
+  }
+  const snap = await snapshot(environment, context);
   const {binding, location} = snap.context;
   const [state, conflicts, comments, checkpoint] = await Promise.all([
     snap.storage.log.read(),
@@ -383,6 +517,46 @@ export async function trackerStatus(environment: ServiceEnvironment): Promise<Tr
     credentials: credentialStatus(binding.provider, environment.env),
     work_packages: overview.rows,
     warnings: [...snap.storage.warnings, ...overview.warnings],
+  };
+}
+
+async function statusIndexed(
+  context: BoundContext,
+  index: NonNullable<Awaited<ReturnType<typeof openIndexFor>>>,
+  environment: ServiceEnvironment,
+): Promise<TrackerStatus> {
+  const {binding, location} = context;
+  const [{CheckpointFileStore}, {scopeDir}] = await Promise.all([
+    import('../storage/checkpoint-file-store.js'),
+    import('../storage/scope.js'),
+  ]);
+  const dir = scopeDir(location.root, {
+    provider: binding.provider,
+    serverUrl: binding.serverUrl ?? '',
+    workspace: binding.workspace,
+  });
+  const checkpoints = new CheckpointFileStore({root: location.root, scopeDir: dir});
+  const checkpoint = await checkpoints.getCheckpoint(pullCheckpointKey(binding.provider, binding.workspace));
+  return {
+    bound: true,
+    provider: binding.provider,
+    workspace: binding.workspace,
+    server_url: binding.serverUrl,
+    doctrine_mode: binding.doctrine.mode,
+    field_owners: {...binding.doctrine.fieldOwners},
+    egress: egressLabel(binding.egress),
+    project_root: location.root,
+    cache_dir: dir,
+    issue_count: index.liveCount,
+    mapping_count: index.global.mappings.length,
+    pending_edits: index.pendingCount,
+    pending_comments: indexPendingComments(index).length,
+    open_conflicts: indexConflicts(index, {openOnly: true}).length,
+    last_pull_at: index.global.lastPullAt,
+    checkpoint,
+    credentials: credentialStatus(binding.provider, environment.env),
+    work_packages: [],
+    warnings: [...index.warnings, ...checkpoints.warnings],
   };
 }
 

@@ -190,6 +190,25 @@ export interface MappingList {
 
 export async function listMappings(environment: ServiceEnvironment): Promise<MappingList> {
   const context = await loadBoundProject(environment);
+  const {indexMappings, openIndexFor} = await import('./indexed-reads.js');
+  const index = await openIndexFor(context);
+  if (index) {
+    try {
+      // Titles of the mapped issues only: one indexed lookup each, not the whole list.
+      const mappings = indexMappings(index).map((m) => {
+        const title = index.liveIssue(refIdentity(m.ref))?.issue.title;
+        return view(m, title ?? null);
+      });
+      return {
+        provider: context.binding.provider,
+        workspace: context.binding.workspace,
+        mappings,
+        warnings: index.warnings,
+      };
+    } finally {
+      index.close();
+    }
+  }
   const storage = await openBoundStorage(context);
   const [mappings, issues] = await Promise.all([storage.stores.listMappings(), storage.stores.listIssues()]);
   const titles = new Map(issues.map((issue) => [refIdentity(issue.ref), issue.title] as const));

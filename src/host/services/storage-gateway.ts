@@ -35,6 +35,11 @@ export function setStorageOpener(replacement: StorageOpener | null): void {
   (globalThis as unknown as Slots)[OPENER_SLOT] = replacement ?? undefined;
 }
 
+/** Whether a replacement opener is installed (reads then take it instead of the read index). */
+export function hasStorageOpener(): boolean {
+  return (globalThis as unknown as Slots)[OPENER_SLOT] !== undefined;
+}
+
 /** Opens the cache of the bound scope (the durable JSONL stores under `.kittify/tracker/`). */
 export async function openBoundStorage(context: BoundContext): Promise<TrackerStorageHandle> {
   const options: StorageOpenOptions = {

@@ -68,16 +68,22 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
   return [line(header), ...rows.map(line)];
 }
 
+export const TICKET_HEADER = ['KEY', 'STATUS', 'TYPE', 'ASSIGNEES', 'TITLE'] as const;
+
+/**
+ * One ticket's cells under `TICKET_HEADER` (a streamed listing formats them itself). Cells are
+ * one line each: a tracker's newline or control character is escaped, not printed.
+ */
+export function ticketCells(t: TicketView): string[] {
+  return [
+    inertLine(t.identifier) + (t.pending_fields.length > 0 ? '*' : ''),
+    t.status,
+    t.issue_type,
+    inertLine(t.assignees.join(',')) || '-',
+    inertLine(t.title),
+  ];
+}
+
 export function ticketRows(tickets: readonly TicketView[]): string[] {
-  return formatTable(
-    ['KEY', 'STATUS', 'TYPE', 'ASSIGNEES', 'TITLE'],
-    // Cells are one line each: a tracker's newline or control character is escaped, not printed.
-    tickets.map((t) => [
-      inertLine(t.identifier) + (t.pending_fields.length > 0 ? '*' : ''),
-      t.status,
-      t.issue_type,
-      inertLine(t.assignees.join(',')) || '-',
-      inertLine(t.title),
-    ]),
-  );
+  return formatTable(TICKET_HEADER, tickets.map(ticketCells));
 }

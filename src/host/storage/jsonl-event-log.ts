@@ -674,6 +674,9 @@ export class JsonlEventLog implements TrackerEventLog {
     if (!this.cache || this.folded === null) return;
     try {
       await this.read();
+      // The read index too, when this clone has one (reads made it): from what was just folded.
+      const {refreshReadIndex} = await import('./read-index/read-index.js');
+      await refreshReadIndex(this);
       const folded = this.folded;
       if (folded === null || this.cache.openCurrent() !== null) return;
       const listing = this.listSegments();
@@ -682,6 +685,14 @@ export class JsonlEventLog implements TrackerEventLog {
     } catch {
       // Derived data only: the next read folds the segments instead.
     }
+  }
+
+  /**
+   * What the last `read()` folded: the segments (name -> stamp) and the event ids. The read
+   * index is built from exactly this, so it records the listing its state came from.
+   */
+  foldedSource(): {files: ReadonlyMap<string, SegmentStamp>; ids: ReadonlySet<string>} | null {
+    return this.folded && {files: this.folded.files, ids: this.folded.ids};
   }
 
   private writeCache(input: Parameters<ReadCache['write']>[0]): void {

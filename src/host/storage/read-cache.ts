@@ -39,6 +39,8 @@ export interface ReadCacheOptions {
   readonly settleMs?: number;
   /** Build a cache only for logs of at least this many bytes (default 1 MiB; tests use 0). */
   readonly minLogBytes?: number;
+  /** Use a current cache but never write one (the read index's rebuild folds through it). */
+  readonly readOnly?: boolean;
 }
 /** Temp files of a writer that died are swept after this long. */
 const STALE_TEMP_MS = 3600_000;
@@ -119,6 +121,7 @@ export class ReadCache {
     listing: SegmentListing;
     warnings: readonly string[];
   }): boolean {
+    if (this.options.readOnly) return false;
     let bytes = 0;
     for (const stamp of input.listing.segments.values()) bytes += Number.parseInt(stamp, 10);
     if (input.listing.segments.size === 0 || bytes < (this.options.minLogBytes ?? MIN_LOG_BYTES))
@@ -175,10 +178,7 @@ export class ReadCache {
 
   /** Whether a change to the events folder after `listing` was taken would change its stamp. */
   private settled(listing: SegmentListing): boolean {
-    if (listing.dirStamp === null) return false;
-    const settleMs =
-      this.options.settleMs ?? (hasSubSecondTimes(listing.dirStamp) ? FINE_SETTLE_MS : SETTLE_MS);
-    return listing.listedAtMs - listing.dirMtimeMs >= settleMs;
+    return listingSettled(listing, this.options.settleMs);
   }
 
   /**
@@ -219,17 +219,7 @@ export class ReadCache {
 
   /** Creates the folder (no links on the way) with its self-ignore file; false when it cannot. */
   private ensureDir(): boolean {
-    assertNoSymlinks(this.root, this.dir);
-    fs.mkdirSync(this.dir, {recursive: true});
-    assertNoSymlinks(this.root, this.dir);
-    const ignore = path.join(this.dir, '.gitignore');
-    let current: string | null = null;
-    try {
-      current = readTextNoFollow(ignore);
-    } catch {
-      current = null;
-    }
-    if (current !== SELF_IGNORE) writeAtomicSync(ignore, (sink) => sink(Buffer.from(SELF_IGNORE), 0));
+    ensureCacheDirSync(this.root, this.dir);
     this.sweepTemps();
     return true;
   }
@@ -246,6 +236,34 @@ export class ReadCache {
       }
     }
   }
+}
+
+/**
+ * Whether a change to the events folder after `listing` was taken would change its stamp, so
+ * that the stamp may vouch for the listing (see `SETTLE_MS`).
+ */
+export function listingSettled(listing: SegmentListing, settleMs?: number): boolean {
+  if (listing.dirStamp === null) return false;
+  const margin = settleMs ?? (hasSubSecondTimes(listing.dirStamp) ? FINE_SETTLE_MS : SETTLE_MS);
+  return listing.listedAtMs - listing.dirMtimeMs >= margin;
+}
+
+/**
+ * Creates a scope's cache folder (no links on the way) with its self-ignore file. Shared by the
+ * read cache and the read index, which live side by side in it.
+ */
+export function ensureCacheDirSync(root: string, dir: string): void {
+  assertNoSymlinks(root, dir);
+  fs.mkdirSync(dir, {recursive: true});
+  assertNoSymlinks(root, dir);
+  const ignore = path.join(dir, '.gitignore');
+  let current: string | null = null;
+  try {
+    current = readTextNoFollow(ignore);
+  } catch {
+    current = null;
+  }
+  if (current !== SELF_IGNORE) writeAtomicSync(ignore, (sink) => sink(Buffer.from(SELF_IGNORE), 0));
 }
 
 function readTextNoFollow(file: string): string {
@@ -276,7 +294,7 @@ function hasSubSecondTimes(dirStamp: string): boolean {
  * Writes a file atomically: `fill` writes its bytes at the positions it chooses into a temp file,
  * which is then renamed into place; a `fill` that returns null abandons it (nothing replaced).
  */
-function writeAtomicSync<T>(target: string, fill: (sink: SnapshotSink) => T | null): T | null {
+export function writeAtomicSync<T>(target: string, fill: (sink: SnapshotSink) => T | null): T | null {
   const temp = path.join(
     path.dirname(target),
     `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`,

@@ -22,12 +22,7 @@ export interface ParsedSegment {
   readonly errors: {readonly line: number; readonly message: string}[];
 }
 
-/** What a segment's name looks like: a ULID, or a compaction snapshot named by content hash. */
-export const SEGMENT_NAME = /^(?:[0-9A-HJKMNP-TV-Z]{26}|snapshot-[0-9a-f]{32})\.jsonl$/;
-
-export function isSegmentName(name: string): boolean {
-  return name.endsWith('.jsonl') && !name.startsWith('.');
-}
+export {isSegmentName, SEGMENT_NAME} from './segment-name.js';
 
 export interface SegmentLocation {
   /** Absolute path. */

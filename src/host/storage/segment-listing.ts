@@ -3,7 +3,7 @@ import * as path from 'node:path';
 
 import {StorageError} from '../fs/errors.js';
 import {assertNoSymlinks, isNotFound, symlinkError} from '../fs/safe-fs.js';
-import {isSegmentName} from './segment-file.js';
+import {isSegmentName} from './segment-name.js';
 
 /**
  * What a segment looked like when listed: `size:mtimeNs:ino`. Segments are immutable, so an

@@ -5,9 +5,6 @@ import * as zlib from 'node:zlib';
 import {
   createRef,
   TrackerState,
-  type CanonicalIssue,
-  type CanonicalLink,
-  type ExternalRef,
   type FoldDiagnostic,
   type IssueEntry,
   type IssueEntrySummary,
@@ -18,6 +15,9 @@ import {
   type StoredConflict,
   type WorkPackageMapping,
 } from '../../core/index.js';
+import {packIssue, SnapshotDamage, unpackIssue, type PackedIssue} from './packed-issue.js';
+
+export {packIssue, SnapshotDamage, unpackIssue};
 
 /**
  * The read cache's snapshot file: the folded `TrackerState` of a scope, laid out so that one
@@ -41,9 +41,6 @@ import {
 export const SNAPSHOT_FORMAT = 'spec-kitty-tracker-read-cache';
 /** Bump whenever the layout or the packed forms change: older files are then ignored. */
 export const SNAPSHOT_VERSION = 1;
-
-/** The snapshot is unusable (torn, truncated, other version, edited): ignore it and rebuild. */
-export class SnapshotDamage extends Error {}
 
 type Section = readonly [offset: number, length: number, crc: number];
 
@@ -104,109 +101,6 @@ export function identityHash(identity: string): number {
     hash = Math.imul(hash, 0x01000193);
   }
   return hash >>> 0;
-}
-
-// ---- packed issues ---------------------------------------------------------------------
-
-type PackedRef = [string, string, string, string | null, string | null];
-type PackedIssue = [
-  PackedRef,
-  string,
-  string | null,
-  string,
-  string,
-  number | null,
-  string[],
-  string[],
-  PackedRef | null,
-  [string, PackedRef][],
-  JsonObject,
-  string | null,
-  string | null,
-];
-
-function packRef(ref: ExternalRef): PackedRef {
-  return [ref.system, ref.workspace, ref.id, ref.key, ref.url];
-}
-
-function unpackRef(value: unknown): ExternalRef {
-  if (!Array.isArray(value) || value.length !== 5) throw new SnapshotDamage('bad ref');
-  const [system, workspace, id, key, url] = value as unknown[];
-  if (typeof system !== 'string' || typeof workspace !== 'string' || typeof id !== 'string') {
-    throw new SnapshotDamage('bad ref');
-  }
-  if ((key !== null && typeof key !== 'string') || (url !== null && typeof url !== 'string')) {
-    throw new SnapshotDamage('bad ref');
-  }
-  return Object.freeze({system, workspace, id, key, url});
-}
-
-/**
- * An issue as a fixed-order array (no key names: smaller and faster to parse). Only issues that
- * came out of the fold are packed, i.e. already normalised by `createIssue`; `raw` is never
- * persisted (the fold's issues come from `issueFromJson`, which has none).
- */
-export function packIssue(issue: CanonicalIssue): PackedIssue {
-  return [
-    packRef(issue.ref),
-    issue.title,
-    issue.body,
-    issue.status,
-    issue.issue_type,
-    issue.priority,
-    // The model's lists are frozen and never written: no copy needed to serialise them.
-    issue.assignees as string[],
-    issue.labels as string[],
-    issue.parent ? packRef(issue.parent) : null,
-    issue.links.map((link) => [link.type, packRef(link.target)]),
-    issue.custom_fields,
-    issue.created_at,
-    issue.updated_at,
-  ];
-}
-
-/**
- * The inverse of `packIssue`: the same frozen shape `createIssue` builds, without normalising
- * again (the values were normalised before they were packed, and the record's CRC vouches for
- * the bytes). Shapes are still checked, so a foreign file cannot smuggle in a non-issue.
- */
-export function unpackIssue(value: unknown): CanonicalIssue {
-  if (!Array.isArray(value) || value.length !== 13) throw new SnapshotDamage('bad issue');
-  const v = value as unknown[];
-  const strings = (x: unknown): readonly string[] => {
-    if (!Array.isArray(x) || !x.every((s) => typeof s === 'string')) throw new SnapshotDamage('bad set');
-    return Object.freeze(x as string[]);
-  };
-  const links = v[9];
-  if (!Array.isArray(links)) throw new SnapshotDamage('bad links');
-  const customFields = v[10];
-  if (typeof customFields !== 'object' || customFields === null || Array.isArray(customFields)) {
-    throw new SnapshotDamage('bad custom fields');
-  }
-  if (typeof v[1] !== 'string' || typeof v[3] !== 'string' || typeof v[4] !== 'string') {
-    throw new SnapshotDamage('bad issue');
-  }
-  return Object.freeze({
-    ref: unpackRef(v[0]),
-    title: v[1],
-    body: v[2] as string | null,
-    status: v[3] as CanonicalIssue['status'],
-    issue_type: v[4] as CanonicalIssue['issue_type'],
-    priority: v[5] as number | null,
-    assignees: strings(v[6]),
-    labels: strings(v[7]),
-    parent: v[8] === null ? null : unpackRef(v[8]),
-    links: Object.freeze(
-      (links as unknown[]).map((link): CanonicalLink => {
-        if (!Array.isArray(link) || link.length !== 2) throw new SnapshotDamage('bad link');
-        return Object.freeze({type: link[0] as CanonicalLink['type'], target: unpackRef(link[1])});
-      }),
-    ),
-    custom_fields: customFields as JsonObject,
-    created_at: v[11] as string | null,
-    updated_at: v[12] as string | null,
-    raw: null,
-  });
 }
 
 // ---- records ---------------------------------------------------------------------------
