@@ -156,6 +156,8 @@ async function syncLines(settings: BenchSettings): Promise<BenchRow[]> {
       sleep: clock.sleep,
     });
     await engine.pull();
+    // As the sync command does when it ends: what the run recorded becomes committed segments.
+    await storage.log.endRun();
     git(root, ['add', '-A']);
     git(root, ['commit', '-q', '-m', 'cache']);
 
@@ -165,6 +167,7 @@ async function syncLines(settings: BenchSettings): Promise<BenchRow[]> {
       connector.remoteEdit(id, {title: `Edited remotely ${i}`});
     }
     await engine.pull();
+    await storage.log.endRun();
     git(root, ['add', '-A']);
     const numstat = git(root, ['diff', '--cached', '--numstat']).trim();
     let added = 0;
@@ -176,6 +179,9 @@ async function syncLines(settings: BenchSettings): Promise<BenchRow[]> {
       deleted += Number(d);
       files += 1;
     }
+    // A sync that changed k issues and added nothing committed was not measured (its records
+    // would still be in git-ignored open segments): no number rather than a wrong one.
+    if (added === 0) throw new Error(`the sync of k=${k} changed issues added no committed line`);
     modifiedTotal += deleted;
     details.push(`k=${k}: +${added} -${deleted} in ${files} file(s)`);
     rows.push(
