@@ -118,12 +118,8 @@ class Sandbox {
       const number = 1 + Math.floor(this.random() * INITIAL_ISSUES);
       const issue = this.fake.issue(number);
       if (!issue || issue.pull_request) continue;
-      await fetch(`${this.fake.url}/repos/${OWNER}/${REPO}/issues/${number}`, {
-        method: 'PATCH',
-        headers: {authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json'},
-        body: JSON.stringify({
-          title: `${String(issue.title).replace(/ \(changed \d+\)$/, '')} (changed ${trial})`,
-        }),
+      await patchAsAnotherUser(`${this.fake.url}/repos/${OWNER}/${REPO}/issues/${number}`, {
+        title: `${String(issue.title).replace(/ \(changed \d+\)$/, '')} (changed ${trial})`,
       });
     }
   }
@@ -228,6 +224,22 @@ function commentCount(events: readonly Record<string, unknown>[], body: string):
     if (event.kind === 'comment_added' && event.body === body) ids.add(String(event.event_id));
   }
   return ids.size;
+}
+
+/**
+ * A PATCH from the harness (another user of the tracker), with one
+ * more try on a network error: a kept-alive socket the server closed meanwhile is the harness's
+ * problem, not the product's.
+ */
+async function patchAsAnotherUser(url: string, body: Record<string, unknown>): Promise<void> {
+  const send = () =>
+    fetch(url, {
+      method: 'PATCH',
+      headers: {authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json'},
+      body: JSON.stringify(body),
+    });
+  const response = await send().catch(() => send());
+  await response.arrayBuffer();
 }
 
 /** The checks every trial ends with. */
