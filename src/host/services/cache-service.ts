@@ -479,7 +479,7 @@ export async function trackerStatus(environment: ServiceEnvironment): Promise<Tr
     }
   }
   const snap = await snapshot(environment, context);
-  const {binding, location} = snap.context;
+  const {binding} = snap.context;
   const [state, conflicts, comments, checkpoint] = await Promise.all([
     snap.storage.log.read(),
     snap.storage.stores.listConflicts({openOnly: true}),
@@ -498,14 +498,7 @@ export async function trackerStatus(environment: ServiceEnvironment): Promise<Tr
       if (h.kind === 'issue_pulled' && (lastPull === null || h.at > lastPull)) lastPull = h.at;
   }
   return {
-    bound: true,
-    provider: binding.provider,
-    workspace: binding.workspace,
-    server_url: binding.serverUrl,
-    doctrine_mode: binding.doctrine.mode,
-    field_owners: {...binding.doctrine.fieldOwners},
-    egress: egressLabel(binding.egress),
-    project_root: location.root,
+    ...bindingStatus(snap.context),
     cache_dir: snap.storage.scopeDir,
     issue_count: snap.issues.length,
     mapping_count: snap.mappings.length,
@@ -517,6 +510,21 @@ export async function trackerStatus(environment: ServiceEnvironment): Promise<Tr
     credentials: credentialStatus(binding.provider, environment.env),
     work_packages: overview.rows,
     warnings: [...snap.storage.warnings, ...overview.warnings],
+  };
+}
+
+/** What `status` says of the binding itself, whichever way the cache is read. */
+function bindingStatus(context: BoundContext) {
+  const {binding, location} = context;
+  return {
+    bound: true as const,
+    provider: binding.provider,
+    workspace: binding.workspace,
+    server_url: binding.serverUrl,
+    doctrine_mode: binding.doctrine.mode,
+    field_owners: {...binding.doctrine.fieldOwners},
+    egress: egressLabel(binding.egress),
+    project_root: location.root,
   };
 }
 
@@ -538,14 +546,7 @@ async function statusIndexed(
   const checkpoints = new CheckpointFileStore({root: location.root, scopeDir: dir});
   const checkpoint = await checkpoints.getCheckpoint(pullCheckpointKey(binding.provider, binding.workspace));
   return {
-    bound: true,
-    provider: binding.provider,
-    workspace: binding.workspace,
-    server_url: binding.serverUrl,
-    doctrine_mode: binding.doctrine.mode,
-    field_owners: {...binding.doctrine.fieldOwners},
-    egress: egressLabel(binding.egress),
-    project_root: location.root,
+    ...bindingStatus(context),
     cache_dir: dir,
     issue_count: index.liveCount,
     mapping_count: index.global.mappings.length,

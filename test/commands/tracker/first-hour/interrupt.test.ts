@@ -68,16 +68,18 @@ describe('Ctrl-C during a sync', () => {
       ]);
       expect(bound.error, bound.stderr).to.equal(undefined);
       // The second page takes 10 s: the interrupt lands while the pull waits for it.
-      fake.script({
-        on: (r) => r.path.includes('/issues') && /[?&]page=2|after=|cursor/.test(r.path),
-        respond: {status: 503, delayMs: 10_000},
-      });
+      // The second page: GitHub's listing is walked by `since` (keyset); the first request has none.
+      const secondPage = (r: {path: string; query: Readonly<Record<string, unknown>>}) =>
+        r.path.endsWith('/issues') && 'since' in r.query;
+      fake.script({on: secondPage, respond: {status: 503, delayMs: 10_000}});
       const child = spawn(process.execPath, [join(packageRoot, 'bin', 'run.js'), 'tracker', 'sync', 'pull'], {
         cwd: project.root,
         env: {...process.env, OCLIF_SKIP_NEW_VERSION_CHECK: 'true'},
       });
       let stderr = '';
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
       // Listening from the start: a child that ends before the interrupt is a failure to report.
       let exited = false;
       const exit = new Promise<number | null>((resolve) =>
@@ -87,9 +89,13 @@ describe('Ctrl-C during a sync', () => {
         }),
       );
       const deadline = Date.now() + 8000;
-      while (!exited && fake.requests.length < 2 && Date.now() < deadline)
+      // Interrupt once the pull waits for the held page, not merely after two requests.
+      while (!exited && !fake.requests.some(secondPage) && Date.now() < deadline)
         await new Promise((r) => setTimeout(r, 50));
-      expect(exited, `the pull ended before the interrupt: ${stderr}`).to.equal(false);
+      expect(
+        exited,
+        `the pull ended before the interrupt: ${stdout} ${stderr} ${fake.requests.map((r) => `${r.path}?${JSON.stringify(r.query)}`).join(' ')}`,
+      ).to.equal(false);
       child.kill('SIGINT');
       const code = await exit;
       expect(code, stderr).to.equal(130);
