@@ -6,7 +6,7 @@ import {expect} from 'chai';
 
 import {FakeGitHubServer} from '../../fakes/github/index.js';
 import {openTrackerStorage} from '../../../src/host/storage/tracker-storage.js';
-import {makeProject, packageRoot, run, type TestProject} from './helpers.js';
+import {bindToFake, makeProject, packageRoot, run, type TestProject} from './helpers.js';
 
 // 8 processes of the real CLI, each running edits and comments on shared issues one after the
 // other while three pulls at a time run beside them. `npm test` runs 6 operations per process;
@@ -89,18 +89,7 @@ describe(`concurrent CLI writers (${WORKERS} processes x ${OPS} edits and commen
     fake = await FakeGitHubServer.start();
     for (const n of ISSUES) fake.seedIssue({number: n, title: `Issue ${n}`, labels: ['remote']});
     process.env.GITHUB_TOKEN = fake.token;
-    const bound = await run([
-      'tracker',
-      'bind',
-      '--provider',
-      'github',
-      '--workspace',
-      fake.workspace,
-      '--server-url',
-      fake.url,
-      '--doctrine-mode',
-      'split_ownership',
-    ]);
+    const bound = await bindToFake(fake, '--doctrine-mode', 'split_ownership');
     expect(bound.error, bound.stderr).to.equal(undefined);
     const pulled = await run(['tracker', 'sync', 'pull']);
     expect(pulled.error, pulled.stderr).to.equal(undefined);

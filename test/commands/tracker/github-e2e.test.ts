@@ -1,7 +1,7 @@
 import {expect} from 'chai';
 
 import {FakeGitHubServer} from '../../fakes/github/index.js';
-import {exitCode, makeProject, run, type TestProject} from './helpers.js';
+import {bindToFake, exitCode, makeProject, run, type TestProject} from './helpers.js';
 
 /** The whole chain against the loopback fake GitHub: bind, pull, edit offline, push. */
 describe('tracker commands against a fake GitHub (loopback)', () => {
@@ -20,18 +20,7 @@ describe('tracker commands against a fake GitHub (loopback)', () => {
   });
 
   it('edit then sync push sends exactly the edited field, and a refused egress sends nothing', async () => {
-    const bound = await run([
-      'tracker',
-      'bind',
-      '--provider',
-      'github',
-      '--workspace',
-      fake.workspace,
-      '--server-url',
-      fake.url,
-      '--doctrine-mode',
-      'spec_kitty_authoritative',
-    ]);
+    const bound = await bindToFake(fake, '--doctrine-mode', 'spec_kitty_authoritative');
     expect(bound.error, bound.stderr).to.equal(undefined);
     const pulled = await run(['tracker', 'sync', 'pull', '--json']);
     expect(pulled.error, pulled.stderr).to.equal(undefined);

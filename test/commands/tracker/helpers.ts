@@ -94,6 +94,21 @@ export async function run(args: string[]) {
   return captureOutput(async () => runOclif(args, loaded));
 }
 
+/** `tracker bind` to a loopback fake GitHub (its workspace and URL), plus any extra flags. */
+export function bindToFake(fake: {workspace: string; url: string}, ...extra: string[]) {
+  return run([
+    'tracker',
+    'bind',
+    '--provider',
+    'github',
+    '--workspace',
+    fake.workspace,
+    '--server-url',
+    fake.url,
+    ...extra,
+  ]);
+}
+
 export function exitCode(result: {error?: Error & {oclif?: {exit?: number}}}): number {
   if (!result.error) return 0;
   return result.error.oclif?.exit ?? 1;

@@ -6,7 +6,7 @@ import {expect} from 'chai';
 
 import {FakeGitHubServer} from '../../fakes/github/index.js';
 import {writeSpecKittyProject} from '../../fakes/spec-kitty-project.js';
-import {exitCode, makeProject, parseJson, run, type TestProject} from './helpers.js';
+import {bindToFake, exitCode, makeProject, parseJson, run, type TestProject} from './helpers.js';
 
 const WORK_PACKAGES = 35;
 
@@ -59,18 +59,7 @@ describe('one reviewable change per command, and tracker review', () => {
       ],
     });
     git(project.root, 'init', '-q', '-b', 'main');
-    const bound = await run([
-      'tracker',
-      'bind',
-      '--provider',
-      'github',
-      '--workspace',
-      fake.workspace,
-      '--server-url',
-      fake.url,
-      '--doctrine-mode',
-      'spec_kitty_authoritative',
-    ]);
+    const bound = await bindToFake(fake, '--doctrine-mode', 'spec_kitty_authoritative');
     expect(bound.error, bound.stderr).to.equal(undefined);
     const pulled = await run(['tracker', 'sync', 'pull']);
     expect(pulled.error, pulled.stderr).to.equal(undefined);

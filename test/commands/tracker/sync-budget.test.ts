@@ -4,7 +4,7 @@ import {ManualClock} from '../../../src/core/protocols/runtime.js';
 import {setConnectorFactory} from '../../../src/host/services/sync-service.js';
 import {writeSpecKittyProject} from '../../fakes/spec-kitty-project.js';
 import {FakeGitHubServer} from '../../fakes/github/index.js';
-import {exitCode, makeProject, parseJson, run, type TestProject} from './helpers.js';
+import {bindToFake, exitCode, makeProject, parseJson, run, type TestProject} from './helpers.js';
 
 interface Budget {
   requests: number;
@@ -33,18 +33,7 @@ describe('sync: the budget of a run within the provider limits', () => {
         },
       ],
     });
-    const bound = await run([
-      'tracker',
-      'bind',
-      '--provider',
-      'github',
-      '--workspace',
-      fake.workspace,
-      '--server-url',
-      fake.url,
-      '--doctrine-mode',
-      'spec_kitty_authoritative',
-    ]);
+    const bound = await bindToFake(fake, '--doctrine-mode', 'spec_kitty_authoritative');
     expect(bound.error, bound.stderr).to.equal(undefined);
   });
   afterEach(async () => {

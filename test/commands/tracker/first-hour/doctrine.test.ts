@@ -1,7 +1,7 @@
 import {expect} from 'chai';
 
 import {FakeGitHubServer} from '../../../fakes/github/index.js';
-import {makeProject, parseJson, run, type TestProject} from '../helpers.js';
+import {bindToFake, makeProject, parseJson, run, type TestProject} from '../helpers.js';
 
 describe('the default doctrine explains itself', () => {
   let project: TestProject;
@@ -18,16 +18,7 @@ describe('the default doctrine explains itself', () => {
   });
 
   it('bind says what the doctrine means; an edit under external_authoritative is not pushed, and push says why and what to run', async () => {
-    const bound = await run([
-      'tracker',
-      'bind',
-      '--provider',
-      'github',
-      '--workspace',
-      fake.workspace,
-      '--server-url',
-      fake.url,
-    ]);
+    const bound = await bindToFake(fake);
     expect(bound.error, bound.stderr).to.equal(undefined);
     expect(bound.stdout).to.include(
       'Doctrine external_authoritative means the tracker owns every field: pulls bring its changes in, and push writes nothing to it',

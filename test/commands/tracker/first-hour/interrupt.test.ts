@@ -6,7 +6,7 @@ import {expect} from 'chai';
 import {installInterruptHandler} from '../../../../src/host/cli/interrupt.js';
 import {ProgressDisplay} from '../../../../src/host/cli/progress-display.js';
 import {FakeGitHubServer} from '../../../fakes/github/index.js';
-import {makeProject, packageRoot, run, type TestProject} from '../helpers.js';
+import {bindToFake, makeProject, packageRoot, run, type TestProject} from '../helpers.js';
 
 describe('Ctrl-C during a sync', () => {
   it('clears the progress line, says what was kept and how to resume, and exits 130', () => {
@@ -56,16 +56,7 @@ describe('Ctrl-C during a sync', () => {
     });
 
     it('a pull interrupted while waiting for a page exits 130 with the message, and the next pull completes', async () => {
-      const bound = await run([
-        'tracker',
-        'bind',
-        '--provider',
-        'github',
-        '--workspace',
-        fake.workspace,
-        '--server-url',
-        fake.url,
-      ]);
+      const bound = await bindToFake(fake);
       expect(bound.error, bound.stderr).to.equal(undefined);
       // The second page takes 10 s: the interrupt lands while the pull waits for it.
       // The second page: GitHub's listing is walked by `since` (keyset); the first request has none.
