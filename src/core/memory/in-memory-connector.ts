@@ -26,6 +26,7 @@ export type InMemoryOperation =
   | 'updateIssue'
   | 'transitionIssue'
   | 'upsertLink'
+  | 'removeLink'
   | 'addComment';
 
 export interface RecordedRequest {
@@ -51,6 +52,7 @@ export const IN_MEMORY_CAPABILITIES: ConnectorCapabilities = Object.freeze({
   create: true,
   comments: true,
   links: true,
+  link_removal: true,
   hierarchy: true,
   multi_assignee: true,
   custom_fields: true,
@@ -225,6 +227,14 @@ export class InMemoryConnector implements TrackerConnector {
     await this.call({op: 'upsertLink', ref: refIdentity(ref)}, () => {
       const current = this.require(ref);
       this.mutate(ref, {links: [...current.links, link]});
+    });
+  }
+
+  async removeLink(ref: ExternalRef, link: CanonicalLink): Promise<void> {
+    await this.call({op: 'removeLink', ref: refIdentity(ref)}, () => {
+      const current = this.require(ref);
+      const gone = `${link.type}|${refIdentity(link.target)}`;
+      this.mutate(ref, {links: current.links.filter((l) => `${l.type}|${refIdentity(l.target)}` !== gone)});
     });
   }
 

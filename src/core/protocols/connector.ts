@@ -11,6 +11,8 @@ export interface ConnectorCapabilities {
   readonly create: boolean;
   readonly comments: boolean;
   readonly links: boolean;
+  /** `removeLink` deletes a relation remotely (otherwise a removed dependency is reported). */
+  readonly link_removal: boolean;
   readonly hierarchy: boolean;
   readonly multi_assignee: boolean;
   readonly custom_fields: boolean;
@@ -82,6 +84,8 @@ export interface TrackerConnector {
   /** Moves the issue to a canonical status through the provider's workflow. */
   transitionIssue(ref: ExternalRef, status: CanonicalStatus): Promise<CanonicalIssue>;
   upsertLink(ref: ExternalRef, link: CanonicalLink): Promise<void>;
+  /** Deletes the relation `link` of `ref` remotely; absent already counts as done. */
+  removeLink(ref: ExternalRef, link: CanonicalLink): Promise<void>;
   /** Posts a comment, marked with `idempotencyKey` (see `comment_marker`) when one is given. */
   addComment(ref: ExternalRef, body: string, options?: {idempotencyKey?: string}): Promise<void>;
   /** Whether a comment marked with `key` is on the issue (false when `comment_marker` is `none`). */

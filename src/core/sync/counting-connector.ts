@@ -72,6 +72,11 @@ export class CountingConnector implements TrackerConnector {
     return this.inner.upsertLink(ref, link);
   }
 
+  removeLink(ref: ExternalRef, link: CanonicalLink): Promise<void> {
+    this.count('removeLink');
+    return this.inner.removeLink(ref, link);
+  }
+
   addComment(ref: ExternalRef, body: string, options?: {idempotencyKey?: string}): Promise<void> {
     this.count('addComment');
     return this.inner.addComment(ref, body, options);

@@ -54,6 +54,7 @@ export const BEADS_CAPABILITIES: ConnectorCapabilities = Object.freeze({
   create: true,
   comments: true,
   links: true,
+  link_removal: false,
   hierarchy: true,
   multi_assignee: false,
   // `metadata` is read into custom_fields.metadata but bd has no flag to write it.
@@ -237,6 +238,12 @@ export class BeadsConnector implements TrackerConnector {
   }
 
   /** With a key, the text ends in the hidden footer (`bd` renders Markdown; JSON keeps it). */
+  async removeLink(_ref: ExternalRef, link: CanonicalLink): Promise<void> {
+    throw new CapabilityNotSupportedError(BEADS_PROVIDER, `removing issue links (${link.type})`, {
+      hint: 'Remove the relation in the tracker directly.',
+    });
+  }
+
   async addComment(ref: ExternalRef, body: string, options: {idempotencyKey?: string} = {}): Promise<void> {
     const text = joinMarker(body, options.idempotencyKey ?? null);
     // A body starting with '-' (a Markdown list) would be read as a flag; after `--` it is text.

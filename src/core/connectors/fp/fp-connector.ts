@@ -48,6 +48,7 @@ export const FP_CAPABILITIES: ConnectorCapabilities = Object.freeze({
   comments: true,
   // `blocks` / `blocked_by` through `fp issue update --depends`; links are not read back.
   links: true,
+  link_removal: false,
   // A parent can be given at create; it is not read back nor changeable afterwards.
   hierarchy: true,
   multi_assignee: false,
@@ -197,6 +198,12 @@ export class FPConnector implements TrackerConnector {
         hint: 'fp records only dependencies (blocks / blocked_by).',
       });
     }
+  }
+
+  async removeLink(_ref: ExternalRef, link: CanonicalLink): Promise<void> {
+    throw new CapabilityNotSupportedError(FP_PROVIDER, `removing issue links (${link.type})`, {
+      hint: 'Remove the relation in the tracker directly.',
+    });
   }
 
   async addComment(ref: ExternalRef, body: string, _options: {idempotencyKey?: string} = {}): Promise<void> {

@@ -42,6 +42,7 @@ export const GITHUB_CAPABILITIES: ConnectorCapabilities = Object.freeze({
   comments: true,
   // GitHub has no typed issue links in REST (only mentions and sub-issues): not claimed.
   links: false,
+  link_removal: false,
   // Parents are read from `parent_issue_url` where GitHub sends it; writing them is not done.
   hierarchy: false,
   multi_assignee: true,
@@ -260,6 +261,12 @@ export class GitHubConnector implements TrackerConnector {
   }
 
   /** The key rides in the same hidden footer as a created issue's (not shown when rendered). */
+  async removeLink(_ref: ExternalRef, link: CanonicalLink): Promise<void> {
+    throw new CapabilityNotSupportedError('github', `removing issue links (${link.type})`, {
+      hint: 'Remove the relation in the tracker directly.',
+    });
+  }
+
   async addComment(ref: ExternalRef, body: string, options: {idempotencyKey?: string} = {}): Promise<void> {
     await this.http.request({
       method: 'POST',

@@ -41,6 +41,7 @@ export const GITLAB_CAPABILITIES: ConnectorCapabilities = Object.freeze({
   comments: true,
   // Issue links exist (`/issues/:iid/links`) but are not implemented here yet: not claimed.
   links: false,
+  link_removal: false,
   hierarchy: false,
   multi_assignee: true,
   // weight and milestone are read into custom_fields but not written.
@@ -215,6 +216,12 @@ export class GitLabConnector implements TrackerConnector {
   }
 
   /** The key rides in the hidden footer created issues carry (GitLab does not render it). */
+  async removeLink(_ref: ExternalRef, link: CanonicalLink): Promise<void> {
+    throw new CapabilityNotSupportedError('gitlab', `removing issue links (${link.type})`, {
+      hint: 'Remove the relation in the tracker directly.',
+    });
+  }
+
   async addComment(ref: ExternalRef, body: string, options: {idempotencyKey?: string} = {}): Promise<void> {
     await this.http.request({
       method: 'POST',

@@ -56,6 +56,7 @@ export const JIRA_CAPABILITIES: ConnectorCapabilities = Object.freeze({
   create: true,
   comments: true,
   links: true,
+  link_removal: false,
   hierarchy: true,
   // One assignee per issue on both editions.
   multi_assignee: false,
@@ -369,6 +370,12 @@ export class JiraConnector implements TrackerConnector {
   }
 
   /** With a key, the comment carries it in a comment property, invisible in Jira's UI. */
+  async removeLink(_ref: ExternalRef, link: CanonicalLink): Promise<void> {
+    throw new CapabilityNotSupportedError('jira', `removing issue links (${link.type})`, {
+      hint: 'Remove the relation in the tracker directly.',
+    });
+  }
+
   async addComment(ref: ExternalRef, body: string, options: {idempotencyKey?: string} = {}): Promise<void> {
     const payload: JsonObject = {
       body: this.settings.edition === 'cloud' ? textToAdf(body) : textToWiki(body),

@@ -65,6 +65,7 @@ export const LINEAR_CAPABILITIES: ConnectorCapabilities = Object.freeze({
   create: true,
   comments: true,
   links: true,
+  link_removal: false,
   hierarchy: true,
   multi_assignee: false,
   custom_fields: false,
@@ -267,6 +268,12 @@ export class LinearConnector implements TrackerConnector {
   }
 
   /** With a key, the comment gets the id the key maps to, so that `findComment` can ask for it. */
+  async removeLink(_ref: ExternalRef, link: CanonicalLink): Promise<void> {
+    throw new CapabilityNotSupportedError('linear', `removing issue links (${link.type})`, {
+      hint: 'Remove the relation in the tracker directly.',
+    });
+  }
+
   async addComment(ref: ExternalRef, body: string, options: {idempotencyKey?: string} = {}): Promise<void> {
     const input: JsonObject = {issueId: ref.id, body};
     if (options.idempotencyKey !== undefined) input.id = linearCommentId(options.idempotencyKey);
