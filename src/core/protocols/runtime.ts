@@ -56,7 +56,12 @@ export type RuntimeEvent =
       detail?: string;
     }
   | {type: 'page'; provider: string; page: number; items: number}
-  | {type: 'progress'; phase: 'pull' | 'push'; done: number; total: number | null};
+  | {type: 'progress'; phase: 'pull' | 'push'; done: number; total: number | null}
+  /**
+   * Something a connector had to do differently from what was asked and the user should know,
+   * said once per run (e.g. dependencies written as "relates to" where the tier has no "blocks").
+   */
+  | {type: 'notice'; provider: string; message: string};
 
 export type RuntimeEventListener = (event: RuntimeEvent) => void;
 

@@ -45,6 +45,12 @@ export class ProgressDisplay {
   readonly listener = (event: RuntimeEvent): void => this.onEvent(event);
 
   onEvent(event: RuntimeEvent): void {
+    if (event.type === 'notice') {
+      // A notice is said once by its connector: print it as a line of its own, on any sink.
+      this.finish();
+      this.sink.write(`note: ${event.message}\n`);
+      return;
+    }
     if (!this.enabled) {
       if (event.type === 'wait') this.waitLines.onWait(event);
       return;

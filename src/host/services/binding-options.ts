@@ -57,6 +57,14 @@ export const PROVIDER_OPTIONS: Readonly<Record<string, readonly OptionSpec[]>> =
       default: 'private-token',
       description: 'private-token for access tokens, bearer for OAuth tokens',
     },
+    {
+      key: 'issue_links',
+      type: 'enum',
+      values: ['on', 'off'],
+      default: 'on',
+      description:
+        'on: dependencies become issue links (blocks on Premium and up, relates to on Free) and every issue read costs one more request to read its links; off: no links written or read',
+    },
   ],
   jira: [
     {

@@ -64,7 +64,8 @@ async function rig(provider: Provider): Promise<Rig> {
         workspace: server.workspace,
         serverUrl: server.url,
         credentials: {token: server.token},
-        options: {},
+        // Paging is what these tests count: no per-issue link reads between the list requests.
+        options: {issue_links: 'off'},
         runtime,
       });
     base = {
@@ -85,7 +86,8 @@ async function rig(provider: Provider): Promise<Rig> {
         workspace: server.projectPath,
         serverUrl: server.url,
         credentials: {token: server.token},
-        options: {},
+        // Paging is what these tests count: no per-issue link reads between the list requests.
+        options: {issue_links: 'off'},
         runtime,
       });
     base = {

@@ -9,6 +9,9 @@
  * - `GET/PUT /projects/:id/issues/:iid` (PUT `state_event: close|reopen`, `labels` as a comma
  *   string, `assignee_ids`), `POST /projects/:id/issues`, `GET/POST .../issues/:iid/notes`,
  *   `GET /users?username=`.
+ * - Issue links, `GET/POST .../issues/:iid/links` and `DELETE .../links/:issue_link_id`, with
+ *   GitLab's rules (one link a pair, `blocks` only on Premium and up: `fake-gitlab-links.ts`);
+ *   `tier` picks the licence (default `free`, the most restrictive).
  * - Bodies are checked against the documented fields: unknown fields or wrong types give 400
  *   `{"error": "<field> does not have a valid value"}` (real GitLab ignores unknown ones; the
  *   fake is stricter so a connector cannot send undocumented fields unnoticed).
@@ -28,6 +31,7 @@ import {
   type RecordedRequest,
   type ScriptedFault,
 } from '../fake-http-server.js';
+import {FakeGitLabLinks, type GitLabTier, type StoredIssueLink} from './fake-gitlab-links.js';
 import {GitLabLimits, type GitLabLimitOptions} from './gitlab-limits.js';
 
 export interface FakeGitLabOptions {
@@ -43,6 +47,8 @@ export interface FakeGitLabOptions {
    * `X-Next-Page`, as behind proxies that drop `Link` (the GitLab docs describe both).
    */
   readonly linkHeader?: boolean;
+  /** The licence tier: `free` refuses `blocks` links as GitLab Free does (default `free`). */
+  readonly tier?: GitLabTier;
 }
 
 export interface GitLabIssueSeed {
@@ -113,6 +119,8 @@ export class FakeGitLabServer {
   private listRequests = 0;
   private readonly listHooks = new Map<number, (() => void)[]>();
   private http!: FakeHttpServer;
+  /** The issue links, with GitLab's rules. */
+  readonly links: FakeGitLabLinks;
 
   private constructor(options: FakeGitLabOptions) {
     this.projectPath = options.projectPath ?? 'octo-group/octo-project';
@@ -121,6 +129,7 @@ export class FakeGitLabServer {
     this.now = options.now ?? (() => new Date());
     this.limits = new GitLabLimits(options.limits ?? {}, this.now);
     this.linkHeader = options.linkHeader ?? true;
+    this.links = new FakeGitLabLinks(options.tier ?? 'free', () => ms(this.now()));
     for (const user of options.users ?? ['alice', 'bob', 'carol']) this.user(user);
   }
 
@@ -299,6 +308,11 @@ export class FakeGitLabServer {
       if (method === 'GET') return {status: 200, json: this.issueJson(record)};
       if (method === 'PUT') return this.update(record, request);
     }
+    if ((mm = /^\/issues\/(\d+)\/links(?:\/(\d+))?$/.exec(rest))) {
+      const record = this.issues.get(Number(mm[1]));
+      if (!record) return {status: 404, json: {message: '404 Not found'}};
+      return this.routeLinks(method, record, mm[2] === undefined ? null : Number(mm[2]), request);
+    }
     if ((mm = /^\/issues\/(\d+)\/notes$/.exec(rest))) {
       const record = this.issues.get(Number(mm[1]));
       if (!record) return {status: 404, json: {message: '404 Not found'}};
@@ -315,6 +329,52 @@ export class FakeGitLabServer {
       }
     }
     return {status: 404, json: {error: '404 Not Found'}};
+  }
+
+  private routeLinks(
+    method: string,
+    record: IssueRecord,
+    linkId: number | null,
+    request: FakeRequest,
+  ): FakeResponse {
+    if (linkId === null && method === 'GET') {
+      const json = this.links.of(record.iid).map(({link, other, type}) => ({
+        ...this.issueJson(this.issues.get(other)!),
+        issue_link_id: link.id,
+        link_type: type,
+        link_created_at: iso(link.createdMs),
+        link_updated_at: iso(link.createdMs),
+      }));
+      return {status: 200, json};
+    }
+    if (linkId === null && method === 'POST') {
+      if (request.body === null || typeof request.body !== 'object' || Array.isArray(request.body))
+        return {status: 400, json: {error: 'target_project_id is missing'}};
+      const created = this.links.create(record.iid, request.body as Record<string, unknown>, (p, iid) => {
+        const project = decodeURIComponent(p);
+        if (project !== this.projectPath && project !== String(this.projectId)) return 'no_project';
+        return this.issues.has(iid);
+      });
+      if ('status' in created) return created;
+      return {status: 201, json: this.linkJson(created)};
+    }
+    if (linkId !== null && method === 'DELETE') {
+      const removed = this.links.remove(record.iid, linkId);
+      if (!removed) return {status: 404, json: {message: '404 Not found'}};
+      return {status: 200, json: this.linkJson(removed)};
+    }
+    return {status: 405, json: {error: '405 Method Not Allowed'}};
+  }
+
+  private linkJson(link: StoredIssueLink): Record<string, unknown> {
+    return {
+      id: link.id,
+      source_issue: this.issueJson(this.issues.get(link.source)!),
+      target_issue: this.issueJson(this.issues.get(link.target)!),
+      link_type: link.type,
+      link_created_at: iso(link.createdMs),
+      link_updated_at: iso(link.createdMs),
+    };
   }
 
   private list(request: FakeRequest): FakeResponse {

@@ -8,7 +8,13 @@ import {
   keysetStep,
   nextLink,
 } from '../../http/index.js';
-import type {CanonicalIssue, CanonicalLink, IssueField, IssuePatch} from '../../model/canonical-issue.js';
+import {
+  createIssue,
+  type CanonicalIssue,
+  type CanonicalLink,
+  type IssueField,
+  type IssuePatch,
+} from '../../model/canonical-issue.js';
 import type {CanonicalStatus} from '../../model/enums.js';
 import type {ExternalRef} from '../../model/external-ref.js';
 import {isJsonObject, type JsonObject, type JsonValue} from '../../model/json.js';
@@ -28,9 +34,18 @@ import {
   gitlabToCanonical,
   type GitLabIssueJson,
 } from './gitlab-issue-mapper.js';
+import {GitLabIssueLinks} from './gitlab-links.js';
 import {readGitLabSettings, type GitLabSettings} from './gitlab-settings.js';
 
-const WRITABLE: readonly IssueField[] = ['title', 'body', 'status', 'priority', 'assignees', 'labels'];
+const WRITABLE: readonly IssueField[] = [
+  'title',
+  'body',
+  'status',
+  'priority',
+  'assignees',
+  'labels',
+  'links',
+];
 
 /** Pages of 100 notes a comment lookup reads at most. */
 const NOTE_LOOKUP_PAGES = 20;
@@ -39,9 +54,10 @@ export const GITLAB_CAPABILITIES: ConnectorCapabilities = Object.freeze({
   incremental: true,
   create: true,
   comments: true,
-  // Issue links exist (`/issues/:iid/links`) but are not implemented here yet: not claimed.
-  links: false,
-  link_removal: false,
+  // Issue links: `blocks` on Premium and up, `relates_to` on every tier (`gitlab-links.ts`).
+  links: true,
+  link_removal: true,
+  // The REST issue API has no parent (child tasks and epics are work items).
   hierarchy: false,
   multi_assignee: true,
   // weight and milestone are read into custom_fields but not written.
@@ -51,6 +67,14 @@ export const GITLAB_CAPABILITIES: ConnectorCapabilities = Object.freeze({
   writable_fields: WRITABLE,
   idempotency_marker: 'body_footer' as const,
   comment_marker: 'body_footer' as const,
+});
+
+/** With `issue_links: off`: no link written or read. */
+const GITLAB_CAPABILITIES_WITHOUT_LINKS: ConnectorCapabilities = Object.freeze({
+  ...GITLAB_CAPABILITIES,
+  links: false,
+  link_removal: false,
+  writable_fields: WRITABLE.filter((f) => f !== 'links'),
 });
 
 /**
@@ -68,6 +92,7 @@ export class GitLabConnector implements TrackerConnector {
   private readonly http: HttpClient;
   private readonly projectPath: string;
   private readonly userIds = new Map<string, number>();
+  private readonly links: GitLabIssueLinks;
 
   constructor(config: ConnectorConfig) {
     this.settings = readGitLabSettings(config);
@@ -95,10 +120,16 @@ export class GitLabConnector implements TrackerConnector {
         validation: 'GitLab refused the data sent and changed nothing; correct the value named above.',
       },
     });
+    this.links = new GitLabIssueLinks(
+      this.http,
+      (ref) => this.issuePath(ref),
+      this.workspace,
+      config.runtime.onEvent,
+    );
   }
 
   capabilities(): ConnectorCapabilities {
-    return GITLAB_CAPABILITIES;
+    return this.settings.issueLinks ? GITLAB_CAPABILITIES : GITLAB_CAPABILITIES_WITHOUT_LINKS;
   }
 
   async listIssues(request: ListIssuesRequest): Promise<Page<CanonicalIssue>> {
@@ -133,13 +164,14 @@ export class GitLabConnector implements TrackerConnector {
       hasNextPage(response.headers),
       'GitLab',
     );
-    const items = listed.filter((_, i) => step.keep[i]).map((item) => gitlabToCanonical(item, this.settings));
+    const items: CanonicalIssue[] = [];
+    for (const [i, item] of listed.entries()) if (step.keep[i]) items.push(await this.toCanonical(item));
     return {items, next_cursor: step.next === null ? null : encodeKeysetCursor(step.next)};
   }
 
   async getIssue(ref: ExternalRef): Promise<CanonicalIssue | null> {
     const raw = await this.fetchRaw(ref);
-    return raw === null ? null : gitlabToCanonical(raw, this.settings);
+    return raw === null ? null : this.toCanonical(raw);
   }
 
   async createIssue(issue: CanonicalIssue, options: {idempotencyKey: string}): Promise<CanonicalIssue> {
@@ -171,7 +203,7 @@ export class GitLabConnector implements TrackerConnector {
     const match = items.find(
       (item) => isJsonObject(item) && splitMarker(item.description as string | null).key === key,
     );
-    return match ? gitlabToCanonical(assertGitLabIssue(match, 'search results'), this.settings) : null;
+    return match ? this.toCanonical(assertGitLabIssue(match, 'search results')) : null;
   }
 
   async updateIssue(
@@ -201,7 +233,9 @@ export class GitLabConnector implements TrackerConnector {
     );
     if (labels.join('\n') !== [...gitlabLabels(current)].sort().join('\n')) body.labels = labels.join(',');
     Object.assign(body, this.stateEvent(current, status));
-    if (Object.keys(body).length === 0) return canonical;
+    if (patch.links !== undefined) await this.replaceLinks(ref, patch.links);
+    if (Object.keys(body).length === 0)
+      return patch.links === undefined ? canonical : this.toCanonical(current);
     return this.put(ref, body);
   }
 
@@ -209,17 +243,16 @@ export class GitLabConnector implements TrackerConnector {
     return this.updateIssue(ref, {status}, {idempotencyKey: ''});
   }
 
-  async upsertLink(_ref: ExternalRef, link: CanonicalLink): Promise<void> {
-    throw new CapabilityNotSupportedError('gitlab', `issue links (${link.type})`, {
-      hint: 'Link the issues in GitLab directly.',
-    });
+  /** An issue link (`blocks`, or `relates_to` where the tier has no `blocks`); present already: nothing. */
+  async upsertLink(ref: ExternalRef, link: CanonicalLink): Promise<void> {
+    this.requireLinks(link, 'issue links');
+    await this.links.upsert(ref, link);
   }
 
-  /** The key rides in the hidden footer created issues carry (GitLab does not render it). */
-  async removeLink(_ref: ExternalRef, link: CanonicalLink): Promise<void> {
-    throw new CapabilityNotSupportedError('gitlab', `removing issue links (${link.type})`, {
-      hint: 'Remove the relation in the tracker directly.',
-    });
+  /** Deletes the issue link found among the issue's links; absent: nothing. */
+  async removeLink(ref: ExternalRef, link: CanonicalLink): Promise<void> {
+    this.requireLinks(link, 'removing issue links');
+    await this.links.remove(ref, link);
   }
 
   async addComment(ref: ExternalRef, body: string, options: {idempotencyKey?: string} = {}): Promise<void> {
@@ -250,6 +283,32 @@ export class GitLabConnector implements TrackerConnector {
   }
 
   // ---- internals -------------------------------------------------------------------------
+
+  /** The canonical issue, with its links when they are on (one more request: the list has none). */
+  private async toCanonical(raw: GitLabIssueJson): Promise<CanonicalIssue> {
+    const issue = gitlabToCanonical(raw, this.settings);
+    if (!this.settings.issueLinks) return issue;
+    this.links.learnProject(raw);
+    const links = await this.links.read(issue.ref);
+    return links.length === 0 ? issue : createIssue({...issue, links});
+  }
+
+  /** Makes the issue's links equal to `wanted`: removes the others, then adds the missing. */
+  private async replaceLinks(ref: ExternalRef, wanted: readonly CanonicalLink[]): Promise<void> {
+    const key = (l: CanonicalLink): string => `${l.type}|${l.target.workspace}|${l.target.id}`;
+    const current = await this.links.read(ref);
+    const have = new Set(current.map(key));
+    const want = new Set(wanted.map(key));
+    for (const link of current) if (!want.has(key(link))) await this.removeLink(ref, link);
+    for (const link of wanted) if (!have.has(key(link))) await this.upsertLink(ref, link);
+  }
+
+  private requireLinks(link: CanonicalLink, what: string): void {
+    if (this.settings.issueLinks) return;
+    throw new CapabilityNotSupportedError('gitlab', `${what} (${link.type}) with issue_links off`, {
+      hint: 'Set the binding option issue_links to on to write dependencies as GitLab issue links.',
+    });
+  }
 
   private stateEvent(current: JsonObject, status: CanonicalStatus): JsonObject {
     const wantClosed = status === 'done' || status === 'canceled';
@@ -286,7 +345,7 @@ export class GitLabConnector implements TrackerConnector {
 
   private async put(ref: ExternalRef, body: JsonObject): Promise<CanonicalIssue> {
     const response = await this.http.request<JsonValue>({method: 'PUT', path: this.issuePath(ref), body});
-    return gitlabToCanonical(assertGitLabIssue(response.data, `issue #${ref.id}`), this.settings);
+    return this.toCanonical(assertGitLabIssue(response.data, `issue #${ref.id}`));
   }
 
   private issuePath(ref: ExternalRef): string {

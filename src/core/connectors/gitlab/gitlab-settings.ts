@@ -24,6 +24,11 @@ export interface GitLabSettings {
   readonly authHeader: 'private-token' | 'bearer';
   readonly statusLabels: StatusLabels;
   readonly priorityLabelPrefix: string | null;
+  /**
+   * Whether dependencies are written as issue links and read back: reading costs one request per
+   * issue read (GitLab's issue list carries no links), so a binding can turn them off.
+   */
+  readonly issueLinks: boolean;
 }
 
 export function readGitLabSettings(config: ConnectorConfig): GitLabSettings {
@@ -58,7 +63,12 @@ export function readGitLabSettings(config: ConnectorConfig): GitLabSettings {
   if (prefix !== undefined && prefix !== null && typeof prefix !== 'string') {
     throw new ConnectorConfigError('GitLab: options.priority_label_prefix must be a string or null.');
   }
+  const links = config.options.issue_links;
+  if (links !== undefined && links !== 'on' && links !== 'off') {
+    throw new ConnectorConfigError("GitLab: options.issue_links must be 'on' or 'off'.");
+  }
   return {
+    issueLinks: links !== 'off',
     workspace,
     projectSegment: encodeURIComponent(workspace),
     apiUrl: /\/api\/v4$/.test(server) ? server : `${server}/api/v4`,

@@ -28,11 +28,15 @@ async function rig(
     authHeader?: 'bearer';
     now?: string;
     linkHeader?: boolean;
+    /** The binding option issue_links (default on); paging tests turn it off to count list requests. */
+    issueLinks?: 'on' | 'off';
+    tier?: 'free' | 'premium';
   } = {},
 ): Promise<Rig> {
   const server = await FakeGitLabServer.start({
     ...(options.now === undefined ? {} : {now: () => new Date(options.now!)}),
     ...(options.linkHeader === undefined ? {} : {linkHeader: options.linkHeader}),
+    ...(options.tier === undefined ? {} : {tier: options.tier}),
   });
   const clock = new ManualClock('2026-03-01T00:00:00Z');
   const events: RuntimeEvent[] = [];
@@ -41,7 +45,10 @@ async function rig(
       workspace: options.workspace ?? server.projectPath,
       serverUrl: server.url,
       credentials: {token: options.token ?? server.token},
-      options: options.authHeader ? {auth_header: options.authHeader} : {},
+      options: {
+        ...(options.authHeader ? {auth_header: options.authHeader} : {}),
+        ...(options.issueLinks ? {issue_links: options.issueLinks} : {}),
+      },
       runtime: {clock, sleep: clock.sleep, random: () => 0.5, onEvent: (e) => events.push(e)},
     });
   return {server, connector: makeConnector(), makeConnector, clock, events};
@@ -72,7 +79,7 @@ describe('gitlab connector', () => {
   });
 
   it('pulls 1,000 issues 100 a page through one 429 (Retry-After: 2): one wait, no request twice', async () => {
-    r = await rig();
+    r = await rig({issueLinks: 'off'});
     r.server.seedRealisticIssues(1000);
     r.server.script({on: 6, respond: FakeGitLabServer.rateLimited(2)});
     const issues = await listAll(r.connector, null, 100, 20);
@@ -110,7 +117,7 @@ describe('gitlab connector', () => {
   });
 
   it('pages with X-Next-Page when the server sends no Link header', async () => {
-    r = await rig({linkHeader: false});
+    r = await rig({linkHeader: false, issueLinks: 'off'});
     r.server.seedRealisticIssues(12);
     const raw = await fetch(`${r.server.url}/api/v4/projects/278964/issues?per_page=5`, {
       headers: {'private-token': r.server.token},
@@ -125,7 +132,7 @@ describe('gitlab connector', () => {
   });
 
   it('pages within a millisecond a whole page shares, and resumes from a saved cursor', async () => {
-    r = await rig();
+    r = await rig({issueLinks: 'off'});
     for (let n = 1; n <= 7; n++)
       r.server.seedIssue({title: `bulk ${n}`, updated_at: '2025-06-01T12:00:00.000Z'});
     r.server.seedIssue({title: 'later', updated_at: '2025-06-01T12:00:00.001Z'});
