@@ -575,6 +575,20 @@ export class FakeJiraServer {
   }
 
   private link(body: JsonMap): FakeResponse {
+    // The request schema (LinkIssueRequestJsonBean) allows these properties only, all but
+    // `comment` required.
+    const unknown = Object.keys(body).filter(
+      (k) => !['type', 'inwardIssue', 'outwardIssue', 'comment'].includes(k),
+    );
+    if (unknown.length > 0 || !body.type || !body.inwardIssue || !body.outwardIssue)
+      return {
+        status: 400,
+        json: {
+          errorMessages: [
+            `Unrecognized or missing field in the issue link: ${unknown.join(', ') || 'type, inwardIssue and outwardIssue are required'}`,
+          ],
+        },
+      };
     const typeName = String(((body.type ?? {}) as JsonMap).name ?? '');
     if (!LINK_TYPES[typeName])
       return {status: 404, json: {errorMessages: [`No issue link type with name '${typeName}' found.`]}};
@@ -585,6 +599,9 @@ export class FakeJiraServer {
         status: 404,
         json: {errorMessages: ['Issue does not exist or you do not have permission to see it.']},
       };
+    // Jira answers a link that exists already as created, and keeps one.
+    if (this.links.some((l) => l.type === typeName && l.source === inward.id && l.destination === outward.id))
+      return {status: 201};
     // As Jira's issueLink resource does: the inward issue is the link's source.
     this.links.push({
       id: String(this.nextLinkId++),

@@ -56,7 +56,8 @@ export const JIRA_CAPABILITIES: ConnectorCapabilities = Object.freeze({
   create: true,
   comments: true,
   links: true,
-  link_removal: false,
+  // Issue links are deleted by id (read from `issuelinks`); a parent is cleared with `parent: null`.
+  link_removal: true,
   hierarchy: true,
   // One assignee per issue on both editions.
   multi_assignee: false,
@@ -350,17 +351,17 @@ export class JiraConnector implements TrackerConnector {
     return this.requireIssue(ref);
   }
 
+  /**
+   * A Blocks/Duplicate/Relates issue link, or the parent (Cloud's `parent` field, Data Center's
+   * Epic Link field) for child_of/parent_of; nothing when the issue already has it.
+   */
   async upsertLink(ref: ExternalRef, link: CanonicalLink): Promise<void> {
-    if (link.type === 'child_of') {
-      await this.updateIssue(ref, {parent: link.target}, {idempotencyKey: `link:${refIdentity(ref)}`});
-      return;
-    }
-    if (link.type === 'parent_of') {
-      await this.updateIssue(
-        link.target,
-        {parent: ref},
-        {idempotencyKey: `link:${refIdentity(link.target)}`},
-      );
+    if (link.type === 'child_of' || link.type === 'parent_of') {
+      const [child, parent] = link.type === 'child_of' ? [ref, link.target] : [link.target, ref];
+      const current = await this.getIssue(child);
+      if (current === null) throw this.notFound(child);
+      if (current.parent?.id === parent.id) return;
+      await this.updateIssue(child, {parent}, {idempotencyKey: `link:${refIdentity(child)}`});
       return;
     }
     const current = await this.getIssue(ref);
@@ -369,10 +370,23 @@ export class JiraConnector implements TrackerConnector {
     await this.createLink(ref, link);
   }
 
-  /** With a key, the comment carries it in a comment property, invisible in Jira's UI. */
-  async removeLink(_ref: ExternalRef, link: CanonicalLink): Promise<void> {
-    throw new CapabilityNotSupportedError('jira', `removing issue links (${link.type})`, {
-      hint: 'Remove the relation in the tracker directly.',
+  /** Deletes the issue link by the id `issuelinks` gives it, or clears the parent; absent: nothing. */
+  async removeLink(ref: ExternalRef, link: CanonicalLink): Promise<void> {
+    if (link.type === 'child_of' || link.type === 'parent_of') {
+      const [child, parent] = link.type === 'child_of' ? [ref, link.target] : [link.target, ref];
+      const current = await this.getIssue(child);
+      if (current === null || current.parent?.id !== parent.id) return;
+      await this.updateIssue(child, {parent: null}, {idempotencyKey: `unlink:${refIdentity(child)}`});
+      return;
+    }
+    const raw = await this.fetchIssue(ref.id);
+    if (raw === null) return;
+    const id = rawLinkId(raw, link);
+    if (id === null) return;
+    await this.http.request({
+      method: 'DELETE',
+      path: `${this.settings.apiRoot}/issueLink/${encodeURIComponent(id)}`,
+      acceptStatuses: [404],
     });
   }
 
@@ -631,24 +645,14 @@ export class JiraConnector implements TrackerConnector {
     const keyOf = (l: CanonicalLink): string => `${l.type}|${l.target.id}`;
     const wantedKeys = new Set(wanted.map(keyOf));
     const currentKeys = new Set(current.links.map(keyOf));
-    const rawLinks =
-      isJsonObject(raw.fields) && Array.isArray(raw.fields.issuelinks)
-        ? raw.fields.issuelinks.filter(isJsonObject)
-        : [];
     for (const link of current.links) {
       if (wantedKeys.has(keyOf(link))) continue;
-      const rawLink = rawLinks.find((r) => {
-        const other = isJsonObject(r.outwardIssue)
-          ? r.outwardIssue
-          : isJsonObject(r.inwardIssue)
-            ? r.inwardIssue
-            : null;
-        return other !== null && String(other.id) === link.target.id;
-      });
-      if (rawLink?.id !== undefined)
+      const id = rawLinkId(raw, link);
+      if (id !== null)
         await this.http.request({
           method: 'DELETE',
-          path: `${this.settings.apiRoot}/issueLink/${encodeURIComponent(String(rawLink.id))}`,
+          path: `${this.settings.apiRoot}/issueLink/${encodeURIComponent(id)}`,
+          acceptStatuses: [404],
         });
     }
     for (const link of wanted) {
@@ -676,6 +680,24 @@ export class JiraConnector implements TrackerConnector {
     for (const issue of page.issues)
       if (typeof issue.key === 'string') this.epicIds.set(issue.key, String(issue.id));
   }
+}
+
+/**
+ * The id of the raw `issuelinks` entry that is `link`: same other issue, same link type and the
+ * same direction (an entry naming `outwardIssue` is this issue's outward side, e.g. "blocks").
+ */
+function rawLinkId(raw: JsonObject, link: CanonicalLink): string | null {
+  const jira = canonicalLinkToJira(link.type);
+  if (jira === null || !isJsonObject(raw.fields) || !Array.isArray(raw.fields.issuelinks)) return null;
+  for (const entry of raw.fields.issuelinks) {
+    if (!isJsonObject(entry) || entry.id === undefined || !isJsonObject(entry.type)) continue;
+    if (String(entry.type.name ?? '').toLowerCase() !== jira.name.toLowerCase()) continue;
+    const other = jira.thisIsSource ? entry.outwardIssue : entry.inwardIssue;
+    // Relates has no direction worth keeping: either side is the link.
+    const either = jira.name === 'Relates' ? (entry.outwardIssue ?? entry.inwardIssue) : other;
+    if (isJsonObject(either) && String(either.id) === link.target.id) return String(entry.id);
+  }
+  return null;
 }
 
 function issueHandle(ref: ExternalRef): JsonObject {
