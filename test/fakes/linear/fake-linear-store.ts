@@ -204,7 +204,13 @@ export class FakeLinearStore {
     const a = this.findIssue(String(input.issueId ?? ''));
     const b = this.findIssue(String(input.relatedIssueId ?? ''));
     if (!a || !b) throw notFound('Issue');
-    const relation = {id: `rel-${this.seq++}`, type: String(input.type), issueId: a.id, relatedIssueId: b.id};
+    // Linear does not document what a repeated relation does; the fake takes the stricter of the
+    // two readings and refuses it, so a client must look before it writes.
+    if (a.id === b.id) throw new LinearRequestRefusal('An issue cannot be related to itself', 'INPUT_ERROR');
+    const type = String(input.type);
+    if (this.relations.some((r) => r.type === type && r.issueId === a.id && r.relatedIssueId === b.id))
+      throw new LinearRequestRefusal('Issue relation already exists', 'INPUT_ERROR');
+    const relation = {id: `rel-${this.seq++}`, type, issueId: a.id, relatedIssueId: b.id};
     this.relations.push(relation);
     this.touch(a);
     return {success: true, lastSyncId: this.seq, issueRelation: this.relationView(relation)};
@@ -251,6 +257,9 @@ export class FakeLinearStore {
     if (input.parentId !== undefined) {
       const parent = input.parentId === null ? null : this.findIssue(String(input.parentId));
       if (input.parentId !== null && !parent) refuse('Entity not found: Issue (parent)');
+      // A parent chain never loops back: an issue cannot be its own ancestor.
+      for (let up = parent; up; up = up.parentId ? this.issues.get(up.parentId) : undefined)
+        if (up.id === issue.id) refuse('An issue cannot be its own parent or ancestor');
       issue.parentId = parent ? parent.id : null;
     }
   }

@@ -65,7 +65,8 @@ export const LINEAR_CAPABILITIES: ConnectorCapabilities = Object.freeze({
   create: true,
   comments: true,
   links: true,
-  link_removal: false,
+  // issueRelationDelete by the relation id read with the issue; the parent cleared with parentId null.
+  link_removal: true,
   hierarchy: true,
   multi_assignee: false,
   custom_fields: false,
@@ -222,7 +223,10 @@ export class LinearConnector implements TrackerConnector {
       input.assigneeId = patch.assignees[0] ?? null;
     }
     if (patch.labels !== undefined) input.labelIds = await this.labelIds(team, patch.labels);
-    if (patch.parent !== undefined) input.parentId = patch.parent === null ? null : patch.parent.id;
+    // Only a different parent is sent: asking again for the parent it has is no write.
+    const parentNow = isJsonObject(current.parent) ? String(current.parent.id ?? '') : null;
+    if (patch.parent !== undefined && (patch.parent?.id ?? null) !== parentNow)
+      input.parentId = patch.parent === null ? null : patch.parent.id;
     if (patch.status !== undefined) {
       const state = this.stateFor(team, patch.status);
       if (state === null) throw this.noState(patch.status);
@@ -252,13 +256,11 @@ export class LinearConnector implements TrackerConnector {
     return this.updateIssue(ref, {status}, {idempotencyKey: `transition:${ref.id}:${status}`});
   }
 
+  /** A relation (`issueRelationCreate`), or the parent (`parentId`); nothing when it is there already. */
   async upsertLink(ref: ExternalRef, link: CanonicalLink): Promise<void> {
-    if (link.type === 'child_of') {
-      await this.updateIssue(ref, {parent: link.target}, {idempotencyKey: `link:${ref.id}`});
-      return;
-    }
-    if (link.type === 'parent_of') {
-      await this.updateIssue(link.target, {parent: ref}, {idempotencyKey: `link:${link.target.id}`});
+    if (link.type === 'child_of' || link.type === 'parent_of') {
+      const [child, parent] = link.type === 'child_of' ? [ref, link.target] : [link.target, ref];
+      await this.updateIssue(child, {parent}, {idempotencyKey: `link:${child.id}`});
       return;
     }
     const current = await this.getIssue(ref);
@@ -267,11 +269,31 @@ export class LinearConnector implements TrackerConnector {
     await this.createRelation(ref.id, link);
   }
 
-  /** With a key, the comment gets the id the key maps to, so that `findComment` can ask for it. */
-  async removeLink(_ref: ExternalRef, link: CanonicalLink): Promise<void> {
-    throw new CapabilityNotSupportedError('linear', `removing issue links (${link.type})`, {
-      hint: 'Remove the relation in the tracker directly.',
-    });
+  /**
+   * Deletes the relation (`issueRelationDelete` with the id read with the issue) or clears the
+   * parent; nothing when it is not there.
+   */
+  async removeLink(ref: ExternalRef, link: CanonicalLink): Promise<void> {
+    if (link.type === 'child_of' || link.type === 'parent_of') {
+      const [child, parent] = link.type === 'child_of' ? [ref, link.target] : [link.target, ref];
+      const current = await this.getIssue(child);
+      if (current === null || current.parent?.id !== parent.id) return;
+      await this.updateIssue(child, {parent: null}, {idempotencyKey: `unlink:${child.id}`});
+      return;
+    }
+    const raw = await this.fetchRaw(ref.id);
+    if (raw === null) return;
+    const wanted = relationFor(link.type);
+    const found = this.relationsOf(raw).find(
+      (r) => r.link.type === link.type && r.link.target.id === link.target.id && r.kind === wanted?.type,
+    );
+    if (found === undefined) return;
+    await this.api.run(
+      'the relation removal',
+      RELATION_DELETE_MUTATION,
+      {id: found.relationId},
+      {mutation: true},
+    );
   }
 
   async addComment(ref: ExternalRef, body: string, options: {idempotencyKey?: string} = {}): Promise<void> {
@@ -437,8 +459,8 @@ export class LinearConnector implements TrackerConnector {
    * reads as blocks / blocked_by, duplicate as duplicates (inverse: relates_to), related as
    * relates_to; `similar` (suggestions) is ignored.
    */
-  private relationsOf(raw: JsonObject): {link: CanonicalLink; relationId: string}[] {
-    const out: {link: CanonicalLink; relationId: string}[] = [];
+  private relationsOf(raw: JsonObject): {link: CanonicalLink; relationId: string; kind: string}[] {
+    const out: {link: CanonicalLink; relationId: string; kind: string}[] = [];
     const read = (connection: JsonValue | undefined, side: 'relatedIssue' | 'issue'): void => {
       const nodes =
         isJsonObject(connection) && Array.isArray(connection.nodes)
@@ -452,7 +474,11 @@ export class LinearConnector implements TrackerConnector {
         else if (node.type === 'duplicate') type = side === 'relatedIssue' ? 'duplicates' : 'relates_to';
         else if (node.type === 'related') type = 'relates_to';
         if (type === null) continue;
-        out.push({link: {type, target: this.refOf(other)}, relationId: String(node.id ?? '')});
+        out.push({
+          link: {type, target: this.refOf(other)},
+          relationId: String(node.id ?? ''),
+          kind: String(node.type),
+        });
       }
     };
     read(raw.relations, 'relatedIssue');
