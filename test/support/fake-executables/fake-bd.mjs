@@ -76,7 +76,8 @@ const LIST_DEFAULT_LIMIT = 50;
 const LIST_AGENT_LIMIT = 20;
 const HIDDEN_BY_DEFAULT = ['closed', 'pinned'];
 const TYPES = ['bug', 'feature', 'task', 'epic', 'chore', 'decision'];
-const DEP_TYPES = ['blocks', 'related', 'parent-child', 'discovered-from'];
+/** bd takes any dependency type of 1 to 50 characters (DependencyType.IsValid). */
+const DEP_TYPE_MAX = 50;
 
 export function main(paths, argv) {
   recordCall(paths.log, argv);
@@ -138,8 +139,25 @@ function touch(state, issue) {
   issue.updated_at = toolTime(state.tick);
 }
 
+/**
+ * As `bd list --json` prints an issue: its own dependency records and `parent`, computed from
+ * its parent-child dependency (bd keeps no parent field; the dependency is the parent).
+ */
 function withDependencies(state, issue) {
-  return {...issue, dependencies: state.deps.filter((d) => d.issue_id === issue.id)};
+  const dependencies = state.deps.filter((d) => d.issue_id === issue.id);
+  const parent = parentOf(state, issue.id);
+  return {...issue, dependencies, ...(parent ? {parent} : {})};
+}
+
+function parentOf(state, id) {
+  return state.deps.find((d) => d.issue_id === id && d.type === 'parent-child')?.depends_on_id;
+}
+
+/** What `bd update --parent` does: drop the parent-child dependency, add the new one. */
+function setParent(state, id, parent) {
+  const old = state.deps.findIndex((d) => d.issue_id === id && d.type === 'parent-child');
+  if (old !== -1) state.deps.splice(old, 1);
+  if (parent) addDependency(state, id, parent, 'parent-child');
 }
 
 /** pflag's string slice: each value is a CSV record; an empty value is an empty list. */
@@ -248,10 +266,10 @@ function show(state, id) {
     .filter((d) => d.issue_id === id)
     .map((d) => ({...find(state, d.depends_on_id), dependency_type: d.type}));
   const comments = state.comments.filter((c) => c.issue_id === id);
-  if (state.showFormat === 'object')
-    return {...issue, dependencies: state.deps.filter((d) => d.issue_id === id)};
-  if (state.showFormat === 'details') return {issue, dependencies, comments};
-  return [{...issue, dependencies, comments}];
+  const parent = parentOf(state, id);
+  if (state.showFormat === 'object') return withDependencies(state, issue);
+  if (state.showFormat === 'details') return {issue, dependencies, comments, ...(parent ? {parent} : {})};
+  return [{...issue, dependencies, comments, ...(parent ? {parent} : {})}];
 }
 
 function create(state, args, flags) {
@@ -281,8 +299,9 @@ function create(state, args, flags) {
   if (assignee) issue.assignee = assignee;
   const externalRef = one(flags, 'external-ref');
   if (externalRef) issue.external_ref = externalRef;
-  if (parent) issue.parent = parent;
   state.issues.push(issue);
+  // `bd create --parent` records the parent as a parent-child dependency.
+  if (parent) addDependency(state, issue.id, parent, 'parent-child');
   return issue;
 }
 
@@ -307,8 +326,9 @@ function update(state, id, flags) {
   if (flags['set-labels'] !== undefined) issue.labels = flags['set-labels'].filter((l) => l !== '').sort();
   const parent = one(flags, 'parent');
   if (parent !== undefined) {
-    if (parent === '') delete issue.parent;
-    else issue.parent = find(state, parent).id;
+    if (parent !== '' && !state.issues.some((i) => i.id === parent))
+      throw new ToolError(`Error: parent issue ${parent} not found`);
+    setParent(state, id, parent);
   }
   const assignee = one(flags, 'assignee');
   if (assignee !== undefined) {
@@ -327,23 +347,72 @@ function closeIssue(state, id, reason) {
   return issue;
 }
 
+/**
+ * `bd dep add <issue> <depends-on> [--type T]` (default blocks) and `bd dep remove <issue>
+ * <depends-on>` (whatever the type), with bd's checks (cmd/bd/dep.go, AddDependencyInTx).
+ */
 function dep(state, args, flags) {
   const [action, issueId, dependsOnId] = args;
+  if (action !== 'add' && action !== 'remove' && action !== 'rm')
+    throw new ToolError(`Error: unknown command "${action}" for "bd dep"`);
+  if (args.length !== 3) throw new ToolError(`Error: requires 2 arg(s), only received ${args.length - 1}`);
   find(state, issueId);
   find(state, dependsOnId);
   if (action === 'add') {
     const type = one(flags, 'type') ?? 'blocks';
-    if (!DEP_TYPES.includes(type)) throw new ToolError(`Error: invalid dependency type "${type}"`);
-    if (!state.deps.some((d) => d.issue_id === issueId && d.depends_on_id === dependsOnId)) {
-      state.deps.push({issue_id: issueId, depends_on_id: dependsOnId, type});
-    }
+    if (isChildOf(issueId, dependsOnId))
+      throw new ToolError(
+        `Error: cannot add dependency: ${issueId} is already a child of ${dependsOnId}. Children inherit dependency on parent completion via hierarchy. Adding an explicit dependency would create a deadlock`,
+      );
+    if (type.length === 0 || type.length > DEP_TYPE_MAX)
+      throw new ToolError(
+        `Error: invalid dependency type "${type}": must be non-empty and at most 50 characters`,
+      );
+    addDependency(state, issueId, dependsOnId, type);
     return {status: 'added', issue_id: issueId, depends_on_id: dependsOnId, type};
   }
-  if (action === 'remove') {
-    state.deps = state.deps.filter((d) => !(d.issue_id === issueId && d.depends_on_id === dependsOnId));
-    return {status: 'removed', issue_id: issueId, depends_on_id: dependsOnId};
+  state.deps = state.deps.filter((d) => !(d.issue_id === issueId && d.depends_on_id === dependsOnId));
+  return {status: 'removed', issue_id: issueId, depends_on_id: dependsOnId};
+}
+
+/** AddDependencyInTx: epics block epics only, no cycle of blocks, one dependency per pair. */
+function addDependency(state, issueId, dependsOnId, type) {
+  if (type === 'blocks') {
+    const sourceEpic = find(state, issueId).issue_type === 'epic';
+    const targetEpic = find(state, dependsOnId).issue_type === 'epic';
+    if (sourceEpic !== targetEpic)
+      throw new ToolError(
+        `Error: ${sourceEpic ? 'epics can only block other epics, not tasks' : 'tasks can only block other tasks, not epics'}`,
+      );
+    if (reachesByBlocks(state, dependsOnId, issueId))
+      throw new ToolError('Error: adding dependency would create a cycle');
   }
-  throw new ToolError(`Error: unknown command "${action}" for "bd dep"`);
+  const existing = state.deps.find((d) => d.issue_id === issueId && d.depends_on_id === dependsOnId);
+  if (existing) {
+    if (existing.type === type) return;
+    throw new ToolError(
+      `Error: dependency ${issueId} -> ${dependsOnId} already exists with type "${existing.type}" (requested "${type}"); remove it first with 'bd dep remove' then re-add`,
+    );
+  }
+  state.deps.push({issue_id: issueId, depends_on_id: dependsOnId, type});
+}
+
+function reachesByBlocks(state, from, to) {
+  const seen = new Set();
+  const queue = [from];
+  while (queue.length > 0) {
+    const node = queue.shift();
+    if (node === to) return true;
+    if (seen.has(node)) continue;
+    seen.add(node);
+    for (const d of state.deps) if (d.type === 'blocks' && d.issue_id === node) queue.push(d.depends_on_id);
+  }
+  return false;
+}
+
+/** bd's hierarchical ids: `bd-a.1` is a child of `bd-a` (and `bd-a.1.2` of both). */
+function isChildOf(childId, parentId) {
+  return childId.startsWith(`${parentId}.`);
 }
 
 function comment(state, args) {

@@ -11,7 +11,7 @@ import {
   type IssueField,
   type IssuePatch,
 } from '../../model/canonical-issue.js';
-import type {CanonicalStatus} from '../../model/enums.js';
+import type {CanonicalStatus, LinkType} from '../../model/enums.js';
 import {refIdentity, type ExternalRef} from '../../model/external-ref.js';
 import {isJsonObject, type JsonValue} from '../../model/json.js';
 import type {
@@ -54,7 +54,8 @@ export const BEADS_CAPABILITIES: ConnectorCapabilities = Object.freeze({
   create: true,
   comments: true,
   links: true,
-  link_removal: false,
+  // `bd dep remove` after `show` confirms the dependency's type; a parent goes with `--parent ''`.
+  link_removal: true,
   hierarchy: true,
   multi_assignee: false,
   // `metadata` is read into custom_fields.metadata but bd has no flag to write it.
@@ -229,7 +230,18 @@ export class BeadsConnector implements TrackerConnector {
     return this.mustShow(ref);
   }
 
+  /**
+   * A dependency with `bd dep add <issue> <depends-on> --type <t>` (bd takes a repeat of the same
+   * type as done); the parent with `bd update <child> --parent <parent>`, which replaces the
+   * child's parent-child dependency, when the child has another parent or none.
+   */
   async upsertLink(ref: ExternalRef, link: CanonicalLink): Promise<void> {
+    if (link.type === 'child_of' || link.type === 'parent_of') {
+      const [child, parent] = link.type === 'child_of' ? [ref, link.target] : [link.target, ref];
+      if ((await this.mustShow(child)).parent?.id === parent.id) return;
+      await this.cli.run(['--json', 'update', child.id, '--parent', parent.id], `update ${child.id}`);
+      return;
+    }
     const dependency = dependencyForLink(ref, link);
     await this.cli.run(
       ['--json', 'dep', 'add', dependency.issue, dependency.dependsOn, '--type', dependency.type],
@@ -237,11 +249,25 @@ export class BeadsConnector implements TrackerConnector {
     );
   }
 
-  /** With a key, the text ends in the hidden footer (`bd` renders Markdown; JSON keeps it). */
-  async removeLink(_ref: ExternalRef, link: CanonicalLink): Promise<void> {
-    throw new CapabilityNotSupportedError(BEADS_PROVIDER, `removing issue links (${link.type})`, {
-      hint: 'Remove the relation in the tracker directly.',
-    });
+  /**
+   * `bd dep remove <issue> <depends-on>` removes whatever dependency the pair has, so `show`
+   * first confirms it is the one asked for; a parent is removed with `update --parent ''`.
+   */
+  async removeLink(ref: ExternalRef, link: CanonicalLink): Promise<void> {
+    if (link.type === 'child_of' || link.type === 'parent_of') {
+      const [child, parent] = link.type === 'child_of' ? [ref, link.target] : [link.target, ref];
+      if ((await this.getIssue(child))?.parent?.id !== parent.id) return;
+      await this.cli.run(['--json', 'update', child.id, '--parent', ''], `update ${child.id}`);
+      return;
+    }
+    const dependency = dependencyForLink(ref, link);
+    const holder = await this.getIssue({...ref, id: dependency.issue});
+    const heldAs = dependency.issue === ref.id ? link : {type: mirrorOf(link.type), target: ref};
+    if (!holder?.links.some((l) => l.type === heldAs.type && l.target.id === heldAs.target.id)) return;
+    await this.cli.run(
+      ['--json', 'dep', 'remove', dependency.issue, dependency.dependsOn],
+      `dep remove ${dependency.issue} ${dependency.dependsOn}`,
+    );
   }
 
   async addComment(ref: ExternalRef, body: string, options: {idempotencyKey?: string} = {}): Promise<void> {
@@ -314,6 +340,11 @@ export class BeadsConnector implements TrackerConnector {
       if (!currentKeys.has(key(link))) await this.upsertLink(ref, link);
     }
   }
+}
+
+/** How the other issue reads a link `ref` holds on it (only `blocks` is held by the other side). */
+function mirrorOf(type: LinkType): LinkType {
+  return type === 'blocks' ? 'blocked_by' : type;
 }
 
 function requireSingleAssignee(assignees: readonly string[]): void {

@@ -60,8 +60,8 @@ const LINK_FROM_BEADS_DEPENDENCY: Readonly<Record<string, LinkType>> = {
   relates_to: 'relates_to',
   relates: 'relates_to',
   duplicates: 'duplicates',
-  'parent-child': 'child_of',
   'discovered-from': 'relates_to',
+  // parent-child is the issue's `parent` (bd computes `parent` from it), not a link as well.
 };
 
 export function statusToBeads(status: CanonicalStatus): string {
@@ -92,8 +92,9 @@ export function dependencyForLink(
     case 'blocked_by':
       return {issue: ref.id, dependsOn: link.target.id, type: 'blocks'};
     case 'relates_to':
-    case 'duplicates':
       return {issue: ref.id, dependsOn: link.target.id, type: 'related'};
+    case 'duplicates':
+      return {issue: ref.id, dependsOn: link.target.id, type: 'duplicates'};
     case 'child_of':
       return {issue: ref.id, dependsOn: link.target.id, type: 'parent-child'};
     case 'parent_of':
@@ -103,10 +104,9 @@ export function dependencyForLink(
 
 /**
  * Link types that read back as written from the issue's own dependencies, so an update of the
- * `links` field converges (`blocks`/`parent_of` live on the other issue; `duplicates` reads back
- * as `relates_to`).
+ * `links` field converges (`blocks` lives on the other issue; parent/child is the `parent` field).
  */
-export const ROUND_TRIP_LINK_TYPES: readonly LinkType[] = ['blocked_by', 'relates_to', 'child_of'];
+export const ROUND_TRIP_LINK_TYPES: readonly LinkType[] = ['blocked_by', 'relates_to', 'duplicates'];
 
 export interface BeadsReadContext {
   readonly workspace: string;

@@ -8,6 +8,7 @@ import {
   createIssue,
   findProvider,
   type CanonicalIssue,
+  type ExternalRef,
   type RuntimeEvent,
 } from '../../../../src/core/index.js';
 import {BeadsConnector, statusToBeads} from '../../../../src/core/connectors/beads/index.js';
@@ -150,8 +151,9 @@ describe('BeadsConnector against a fake bd executable', () => {
       expect(two.ref.url).to.equal('https://example.test/2');
       expect(two.custom_fields).to.deep.equal({metadata: {team: 'x'}});
       expect(three).to.include({status: 'canceled', issue_type: 'task'});
+      // The parent-child dependency is the parent (bd computes `parent` from it), not a link too.
       expect(three.parent?.id).to.equal('bd-1');
-      expect(three.links.map((l) => l.type)).to.deep.equal(['child_of']);
+      expect(three.links).to.deep.equal([]);
       expect(four).to.include({status: 'done', body: 'text', priority: 0});
       expect(four.links.map((l) => l.type)).to.deep.equal(['relates_to']);
       expect(four.updated_at).to.equal('2026-01-01T00:00:00.000Z');
@@ -386,20 +388,73 @@ describe('BeadsConnector against a fake bd executable', () => {
       expect(closed.status).to.equal('done');
     });
 
-    it('writes links with dep add in the direction beads stores them', async () => {
-      const target = {system: 'beads', workspace: 'ws', id: 'bd-2', key: null, url: null};
-      await connector.upsertLink(ref, {type: 'blocks', target});
-      await connector.upsertLink(ref, {type: 'blocked_by', target});
-      await connector.upsertLink(ref, {type: 'child_of', target});
-      await connector.upsertLink(ref, {type: 'parent_of', target: {...target, id: 'bd-3'}});
-      await connector.upsertLink(ref, {type: 'duplicates', target});
+    it('writes links with dep add in the direction beads stores them, the parent with update --parent', async () => {
+      bd.patchState({issues: [...bd.state<BdState>().issues, seeded('bd-4'), seeded('bd-5')]});
+      const to = (id: string) => ({system: 'beads', workspace: 'ws', id, key: null, url: null});
+      await connector.upsertLink(ref, {type: 'blocks', target: to('bd-2')});
+      await connector.upsertLink(ref, {type: 'blocked_by', target: to('bd-3')});
+      await connector.upsertLink(ref, {type: 'duplicates', target: to('bd-4')});
+      await connector.upsertLink(ref, {type: 'child_of', target: to('bd-5')});
+      await connector.upsertLink(to('bd-5'), {type: 'parent_of', target: ref});
       expect(bd.argvs()).to.deep.equal([
         ['--json', 'dep', 'add', 'bd-2', 'bd-1', '--type', 'blocks'],
-        ['--json', 'dep', 'add', 'bd-1', 'bd-2', '--type', 'blocks'],
-        ['--json', 'dep', 'add', 'bd-1', 'bd-2', '--type', 'parent-child'],
-        ['--json', 'dep', 'add', 'bd-3', 'bd-1', '--type', 'parent-child'],
-        ['--json', 'dep', 'add', 'bd-1', 'bd-2', '--type', 'related'],
+        ['--json', 'dep', 'add', 'bd-1', 'bd-3', '--type', 'blocks'],
+        ['--json', 'dep', 'add', 'bd-1', 'bd-4', '--type', 'duplicates'],
+        ['--json', 'show', 'bd-1'],
+        ['--json', 'update', 'bd-1', '--parent', 'bd-5'],
+        // The parent is there already: a look, no write.
+        ['--json', 'show', 'bd-1'],
       ]);
+      const read = (await connector.getIssue(ref))!;
+      expect(read.parent?.id).to.equal('bd-5');
+      expect(read.links.map((l) => [l.type, l.target.id])).to.deep.equal([
+        ['blocked_by', 'bd-3'],
+        ['duplicates', 'bd-4'],
+      ]);
+      const blocked = (await connector.getIssue(to('bd-2')))!;
+      expect(blocked.links.map((l) => [l.type, l.target.id])).to.deep.equal([['blocked_by', 'bd-1']]);
+    });
+
+    it('a repeated dependency converges; removal runs dep remove only for the dependency asked for', async () => {
+      const to = (id: string) => ({system: 'beads', workspace: 'ws', id, key: null, url: null});
+      await connector.upsertLink(ref, {type: 'blocks', target: to('bd-2')});
+      await connector.upsertLink(ref, {type: 'blocks', target: to('bd-2')});
+      await connector.upsertLink(ref, {type: 'relates_to', target: to('bd-3')});
+      expect(bd.state<BdState>().deps.map((d) => [d.issue_id, d.type, d.depends_on_id])).to.deep.equal([
+        ['bd-2', 'blocks', 'bd-1'],
+        ['bd-1', 'related', 'bd-3'],
+      ]);
+      bd.clearCalls();
+      // bd-1 relates to bd-3 but does not block it: nothing is removed.
+      await connector.removeLink(ref, {type: 'blocks', target: to('bd-3')});
+      await connector.removeLink(ref, {type: 'blocks', target: to('bd-2')});
+      await connector.removeLink(ref, {type: 'blocks', target: to('bd-2')});
+      expect(bd.argvs().filter((a) => a[1] === 'dep')).to.deep.equal([
+        ['--json', 'dep', 'remove', 'bd-2', 'bd-1'],
+      ]);
+      expect(bd.state<BdState>().deps.map((d) => d.type)).to.deep.equal(['related']);
+      await connector.upsertLink(ref, {type: 'child_of', target: to('bd-2')});
+      await connector.removeLink(to('bd-2'), {type: 'parent_of', target: ref});
+      expect((await connector.getIssue(ref))!.parent).to.equal(null);
+    });
+
+    it('the fake bd refuses what bd refuses: a blocks cycle, a second type for a pair, an epic blocked by a task', async () => {
+      bd.patchState({issues: [...bd.state<BdState>().issues, seeded('bd-9', {issue_type: 'epic'})]});
+      const to = (id: string) => ({system: 'beads', workspace: 'ws', id, key: null, url: null});
+      await connector.upsertLink(ref, {type: 'blocks', target: to('bd-2')});
+      const refused = async (
+        link: Parameters<BeadsConnector['upsertLink']>[1],
+        pattern: RegExp,
+        from: ExternalRef = ref,
+      ) => {
+        const error = await connector.upsertLink(from, link).catch((e: unknown) => e);
+        expect(error, link.type).to.be.instanceOf(ConnectorRequestError);
+        expect((error as Error).message).to.match(pattern);
+      };
+      await refused({type: 'blocked_by', target: to('bd-2')}, /cycle/);
+      // bd-2 depends on bd-1 (blocks): the same pair cannot also be "related".
+      await refused({type: 'relates_to', target: ref}, /already exists with type "blocks"/, to('bd-2'));
+      await refused({type: 'blocks', target: to('bd-9')}, /epics can only block other epics/);
     });
 
     it('adds comments literally', async () => {
