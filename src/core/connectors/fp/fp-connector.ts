@@ -46,10 +46,13 @@ export const FP_CAPABILITIES: ConnectorCapabilities = Object.freeze({
   incremental: false,
   create: true,
   comments: true,
-  // `blocks` / `blocked_by` through `fp issue update --depends`; links are not read back.
+  // What is known of fp's CLI comes from the commands spec-kitty's Python connector runs (fp's
+  // source is not public): `issue create --parent/--depends` and `issue update --depends`.
+  // Dependencies are written (`--depends`) but not read back: no output format for them is known.
   links: true,
+  // No command to remove a dependency is known.
   link_removal: false,
-  // A parent can be given at create; it is not read back nor changeable afterwards.
+  // A parent is given at create (`--parent`); changing it afterwards is not known to be possible.
   hierarchy: true,
   multi_assignee: false,
   custom_fields: false,
@@ -193,16 +196,21 @@ export class FPConnector implements TrackerConnector {
       await this.runUpdate(link.target, ['--depends', ref.id]);
     } else if (link.type === 'blocked_by') {
       await this.runUpdate(ref, ['--depends', link.target.id]);
+    } else if (link.type === 'child_of' || link.type === 'parent_of') {
+      throw new CapabilityNotSupportedError(FP_PROVIDER, 'setting the parent of an existing issue', {
+        hint: 'fp takes a parent only when an issue is created (fp issue create --parent); no command to change it later is known. Set it in fp by hand.',
+      });
     } else {
       throw new CapabilityNotSupportedError(FP_PROVIDER, `${link.type} links`, {
-        hint: 'fp records only dependencies (blocks / blocked_by).',
+        hint: 'fp records only dependencies (fp issue update --depends), that is blocks / blocked_by.',
       });
     }
   }
 
+  /** No fp command is known to remove a dependency or a parent: refused, never guessed. */
   async removeLink(_ref: ExternalRef, link: CanonicalLink): Promise<void> {
-    throw new CapabilityNotSupportedError(FP_PROVIDER, `removing issue links (${link.type})`, {
-      hint: 'Remove the relation in the tracker directly.',
+    throw new CapabilityNotSupportedError(FP_PROVIDER, `removing a relation (${link.type})`, {
+      hint: 'The fp commands known (issue create/update --depends, --parent) only add relations; remove it in fp by hand.',
     });
   }
 

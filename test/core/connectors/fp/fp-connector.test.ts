@@ -229,6 +229,21 @@ describe('FPConnector against a fake fp executable', () => {
     expect(moved.status).to.equal('in_progress');
   });
 
+  it('refuses what fp is not known to do (remove a relation, re-parent), running nothing', async () => {
+    const removal = await connector
+      .removeLink(ref('FP-1'), {type: 'blocked_by', target: ref('FP-2')})
+      .catch((e: unknown) => e);
+    expect(removal).to.be.instanceOf(CapabilityNotSupportedError);
+    expect((removal as Error).message).to.match(/removing a relation/);
+    const reparent = await connector
+      .upsertLink(ref('FP-1'), {type: 'child_of', target: ref('FP-2')})
+      .catch((e: unknown) => e);
+    expect(reparent).to.be.instanceOf(CapabilityNotSupportedError);
+    expect((reparent as {hint?: string}).hint).to.match(/only when an issue is created/);
+    expect(connector.capabilities()).to.include({links: true, link_removal: false, hierarchy: true});
+    expect(fp.argvs()).to.deep.equal([]);
+  });
+
   it('links only as dependencies and comments literally', async () => {
     fp.patchState({issues: [fpIssue('FP-1'), fpIssue('FP-2')]});
     await connector.upsertLink(ref('FP-1'), {type: 'blocked_by', target: ref('FP-2')});
