@@ -33,6 +33,10 @@ export default class TrackerProviders extends TrackerCommand {
       text.push(`${p.name.padEnd(7)} ${p.kind.padEnd(6)} ${p.display_name}`);
       text.push(`        workspace: ${p.workspace}${envs.length ? `; credentials: ${envs.join(', ')}` : ''}`);
       text.push(`        can: ${can}`);
+      if (p.relations) {
+        for (const [what, note] of Object.entries(p.relations))
+          text.push(`        ${what} (${note.support}): ${note.how}`);
+      }
       if (p.options.length > 0)
         text.push(
           `        options: ${p.options.map((o) => (o.flag ? `${o.key} (${o.flag.split(' ')[0]})` : o.key)).join(', ')}`,

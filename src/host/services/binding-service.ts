@@ -1,5 +1,10 @@
 import {ConnectorConfigError, ValidationError} from '../../core/errors.js';
-import {PROVIDERS, requireProvider, type ProviderDescriptor} from '../../core/connectors/registry.js';
+import {
+  PROVIDERS,
+  requireProvider,
+  type ProviderDescriptor,
+  type RelationSupport,
+} from '../../core/connectors/registry.js';
 import {OWNERSHIP_MODES} from '../../core/model/enums.js';
 import type {JsonValue} from '../../core/model/json.js';
 import {createOwnershipPolicy} from '../../core/policy/ownership.js';
@@ -269,6 +274,8 @@ export interface ProviderInfoView {
   }[];
   /** What the connector can do; null when this build has no working connector for it. */
   readonly capabilities: ConnectorCapabilities | null;
+  /** How the tracker holds dependencies and parents; null when not described. */
+  readonly relations: RelationSupport | null;
   /** The options a binding may set (`bind --option`, typed flags), with their defaults. */
   readonly options: readonly OptionSpec[];
 }
@@ -278,8 +285,11 @@ export async function listProviders(): Promise<ProviderInfoView[]> {
   return Promise.all(
     PROVIDERS.map(async (descriptor) => {
       let capabilities: ConnectorCapabilities | null = null;
+      let relations: RelationSupport | null = null;
       try {
-        capabilities = (await descriptor.load()).capabilities;
+        const module = await descriptor.load();
+        capabilities = module.capabilities;
+        relations = module.relations ?? null;
       } catch {
         capabilities = null;
       }
@@ -291,6 +301,7 @@ export async function listProviders(): Promise<ProviderInfoView[]> {
         default_server_url: descriptor.defaultServerUrl,
         credentials: descriptor.credentials.map((spec) => ({...spec})),
         capabilities,
+        relations,
         options: PROVIDER_OPTIONS[descriptor.name] ?? [],
       };
     }),

@@ -8,5 +8,15 @@ export {GITLAB_DEFAULT_STATUS_LABELS, readGitLabSettings} from './gitlab-setting
 export const connectorModule: ConnectorModule = {
   provider: 'gitlab',
   capabilities: GITLAB_CAPABILITIES,
+  relations: {
+    dependencies: {
+      support: 'full',
+      how: 'issue links of type "blocks" (Premium and Ultimate); on Free GitLab refuses "blocks" and the dependency is written as "relates to", said once per push. Read back with one request per issue read (binding option issue_links: off turns links off).',
+    },
+    parent: {
+      support: 'none',
+      how: "GitLab's REST issue API has no parent: child tasks and epics are work items, reachable through GraphQL only.",
+    },
+  },
   create: (config) => new GitLabConnector(config),
 };

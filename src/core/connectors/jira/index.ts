@@ -5,6 +5,16 @@ import {JIRA_CAPABILITIES, JiraConnector} from './jira-connector.js';
 export const connectorModule: ConnectorModule = {
   provider: 'jira',
   capabilities: JIRA_CAPABILITIES,
+  relations: {
+    dependencies: {
+      support: 'full',
+      how: 'issue links of type Blocks (POST /issueLink), read from issuelinks, removed by link id.',
+    },
+    parent: {
+      support: 'full',
+      how: 'Cloud: the parent field. Data Center: the Epic Link custom field named by the binding option epic_link_field (without it, parents are refused).',
+    },
+  },
   create: (config) => new JiraConnector(config),
 };
 

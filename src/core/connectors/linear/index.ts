@@ -5,6 +5,13 @@ import {LINEAR_CAPABILITIES, LinearConnector} from './linear-connector.js';
 export const connectorModule: ConnectorModule = {
   provider: 'linear',
   capabilities: LINEAR_CAPABILITIES,
+  relations: {
+    dependencies: {
+      support: 'full',
+      how: 'issue relations of type blocks (issueRelationCreate, issueRelationDelete), read with the issue.',
+    },
+    parent: {support: 'full', how: 'parentId, read with the issue.'},
+  },
   create: (config) => new LinearConnector(config),
 };
 
