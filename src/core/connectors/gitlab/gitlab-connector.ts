@@ -186,10 +186,13 @@ export class GitLabConnector implements TrackerConnector {
       path: `${this.projectPath}/issues`,
       body,
     });
-    const created = gitlabToCanonical(assertGitLabIssue(response.data, 'the created issue'), this.settings);
+    const raw = assertGitLabIssue(response.data, 'the created issue');
+    const created = gitlabToCanonical(raw, this.settings);
+    // Links need the new issue's iid: they follow the create, one link request each.
+    for (const link of issue.links) await this.upsertLink(created.ref, link);
     if (issue.status === 'done' || issue.status === 'canceled')
       return this.put(created.ref, {state_event: 'close'});
-    return created;
+    return issue.links.length > 0 ? this.toCanonical(raw) : created;
   }
 
   async findByIdempotencyKey(key: string): Promise<CanonicalIssue | null> {

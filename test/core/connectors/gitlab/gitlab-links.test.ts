@@ -4,6 +4,7 @@ import {
   CapabilityNotSupportedError,
   ConnectorRequestError,
   ManualClock,
+  createIssue,
   type CanonicalLink,
   type ExternalRef,
   type RuntimeEvent,
@@ -133,6 +134,20 @@ describe('gitlab issue links', () => {
     );
     expect(linksOf(r)).to.deep.equal(['1 blocks 3']);
     expect(shown(updated.links)).to.deep.equal(['blocks 3']);
+  });
+
+  it('creates an issue with its dependencies as links, and returns it with them', async () => {
+    r = await rig('premium');
+    const created = await r.connector.createIssue(
+      createIssue({
+        ref: {system: 'gitlab', workspace: r.server.projectPath, id: 'draft'},
+        title: 'WP05',
+        links: [{type: 'blocked_by', target: r.ref(1)}],
+      }),
+      {idempotencyKey: 'create:wp05'},
+    );
+    expect(linksOf(r)).to.deep.equal([`1 blocks ${created.ref.id}`]);
+    expect(shown(created.links)).to.deep.equal(['blocked_by 1']);
   });
 
   it('refuses what GitLab issue links cannot hold, naming the reason', async () => {
