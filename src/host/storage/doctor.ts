@@ -35,6 +35,24 @@ export interface DoctorFinding {
   /** `fix` can repair it without losing data. */
   readonly fixable: boolean;
   fixed: boolean;
+  /** The invariant of docs/ARCHITECTURE.md this damage breaks (`INV-3`), when it breaks one. */
+  readonly invariant?: string;
+}
+
+/** The invariant each kind of damage breaks: its finding names it. */
+const BROKEN_INVARIANT: Partial<Record<FindingCode, string>> = {
+  invalid_line: 'INV-4',
+  torn_tail: 'INV-4',
+  duplicate_event: 'INV-3',
+  symlink: 'INV-8',
+  ignore_rules: 'INV-11',
+};
+
+/** A new finding, not fixed yet; one that reports damage names the invariant it breaks. */
+function newFinding(finding: Omit<DoctorFinding, 'fixed' | 'invariant'>): DoctorFinding {
+  const invariant = BROKEN_INVARIANT[finding.code];
+  if (invariant === undefined) return {...finding, fixed: false};
+  return {...finding, message: `${finding.message} [${invariant}]`, fixed: false, invariant};
 }
 
 export interface DoctorReport {
@@ -123,7 +141,7 @@ function relativePath(root: string, file: string): string {
 }
 
 function add(scan: DoctorScan, finding: Omit<DoctorFinding, 'fixed'>): void {
-  scan.findings.push({...finding, fixed: false});
+  scan.findings.push(newFinding(finding));
 }
 
 /** A link on the way to the events folder: nothing below it is read. */
@@ -135,14 +153,13 @@ function symlinkFinding(scan: DoctorScan): DoctorFinding | null {
     // Anything but a link (a file where a folder should be, no permission) is not a finding:
     // the command's error names the path and what to do.
     if (!(error instanceof StorageError)) throw error;
-    return {
+    return newFinding({
       code: 'symlink',
       severity: 'error',
       message: error.message, // names the link
       ...(error.path === undefined ? {} : {path: relativePath(scan.root, error.path)}),
       fixable: false,
-      fixed: false,
-    };
+    });
   }
 }
 
