@@ -88,7 +88,8 @@ export default class TrackerBind extends TrackerCommand {
       `- egress: ${result.egress}`,
       `- credentials_saved: ${result.credentials_saved ? `yes (${result.credential_keys.join(', ')} in ${result.credentials_path})` : 'no'}`,
     ];
-    // The list above keeps the incumbent's lines; what the mode means follows it, in one line.
+    // The list above keeps the lines spec-kitty's Python tracker prints (scripts read them); what
+    // the mode means follows it, in one line.
     text.push(`Doctrine ${result.doctrine_mode} means ${doctrineMeaning(result.doctrine_mode)}.`);
     if (result.egress === 'refused')
       text.push(

@@ -180,7 +180,8 @@ const DOING: Record<SyncOperation, string> = {
 
 /**
  * A failure for people: `Failed <doing what> [issue N]: <reason>`. The JSON report keeps the
- * incumbent's `operation[identity]: message` strings in `errors`; those internal names
+ * `operation[identity]: message` strings of spec-kitty's Python tracker in `errors` (scripts
+ * parse them); those internal names
  * (`list[listing]`) mean nothing to someone reading a terminal.
  */
 export function describeFailure(failure: SyncFailure): string {
