@@ -59,7 +59,6 @@ export abstract class SyncCommand extends TrackerCommand {
     flags: {limit?: number; 'dry-run'?: boolean; yes?: boolean; full?: boolean; json?: boolean},
     intents: readonly DescribedIntent[] = [],
   ): Promise<void> {
-    this.setJson(flags.json);
     const {runSync} = await import('../services/sync-service.js');
     const progress = this.progress();
     const {installInterruptHandler} = await import('./interrupt.js');
