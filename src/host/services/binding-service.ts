@@ -116,16 +116,6 @@ async function refuseLinkedConfig(location: {root: string; configPath: string}):
   await assertNoSymlinks(location.root, location.configPath);
 }
 
-/** A bind request with every value checked: nothing is written before this exists. */
-interface CheckedBinding {
-  readonly descriptor: ProviderDescriptor;
-  readonly workspace: string;
-  readonly serverUrl: string | null;
-  readonly policy: OwnershipPolicy;
-  readonly credentials: Record<string, string>;
-  readonly options: Record<string, JsonValue>;
-}
-
 /**
  * Binds the project to a tracker: validates everything first (nothing is written on a bad
  * value), stores credentials machine-globally (merged into the provider's table), writes the
@@ -176,7 +166,10 @@ export async function bindTracker(
   };
 }
 
-function checkBindRequest(request: BindRequest): CheckedBinding {
+/** A bind request with every value checked: nothing is written before this exists. */
+type CheckedBinding = ReturnType<typeof checkBindRequest>;
+
+function checkBindRequest(request: BindRequest) {
   let descriptor: ProviderDescriptor;
   try {
     descriptor = requireProvider(request.provider);
