@@ -126,18 +126,11 @@ export function syncText(r: SyncReport): string[] {
   const s = r.summary;
   const title = (r.ok ? TITLES : FAILED_TITLES)[r.mode](r.provider);
   const lines = [title + (r.dry_run ? ' (dry run: nothing written)' : '')];
-  const created =
-    r.mode === 'push'
-      ? r.stats.pushed_created
-      : r.mode === 'pull'
-        ? r.stats.pulled_created
-        : r.stats.pulled_created + r.stats.pushed_created;
-  const updated =
-    r.mode === 'push'
-      ? r.stats.pushed_updated
-      : r.mode === 'pull'
-        ? r.stats.pulled_updated
-        : r.stats.pulled_updated + r.stats.pushed_updated;
+  /** A count of this run's direction: the pull's, the push's, or both for a full sync. */
+  const ofMode = (pulled: number, pushed: number): number =>
+    r.mode === 'push' ? pushed : r.mode === 'pull' ? pulled : pulled + pushed;
+  const created = ofMode(r.stats.pulled_created, r.stats.pushed_created);
+  const updated = ofMode(r.stats.pulled_updated, r.stats.pushed_updated);
   if (r.dry_run) {
     if (r.mode !== 'push')
       lines.push(`- would pull: ${s.pull_creates} new, ${s.pull_updates} updated, ${s.pull_deletes} deleted`);
