@@ -1,5 +1,10 @@
 import {systemClock} from '../../core/protocols/runtime.js';
-import {loadBoundProject, policyOf, type BoundContext, type ServiceEnvironment} from '../services/service-context.js';
+import {
+  loadBoundProject,
+  policyOf,
+  type BoundContext,
+  type ServiceEnvironment,
+} from '../services/service-context.js';
 import {guardStorage} from '../services/content-guard.js';
 import {openBoundStorage} from '../services/storage-gateway.js';
 import type {SyncIntent} from '../services/sync-service.js';
