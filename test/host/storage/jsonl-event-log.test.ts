@@ -153,7 +153,9 @@ describe('durable tracker log (JSONL segments)', () => {
     const error = await rejection(openTrackerStorage(scopeOptions(root)).stores.listIssues());
     expect(error).to.be.instanceOf(StorageError);
     expect(error.message).to.match(new RegExp(`events/${segment!.replace('.', '\\.')}:7: invalid JSON`));
-    expect((error as StorageError).hint).to.contain('git checkout');
+    expect((error as StorageError).hint)
+      .to.contain('git checkout')
+      .and.contain('[INV-4]');
     const writeError = await rejection(
       openTrackerStorage(scopeOptions(root)).stores.recordRemote([{issue: remote('99')}]),
     );
