@@ -113,6 +113,7 @@ describe('architecture rules (.dependency-cruiser.cjs)', () => {
 
     after(() => rmSync(tree, {recursive: true, force: true}));
 
+    // INV-12: src/core does no I/O.
     it('reports node:fs, host libraries and host modules imported from src/core', () => {
       expect(offenders('core-no-fs')).to.deep.equal(['src/core/bad-fs-bare.ts', 'src/core/bad-fs.ts']);
       expect(offenders('core-no-host-libs')).to.deep.equal(['src/core/bad-lock.ts']);

@@ -51,7 +51,7 @@ export class MappingConflictError extends TrackerError {}
 export class IssuePayloadContractError extends TrackerError {}
 
 /**
- * HTTP status -> failure class, as the incumbent classifies it (contract §4.8):
+ * HTTP status -> failure class (what a retry can fix, what a person must fix):
  * 429 rate limit; 408/425/500/502/503/504 transient; 401 authentication; 403 permission;
  * 404 not found; 400/409/422 validation; anything else non-retryable.
  */

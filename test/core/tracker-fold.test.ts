@@ -32,6 +32,7 @@ function snapshot(events: TrackerEvent[]) {
 }
 
 describe('tracker log fold', () => {
+  // INV-2: the state is a deterministic fold of the set of events.
   it('folds to the same state whatever order events arrive in, and dedupes repeats', async () => {
     const a = await branchEvents(async (store) => {
       await store.upsertIssue(issue('1', 'One', '2026-01-01T00:00:00Z'));

@@ -6,6 +6,7 @@ import {runCliCrashTrials} from './cli-crash-trials.js';
 describe('crash trials of the CLI (short run; `npm run crash-trials` runs 200)', function () {
   this.timeout(180_000);
 
+  // INV-4 (nothing acknowledged lost), INV-9 (nothing sent twice), under kills of the real CLI.
   it('kills pull, push, edit, comment and compact at random: nothing lost, nothing twice, all commands work', async () => {
     const report = await runCliCrashTrials({trials: Number(process.env.CLI_CRASH_TRIALS ?? 6), seed: 11});
     const problems = report.trials.flatMap((t) =>

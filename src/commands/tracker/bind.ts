@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core';
 
+import {OWNERSHIP_MODES} from '../../core/model/enums.js';
 import {TrackerCommand, jsonFlag} from '../../host/cli/base-command.js';
 
 export default class TrackerBind extends TrackerCommand {
@@ -29,9 +30,10 @@ export default class TrackerBind extends TrackerCommand {
       description:
         'base URL of a self-hosted tracker (default: the provider cloud); approves it for the provider credentials on this machine; http:// only for loopback',
     }),
-    'doctrine-mode': Flags.string({
-      description: 'external_authoritative (default), split_ownership or spec_kitty_authoritative',
-    }),
+    'doctrine-mode': Flags.option({
+      options: OWNERSHIP_MODES,
+      description: 'who owns which field (default: external_authoritative)',
+    })(),
     'field-owner': Flags.string({
       multiple: true,
       description: 'field=owner (external, local or shared), for split_ownership',
@@ -59,7 +61,6 @@ export default class TrackerBind extends TrackerCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(TrackerBind);
-    this.setJson(flags.json);
     const {bindTracker} = await import('../../host/services/binding-service.js');
     const {doctrineMeaning} = await import('../../host/cli/doctrine-meaning.js');
     const result = await bindTracker(this.runContext(), {
@@ -88,7 +89,8 @@ export default class TrackerBind extends TrackerCommand {
       `- egress: ${result.egress}`,
       `- credentials_saved: ${result.credentials_saved ? `yes (${result.credential_keys.join(', ')} in ${result.credentials_path})` : 'no'}`,
     ];
-    // The list above keeps the incumbent's lines; what the mode means follows it, in one line.
+    // The list above keeps the lines spec-kitty's Python tracker prints (scripts read them); what
+    // the mode means follows it, in one line.
     text.push(`Doctrine ${result.doctrine_mode} means ${doctrineMeaning(result.doctrine_mode)}.`);
     if (result.egress === 'refused')
       text.push(

@@ -21,7 +21,6 @@ export default class TrackerComment extends TrackerCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(TrackerComment);
-    this.setJson(flags.json);
     const {commentTicket} = await import('../../host/services/edit-service.js');
     const result = await commentTicket(this.runContext(), args.key, flags.body);
     this.showWarnings(result.warnings);

@@ -18,8 +18,7 @@ export default class TrackerCompact extends TrackerCommand {
   };
 
   async run(): Promise<void> {
-    const {flags} = await this.parse(TrackerCompact);
-    this.setJson(flags.json);
+    await this.parse(TrackerCompact);
     const {runCompact} = await import('../../host/services/maintenance-service.js');
     const r = await runCompact(this.runContext());
     const kept = r.kept_committed > 0 ? [`- ${r.kept_committed} committed segment(s) kept as they are`] : [];

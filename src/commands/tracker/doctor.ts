@@ -20,7 +20,6 @@ export default class TrackerDoctor extends TrackerCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(TrackerDoctor);
-    this.setJson(flags.json);
     const {runDoctor} = await import('../../host/services/maintenance-service.js');
     const r = await runDoctor(this.runContext(), {fix: flags.fix});
     const text = [`Checked ${r.scope_dir}: ${r.segments} segment(s), ${r.events} event(s)`];

@@ -1,5 +1,6 @@
 import {Args, Flags} from '@oclif/core';
 
+import {CANONICAL_STATUSES} from '../../core/model/enums.js';
 import {TrackerCommand, jsonFlag} from '../../host/cli/base-command.js';
 
 export default class TrackerEdit extends TrackerCommand {
@@ -18,7 +19,7 @@ export default class TrackerEdit extends TrackerCommand {
   };
 
   static override flags = {
-    status: Flags.string({description: 'todo, in_progress, in_review, blocked, done or canceled'}),
+    status: Flags.option({options: CANONICAL_STATUSES, description: 'the new status'})(),
     title: Flags.string({description: 'the new title'}),
     'add-label': Flags.string({multiple: true, description: 'add this label (repeatable)'}),
     'remove-label': Flags.string({multiple: true, description: 'remove this label (repeatable)'}),
@@ -28,7 +29,6 @@ export default class TrackerEdit extends TrackerCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(TrackerEdit);
-    this.setJson(flags.json);
     const {editTicket} = await import('../../host/services/edit-service.js');
     const result = await editTicket(this.runContext(), args.key, {
       status: flags.status,

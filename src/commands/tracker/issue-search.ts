@@ -22,7 +22,6 @@ export default class TrackerIssueSearch extends TrackerCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(TrackerIssueSearch);
-    this.setJson(flags.json);
     const [{searchTickets}, {ticketRows}] = await Promise.all([
       import('../../host/services/cache-service.js'),
       import('../../host/services/ticket-view.js'),

@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core';
 
+import {CANONICAL_ISSUE_TYPES, CANONICAL_STATUSES} from '../../core/model/enums.js';
 import {TrackerCommand, jsonFlag} from '../../host/cli/base-command.js';
 import {SORT_KEYS} from '../../host/services/ticket-sort.js';
 
@@ -17,19 +18,21 @@ export default class TrackerListTickets extends TrackerCommand {
   ];
 
   static override flags = {
-    status: Flags.string({
+    status: Flags.option({
+      options: CANONICAL_STATUSES,
       multiple: true,
-      description: 'todo, in_progress, in_review, blocked, done or canceled (repeatable: any of)',
-    }),
+      description: 'only tickets with this status (repeatable: any of)',
+    })(),
     label: Flags.string({multiple: true, description: 'only tickets with this label (repeatable: all of)'}),
     assignee: Flags.string({
       multiple: true,
       description: 'only tickets assigned to this person (repeatable: any of)',
     }),
-    type: Flags.string({
+    type: Flags.option({
+      options: CANONICAL_ISSUE_TYPES,
       multiple: true,
-      description: 'epic, story, task, bug, chore or subtask (repeatable: any of)',
-    }),
+      description: 'only tickets of this type (repeatable: any of)',
+    })(),
     text: Flags.string({description: 'only tickets whose title or body contains this text'}),
     limit: Flags.integer({
       min: 1,
@@ -46,7 +49,6 @@ export default class TrackerListTickets extends TrackerCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(TrackerListTickets);
-    this.setJson(flags.json);
     const [{listMissionWorkPackages, listTickets}, {missionLines}, {ticketRows}] = await Promise.all([
       import('../../host/services/cache-service.js'),
       import('../../host/services/work-package-text.js'),

@@ -11,8 +11,7 @@ export default class TrackerProviders extends TrackerCommand {
   static override flags = {...jsonFlag};
 
   async run(): Promise<void> {
-    const {flags} = await this.parse(TrackerProviders);
-    this.setJson(flags.json);
+    await this.parse(TrackerProviders);
     const {listProviders} = await import('../../host/services/binding-service.js');
     const providers = await listProviders();
     const text: string[] = [];

@@ -29,7 +29,6 @@ export default class TrackerReview extends TrackerCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(TrackerReview);
-    this.setJson(flags.json);
     const [{reviewTrackerChanges}, {reviewMarkdown, reviewText}] = await Promise.all([
       import('../../host/services/review-service.js'),
       import('../../host/services/review-format.js'),

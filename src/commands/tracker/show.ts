@@ -21,8 +21,7 @@ export default class TrackerShow extends TrackerCommand {
   static override flags = {...jsonFlag};
 
   async run(): Promise<void> {
-    const {args, flags} = await this.parse(TrackerShow);
-    this.setJson(flags.json);
+    const {args} = await this.parse(TrackerShow);
     const {showTicket} = await import('../../host/services/cache-service.js');
     const d = await showTicket(this.runContext(), args.key);
     const t = d.ticket;

@@ -8,8 +8,7 @@ export default class TrackerStatus extends TrackerCommand {
   static override flags = {...jsonFlag};
 
   async run(): Promise<void> {
-    const {flags} = await this.parse(TrackerStatus);
-    this.setJson(flags.json);
+    await this.parse(TrackerStatus);
     const [{trackerStatus}, {workPackageLines}] = await Promise.all([
       import('../../host/services/cache-service.js'),
       import('../../host/services/work-package-text.js'),

@@ -24,7 +24,6 @@ export default class TrackerUnbind extends TrackerCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(TrackerUnbind);
-    this.setJson(flags.json);
     const {unbindTracker} = await import('../../host/services/binding-service.js');
     const result = await unbindTracker(this.runContext(), {forgetCredentials: flags['forget-credentials']});
     this.emit({

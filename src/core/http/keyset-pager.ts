@@ -129,100 +129,55 @@ export function keysetStep(
   hasNext: boolean,
   provider: string,
 ): KeysetStep {
-  const atMs = state.at === null ? -Infinity : parseTime(state.at, provider);
-  const times = rows.map((row) => parseTime(row.updatedAt, provider));
-  const keys = rows.map((row, i) => versionKey(row.id, times[i]));
-  const seen = new Set(state.seen);
-  const ties = state.ties.map((tie) => ({
-    at: tie.at,
-    atMs: parseTime(tie.at, provider),
-    ids: new Set(tie.ids),
-  }));
-  const redo = [...state.redo];
-  const markRedo = (at: string): void => {
-    if (!redo.includes(at)) redo.push(at);
-  };
-  const repairing = state.resume !== null;
-  // The current window is itself a tie paged by offset once past its first page.
-  const inTie = state.page > 1 && state.at !== null;
+  const page = new PageReading(state, rows, provider);
+  // First: noticing items that left a tie changes what the next state carries.
+  const keep = page.keepRows();
+  const endOfWindow = !hasNext || page.lastMs === null;
+  if (page.repairing) return {keep, next: nextWhileRelisting(page, endOfWindow)};
+  if (endOfWindow) return {keep, next: nextAtEndOfListing(page)};
+  return {keep, next: nextWithinListing(page)};
+}
 
-  const keep = rows.map((row, i) => {
-    const t = times[i];
-    // An item returned from a tie paged by offset, now newer: it left the tie, so the offsets
-    // of that tie may have shifted by one behind us. Noticed once per item (it leaves `ids`).
-    for (const tie of ties) {
-      if (t > tie.atMs && tie.ids.delete(row.id)) markRedo(tie.at);
-    }
-    if (inTie && t > atMs && seen.delete(versionKey(row.id, atMs))) markRedo(state.at!);
-    if (repairing) return t === atMs && !seen.has(keys[i]);
-    return !seen.has(keys[i]);
-  });
-
-  /** The ids returned at the window's time so far: the current tie's members. */
-  const tieIds = (): string[] => {
-    const suffix = `@${atMs}`;
-    const ids = [...seen, ...keys].filter((k) => k.endsWith(suffix)).map((k) => k.slice(0, -suffix.length));
-    return [...new Set(ids)];
-  };
-  const closeTies = (extra: KeysetTie | null): KeysetTie[] => {
-    const out: KeysetTie[] = ties
-      .filter((tie) => extra === null || tie.at !== extra.at)
-      .map((tie) => ({at: tie.at, ids: [...tie.ids]}));
-    if (extra !== null) out.push(extra);
-    return out;
-  };
-  /**
-   * What the window starting at `fromMs` will list again that was returned already: the versions
-   * seen so far and on this page at or after `fromMs` (usually those at its very start; after a
-   * tie, also this page's rows following it).
-   */
-  const carry = (fromMs: number): string[] =>
-    [...new Set([...seen, ...keys])].filter((k) => keyTime(k) >= fromMs);
-  const base = {perPage: state.perPage, redo, resume: state.resume};
-
-  const lastMs = times.length > 0 ? times[times.length - 1] : null;
-  const endOfWindow = !hasNext || lastMs === null;
-
-  if (repairing) {
-    const tieAt = state.at!;
-    if (!endOfWindow && lastMs! <= atMs) {
-      // Still inside the tie: its next page.
-      return {
-        keep,
-        next: {...base, at: tieAt, page: state.page + 1, seen: carry(atMs), ties: closeTies(null)},
-      };
-    }
-    // The tie is listed again in full; keep watching it, then the next tie or back to the end.
-    const closed = closeTies({at: tieAt, ids: tieIds()});
-    return {keep, next: nextRepairOrResume(state.perPage, closed, redo, state.resume!)};
+/** A tie is being listed again (`resume` is set): its next page, or what follows it. */
+function nextWhileRelisting(page: PageReading, endOfWindow: boolean): KeysetState {
+  const {state, atMs} = page;
+  const tieAt = state.at!;
+  if (!endOfWindow && page.lastMs! <= atMs) {
+    // Still inside the tie: its next page.
+    return {
+      ...page.base(),
+      at: tieAt,
+      page: state.page + 1,
+      seen: page.carry(atMs),
+      ties: page.closeTies(null),
+    };
   }
+  // The tie is listed again in full; keep watching it, then the next tie or back to the end.
+  const closed = page.closeTies({at: tieAt, ids: page.tieIds()});
+  return nextRepairOrResume(state.perPage, closed, page.redo, state.resume!);
+}
 
-  // Leaving a window paged by offset: whatever slid back across a page boundary meanwhile sits
-  // just after its time too (the items following the tie shift with it), so the next window
-  // starts right after the tie's time, not at this page's last time; this page's rows after the
-  // tie will come again and are recognised.
-  const afterTie = (): {at: string; seen: string[]} => {
-    // The server's own times tell its precision (the window's start may be the engine's).
-    const at = nextInstant(atMs, rows.length > 0 ? rows[rows.length - 1].updatedAt : state.at!);
-    return {at, seen: carry(Date.parse(at))};
-  };
+/** The listing is complete, unless a tie has to be listed again. */
+function nextAtEndOfListing(page: PageReading): KeysetState | null {
+  const {state, rows, atMs, lastMs} = page;
+  const closed = page.inTie ? page.closeTies({at: state.at!, ids: page.tieIds()}) : page.closeTies(null);
+  if (page.redo.length === 0) return null;
+  const end = page.inTie
+    ? page.afterTie()
+    : lastMs !== null && lastMs > atMs
+      ? {at: rows[rows.length - 1].updatedAt, seen: page.carry(lastMs)}
+      : {at: state.at, seen: page.carry(atMs)};
+  return nextRepairOrResume(state.perPage, closed, page.redo, end);
+}
 
-  if (endOfWindow) {
-    // The listing is complete, unless a tie has to be listed again.
-    const closed = inTie ? closeTies({at: state.at!, ids: tieIds()}) : closeTies(null);
-    if (redo.length === 0) return {keep, next: null};
-    const end = inTie
-      ? afterTie()
-      : lastMs !== null && lastMs > atMs
-        ? {at: rows[rows.length - 1].updatedAt, seen: carry(lastMs)}
-        : {at: state.at, seen: carry(atMs)};
-    return {keep, next: nextRepairOrResume(state.perPage, closed, redo, end)};
-  }
-
-  if (lastMs! > atMs) {
-    if (inTie) {
-      const closed = closeTies({at: state.at!, ids: tieIds()});
-      return {keep, next: {...base, ...afterTie(), page: 1, ties: closed}};
+/** More pages follow: advance the window to the page's last time, or page within a tie. */
+function nextWithinListing(page: PageReading): KeysetState {
+  const {state, rows, times, atMs} = page;
+  const lastMs = page.lastMs!;
+  if (lastMs > atMs) {
+    if (page.inTie) {
+      const closed = page.closeTies({at: state.at!, ids: page.tieIds()});
+      return {...page.base(), ...page.afterTie(), page: 1, ties: closed};
     }
     // The window advances to the last item's time. A first page all at one time is also the
     // first page of the window starting there: go on with that window's page 2 (a tie) instead
@@ -230,15 +185,120 @@ export function keysetStep(
     const wholePage = state.page === 1 && times[0] === lastMs;
     const last = rows[rows.length - 1].updatedAt;
     return {
-      keep,
-      next: {...base, at: last, page: wholePage ? 2 : 1, seen: carry(lastMs!), ties: closeTies(null)},
+      ...page.base(),
+      at: last,
+      page: wholePage ? 2 : 1,
+      seen: page.carry(lastMs),
+      ties: page.closeTies(null),
     };
   }
   // The whole page is at the window's start: the time cannot advance, so page within it.
   return {
-    keep,
-    next: {...base, at: state.at, page: state.page + 1, seen: carry(atMs), ties: closeTies(null)},
+    ...page.base(),
+    at: state.at,
+    page: state.page + 1,
+    seen: page.carry(atMs),
+    ties: page.closeTies(null),
   };
+}
+
+/** One page read against the state it was requested with: what deciding the next state needs. */
+class PageReading {
+  readonly atMs: number;
+  readonly times: number[];
+  /** The version key of each row. */
+  readonly keys: string[];
+  readonly seen: Set<string>;
+  readonly ties: {at: string; atMs: number; ids: Set<string>}[];
+  readonly redo: string[];
+  /** A tie is being listed again. */
+  readonly repairing: boolean;
+  /** The current window is itself a tie paged by offset once past its first page. */
+  readonly inTie: boolean;
+  readonly lastMs: number | null;
+
+  constructor(
+    readonly state: KeysetState,
+    readonly rows: readonly KeysetRow[],
+    provider: string,
+  ) {
+    this.atMs = state.at === null ? -Infinity : parseTime(state.at, provider);
+    this.times = rows.map((row) => parseTime(row.updatedAt, provider));
+    this.keys = rows.map((row, i) => versionKey(row.id, this.times[i]));
+    this.seen = new Set(state.seen);
+    this.ties = state.ties.map((tie) => ({
+      at: tie.at,
+      atMs: parseTime(tie.at, provider),
+      ids: new Set(tie.ids),
+    }));
+    this.redo = [...state.redo];
+    this.repairing = state.resume !== null;
+    this.inTie = state.page > 1 && state.at !== null;
+    this.lastMs = this.times.length > 0 ? this.times[this.times.length - 1] : null;
+  }
+
+  /** Per row: return it or not; marks the ties that an item returned from has left. */
+  keepRows(): boolean[] {
+    const {state, atMs, seen, keys} = this;
+    return this.rows.map((row, i) => {
+      const t = this.times[i];
+      // An item returned from a tie paged by offset, now newer: it left the tie, so the offsets
+      // of that tie may have shifted by one behind us. Noticed once per item (it leaves `ids`).
+      for (const tie of this.ties) {
+        if (t > tie.atMs && tie.ids.delete(row.id)) this.markRedo(tie.at);
+      }
+      if (this.inTie && t > atMs && seen.delete(versionKey(row.id, atMs))) this.markRedo(state.at!);
+      if (this.repairing) return t === atMs && !seen.has(keys[i]);
+      return !seen.has(keys[i]);
+    });
+  }
+
+  private markRedo(at: string): void {
+    if (!this.redo.includes(at)) this.redo.push(at);
+  }
+
+  /** The ids returned at the window's time so far: the current tie's members. */
+  tieIds(): string[] {
+    const suffix = `@${this.atMs}`;
+    const ids = [...this.seen, ...this.keys]
+      .filter((k) => k.endsWith(suffix))
+      .map((k) => k.slice(0, -suffix.length));
+    return [...new Set(ids)];
+  }
+
+  closeTies(extra: KeysetTie | null): KeysetTie[] {
+    const out: KeysetTie[] = this.ties
+      .filter((tie) => extra === null || tie.at !== extra.at)
+      .map((tie) => ({at: tie.at, ids: [...tie.ids]}));
+    if (extra !== null) out.push(extra);
+    return out;
+  }
+
+  /**
+   * What the window starting at `fromMs` will list again that was returned already: the versions
+   * seen so far and on this page at or after `fromMs` (usually those at its very start; after a
+   * tie, also this page's rows following it).
+   */
+  carry(fromMs: number): string[] {
+    return [...new Set([...this.seen, ...this.keys])].filter((k) => keyTime(k) >= fromMs);
+  }
+
+  base(): Pick<KeysetState, 'perPage' | 'redo' | 'resume'> {
+    return {perPage: this.state.perPage, redo: this.redo, resume: this.state.resume};
+  }
+
+  /**
+   * Leaving a window paged by offset: whatever slid back across a page boundary meanwhile sits
+   * just after its time too (the items following the tie shift with it), so the next window
+   * starts right after the tie's time, not at this page's last time; this page's rows after the
+   * tie will come again and are recognised.
+   */
+  afterTie(): {at: string; seen: string[]} {
+    const {rows} = this;
+    // The server's own times tell its precision (the window's start may be the engine's).
+    const at = nextInstant(this.atMs, rows.length > 0 ? rows[rows.length - 1].updatedAt : this.state.at!);
+    return {at, seen: this.carry(Date.parse(at))};
+  }
 }
 
 /** How a version of an item is recognised when it comes again: its id and `updated_at`. */

@@ -3,7 +3,14 @@
  * (GitHub's secondary limits) and how to read those it reports in response headers.
  */
 import type {PacingOverrides} from '../protocols/connector.js';
-import {Pacer, type BudgetReader, type PacedRequest, type PublishedBudget, type ResourceOf} from './pacer.js';
+import {
+  Pacer,
+  type BudgetReader,
+  type PacedRequest,
+  type PublishedBudget,
+  type ReportedBudget,
+  type ResourceOf,
+} from './pacer.js';
 import type {Clock} from '../protocols/runtime.js';
 
 const MINUTE = 60_000;
@@ -92,17 +99,7 @@ const gitlabReported: BudgetReader = (headers) => {
   const remaining = int(headers.get('ratelimit-remaining'));
   const reset = int(headers.get('ratelimit-reset'));
   if (remaining === null || reset === null) return [];
-  const limit = int(headers.get('ratelimit-limit'));
-  return [
-    {
-      resource: 'default',
-      label: `GitLab's limit of ${limit === null ? 'its' : count(limit)} requests`,
-      limit,
-      remaining,
-      resetAtMs: reset * 1000,
-      costPerRequest: 1,
-    },
-  ];
+  return oneRequestBudget('GitLab', int(headers.get('ratelimit-limit')), remaining, reset * 1000);
 };
 
 /** Jira Cloud reports `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset` (an ISO 8601 time). */
@@ -110,18 +107,19 @@ const jiraReported: BudgetReader = (headers) => {
   const remaining = int(headers.get('x-ratelimit-remaining'));
   const resetAt = Date.parse(headers.get('x-ratelimit-reset') ?? '');
   if (remaining === null || Number.isNaN(resetAt)) return [];
-  const limit = int(headers.get('x-ratelimit-limit'));
-  return [
-    {
-      resource: 'default',
-      label: `Jira's limit of ${limit === null ? 'its' : count(limit)} requests`,
-      limit,
-      remaining,
-      resetAtMs: resetAt,
-      costPerRequest: 1,
-    },
-  ];
+  return oneRequestBudget('Jira', int(headers.get('x-ratelimit-limit')), remaining, resetAt);
 };
+
+/** A provider's single budget of requests, each costing one. */
+function oneRequestBudget(
+  provider: string,
+  limit: number | null,
+  remaining: number,
+  resetAtMs: number,
+): ReportedBudget[] {
+  const label = `${provider}'s limit of ${limit === null ? 'its' : count(limit)} requests`;
+  return [{resource: 'default', label, limit, remaining, resetAtMs, costPerRequest: 1}];
+}
 
 /**
  * Linear reports two budgets per API key, each with its reset in epoch milliseconds: requests

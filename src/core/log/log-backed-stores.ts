@@ -2,6 +2,7 @@ import {MappingConflictError, ValidationError, IssueNotFoundError} from '../erro
 import {
   CORE_ISSUE_FIELDS,
   isIssueField,
+  NEUTRAL_FIELD_VALUES,
   pickFields,
   type CanonicalIssue,
   type IssueField,
@@ -199,11 +200,7 @@ export class LogBackedStores implements IssueStore, MappingStore {
   async recordLocalEdit(key: IssueKey, patch: IssuePatch): Promise<boolean> {
     const identity = identityOf(key);
     const {result} = await this.log.transact((state) => {
-      const entry = live(state, identity);
-      if (!entry)
-        throw new IssueNotFoundError(identity, {
-          hint: 'Run `spec-kitty tracker sync pull` or check the key.',
-        });
+      const entry = liveOrThrow(state, identity);
       const view = state.localView(entry)!;
       const merged = {...issueToJson(view)};
       const fields: JsonObject = {};
@@ -221,11 +218,7 @@ export class LogBackedStores implements IssueStore, MappingStore {
   async applyLocalEdit(key: IssueKey, edit: LocalEdit): Promise<IssueField[]> {
     const identity = identityOf(key);
     const {result} = await this.log.transact((state) => {
-      const entry = live(state, identity);
-      if (!entry)
-        throw new IssueNotFoundError(identity, {
-          hint: 'Run `spec-kitty tracker sync pull` or check the key.',
-        });
+      const entry = liveOrThrow(state, identity);
       const current = issueToJson(state.localView(entry)!);
       const fields: JsonObject = {};
       for (const [field, value] of Object.entries(edit.set ?? {})) {
@@ -428,6 +421,14 @@ function listOpJson(edit: ListEdit | undefined): JsonObject | null {
   return {...(add.length ? {add} : {}), ...(remove.length ? {remove} : {})};
 }
 
+/** The live entry of `identity`, for an edit: an unknown key is an error saying what to do. */
+function liveOrThrow(state: TrackerState, identity: string): IssueEntry {
+  const entry = live(state, identity);
+  if (!entry)
+    throw new IssueNotFoundError(identity, {hint: 'Run `spec-kitty tracker sync pull` or check the key.'});
+  return entry;
+}
+
 function live(state: TrackerState, identity: string): IssueEntry | undefined {
   const entry = state.issues.get(identity);
   if (!entry || entry.deleted || entry.createdAs !== null) return undefined;
@@ -445,16 +446,7 @@ function fieldToJson(field: IssueField, value: unknown): JsonValue {
   // Serialise through a probe issue so refs and links take their persisted form.
   const probe = issueToJson({
     ref: {system: 'x', workspace: 'x', id: 'x', key: null, url: null},
-    title: 'x',
-    body: null,
-    status: 'todo',
-    issue_type: 'task',
-    priority: null,
-    assignees: [],
-    labels: [],
-    parent: null,
-    links: [],
-    custom_fields: {},
+    ...NEUTRAL_FIELD_VALUES,
     created_at: null,
     updated_at: null,
     raw: null,

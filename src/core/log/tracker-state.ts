@@ -83,153 +83,174 @@ export class TrackerState {
     this.eventCount += 1;
     this.last = {at: event.at, event_id: event.event_id};
     switch (event.kind) {
-      case 'issue_pulled': {
-        const issue = issueFromJson(event.issue);
-        const entry = this.entry(refIdentity(issue.ref));
-        this.touch(entry, event);
-        if (entry.base === null || !isOlder(issue, entry.base)) {
-          entry.base = issue;
-        } else {
-          this.diagnostics.push({
-            code: 'stale_remote_version',
-            message: `${entry.identity}: ignored a remote version older than the one already stored`,
-            event_id: event.event_id,
-          });
-        }
-        entry.deleted = false;
-        if (event.settle) this.settle(entry, event.settle);
-        this.dropConverged(entry);
-        return;
-      }
-      case 'issue_edited': {
-        const entry = this.entry(event.identity);
-        this.touch(entry, event);
-        for (const [field, value] of Object.entries(event.fields)) {
-          if (!isIssueField(field) || isJsonObject(event.ops?.[field])) continue;
-          if (entry.overrides === NO_OVERRIDES) entry.overrides = new Map();
-          entry.overrides.set(field, value);
-        }
-        for (const [field, op] of Object.entries(event.ops ?? {})) {
-          if (!isListOpField(field) || !isJsonObject(op)) continue;
-          const next = applyListOp(currentList(entry, field), op);
-          if (entry.overrides === NO_OVERRIDES) entry.overrides = new Map();
-          entry.overrides.set(field, next);
-        }
-        entry.editedAt = event.at;
-        this.dropConverged(entry);
-        return;
-      }
-      case 'edits_settled': {
-        const entry = this.entry(event.identity);
-        this.touch(entry, event);
-        this.settle(entry, event.fields);
-        return;
-      }
-      case 'issue_deleted': {
-        const entry = this.entry(event.identity);
-        this.touch(entry, event);
-        entry.deleted = true;
-        return;
-      }
-      case 'draft_created': {
-        const issue = issueFromJson(event.issue);
-        const entry = this.entry(refIdentity(issue.ref));
-        this.touch(entry, event);
-        entry.draft = issue;
-        entry.deleted = false;
-        return;
-      }
-      case 'remote_created': {
-        const issue = issueFromJson(event.issue);
-        const remoteIdentity = refIdentity(issue.ref);
-        const draft = this.entry(event.draft_identity);
-        this.touch(draft, event);
-        draft.createdAs = remoteIdentity;
-        this.createdDrafts.set(event.draft_identity, remoteIdentity);
-        const entry = this.entry(remoteIdentity);
-        this.touch(entry, event);
-        if (entry.base === null || !isOlder(issue, entry.base)) entry.base = issue;
-        entry.deleted = false;
-        // Mappings and comments made against the draft follow it to the remote issue.
-        for (const [key, mapping] of this.mappings) {
-          if (refIdentity(mapping.ref) === event.draft_identity) {
-            this.mappings.set(key, {...mapping, ref: issue.ref, updated_at: event.at});
-          }
-        }
-        this.dropConverged(entry);
-        return;
-      }
-      case 'conflict_recorded': {
-        this.conflicts.set(event.event_id, {
-          conflict_id: event.event_id,
-          identity: event.identity,
-          at: event.at,
-          field_name: event.field_name as IssueField,
-          base_value: event.base_value,
-          local_value: event.local_value,
-          external_value: event.external_value,
-          resolved_value: event.resolved_value,
-          winner: event.winner,
-          strategy: event.strategy as StoredConflict['strategy'],
-          manual_review_required: event.manual_review_required,
-          open: event.manual_review_required,
-        });
-        const entry = this.issues.get(event.identity);
-        if (entry) this.touch(entry, event);
-        return;
-      }
-      case 'conflict_closed': {
-        for (const id of event.conflict_ids) {
-          const conflict = this.conflicts.get(id);
-          if (conflict) this.conflicts.set(id, {...conflict, open: false});
-        }
-        return;
-      }
-      case 'comment_added': {
-        this.comments.set(event.event_id, {
-          comment_id: event.event_id,
-          identity: event.identity,
-          body: event.body,
-          at: event.at,
-          sent: false,
-        });
-        const entry = this.issues.get(event.identity);
-        if (entry) this.touch(entry, event);
-        return;
-      }
-      case 'comment_sent': {
-        const comment = this.comments.get(event.comment_id);
-        if (comment) comment.sent = true;
-        return;
-      }
-      case 'mapping_added': {
-        const ref = createRef(event.ref as never);
-        const identity = refIdentity(ref);
-        for (const [key, mapping] of this.mappings) {
-          if (refIdentity(mapping.ref) === identity && mapping.wp_id !== event.wp_id) {
-            this.mappings.delete(key);
-            this.diagnostics.push({
-              code: 'mapping_conflict',
-              message: `${identity} was mapped to ${mapping.wp_id} and to ${event.wp_id}; kept the later mapping (${event.wp_id})`,
-              event_id: event.event_id,
-            });
-          }
-        }
-        const key = mappingKey(event.wp_id, ref.system);
-        const previous = this.mappings.get(key);
-        this.mappings.set(key, {
-          wp_id: event.wp_id,
-          ref,
-          created_at: previous && refIdentity(previous.ref) === identity ? previous.created_at : event.at,
-          updated_at: event.at,
-        });
-        return;
-      }
-      case 'mapping_removed': {
+      case 'issue_pulled':
+        return this.onIssuePulled(event);
+      case 'issue_edited':
+        return this.onIssueEdited(event);
+      case 'edits_settled':
+        return this.onEditsSettled(event);
+      case 'issue_deleted':
+        return this.onIssueDeleted(event);
+      case 'draft_created':
+        return this.onDraftCreated(event);
+      case 'remote_created':
+        return this.onRemoteCreated(event);
+      case 'conflict_recorded':
+        return this.onConflictRecorded(event);
+      case 'conflict_closed':
+        return this.onConflictClosed(event);
+      case 'comment_added':
+        return this.onCommentAdded(event);
+      case 'comment_sent':
+        return this.onCommentSent(event);
+      case 'mapping_added':
+        return this.onMappingAdded(event);
+      case 'mapping_removed':
         this.mappings.delete(mappingKey(event.wp_id, event.system));
         return;
+    }
+  }
+
+  private onIssuePulled(event: Extract<TrackerEvent, {kind: 'issue_pulled'}>): void {
+    const issue = issueFromJson(event.issue);
+    const entry = this.entry(refIdentity(issue.ref));
+    this.touch(entry, event);
+    if (entry.base === null || !isOlder(issue, entry.base)) {
+      entry.base = issue;
+    } else {
+      this.diagnostics.push({
+        code: 'stale_remote_version',
+        message: `${entry.identity}: ignored a remote version older than the one already stored`,
+        event_id: event.event_id,
+      });
+    }
+    entry.deleted = false;
+    if (event.settle) this.settle(entry, event.settle);
+    this.dropConverged(entry);
+  }
+
+  private onIssueEdited(event: Extract<TrackerEvent, {kind: 'issue_edited'}>): void {
+    const entry = this.entry(event.identity);
+    this.touch(entry, event);
+    for (const [field, value] of Object.entries(event.fields)) {
+      if (!isIssueField(field) || isJsonObject(event.ops?.[field])) continue;
+      if (entry.overrides === NO_OVERRIDES) entry.overrides = new Map();
+      entry.overrides.set(field, value);
+    }
+    for (const [field, op] of Object.entries(event.ops ?? {})) {
+      if (!isListOpField(field) || !isJsonObject(op)) continue;
+      const next = applyListOp(currentList(entry, field), op);
+      if (entry.overrides === NO_OVERRIDES) entry.overrides = new Map();
+      entry.overrides.set(field, next);
+    }
+    entry.editedAt = event.at;
+    this.dropConverged(entry);
+  }
+
+  private onEditsSettled(event: Extract<TrackerEvent, {kind: 'edits_settled'}>): void {
+    const entry = this.entry(event.identity);
+    this.touch(entry, event);
+    this.settle(entry, event.fields);
+  }
+
+  private onIssueDeleted(event: Extract<TrackerEvent, {kind: 'issue_deleted'}>): void {
+    const entry = this.entry(event.identity);
+    this.touch(entry, event);
+    entry.deleted = true;
+  }
+
+  private onDraftCreated(event: Extract<TrackerEvent, {kind: 'draft_created'}>): void {
+    const issue = issueFromJson(event.issue);
+    const entry = this.entry(refIdentity(issue.ref));
+    this.touch(entry, event);
+    entry.draft = issue;
+    entry.deleted = false;
+  }
+
+  private onRemoteCreated(event: Extract<TrackerEvent, {kind: 'remote_created'}>): void {
+    const issue = issueFromJson(event.issue);
+    const remoteIdentity = refIdentity(issue.ref);
+    const draft = this.entry(event.draft_identity);
+    this.touch(draft, event);
+    draft.createdAs = remoteIdentity;
+    this.createdDrafts.set(event.draft_identity, remoteIdentity);
+    const entry = this.entry(remoteIdentity);
+    this.touch(entry, event);
+    if (entry.base === null || !isOlder(issue, entry.base)) entry.base = issue;
+    entry.deleted = false;
+    // Mappings and comments made against the draft follow it to the remote issue.
+    for (const [key, mapping] of this.mappings) {
+      if (refIdentity(mapping.ref) === event.draft_identity) {
+        this.mappings.set(key, {...mapping, ref: issue.ref, updated_at: event.at});
       }
     }
+    this.dropConverged(entry);
+  }
+
+  private onConflictRecorded(event: Extract<TrackerEvent, {kind: 'conflict_recorded'}>): void {
+    this.conflicts.set(event.event_id, {
+      conflict_id: event.event_id,
+      identity: event.identity,
+      at: event.at,
+      field_name: event.field_name as IssueField,
+      base_value: event.base_value,
+      local_value: event.local_value,
+      external_value: event.external_value,
+      resolved_value: event.resolved_value,
+      winner: event.winner,
+      strategy: event.strategy as StoredConflict['strategy'],
+      manual_review_required: event.manual_review_required,
+      open: event.manual_review_required,
+    });
+    const entry = this.issues.get(event.identity);
+    if (entry) this.touch(entry, event);
+  }
+
+  private onConflictClosed(event: Extract<TrackerEvent, {kind: 'conflict_closed'}>): void {
+    for (const id of event.conflict_ids) {
+      const conflict = this.conflicts.get(id);
+      if (conflict) this.conflicts.set(id, {...conflict, open: false});
+    }
+  }
+
+  private onCommentAdded(event: Extract<TrackerEvent, {kind: 'comment_added'}>): void {
+    this.comments.set(event.event_id, {
+      comment_id: event.event_id,
+      identity: event.identity,
+      body: event.body,
+      at: event.at,
+      sent: false,
+    });
+    const entry = this.issues.get(event.identity);
+    if (entry) this.touch(entry, event);
+  }
+
+  private onCommentSent(event: Extract<TrackerEvent, {kind: 'comment_sent'}>): void {
+    const comment = this.comments.get(event.comment_id);
+    if (comment) comment.sent = true;
+  }
+
+  private onMappingAdded(event: Extract<TrackerEvent, {kind: 'mapping_added'}>): void {
+    const ref = createRef(event.ref as never);
+    const identity = refIdentity(ref);
+    for (const [key, mapping] of this.mappings) {
+      if (refIdentity(mapping.ref) === identity && mapping.wp_id !== event.wp_id) {
+        this.mappings.delete(key);
+        this.diagnostics.push({
+          code: 'mapping_conflict',
+          message: `${identity} was mapped to ${mapping.wp_id} and to ${event.wp_id}; kept the later mapping (${event.wp_id})`,
+          event_id: event.event_id,
+        });
+      }
+    }
+    const key = mappingKey(event.wp_id, ref.system);
+    const previous = this.mappings.get(key);
+    this.mappings.set(key, {
+      wp_id: event.wp_id,
+      ref,
+      created_at: previous && refIdentity(previous.ref) === identity ? previous.created_at : event.at,
+      updated_at: event.at,
+    });
   }
 
   /** The local view of an entry: base (or draft) with unsettled edits applied. */

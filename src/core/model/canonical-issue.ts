@@ -60,6 +60,20 @@ export const CORE_ISSUE_FIELDS = [
 export type IssueField = (typeof CORE_ISSUE_FIELDS)[number];
 
 export type IssueFieldValues = {-readonly [F in IssueField]: CanonicalIssue[F]};
+
+/** The value each field has on an issue nobody set it on (an empty draft, a probe issue). */
+export const NEUTRAL_FIELD_VALUES: Readonly<IssueFieldValues> = Object.freeze({
+  title: '',
+  body: null,
+  status: 'todo',
+  issue_type: 'task',
+  priority: null,
+  assignees: [],
+  labels: [],
+  parent: null,
+  links: [],
+  custom_fields: {},
+});
 export type IssuePatch = Partial<IssueFieldValues>;
 
 export interface CanonicalIssueInput {

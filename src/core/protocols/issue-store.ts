@@ -81,7 +81,7 @@ export interface IssueStore {
 
   /** Records remote versions as new bases, atomically. Returns how many changed anything. */
   recordRemote(updates: readonly RemoteUpdate[]): Promise<number>;
-  /** `recordRemote([{issue}])`, kept for parity with the incumbent's protocol. */
+  /** `recordRemote([{issue}])`, kept for parity with the store protocol of spec-kitty's Python tracker. */
   upsertIssue(issue: CanonicalIssue): Promise<boolean>;
   /**
    * Records a local edit of an existing issue or draft. A value equal to the base drops that

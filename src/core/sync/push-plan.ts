@@ -1,6 +1,7 @@
 import {
   createIssue,
   fieldValuesEqual,
+  NEUTRAL_FIELD_VALUES,
   type CanonicalIssue,
   type CanonicalLink,
   type IssueField,
@@ -243,18 +244,7 @@ export function diffLinks(
 }
 
 /** The value a field has on an issue nobody set it on. */
-const NEUTRAL_VALUES: {[F in IssueField]: unknown} = {
-  title: '',
-  body: null,
-  status: 'todo',
-  issue_type: 'task',
-  priority: null,
-  assignees: [],
-  labels: [],
-  parent: null,
-  links: [],
-  custom_fields: {},
-};
+const NEUTRAL_VALUES: {readonly [F in IssueField]: unknown} = NEUTRAL_FIELD_VALUES;
 
 export interface PreparedDraft {
   /** The issue to send to `createIssue`. */

@@ -58,7 +58,7 @@ export interface SyncEngineOptions {
    */
   readonly intents?: WriteIntentStore;
   readonly policy: OwnershipPolicy;
-  /** How shared fields changed on both sides are decided. Default `newer_timestamp` (the incumbent's). */
+  /** How shared fields changed on both sides are decided. Default `newer_timestamp` (as spec-kitty's Python tracker). */
   readonly strategy?: ConflictStrategy;
   readonly clock: Clock;
   readonly sleep: Sleep;

@@ -4,7 +4,7 @@ import type {ConflictRecord} from '../policy/conflicts.js';
 import type {SyncCheckpoint} from '../protocols/checkpoint-store.js';
 import type {SyncPlan} from './push-plan.js';
 
-/** The incumbent's counters, same names, so `--json` output stays compatible. */
+/** The counters of spec-kitty's Python tracker, same names, so scripts reading `--json` keep working. */
 export interface SyncStats {
   pulled_created: number;
   pulled_updated: number;
@@ -62,7 +62,7 @@ export interface SyncResult {
   readonly stats: SyncStats;
   readonly conflicts: ReportedConflict[];
   readonly failures: SyncFailure[];
-  /** `failures` as the incumbent's strings: `<operation>[<identity>]: <message>`. */
+  /** `failures` as spec-kitty's Python tracker words them (scripts parse them): `<operation>[<identity>]: <message>`. */
   readonly errors: string[];
   readonly requests: RequestCounts;
   /** What was (or, for a dry run, would be) done. */

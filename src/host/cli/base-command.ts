@@ -1,4 +1,4 @@
-import {Command, Errors, Flags} from '@oclif/core';
+import {Command, Errors, Flags, type Interfaces} from '@oclif/core';
 
 import {stableJson} from './json-output.js';
 import {reportError} from './error-report.js';
@@ -7,6 +7,10 @@ import {redactSecrets} from '../shared/secret-mask.js';
 import {inertText} from '../shared/terminal-text.js';
 import {WaitLines} from './wait-lines.js';
 import {setLockWaitListener} from '../fs/lock-retry.js';
+
+/** oclif's `FlagOutput` and `ArgOutput` (not exported by name): parsed flags or args. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- oclif declares them with `any`
+type Parsed = {[name: string]: any};
 
 /**
  * `--json` as an ordinary flag that we handle ourselves, not oclif's `enableJsonFlag`: oclif's
@@ -32,11 +36,17 @@ export interface CommandReport {
  * - exit codes: 0 success, 1 error, 2 usage error (oclif's parse errors keep their 2).
  */
 export abstract class TrackerCommand extends Command {
-  /** Set by `setJson` once flags are parsed; decides progress display and output form. */
+  /** `--json` was given: set here once the flags are parsed; decides progress display and output form. */
   protected jsonMode = false;
 
-  protected setJson(json: boolean | undefined): void {
-    this.jsonMode = json === true;
+  /** Parses as oclif does, and takes the output form from `--json` for every command at once. */
+  protected override async parse<F extends Parsed, B extends Parsed, A extends Parsed>(
+    options?: Interfaces.Input<F, B, A>,
+    argv?: string[],
+  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+    const parsed = await super.parse(options, argv);
+    this.jsonMode = (parsed.flags as {json?: unknown}).json === true;
+    return parsed;
   }
 
   /** Prints a report as JSON or as text, according to `--json`. */

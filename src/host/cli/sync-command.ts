@@ -59,7 +59,6 @@ export abstract class SyncCommand extends TrackerCommand {
     flags: {limit?: number; 'dry-run'?: boolean; yes?: boolean; full?: boolean; json?: boolean},
     intents: readonly DescribedIntent[] = [],
   ): Promise<void> {
-    this.setJson(flags.json);
     const {runSync} = await import('../services/sync-service.js');
     const progress = this.progress();
     const {installInterruptHandler} = await import('./interrupt.js');
@@ -127,18 +126,11 @@ export function syncText(r: SyncReport): string[] {
   const s = r.summary;
   const title = (r.ok ? TITLES : FAILED_TITLES)[r.mode](r.provider);
   const lines = [title + (r.dry_run ? ' (dry run: nothing written)' : '')];
-  const created =
-    r.mode === 'push'
-      ? r.stats.pushed_created
-      : r.mode === 'pull'
-        ? r.stats.pulled_created
-        : r.stats.pulled_created + r.stats.pushed_created;
-  const updated =
-    r.mode === 'push'
-      ? r.stats.pushed_updated
-      : r.mode === 'pull'
-        ? r.stats.pulled_updated
-        : r.stats.pulled_updated + r.stats.pushed_updated;
+  /** A count of this run's direction: the pull's, the push's, or both for a full sync. */
+  const ofMode = (pulled: number, pushed: number): number =>
+    r.mode === 'push' ? pushed : r.mode === 'pull' ? pulled : pulled + pushed;
+  const created = ofMode(r.stats.pulled_created, r.stats.pushed_created);
+  const updated = ofMode(r.stats.pulled_updated, r.stats.pushed_updated);
   if (r.dry_run) {
     if (r.mode !== 'push')
       lines.push(`- would pull: ${s.pull_creates} new, ${s.pull_updates} updated, ${s.pull_deletes} deleted`);
@@ -180,7 +172,8 @@ const DOING: Record<SyncOperation, string> = {
 
 /**
  * A failure for people: `Failed <doing what> [issue N]: <reason>`. The JSON report keeps the
- * incumbent's `operation[identity]: message` strings in `errors`; those internal names
+ * `operation[identity]: message` strings of spec-kitty's Python tracker in `errors` (scripts
+ * parse them); those internal names
  * (`list[listing]`) mean nothing to someone reading a terminal.
  */
 export function describeFailure(failure: SyncFailure): string {

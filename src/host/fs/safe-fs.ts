@@ -172,14 +172,19 @@ function discardTempFile(temp: string, fd: number | undefined): void {
 
 /** Makes a rename or unlink in `dir` durable (POSIX); a no-op where folders cannot be opened. */
 export async function fsyncDir(dir: string): Promise<void> {
-  let fd: number;
+  const fd = openDirToSync(dir);
+  if (fd === null) return;
+  await fsyncFd(fd)
+    .catch(() => undefined) // some platforms cannot fsync a folder; the rename is still atomic there
+    .finally(() => fsSync.closeSync(fd));
+}
+
+/** `fsyncDir` for synchronous callers. */
+function fsyncDirSync(dir: string): void {
+  const fd = openDirToSync(dir);
+  if (fd === null) return;
   try {
-    fd = fsSync.openSync(dir, constants.O_RDONLY);
-  } catch {
-    return; // Windows cannot open a folder; the rename is still atomic there.
-  }
-  try {
-    await fsyncFd(fd);
+    fsSync.fsyncSync(fd);
   } catch {
     // Some platforms cannot fsync a folder; the rename is still atomic there.
   } finally {
@@ -187,20 +192,12 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-/** `fsyncDir` for synchronous callers. */
-function fsyncDirSync(dir: string): void {
-  let fd: number;
+/** The folder opened for an fsync; null where folders cannot be opened (Windows: the rename is still atomic there). */
+function openDirToSync(dir: string): number | null {
   try {
-    fd = fsSync.openSync(dir, constants.O_RDONLY);
+    return fsSync.openSync(dir, constants.O_RDONLY);
   } catch {
-    return; // Windows cannot open a folder; the rename is still atomic there.
-  }
-  try {
-    fsSync.fsyncSync(fd);
-  } catch {
-    // Some platforms cannot fsync a folder; the rename is still atomic there.
-  } finally {
-    fsSync.closeSync(fd);
+    return null;
   }
 }
 

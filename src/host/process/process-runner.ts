@@ -1,4 +1,4 @@
-import {spawn} from 'node:child_process';
+import {spawn, type ChildProcess} from 'node:child_process';
 import {stat} from 'node:fs/promises';
 
 import type {ProcessResult, ProcessRunner} from '../../core/index.js';
@@ -76,7 +76,7 @@ interface RunSettings {
 
 function runProcess(command: string, args: readonly string[], settings: RunSettings): Promise<ProcessResult> {
   return new Promise<ProcessResult>((resolve, reject) => {
-    let child: ReturnType<typeof spawn>;
+    let child: ChildProcess;
     try {
       child = spawn(command, [...args], {
         cwd: settings.cwd ?? undefined,
@@ -90,74 +90,99 @@ function runProcess(command: string, args: readonly string[], settings: RunSetti
       reject(startError(command, error));
       return;
     }
+    new RunWatch(child, settings, resolve, (error) => reject(startError(command, error))).start();
+  });
+}
 
-    const stdout = new OutputBuffer(settings.maxOutputBytes);
-    const stderr = new OutputBuffer(settings.maxOutputBytes);
-    let timedOut = false;
-    let outputLimitExceeded = false;
-    let settled = false;
-    let killTimer: NodeJS.Timeout | undefined;
-    let drainTimer: NodeJS.Timeout | undefined;
+/**
+ * Watches one started process until it settles: collects its output up to the cap, stops it on
+ * timeout or overflow (SIGTERM, then SIGKILL after the grace), and settles exactly once.
+ */
+class RunWatch {
+  private readonly stdout: OutputBuffer;
+  private readonly stderr: OutputBuffer;
+  private timedOut = false;
+  private outputLimitExceeded = false;
+  private settled = false;
+  private timeout: NodeJS.Timeout | undefined;
+  private killTimer: NodeJS.Timeout | undefined;
+  private drainTimer: NodeJS.Timeout | undefined;
 
-    const stop = (): void => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      killTimer ??= setTimeout(() => child.kill('SIGKILL'), settings.killGraceMs);
-      killTimer.unref();
-    };
+  constructor(
+    private readonly child: ChildProcess,
+    private readonly settings: RunSettings,
+    private readonly resolve: (result: ProcessResult) => void,
+    private readonly reject: (error: unknown) => void,
+  ) {
+    this.stdout = new OutputBuffer(settings.maxOutputBytes);
+    this.stderr = new OutputBuffer(settings.maxOutputBytes);
+  }
 
-    const timeout = setTimeout(
+  start(): void {
+    const {child} = this;
+    this.timeout = setTimeout(
       () => {
-        timedOut = true;
-        stop();
+        this.timedOut = true;
+        this.stop();
       },
-      Math.max(1, settings.timeoutMs),
+      Math.max(1, this.settings.timeoutMs),
     );
-
-    const onData = (buffer: OutputBuffer) => (chunk: Buffer) => {
-      if (!buffer.push(chunk) && !outputLimitExceeded) {
-        outputLimitExceeded = true;
-        stop();
-      }
-    };
-    child.stdout?.on('data', onData(stdout));
-    child.stderr?.on('data', onData(stderr));
-
-    const finish = (exitCode: number | null, signal: NodeJS.Signals | null): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timeout);
-      if (killTimer) clearTimeout(killTimer);
-      if (drainTimer) clearTimeout(drainTimer);
-      resolve({
-        exitCode,
-        signal,
-        stdout: stdout.text(),
-        stderr: stderr.text(),
-        timedOut,
-        outputLimitExceeded,
-      });
-    };
-
-    child.on('error', (error) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timeout);
-      if (killTimer) clearTimeout(killTimer);
-      reject(startError(command, error));
-    });
+    child.stdout?.on('data', this.onData(this.stdout));
+    child.stderr?.on('data', this.onData(this.stderr));
+    child.on('error', (error) => this.fail(error));
     // 'close' waits for the pipes; a grandchild that inherited them could hold them open after
     // the tool itself exited, so after 'exit' we give the pipes a moment, then stop waiting.
     child.on('exit', (code, signal) => {
-      drainTimer = setTimeout(() => {
+      this.drainTimer = setTimeout(() => {
         child.stdout?.destroy();
         child.stderr?.destroy();
-        finish(code, signal);
+        this.finish(code, signal);
       }, 200);
-      drainTimer.unref();
+      this.drainTimer.unref();
     });
-    child.on('close', (code, signal) => finish(code, signal));
-  });
+    child.on('close', (code, signal) => this.finish(code, signal));
+  }
+
+  private onData(buffer: OutputBuffer): (chunk: Buffer) => void {
+    return (chunk) => {
+      if (!buffer.push(chunk) && !this.outputLimitExceeded) {
+        this.outputLimitExceeded = true;
+        this.stop();
+      }
+    };
+  }
+
+  private stop(): void {
+    const {child} = this;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    this.killTimer ??= setTimeout(() => child.kill('SIGKILL'), this.settings.killGraceMs);
+    this.killTimer.unref();
+  }
+
+  private finish(exitCode: number | null, signal: NodeJS.Signals | null): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timeout);
+    if (this.killTimer) clearTimeout(this.killTimer);
+    if (this.drainTimer) clearTimeout(this.drainTimer);
+    this.resolve({
+      exitCode,
+      signal,
+      stdout: this.stdout.text(),
+      stderr: this.stderr.text(),
+      timedOut: this.timedOut,
+      outputLimitExceeded: this.outputLimitExceeded,
+    });
+  }
+
+  private fail(error: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timeout);
+    if (this.killTimer) clearTimeout(this.killTimer);
+    this.reject(error);
+  }
 }
 
 function startError(command: string, error: unknown): ProcessStartError {

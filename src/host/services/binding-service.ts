@@ -7,7 +7,7 @@ import {
 } from '../../core/connectors/registry.js';
 import {OWNERSHIP_MODES} from '../../core/model/enums.js';
 import type {JsonValue} from '../../core/model/json.js';
-import {createOwnershipPolicy} from '../../core/policy/ownership.js';
+import {createOwnershipPolicy, type OwnershipPolicy} from '../../core/policy/ownership.js';
 import type {ConnectorCapabilities} from '../../core/protocols/connector.js';
 import {UsageError} from '../shared/usage-error.js';
 import {
@@ -135,43 +135,8 @@ export async function bindTracker(
 ): Promise<BindResult> {
   const {location} = await loadProject(environment);
   await refuseLinkedConfig(location);
-  let descriptor: ProviderDescriptor;
-  try {
-    descriptor = requireProvider(request.provider);
-  } catch (error) {
-    usage(error);
-  }
-  const workspace = validateWorkspace(descriptor, request.workspace);
-  const serverUrl = validateServerUrl(request.serverUrl);
-  const fieldOwners = parseKeyValues('field-owner', request.fieldOwners);
-  const mode = request.doctrineMode?.trim().toLowerCase() || 'external_authoritative';
-  let policy;
-  try {
-    policy = createOwnershipPolicy(mode, fieldOwners);
-  } catch (error) {
-    if (error instanceof ValidationError && error.field === 'doctrine.mode') {
-      throw new UsageError(`Invalid --doctrine-mode '${request.doctrineMode}'.`, {
-        hint: `Expected one of: ${OWNERSHIP_MODES.join(', ')}.`,
-      });
-    }
-    usage(error);
-  }
-  const credentials = parseKeyValues('credential', request.credentials);
-  const known = descriptor.credentials.map((spec) => spec.key);
-  for (const key of Object.keys(credentials)) {
-    if (!known.includes(key)) {
-      throw new UsageError(`Unknown --credential key '${key}' for ${descriptor.name}.`, {
-        hint: `Expected one of: ${known.join(', ')}.`,
-      });
-    }
-  }
-  for (const spec of descriptor.credentials) if (spec.secret) registerSecret(credentials[spec.key]);
-  const options = buildBindingOptions(descriptor.name, {
-    options: request.options,
-    statusLabels: request.statusLabels,
-    statusMap: request.statusMap,
-  });
-
+  const checked = checkBindRequest(request);
+  const {descriptor, workspace, serverUrl, policy, credentials, options} = checked;
   let credentialsFile: string | null = null;
   if (Object.keys(credentials).length > 0) {
     const merged = {...readProviderCredentials(descriptor.name, environment.env), ...credentials};
@@ -190,15 +155,6 @@ export async function bindTracker(
     },
     location.root,
   );
-  // The credentials of a hosted provider go only to servers approved on this machine (the
-  // binding itself is committed and could be changed by anyone): binding here approves this one.
-  let approvedIn: string | null = null;
-  if (descriptor.kind === 'hosted' && serverUrl !== null) {
-    const cloud =
-      descriptor.defaultServerUrl === null ? null : normaliseServerUrl(descriptor.defaultServerUrl);
-    if (serverUrl !== cloud)
-      approvedIn = (await approveServer(descriptor.name, serverUrl, environment.env)).path;
-  }
   return {
     provider: descriptor.name,
     workspace,
@@ -211,8 +167,79 @@ export async function bindTracker(
     credentials_saved: credentialsFile !== null,
     credential_keys: Object.keys(credentials).sort(),
     credentials_path: credentialsFile,
-    server_approved_in: approvedIn,
+    server_approved_in: await approveBoundServer(checked, environment),
   };
+}
+
+/** A bind request with every value checked: nothing is written before this exists. */
+type CheckedBinding = ReturnType<typeof checkBindRequest>;
+
+function checkBindRequest(request: BindRequest) {
+  let descriptor: ProviderDescriptor;
+  try {
+    descriptor = requireProvider(request.provider);
+  } catch (error) {
+    usage(error);
+  }
+  const workspace = validateWorkspace(descriptor, request.workspace);
+  const serverUrl = validateServerUrl(request.serverUrl);
+  const policy = checkOwnership(request);
+  const credentials = checkCredentials(descriptor, request.credentials);
+  const options = buildBindingOptions(descriptor.name, {
+    options: request.options,
+    statusLabels: request.statusLabels,
+    statusMap: request.statusMap,
+  });
+  return {descriptor, workspace, serverUrl, policy, credentials, options};
+}
+
+function checkOwnership(request: BindRequest): OwnershipPolicy {
+  const fieldOwners = parseKeyValues('field-owner', request.fieldOwners);
+  const mode = request.doctrineMode?.trim().toLowerCase() || 'external_authoritative';
+  try {
+    return createOwnershipPolicy(mode, fieldOwners);
+  } catch (error) {
+    if (error instanceof ValidationError && error.field === 'doctrine.mode') {
+      throw new UsageError(`Invalid --doctrine-mode '${request.doctrineMode}'.`, {
+        hint: `Expected one of: ${OWNERSHIP_MODES.join(', ')}.`,
+      });
+    }
+    usage(error);
+  }
+}
+
+/** Only the provider's credential keys; secret values are masked in any output from here on. */
+function checkCredentials(
+  descriptor: ProviderDescriptor,
+  entries: readonly string[] | undefined,
+): Record<string, string> {
+  const credentials = parseKeyValues('credential', entries);
+  const known = descriptor.credentials.map((spec) => spec.key);
+  for (const key of Object.keys(credentials)) {
+    if (!known.includes(key)) {
+      throw new UsageError(`Unknown --credential key '${key}' for ${descriptor.name}.`, {
+        hint: `Expected one of: ${known.join(', ')}.`,
+      });
+    }
+  }
+  for (const spec of descriptor.credentials) if (spec.secret) registerSecret(credentials[spec.key]);
+  return credentials;
+}
+
+/**
+ * The credentials of a hosted provider go only to servers approved on this machine (the binding
+ * itself is committed and could be changed by anyone): binding here approves this one. Returns
+ * where the approval is recorded, or null (the provider's cloud, a local provider).
+ */
+async function approveBoundServer(
+  checked: CheckedBinding,
+  environment: ServiceEnvironment,
+): Promise<string | null> {
+  const {descriptor, serverUrl} = checked;
+  if (descriptor.kind !== 'hosted' || serverUrl === null) return null;
+  const cloud = descriptor.defaultServerUrl === null ? null : normaliseServerUrl(descriptor.defaultServerUrl);
+  if (serverUrl === cloud) return null;
+  return (await approveServer(descriptor.name, serverUrl, environment.env)).path;
 }
 
 export interface UnbindResult {

@@ -47,7 +47,7 @@ export class UnknownIssueKeyError extends IssueNotFoundError {
   }
 }
 
-/** A query that looks like an issue key rather than words: `#12`, `12`, `PROJ-7` (contract §1.5). */
+/** A query that looks like an issue key rather than words: `#12`, `12`, `PROJ-7`. */
 export function looksLikeKey(query: string): boolean {
   return /^#?\d+$/.test(query.trim()) || /^[A-Za-z][A-Za-z0-9_]*-\d+$/.test(query.trim());
 }

@@ -4,8 +4,8 @@ import {UsageError} from '../shared/usage-error.js';
 
 /**
  * Parses repeated `key=value` flags: split on the first `=`, both sides trimmed and non-empty;
- * later duplicates win. The error names the flag actually at fault (the incumbent always said
- * `--credential`).
+ * later duplicates win. The error names the flag actually at fault, since the same parser serves
+ * several flags.
  */
 export function parseKeyValues(flag: string, entries: readonly string[] | undefined): Record<string, string> {
   const out: Record<string, string> = {};

@@ -13,6 +13,8 @@ export interface MaintenanceFinding {
   readonly path?: string;
   readonly fixable: boolean;
   readonly fixed: boolean;
+  /** The invariant of docs/ARCHITECTURE.md this finding reports broken (`INV-7`), if any. */
+  readonly invariant?: string;
 }
 
 export interface DoctorResult {
@@ -54,8 +56,17 @@ function kittifyFiles(dir: string): {name: string; path: string; size: number}[]
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
+/** A secret under `.kittify/` breaks INV-7 (no secret lands in `.kittify/`): the finding names it. */
 function secretFinding(severity: 'error' | 'warning', message: string, path: string): MaintenanceFinding {
-  return {code: 'secret', severity, message, path, fixable: false, fixed: false};
+  return {
+    code: 'secret',
+    severity,
+    message: `${message} [INV-7]`,
+    path,
+    fixable: false,
+    fixed: false,
+    invariant: 'INV-7',
+  };
 }
 
 /**

@@ -1,4 +1,5 @@
 import {
+  CORE_ISSUE_FIELDS,
   createRef,
   issueToJson,
   localViewOf,
@@ -64,19 +65,15 @@ export interface ReviewSummary {
   mappings_removed: number;
 }
 
-/** The fields a person reads; timestamps and the ref change with every version. */
-const SHOWN_FIELDS = [
-  'title',
-  'status',
-  'issue_type',
-  'priority',
-  'assignees',
-  'labels',
-  'parent',
-  'links',
+/**
+ * The fields a person reads, the long ones last; timestamps and the ref change with every
+ * version.
+ */
+const SHOWN_FIELDS: readonly string[] = [
+  ...CORE_ISSUE_FIELDS.filter((field) => field !== 'body' && field !== 'custom_fields'),
   'body',
   'custom_fields',
-] as const;
+];
 
 interface Snapshot {
   readonly remote: JsonObject | null;
@@ -107,17 +104,21 @@ export function explainAddedEvents(
       state.apply(event);
       continue;
     }
-    explainOne(state, event, push, commentChange);
+    explainOne({state, push, comments: commentChange}, event);
   }
   return collect(state, changes);
 }
 
-function explainOne(
-  state: TrackerState,
-  event: TrackerEvent,
-  push: (identity: string, change: ReviewChange) => void,
-  comments: Map<string, ReviewChange>,
-): void {
+/** What explaining the added events builds on: the fold so far, and where changes go. */
+interface Review {
+  readonly state: TrackerState;
+  readonly push: (identity: string, change: ReviewChange) => void;
+  /** The change of each comment recorded, by comment id (a later send marks it). */
+  readonly comments: Map<string, ReviewChange>;
+}
+
+function explainOne(review: Review, event: TrackerEvent): void {
+  const {state, push} = review;
   const at = event.at;
   switch (event.kind) {
     case 'issue_pulled': {
@@ -170,17 +171,13 @@ function explainOne(
       return;
     }
     default:
-      explainRecord(state, event, push, comments);
+      explainRecord(review, event);
   }
 }
 
 /** Events that add a record (no field diff): drafts, creates, comments, conflicts, mappings. */
-function explainRecord(
-  state: TrackerState,
-  event: TrackerEvent,
-  push: (identity: string, change: ReviewChange) => void,
-  comments: Map<string, ReviewChange>,
-): void {
+function explainRecord(review: Review, event: TrackerEvent): void {
+  const {state, push, comments} = review;
   const at = event.at;
   switch (event.kind) {
     case 'issue_deleted':

@@ -1,5 +1,6 @@
 import {findProvider, PROVIDER_NAMES} from '../../core/connectors/registry.js';
-import {TrackerError} from '../../core/errors.js';
+import {TrackerError, ValidationError} from '../../core/errors.js';
+import {createOwnershipPolicy, type OwnershipPolicy} from '../../core/policy/ownership.js';
 import {readTrackerBinding, isBound, type TrackerBinding} from '../config/tracker-config.js';
 import {findProjectRoot, type ProjectLocation} from '../project/project-root.js';
 
@@ -66,4 +67,16 @@ export async function loadBoundProject(environment: ServiceEnvironment): Promise
     );
   }
   return context as BoundContext;
+}
+
+/** The binding's ownership policy; a doctrine edited by hand into something invalid is an error saying where. */
+export function policyOf(context: BoundContext): OwnershipPolicy {
+  try {
+    return createOwnershipPolicy(context.binding.doctrine.mode, context.binding.doctrine.fieldOwners);
+  } catch (error) {
+    const reason = error instanceof ValidationError ? error.message : String(error);
+    throw new TrackerError(`The tracker doctrine in .kittify/config.yaml is invalid: ${reason}`, {
+      hint: 'Fix tracker.doctrine there, or run `spec-kitty tracker bind` again with --doctrine-mode.',
+    });
+  }
 }

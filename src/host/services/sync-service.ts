@@ -1,10 +1,8 @@
-import {TrackerError, ValidationError} from '../../core/errors.js';
 import {
   requireProvider,
   type ConnectorModule,
   type ProviderDescriptor,
 } from '../../core/connectors/registry.js';
-import {createOwnershipPolicy, type OwnershipPolicy} from '../../core/policy/ownership.js';
 import type {ConnectorConfig, PacingOverrides, TrackerConnector} from '../../core/protocols/connector.js';
 import {LongRunGuardError} from '../../core/sync/long-run-guard.js';
 import {
@@ -24,7 +22,7 @@ import {nodeFetch} from '../http/node-fetch.js';
 import {guardStorage, maskableSecrets, maskingConnector} from './content-guard.js';
 import {assertEgressPermitted} from './egress-gate.js';
 import {assertServerApproved} from './server-gate.js';
-import {loadBoundProject, type BoundContext, type ServiceEnvironment} from './service-context.js';
+import {loadBoundProject, policyOf, type BoundContext, type ServiceEnvironment} from './service-context.js';
 import {openBoundStorage, type TrackerStorageHandle} from './storage-gateway.js';
 
 export type SyncMode = 'pull' | 'push' | 'run';
@@ -99,17 +97,6 @@ function connectorFactory(
   config: ConnectorConfig,
 ): Promise<TrackerConnector> {
   return ((globalThis as unknown as Slots)[FACTORY_SLOT] ?? loadConnector)(descriptor, config);
-}
-
-function policyOf(context: BoundContext): OwnershipPolicy {
-  try {
-    return createOwnershipPolicy(context.binding.doctrine.mode, context.binding.doctrine.fieldOwners);
-  } catch (error) {
-    const reason = error instanceof ValidationError ? error.message : String(error);
-    throw new TrackerError(`The tracker doctrine in .kittify/config.yaml is invalid: ${reason}`, {
-      hint: 'Fix tracker.doctrine there, or run `spec-kitty tracker bind` again with --doctrine-mode.',
-    });
-  }
 }
 
 /**

@@ -5,8 +5,8 @@ import {inertLine} from '../shared/terminal-text.js';
 
 /**
  * One ticket as `list-tickets`, `issue-search` and `show` print it. Besides our fields it
- * carries the incumbent's normalised names (`identifier`, `external_issue_id`, `state.name`)
- * so scripts written for the incumbent keep working.
+ * carries the normalised names spec-kitty's Python tracker prints (`identifier`,
+ * `external_issue_id`, `state.name`), so scripts written against that tracker keep working.
  */
 export interface TicketView {
   readonly identity: string;

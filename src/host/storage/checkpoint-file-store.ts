@@ -1,20 +1,8 @@
-import {createHash} from 'node:crypto';
-import {promises as fs} from 'node:fs';
-import * as path from 'node:path';
-
 import {canonicalJson, type CheckpointStore, type SyncCheckpoint} from '../../core/index.js';
 import {StorageError} from '../fs/errors.js';
-import {ensureIgnoreRules} from './ignore-rules.js';
-import {
-  assertNoSymlinks,
-  ensureRealDir,
-  fsyncDir,
-  isNotFound,
-  readFileNoFollow,
-  writeFileAtomic,
-} from '../fs/safe-fs.js';
-import {slugify} from './scope.js';
+import {isNotFound, writeFileAtomic} from '../fs/safe-fs.js';
 import {withLock, type LockOptions} from '../fs/file-lock.js';
+import {KeyedStateFolder, parseKeyedRecord} from './keyed-state-folder.js';
 
 export interface CheckpointFileStoreOptions {
   readonly root: string;
@@ -33,23 +21,15 @@ export class CheckpointFileStore implements CheckpointStore {
   readonly dir: string;
   /** Damaged files treated as missing under `repair` (the caller prints them). */
   readonly warnings: string[] = [];
-  private readonly root: string;
-  /**
-   * The ignore rules and the folder (real, no links on the way) were checked by this instance:
-   * once, as the log does for events/. A long pull writes a checkpoint per batch, and these
-   * checks were half of each write's file-system calls.
-   */
-  private dirReady = false;
+  private readonly folder: KeyedStateFolder;
 
   constructor(private readonly options: CheckpointFileStoreOptions) {
-    this.root = path.resolve(options.root);
-    this.dir = path.join(path.resolve(options.scopeDir), 'state', 'checkpoints');
+    this.folder = new KeyedStateFolder(options.root, options.scopeDir, 'checkpoints', 'checkpoint');
+    this.dir = this.folder.dir;
   }
 
-  /** `<slug>-<hash>.json`: readable, safe on every file system, unique per key. */
   fileFor(key: string): string {
-    const hash = createHash('sha256').update(key).digest('hex').slice(0, 12);
-    return path.join(this.dir, `${slugify(key, 40) || 'checkpoint'}-${hash}.json`);
+    return this.folder.fileFor(key);
   }
 
   async getCheckpoint(key: string): Promise<SyncCheckpoint | null> {
@@ -70,23 +50,12 @@ export class CheckpointFileStore implements CheckpointStore {
   }
 
   async deleteCheckpoint(key: string): Promise<void> {
-    await this.locked(key, async (file) => {
-      try {
-        await fs.unlink(file);
-        await fsyncDir(this.dir);
-      } catch (error) {
-        if (!isNotFound(error)) throw error;
-      }
-    });
+    await this.locked(key, (file) => this.folder.remove(file));
   }
 
   private async locked(key: string, body: (file: string) => Promise<void>): Promise<void> {
-    const checked = this.dirReady;
-    if (!checked) {
-      await ensureIgnoreRules(this.root);
-      await ensureRealDir(this.root, this.dir);
-      this.dirReady = true;
-    }
+    const checked = this.folder.isReady;
+    await this.folder.ready();
     const file = this.fileFor(key);
     try {
       await withLock(file, `${file}.lock`, () => body(file), this.options.lock);
@@ -94,16 +63,15 @@ export class CheckpointFileStore implements CheckpointStore {
       // The folder went away since it was checked (removed by hand): check and create it again.
       const missing = isNotFound(error) || (error instanceof Error && isNotFound(error.cause));
       if (!checked || !missing) throw error;
-      this.dirReady = false;
+      this.folder.forgetReady();
       await this.locked(key, body);
     }
   }
 
   private async readFile(key: string, file: string, forWrite = false): Promise<SyncCheckpoint | null> {
-    assertNoSymlinks(this.root, file);
-    const bytes = await readFileNoFollow(file);
+    const bytes = await this.folder.read(file);
     if (bytes === null) return null;
-    const display = path.relative(this.root, file).split(path.sep).join('/');
+    const display = this.folder.display(file);
     try {
       return parseCheckpoint(bytes.toString('utf8'), key);
     } catch (error) {
@@ -122,12 +90,7 @@ export class CheckpointFileStore implements CheckpointStore {
 }
 
 function parseCheckpoint(text: string, key: string): SyncCheckpoint {
-  const json = JSON.parse(text) as unknown;
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error('not a JSON object');
-  const record = json as {key?: unknown; checkpoint?: unknown};
-  if (record.key !== key)
-    throw new Error(`it belongs to key ${JSON.stringify(record.key)}, not ${JSON.stringify(key)}`);
-  const checkpoint = record.checkpoint as Record<string, unknown> | null;
+  const checkpoint = parseKeyedRecord(text, key).checkpoint as Record<string, unknown> | null;
   if (typeof checkpoint !== 'object' || checkpoint === null) throw new Error('missing "checkpoint" object');
   const field = (name: string): string | null => {
     const value = checkpoint[name];

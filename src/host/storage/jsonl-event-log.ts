@@ -38,7 +38,13 @@ import {
   writeFileAtomic,
 } from '../fs/safe-fs.js';
 import {readSegment, truncateTornTail, type ParsedSegment} from './segment-file.js';
-import {listSegments, statStamp, type SegmentListing, type SegmentStamp} from './segment-listing.js';
+import {
+  listSegments,
+  parseListing,
+  statStamp,
+  type SegmentListing,
+  type SegmentStamp,
+} from './segment-listing.js';
 import {withLock, type HeldLock, type LockOptions} from '../fs/file-lock.js';
 import {WRITER_LOCK_NAME} from './scope.js';
 
@@ -728,18 +734,6 @@ const YIELD_EVERY_LINES = 100;
 
 function yieldToIo(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
-}
-
-/** The inverse of `listingText`. */
-function parseListing(text: string): Map<string, SegmentStamp> {
-  const files = new Map<string, SegmentStamp>();
-  for (const line of text.split('\n')) {
-    if (line === '') continue;
-    const space = line.indexOf(' ');
-    if (space <= 0) throw new Error('bad listing line');
-    files.set(line.slice(0, space), line.slice(space + 1));
-  }
-  return files;
 }
 
 /** An open segment was sealed by its writer between listing and reading it. */

@@ -1,6 +1,8 @@
 import type {CanonicalIssue, CanonicalLink} from '../../core/model/canonical-issue.js';
 import type {ExternalRef} from '../../core/model/external-ref.js';
-import type {JsonObject} from '../../core/model/json.js';
+import type {IssueEntrySummary} from '../../core/log/tracker-state.js';
+import type {IssueField} from '../../core/model/canonical-issue.js';
+import type {JsonObject, JsonValue} from '../../core/model/json.js';
 
 /**
  * Issues packed as fixed-order JSON arrays (no key names: smaller and faster to parse), shared
@@ -110,4 +112,38 @@ export function unpackIssue(value: unknown): CanonicalIssue {
     updated_at: v[12] as string | null,
     raw: null,
   });
+}
+
+/**
+ * The first seven fields of an entry record, as both derived caches store them (the state
+ * snapshot's records and the read index's): identity, base, draft, overrides (0 for none),
+ * edited at, deleted (0 or 1), created as.
+ */
+export type PackedEntryFields = [
+  identity: string,
+  base: unknown,
+  draft: unknown,
+  overrides: Record<string, unknown> | 0,
+  editedAt: string | null,
+  deleted: 0 | 1,
+  createdAs: string | null,
+];
+
+/** An entry without its history, from the fields of its record. */
+export function unpackEntryFields(record: readonly [...PackedEntryFields, ...unknown[]]): IssueEntrySummary {
+  const overrides = new Map<IssueField, JsonValue>();
+  if (record[3] !== 0) {
+    if (typeof record[3] !== 'object' || record[3] === null) throw new SnapshotDamage('bad overrides');
+    for (const [field, value] of Object.entries(record[3]))
+      overrides.set(field as IssueField, value as JsonValue);
+  }
+  return {
+    identity: record[0],
+    base: record[1] === null ? null : unpackIssue(record[1]),
+    draft: record[2] === null ? null : unpackIssue(record[2]),
+    overrides,
+    editedAt: record[4],
+    deleted: record[5] === 1,
+    createdAs: record[6],
+  };
 }

@@ -97,7 +97,7 @@ function lineError(display: string, lineNo: number, what: string, extraHint?: st
     path: display,
     hint:
       (extraHint ? `${extraHint} ` : '') +
-      'The tracker log is never rewritten silently. Restore the file from git (git checkout -- <file>) or fix that line by hand, then run spec-kitty tracker doctor to check the scope.',
+      'A damaged line is never skipped or rewritten silently [INV-4]. Restore the file from git (git checkout -- <file>) or fix that line by hand, then run spec-kitty tracker doctor to check the scope.',
   });
 }
 

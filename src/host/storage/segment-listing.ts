@@ -125,3 +125,15 @@ export function listingText(segments: ReadonlyMap<string, SegmentStamp>): string
   for (const [name, stamp] of segments) text += `${name} ${stamp}\n`;
   return text;
 }
+
+/** The inverse of `listingText`. */
+export function parseListing(text: string): Map<string, SegmentStamp> {
+  const files = new Map<string, SegmentStamp>();
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const space = line.indexOf(' ');
+    if (space <= 0) throw new Error('bad listing line');
+    files.set(line.slice(0, space), line.slice(space + 1));
+  }
+  return files;
+}

@@ -8,14 +8,13 @@ import {
   type FoldDiagnostic,
   type IssueEntry,
   type IssueEntrySummary,
-  type IssueField,
   type JsonObject,
-  type JsonValue,
   type PendingComment,
   type StoredConflict,
   type WorkPackageMapping,
 } from '../../core/index.js';
-import {packIssue, SnapshotDamage, unpackIssue, type PackedIssue} from './packed-issue.js';
+import {closeCacheFile, openCacheFile, parseCacheHeader, readFully} from './cache-file.js';
+import {packIssue, SnapshotDamage, unpackEntryFields, unpackIssue, type PackedIssue} from './packed-issue.js';
 
 export {packIssue, SnapshotDamage, unpackIssue};
 
@@ -140,20 +139,7 @@ function recordIsLive(record: PackedRecord): boolean {
 }
 
 function unpackRecord(record: PackedRecord): IssueEntrySummary {
-  const overrides = new Map<IssueField, JsonValue>();
-  if (record[3] !== 0) {
-    if (typeof record[3] !== 'object' || record[3] === null) throw new SnapshotDamage('bad overrides');
-    for (const [field, value] of Object.entries(record[3])) overrides.set(field as IssueField, value);
-  }
-  return {
-    identity: record[0],
-    base: record[1] === null ? null : unpackIssue(record[1]),
-    draft: record[2] === null ? null : unpackIssue(record[2]),
-    overrides,
-    editedAt: record[4],
-    deleted: record[5] === 1,
-    createdAs: record[6],
-  };
+  return unpackEntryFields(record);
 }
 
 // ---- writing ---------------------------------------------------------------------------
@@ -379,14 +365,7 @@ export class SnapshotFile {
 
   /** Opens and checks the header; null when the file is missing. Throws `SnapshotDamage`. */
   static open(file: string): SnapshotFile | null {
-    let fd: number;
-    try {
-      fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw new SnapshotDamage(`cannot open: ${(error as Error).message}`);
-    }
-    try {
+    const opened = openCacheFile(file, (fd) => {
       const size = fs.fstatSync(fd).size;
       let probe = Buffer.alloc(Math.min(HEADER_PROBE, size));
       readFully(fd, probe, 0);
@@ -400,11 +379,9 @@ export class SnapshotFile {
       const header = parseHeader(probe.subarray(0, end).toString('utf8'));
       const {listing} = header.sections;
       if (end + 1 + listing[0] + listing[1] !== size) throw new SnapshotDamage('size mismatch');
-      return new SnapshotFile(fd, header, end + 1);
-    } catch (error) {
-      fs.closeSync(fd);
-      throw error instanceof SnapshotDamage ? error : new SnapshotDamage((error as Error).message);
-    }
+      return {header, base: end + 1};
+    });
+    return opened && new SnapshotFile(opened.fd, opened.value.header, opened.value.base);
   }
 
   get id(): string {
@@ -412,11 +389,7 @@ export class SnapshotFile {
   }
 
   close(): void {
-    try {
-      fs.closeSync(this.fd);
-    } catch {
-      // already closed
-    }
+    closeCacheFile(this.fd);
   }
 
   /** The entry of `identity`, or null when the snapshot has none (the log never named it). */
@@ -564,25 +537,8 @@ export class SnapshotFile {
   }
 }
 
-function readFully(fd: number, buffer: Buffer, position: number): void {
-  let done = 0;
-  while (done < buffer.length) {
-    const n = fs.readSync(fd, buffer, done, buffer.length - done, position + done);
-    if (n === 0) throw new SnapshotDamage('unexpected end of file');
-    done += n;
-  }
-}
-
 function parseHeader(text: string): SnapshotHeader {
-  let header: SnapshotHeader;
-  try {
-    header = JSON.parse(text) as SnapshotHeader;
-  } catch {
-    throw new SnapshotDamage('header is not JSON');
-  }
-  if (header?.format !== SNAPSHOT_FORMAT || header.version !== SNAPSHOT_VERSION) {
-    throw new SnapshotDamage('other format or version');
-  }
+  const header = parseCacheHeader<SnapshotHeader>(text, SNAPSHOT_FORMAT, SNAPSHOT_VERSION);
   const {buckets, count, sections} = header;
   const isSection = (s: unknown): s is Section =>
     Array.isArray(s) && s.length === 3 && s.every((x) => Number.isSafeInteger(x) && x >= 0);

@@ -1,20 +1,8 @@
-import {createHash} from 'node:crypto';
-import {promises as fs} from 'node:fs';
-import * as path from 'node:path';
-
 import {canonicalJson, type WriteIntent, type WriteIntentStore} from '../../core/index.js';
 import {StorageError} from '../fs/errors.js';
-import {ensureIgnoreRules} from './ignore-rules.js';
-import {
-  assertNoSymlinks,
-  ensureRealDir,
-  fsyncDir,
-  isNotFound,
-  readFileNoFollow,
-  writeFileAtomic,
-} from '../fs/safe-fs.js';
-import {slugify} from './scope.js';
+import {writeFileAtomic} from '../fs/safe-fs.js';
 import {withLock, type LockOptions} from '../fs/file-lock.js';
+import {KeyedStateFolder, parseKeyedRecord} from './keyed-state-folder.js';
 
 export interface WriteIntentFileStoreOptions {
   readonly root: string;
@@ -37,29 +25,25 @@ const INTENT_LOCK_WAIT_MS = 45_000;
  */
 export class WriteIntentFileStore implements WriteIntentStore {
   readonly dir: string;
-  private readonly root: string;
-  private dirReady = false;
+  private readonly folder: KeyedStateFolder;
 
   constructor(private readonly options: WriteIntentFileStoreOptions) {
-    this.root = path.resolve(options.root);
-    this.dir = path.join(path.resolve(options.scopeDir), 'state', 'intents');
+    this.folder = new KeyedStateFolder(options.root, options.scopeDir, 'intents', 'intent');
+    this.dir = this.folder.dir;
   }
 
-  /** `<slug>-<hash>.json`: readable, safe on every file system, unique per key. */
   fileFor(key: string): string {
-    const hash = createHash('sha256').update(key).digest('hex').slice(0, 12);
-    return path.join(this.dir, `${slugify(key, 40) || 'intent'}-${hash}.json`);
+    return this.folder.fileFor(key);
   }
 
   async get(key: string): Promise<WriteIntent | null> {
     const file = this.fileFor(key);
-    await assertNoSymlinks(this.root, file);
-    const bytes = await readFileNoFollow(file);
+    const bytes = await this.folder.read(file);
     if (bytes === null) return null;
     try {
       return parseIntent(bytes.toString('utf8'), key);
     } catch (error) {
-      const display = path.relative(this.root, file).split(path.sep).join('/');
+      const display = this.folder.display(file);
       throw new StorageError(`${display}: damaged write intent (${(error as Error).message})`, {
         path: file,
         hint: `It records that ${key} may have been sent to the tracker. Check the tracker for it, then delete the file (rm ${display}).`,
@@ -68,40 +52,24 @@ export class WriteIntentFileStore implements WriteIntentStore {
   }
 
   async record(intent: WriteIntent): Promise<void> {
-    await this.ready();
+    await this.folder.ready();
     // writeFileAtomic fsyncs the file before the rename and the folder after it.
     await writeFileAtomic(this.fileFor(intent.key), canonicalJson(intent, {indent: 2}) + '\n');
   }
 
   async clear(key: string): Promise<void> {
-    try {
-      await fs.unlink(this.fileFor(key));
-    } catch (error) {
-      if (isNotFound(error)) return;
-      throw error;
-    }
-    await fsyncDir(this.dir);
+    await this.folder.remove(this.fileFor(key));
   }
 
   async exclusive<T>(key: string, body: () => Promise<T>): Promise<T> {
-    await this.ready();
+    await this.folder.ready();
     const file = this.fileFor(key);
     return withLock(file, `${file}.lock`, body, {waitMs: INTENT_LOCK_WAIT_MS, ...this.options.lock});
-  }
-
-  private async ready(): Promise<void> {
-    if (this.dirReady) return;
-    await ensureIgnoreRules(this.root);
-    await ensureRealDir(this.root, this.dir);
-    this.dirReady = true;
   }
 }
 
 function parseIntent(text: string, key: string): WriteIntent {
-  const json = JSON.parse(text) as Record<string, unknown>;
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error('not a JSON object');
-  if (json.key !== key)
-    throw new Error(`it belongs to key ${JSON.stringify(json.key)}, not ${JSON.stringify(key)}`);
+  const json = parseKeyedRecord(text, key);
   if (json.kind !== 'create' && json.kind !== 'comment') throw new Error('"kind" must be create or comment');
   if (typeof json.identity !== 'string') throw new Error('"identity" must be a string');
   if (typeof json.at !== 'string' || Number.isNaN(Date.parse(json.at)))

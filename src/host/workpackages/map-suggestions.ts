@@ -80,6 +80,20 @@ function titleForms(wp: WorkPackage): Set<string> {
   return new Set([t, `${id} ${t}`, `[${id}] ${t}`, `${id}: ${t}`, `${id} - ${t}`]);
 }
 
+/** The strongest evidence found for one unmapped work package, with every issue it points at. */
+interface BestMatch {
+  readonly wp: WorkPackage;
+  readonly reason: SuggestionReason;
+  readonly matched: string;
+  readonly issues: CanonicalIssue[];
+}
+
+/** The issues a work package may be matched to: this tracker's, published, not mapped yet. */
+interface Candidates {
+  readonly issues: readonly CanonicalIssue[];
+  readonly byTitle: ReadonlyMap<string, CanonicalIssue[]>;
+}
+
 export function suggestMappings(options: {
   readonly workPackages: readonly WorkPackage[];
   readonly mappings: readonly WorkPackageMapping[];
@@ -89,8 +103,33 @@ export function suggestMappings(options: {
   const {system} = options;
   const byWp = indexMappings(options.mappings);
   const bare = countBareIds(options.workPackages);
-  const mappedIdentities = new Set(options.mappings.map((m) => refIdentity(m.ref)));
-  const candidates = options.issues.filter(
+  const candidates = unmappedCandidates(options.issues, options.mappings, system);
+  const best: BestMatch[] = [];
+  const unmatched: {qualified_id: string; ref: string}[] = [];
+  for (const wp of options.workPackages) {
+    if (findMappingFor(wp, system, byWp, bare) !== null) continue;
+    const match = bestMatch(wp, candidates, unmatched);
+    if (match) best.push(match);
+  }
+  const contested = contestedIssues(best);
+  const {suggestions, ambiguous} = sortOut(best, new Set(contested.map((c) => c.identity)));
+  const byId = (a: {qualified_id: string}, b: {qualified_id: string}) =>
+    a.qualified_id < b.qualified_id ? -1 : a.qualified_id > b.qualified_id ? 1 : 0;
+  return {
+    suggestions: suggestions.sort(byId),
+    ambiguous: ambiguous.sort(byId),
+    contested: contested.sort((a, b) => (a.identity < b.identity ? -1 : 1)),
+    unmatched_refs: unmatched.sort(byId),
+  };
+}
+
+function unmappedCandidates(
+  issues: readonly CanonicalIssue[],
+  mappings: readonly WorkPackageMapping[],
+  system: string,
+): Candidates {
+  const mappedIdentities = new Set(mappings.map((m) => refIdentity(m.ref)));
+  const candidates = issues.filter(
     (issue) =>
       issue.ref.system === system && !isDraftRef(issue.ref) && !mappedIdentities.has(refIdentity(issue.ref)),
   );
@@ -99,40 +138,43 @@ export function suggestMappings(options: {
     const key = normaliseTitle(issue.title);
     byTitle.set(key, [...(byTitle.get(key) ?? []), issue]);
   }
+  return {issues: candidates, byTitle};
+}
 
-  const best: {wp: WorkPackage; reason: SuggestionReason; matched: string; issues: CanonicalIssue[]}[] = [];
-  const unmatched: {qualified_id: string; ref: string}[] = [];
-  for (const wp of options.workPackages) {
-    if (findMappingFor(wp, system, byWp, bare) !== null) continue;
-    const marker = workPackageMarker(wp.qualified_id);
-    const byMarker = candidates.filter((issue) => (issue.body ?? '').includes(marker));
-    if (byMarker.length > 0) {
-      best.push({wp, reason: 'marker', matched: wp.qualified_id, issues: byMarker});
-      continue;
-    }
-    const byRef = new Map<string, {issue: CanonicalIssue; ref: string}>();
-    for (const ref of wp.tracker_refs) {
-      const hits = candidates.filter((issue) => refMatchesIssue(ref, issue));
-      if (hits.length === 0) unmatched.push({qualified_id: wp.qualified_id, ref});
-      for (const issue of hits) byRef.set(refIdentity(issue.ref), {issue, ref});
-    }
-    if (byRef.size > 0) {
-      const hits = [...byRef.values()];
-      best.push({
-        wp,
-        reason: 'tracker_ref',
-        matched: hits.map((h) => h.ref).join(', '),
-        issues: hits.map((h) => h.issue),
-      });
-      continue;
-    }
-    const titles = titleForms(wp);
-    const byTitleHits = [...titles].flatMap((t) => byTitle.get(t) ?? []);
-    const unique = [...new Map(byTitleHits.map((i) => [refIdentity(i.ref), i])).values()];
-    if (unique.length > 0) best.push({wp, reason: 'title', matched: wp.title, issues: unique});
+/**
+ * The strongest kind of evidence that finds anything (marker, then tracker refs, then title);
+ * tracker refs that match no candidate are added to `unmatched`.
+ */
+function bestMatch(
+  wp: WorkPackage,
+  candidates: Candidates,
+  unmatched: {qualified_id: string; ref: string}[],
+): BestMatch | null {
+  const marker = workPackageMarker(wp.qualified_id);
+  const byMarker = candidates.issues.filter((issue) => (issue.body ?? '').includes(marker));
+  if (byMarker.length > 0) return {wp, reason: 'marker', matched: wp.qualified_id, issues: byMarker};
+  const byRef = new Map<string, {issue: CanonicalIssue; ref: string}>();
+  for (const ref of wp.tracker_refs) {
+    const hits = candidates.issues.filter((issue) => refMatchesIssue(ref, issue));
+    if (hits.length === 0) unmatched.push({qualified_id: wp.qualified_id, ref});
+    for (const issue of hits) byRef.set(refIdentity(issue.ref), {issue, ref});
   }
+  if (byRef.size > 0) {
+    const hits = [...byRef.values()];
+    return {
+      wp,
+      reason: 'tracker_ref',
+      matched: hits.map((h) => h.ref).join(', '),
+      issues: hits.map((h) => h.issue),
+    };
+  }
+  const byTitleHits = [...titleForms(wp)].flatMap((t) => candidates.byTitle.get(t) ?? []);
+  const unique = [...new Map(byTitleHits.map((i) => [refIdentity(i.ref), i])).values()];
+  return unique.length > 0 ? {wp, reason: 'title', matched: wp.title, issues: unique} : null;
+}
 
-  // An issue several work packages point at is contested: none of them gets it.
+/** An issue several work packages point at is contested: none of them gets it. */
+function contestedIssues(best: readonly BestMatch[]): ContestedIssue[] {
   const claims = new Map<string, {issue: CanonicalIssue; wps: Set<string>}>();
   for (const entry of best) {
     if (entry.issues.length !== 1) continue;
@@ -141,11 +183,16 @@ export function suggestMappings(options: {
     claim.wps.add(entry.wp.qualified_id);
     claims.set(identity, claim);
   }
-  const contested: ContestedIssue[] = [...claims.entries()]
+  return [...claims.entries()]
     .filter(([, c]) => c.wps.size > 1)
     .map(([identity, c]) => ({identity, key: c.issue.ref.key, qualified_ids: [...c.wps].sort()}));
-  const contestedIds = new Set(contested.map((c) => c.identity));
+}
 
+/** A single uncontested issue is a suggestion; several issues make the work package ambiguous. */
+function sortOut(
+  best: BestMatch[],
+  contestedIds: ReadonlySet<string>,
+): {suggestions: MappingSuggestion[]; ambiguous: AmbiguousSuggestion[]} {
   const suggestions: MappingSuggestion[] = [];
   const ambiguous: AmbiguousSuggestion[] = [];
   for (const entry of best.sort((a, b) => REASON_RANK[a.reason] - REASON_RANK[b.reason])) {
@@ -169,14 +216,7 @@ export function suggestMappings(options: {
       matched: entry.matched,
     });
   }
-  const byId = (a: {qualified_id: string}, b: {qualified_id: string}) =>
-    a.qualified_id < b.qualified_id ? -1 : a.qualified_id > b.qualified_id ? 1 : 0;
-  return {
-    suggestions: suggestions.sort(byId),
-    ambiguous: ambiguous.sort(byId),
-    contested: contested.sort((a, b) => (a.identity < b.identity ? -1 : 1)),
-    unmatched_refs: unmatched.sort(byId),
-  };
+  return {suggestions, ambiguous};
 }
 
 export interface AppliedSuggestions {

@@ -1,7 +1,10 @@
-import {TrackerError, ValidationError} from '../../core/errors.js';
-import {createOwnershipPolicy, type OwnershipPolicy} from '../../core/policy/ownership.js';
 import {systemClock} from '../../core/protocols/runtime.js';
-import {loadBoundProject, type BoundContext, type ServiceEnvironment} from '../services/service-context.js';
+import {
+  loadBoundProject,
+  policyOf,
+  type BoundContext,
+  type ServiceEnvironment,
+} from '../services/service-context.js';
 import {guardStorage} from '../services/content-guard.js';
 import {openBoundStorage} from '../services/storage-gateway.js';
 import type {SyncIntent} from '../services/sync-service.js';
@@ -60,17 +63,6 @@ export async function suggestProjectMappings(
 /** Reader problems worth a line (info-level notes are left out). */
 export function readerWarnings(diagnostics: readonly ReaderDiagnostic[]): string[] {
   return diagnostics.filter((d) => d.severity !== 'info').map(formatDiagnostic);
-}
-
-function policyOf(context: BoundContext): OwnershipPolicy {
-  try {
-    return createOwnershipPolicy(context.binding.doctrine.mode, context.binding.doctrine.fieldOwners);
-  } catch (error) {
-    const reason = error instanceof ValidationError ? error.message : String(error);
-    throw new TrackerError(`The tracker doctrine in .kittify/config.yaml is invalid: ${reason}`, {
-      hint: 'Fix tracker.doctrine there, or run `spec-kitty tracker bind` again.',
-    });
-  }
 }
 
 /**

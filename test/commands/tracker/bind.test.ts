@@ -99,7 +99,7 @@ describe('tracker bind / unbind', () => {
     [
       'a bad doctrine mode',
       ['--provider', 'github', '--workspace', 'a/b', '--doctrine-mode', 'anarchy'],
-      /Invalid --doctrine-mode 'anarchy'/,
+      /Expected --doctrine-mode=anarchy to be one of: external_authoritative, split_ownership, spec_kitty_authoritative/,
     ],
     [
       'a malformed --field-owner',

@@ -42,6 +42,7 @@ function tearLastLine(file: string): void {
   truncateSync(file, lastStart + 10);
 }
 
+// INV-1: a committed segment is never modified or deleted, doctor --fix included.
 describe('doctor --fix and committed segments', () => {
   let project: TestProject;
   let segment: string;

@@ -69,11 +69,13 @@ describe("a token-shaped string in the tracker's content", () => {
     expect(doctor.stdout).not.to.include(THEIRS);
   });
 
+  // INV-7: no secret lands in .kittify/; doctor reports one that did.
   it("this machine's own credential in a segment is still an error", async () => {
     await seedCache(project.root, [issue(1, {body: `token ${process.env.GITHUB_TOKEN}`})]);
     const doctor = await run(['tracker', 'doctor']);
     expect(exitCode(doctor)).to.equal(1);
     expect(doctor.stdout).to.match(/contains your GITHUB_TOKEN|contains a stored credential value/);
+    expect(doctor.stdout).to.contain('[INV-7]');
   });
 
   it('doctor scans every file under .kittify/, whatever its extension', async () => {

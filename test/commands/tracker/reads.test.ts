@@ -80,7 +80,10 @@ describe('offline reads: list-tickets, show, issue-search, status, map', () => {
   it('list-tickets rejects a bad filter value with exit 2', async () => {
     const bad = await run(['tracker', 'list-tickets', '--status', 'doing']);
     expect(exitCode(bad)).to.equal(2);
-    expect(bad.stderr).to.match(/Invalid --status 'doing'/);
+    expect(bad.stderr).to.match(/Expected --status=doing to be one of: todo, in_progress/);
+    const type = await run(['tracker', 'list-tickets', '--type', 'feature']);
+    expect(exitCode(type)).to.equal(2);
+    expect(type.stderr).to.match(/Expected --type=feature to be one of: epic, story/);
     const limit = await run(['tracker', 'list-tickets', '--limit', '0']);
     expect(exitCode(limit)).to.equal(2);
     const sort = await run(['tracker', 'list-tickets', '--sort', 'random', '--json']);

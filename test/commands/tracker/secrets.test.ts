@@ -29,6 +29,7 @@ function eventText(root: string): string {
 
 const TOKEN = 'ghp_' + 'Zq8Xw2Lm4Np6Rt0Vb3Kc5Hd7Jf9Gs1Ay4Eu6';
 
+// INV-7: no secret lands in .kittify/.
 describe('tracker: no credential lands in the committed cache', () => {
   let project: TestProject;
   beforeEach(async () => {

@@ -102,6 +102,7 @@ const policyArb: fc.Arbitrary<OwnershipPolicy> = fc.constantFrom(
 const fieldsOf = (issue: CanonicalIssue) => Object.fromEntries(FIELDS.map((f) => [f, issue[f]]));
 
 describe('sync convergence (property)', () => {
+  // INV-10: a command that decides nothing writes nothing.
   it('after a final sync, local and remote agree on every field, and another run writes nothing', async () => {
     await fc.assert(
       fc.asyncProperty(

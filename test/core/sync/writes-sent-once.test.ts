@@ -84,6 +84,7 @@ function crashingStore(store: IssueStore, method: 'settleComment' | 'recordRemot
   });
 }
 
+// INV-9: a create or a comment is sent to the tracker at most once.
 describe('writes that are never sent twice (engine against the fake GitHub)', () => {
   let r: Rig;
   beforeEach(async () => {

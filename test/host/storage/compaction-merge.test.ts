@@ -172,6 +172,7 @@ describe('compaction on both branches merges cleanly (real git, rename detection
   });
 
   for (let seed = 1; seed <= SEEDS; seed++) {
+    // INV-1: a committed segment is never modified or deleted (INV-2: every merge folds to the union).
     it(`random history ${seed}: no committed file is deleted, and every way of merging folds to the union`, async () => {
       const {root, cleanup} = await tempRoot('tracker-compact-merge-');
       try {

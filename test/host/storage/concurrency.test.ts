@@ -14,6 +14,7 @@ const WRITES = 100;
 describe(`concurrent writers (${WORKERS} processes x ${WRITES} mixed writes)`, function () {
   this.timeout(300_000);
 
+  // INV-5: one writer per scope; concurrent writers keep every acknowledged event exactly once.
   it('keeps every acknowledged event exactly once, with no torn or interleaved line', async () => {
     const {root, cleanup} = await tempRoot();
     try {

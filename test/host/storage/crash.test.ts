@@ -7,6 +7,7 @@ const TRIALS = Number(process.env.CRASH_TRIALS ?? 8);
 describe(`crash trials (${TRIALS} SIGKILLs mid-write; 100+ in scripts/crash-trials.ts)`, function () {
   this.timeout(30_000 + TRIALS * 15_000);
 
+  // INV-4: no acknowledged event is lost by a crash; INV-6: a checkpoint is never ahead of the log.
   it('always reopens, loses no acknowledged event, and never has a checkpoint ahead of the data', async () => {
     let acked = 0;
     for (let trial = 0; trial < TRIALS; trial++) {

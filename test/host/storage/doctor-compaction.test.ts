@@ -16,6 +16,7 @@ describe('doctor', () => {
   beforeEach(async () => ({root, cleanup} = await tempRoot()));
   afterEach(async () => cleanup());
 
+  // INV-3 (an event id names one event), INV-4 (no damaged line skipped silently): doctor reports their violations by id.
   it('finds every kind of damage, and --fix repairs what it can without losing an event', async () => {
     const storage = openTrackerStorage(scopeOptions(root));
     // Two command runs: two committed segments.
@@ -52,6 +53,17 @@ describe('doctor', () => {
     expect(report.findings.find((f) => f.code === 'invalid_line')!.path).to.match(
       /01ARZ3NDEKTSV4RRFFQ69G5FAV\.jsonl:2$/,
     );
+    // Damage names the invariant it breaks; harmless leftovers name none.
+    const invariantOf = (code: string) => report.findings.find((f) => f.code === code)!;
+    for (const [code, id] of [
+      ['duplicate_event', 'INV-3'],
+      ['invalid_line', 'INV-4'],
+      ['torn_tail', 'INV-4'],
+    ] as const) {
+      expect(invariantOf(code).invariant).to.equal(id);
+      expect(invariantOf(code).message).to.contain(`[${id}]`);
+    }
+    expect(invariantOf('stale_lock').invariant).to.equal(undefined);
 
     const fixed = await doctorScope({root, scopeDir: storage.scopeDir, fix: true});
     expect(

@@ -99,6 +99,7 @@ describe('merging tracker logs with real git (no merge driver)', function () {
   });
   after(async () => cleanup());
 
+  // INV-1: a committed segment is never modified or deleted.
   it('a sync only adds files: no committed line is modified', () => {
     const changes = ['a', 'b'].flatMap((branch) =>
       git(root, 'diff', '--name-status', 'base', branch).trim().split('\n'),
@@ -132,6 +133,7 @@ describe('merging tracker logs with real git (no merge driver)', function () {
     ],
   ];
   for (const [name, run] of strategies) {
+    // INV-2: the state is a deterministic fold of the set of events, whatever order branches arrive in.
     it(`${name} completes without conflict and folds to the union`, async () => {
       run();
       expect(git(root, 'status', '--porcelain')).to.equal('');

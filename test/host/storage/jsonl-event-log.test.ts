@@ -97,6 +97,7 @@ describe('durable tracker log (JSONL segments)', () => {
     expect((await a.stores.listIssues()).map((i) => i.ref.id)).to.deep.equal(['1', '2']);
   });
 
+  // INV-8: nothing is read or written through a symbolic link.
   it('refuses to read or write through a symbolic link, naming it', async () => {
     const storage = openTrackerStorage(scopeOptions(root));
     await storage.stores.recordRemote([{issue: remote('1')}]);
@@ -138,6 +139,7 @@ describe('durable tracker log (JSONL segments)', () => {
     expect(scopeName({provider: 'jira', serverUrl: '', workspace: 'x'.repeat(500)}).length).to.be.below(80);
   });
 
+  // INV-4: a damaged line is never skipped silently.
   it('fails on invalid JSON on line 7 with file and line, and loses nothing', async () => {
     const storage = openTrackerStorage(scopeOptions(root));
     await storage.stores.recordRemote(Array.from({length: 9}, (_, i) => ({issue: remote(String(i + 1))})));
@@ -151,7 +153,9 @@ describe('durable tracker log (JSONL segments)', () => {
     const error = await rejection(openTrackerStorage(scopeOptions(root)).stores.listIssues());
     expect(error).to.be.instanceOf(StorageError);
     expect(error.message).to.match(new RegExp(`events/${segment!.replace('.', '\\.')}:7: invalid JSON`));
-    expect((error as StorageError).hint).to.contain('git checkout');
+    expect((error as StorageError).hint)
+      .to.contain('git checkout')
+      .and.contain('[INV-4]');
     const writeError = await rejection(
       openTrackerStorage(scopeOptions(root)).stores.recordRemote([{issue: remote('99')}]),
     );
@@ -174,6 +178,7 @@ describe('durable tracker log (JSONL segments)', () => {
       .and.contain('teleported');
   });
 
+  // INV-4: a torn last line is a warning naming file and line, never skipped silently.
   it('skips a torn tail with a warning, and repairTornTails removes only that line', async () => {
     const storage = openTrackerStorage(scopeOptions(root));
     await storage.stores.recordRemote([{issue: remote('1')}, {issue: remote('2')}]);
@@ -215,6 +220,7 @@ describe('durable tracker log (JSONL segments)', () => {
     expect((await openTrackerStorage(scopeOptions(root)).stores.listIssues()).length).to.equal(1);
   });
 
+  // INV-5: one writer per scope at a time.
   it('fails a second writer with a clear message naming the lock when the lock stays held', async () => {
     const storage = openTrackerStorage({...scopeOptions(root), lock: {waitMs: 300, staleMs: 60_000}});
     await storage.stores.recordRemote([{issue: remote('1')}]);
@@ -281,6 +287,7 @@ describe('checkpoint files', () => {
     expect(error.message).to.contain('link');
   });
 
+  // INV-11: a lost or damaged checkpoint loses no data.
   it('reports a truncated checkpoint clearly, and --repair treats it as missing', async () => {
     const storage = openTrackerStorage(scopeOptions(root));
     await storage.checkpoints.setCheckpoint('pull', {

@@ -154,6 +154,7 @@ describe('read cache (derived, git-ignored snapshot of the fold)', function () {
     expect(third.log.stats.segmentsParsed).to.equal(0);
   });
 
+  // INV-10: a command that decides nothing writes nothing, reads included.
   it('a pure read with a current cache writes nothing, the cache included', async () => {
     await seed();
     await cold(root).stores.listIssues();
@@ -267,6 +268,7 @@ describe('read cache (derived, git-ignored snapshot of the fold)', function () {
     expect(await listFiles(cacheDir)).to.deep.equal([]);
   });
 
+  // INV-11: derived state is rebuildable: losing it loses no data.
   it('a deleted cache gives the same answers and is rebuilt', async () => {
     await seed();
     await cold(root).stores.listIssues();
@@ -342,6 +344,7 @@ describe('read cache (derived, git-ignored snapshot of the fold)', function () {
       await expectSameAsUncached(root);
     });
 
+    // INV-8: nothing is read or written through a symbolic link.
     it('a cache folder that is a symbolic link is neither read nor written through', async () => {
       await seed();
       await cold(root).stores.listIssues();
@@ -386,6 +389,7 @@ describe('read cache (derived, git-ignored snapshot of the fold)', function () {
     }
   });
 
+  // INV-11: per-clone and derived files are git-ignored.
   it('stays out of git, and a real git merge of a branch invalidates it', async function () {
     const git = (...args: string[]) =>
       execFileSync(

@@ -26,7 +26,6 @@ export default class TrackerMapAdd extends TrackerCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(TrackerMapAdd);
-    this.setJson(flags.json);
     const {addMapping} = await import('../../../host/services/mapping-service.js');
     const m = await addMapping(this.runContext(), {
       wpId: flags['wp-id'],

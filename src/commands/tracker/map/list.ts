@@ -11,8 +11,7 @@ export default class TrackerMapList extends TrackerCommand {
   static override flags = {...jsonFlag};
 
   async run(): Promise<void> {
-    const {flags} = await this.parse(TrackerMapList);
-    this.setJson(flags.json);
+    await this.parse(TrackerMapList);
     const [{listMappings}, {formatTable}] = await Promise.all([
       import('../../../host/services/mapping-service.js'),
       import('../../../host/services/ticket-view.js'),

@@ -17,7 +17,6 @@ export default class TrackerMapRemove extends TrackerCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(TrackerMapRemove);
-    this.setJson(flags.json);
     const {removeMapping} = await import('../../../host/services/mapping-service.js');
     const result = await removeMapping(this.runContext(), flags['wp-id']);
     this.emit({

@@ -24,7 +24,6 @@ export default class TrackerMapSuggest extends TrackerCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(TrackerMapSuggest);
-    this.setJson(flags.json);
     const [{formatTable}, {suggestProjectMappings}] = await Promise.all([
       import('../../../host/services/ticket-view.js'),
       import('../../../host/workpackages/wp-services.js'),

@@ -44,7 +44,7 @@ import {joinMarker, splitMarker} from '../shared/body-marker.js';
  */
 const LIST_EVERYTHING: readonly string[] = ['--json', 'list', '--all', '--limit', '0'];
 
-/** Priority beads gives an issue created without one (and the incumbent sends explicitly). */
+/** Priority beads gives an issue created without one; sent explicitly so the result does not depend on bd's default. */
 const DEFAULT_BEADS_PRIORITY = 2;
 
 export const BEADS_CAPABILITIES: ConnectorCapabilities = Object.freeze({
@@ -71,7 +71,8 @@ export const BEADS_CAPABILITIES: ConnectorCapabilities = Object.freeze({
 /**
  * beads (`bd`), the local issue tracker, driven through its JSON CLI (`bd --json ...`). Every
  * call is one run of the executable named by `credentials.command` (default `bd`) in
- * `credentials.cwd`; argv shapes follow the incumbent's (contract §4.9) so call counts match.
+ * `credentials.cwd`; one run per operation, with the argv spec-kitty's Python tracker uses, so a
+ * bd version that works with one works with the other.
  */
 export class BeadsConnector implements TrackerConnector {
   readonly provider = BEADS_PROVIDER;

@@ -1,6 +1,6 @@
 /**
- * Translation between beads (`bd --json`) issue objects and canonical issues, following the
- * incumbent's mapping (contract §4.9) so both implementations read a beads database alike.
+ * Translation between beads (`bd --json`) issue objects and canonical issues, the same mapping as
+ * spec-kitty's Python tracker, so both read one beads database alike.
  */
 import {createIssue, type CanonicalIssue, type CanonicalLink} from '../../model/canonical-issue.js';
 import type {CanonicalIssueType, CanonicalStatus, LinkType} from '../../model/enums.js';

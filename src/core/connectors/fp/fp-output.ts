@@ -1,6 +1,6 @@
 /**
- * Reading fp's text output and translating statuses and priorities, following the incumbent
- * (contract §4.9): issue lines look like `<ID> [<status>] [<priority>] <title>` (the priority
+ * Reading fp's text output and translating statuses and priorities the way spec-kitty's Python
+ * tracker does, so both read one fp project alike: issue lines look like `<ID> [<status>] [<priority>] <title>` (the priority
  * is optional), possibly behind tree glyphs when issues are nested.
  */
 import type {CanonicalStatus} from '../../model/enums.js';
@@ -52,7 +52,7 @@ const STATUS_TO_FP: Readonly<Record<CanonicalStatus, string>> = {
   canceled: 'done',
 };
 
-/** fp status -> canonical; an unknown status reads as todo, as in the incumbent. */
+/** fp status -> canonical; an unknown status reads as todo (not yet started is the safe guess). */
 export function statusFromFp(status: string): CanonicalStatus {
   return STATUS_FROM_FP[status.trim().toLowerCase()] ?? 'todo';
 }

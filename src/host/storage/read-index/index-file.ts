@@ -1,9 +1,8 @@
 import * as fs from 'node:fs';
 
 import type {IssueEntry} from '../../../core/log/tracker-state.js';
-import type {IssueField} from '../../../core/model/canonical-issue.js';
-import type {JsonValue} from '../../../core/model/json.js';
-import {SnapshotDamage, unpackIssue} from '../packed-issue.js';
+import {closeCacheFile, openCacheFile, parseCacheHeader, readFully} from '../cache-file.js';
+import {SnapshotDamage, unpackEntryFields} from '../packed-issue.js';
 import {
   COLUMN_BYTES,
   INDEX_FORMAT,
@@ -35,14 +34,7 @@ export class IndexFile {
 
   /** Opens a base file; null when there is none. Throws `SnapshotDamage` when it is unusable. */
   static open(file: string): IndexFile | null {
-    let fd: number;
-    try {
-      fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw new SnapshotDamage(`cannot open: ${(error as Error).message}`);
-    }
-    try {
+    const opened = openCacheFile(file, (fd) => {
       const size = fs.fstatSync(fd).size;
       if (size < TRAILER_BYTES) throw new SnapshotDamage('too short');
       const trailer = readAt(fd, size - TRAILER_BYTES, TRAILER_BYTES);
@@ -50,12 +42,9 @@ export class IndexFile {
       const at = trailer.readUInt32LE(8);
       const length = trailer.readUInt32LE(12);
       if (at + length + TRAILER_BYTES !== size) throw new SnapshotDamage('size mismatch');
-      const header = parseHeader(readAt(fd, at, length).toString('utf8'), at);
-      return new IndexFile(fd, header);
-    } catch (error) {
-      fs.closeSync(fd);
-      throw error instanceof SnapshotDamage ? error : new SnapshotDamage((error as Error).message);
-    }
+      return parseHeader(readAt(fd, at, length).toString('utf8'), at);
+    });
+    return opened && new IndexFile(opened.fd, opened.value);
   }
 
   get id(): string {
@@ -63,11 +52,7 @@ export class IndexFile {
   }
 
   close(): void {
-    try {
-      fs.closeSync(this.fd);
-    } catch {
-      // closed already
-    }
+    closeCacheFile(this.fd);
   }
 
   /** Record `i`, parsed (not decoded). */
@@ -251,21 +236,9 @@ const RUN_GAP = 16 * 1024;
 
 /** An entry as the fold has it (the read index keeps every field, history included). */
 export function decodeRecord(record: IndexRecord): IssueEntry {
-  const overrides = new Map<IssueField, JsonValue>();
-  if (record[3] !== 0) {
-    if (typeof record[3] !== 'object' || record[3] === null) throw new SnapshotDamage('bad overrides');
-    for (const [field, value] of Object.entries(record[3]))
-      overrides.set(field as IssueField, value as JsonValue);
-  }
   if (!Array.isArray(record[7])) throw new SnapshotDamage('bad history');
   return {
-    identity: record[0],
-    base: record[1] === null ? null : unpackIssue(record[1]),
-    draft: record[2] === null ? null : unpackIssue(record[2]),
-    overrides,
-    editedAt: record[4],
-    deleted: record[5] === 1,
-    createdAs: record[6],
+    ...unpackEntryFields(record),
     history: record[7].map(([event_id, at, kind]) => ({event_id, at, kind})),
   };
 }
@@ -284,15 +257,7 @@ export function parseRecord(text: string): IndexRecord {
 }
 
 function parseHeader(text: string, headerAt: number): IndexHeader {
-  let header: IndexHeader;
-  try {
-    header = JSON.parse(text) as IndexHeader;
-  } catch {
-    throw new SnapshotDamage('header is not JSON');
-  }
-  if (header?.format !== INDEX_FORMAT || header.version !== INDEX_VERSION) {
-    throw new SnapshotDamage('other format or version');
-  }
+  const header = parseCacheHeader<IndexHeader>(text, INDEX_FORMAT, INDEX_VERSION);
   const whole = (x: unknown): boolean => Number.isSafeInteger(x) && (x as number) >= 0;
   if (
     typeof header.id !== 'string' ||
@@ -318,21 +283,13 @@ function parseHeader(text: string, headerAt: number): IndexHeader {
 
 function readAt(fd: number, position: number, length: number): Buffer {
   const buffer = Buffer.allocUnsafe(length);
-  fill(fd, buffer, position);
+  readFully(fd, buffer, position);
   return buffer;
 }
 
 /** `count` uint32 (little-endian, as written) straight into a typed array. */
 function readU32(fd: number, position: number, count: number): Uint32Array {
   const array = new Uint32Array(count);
-  fill(fd, Buffer.from(array.buffer, 0, 4 * count), position);
+  readFully(fd, Buffer.from(array.buffer, 0, 4 * count), position);
   return array;
-}
-
-function fill(fd: number, buffer: Buffer, position: number): void {
-  for (let done = 0; done < buffer.length;) {
-    const n = fs.readSync(fd, buffer, done, buffer.length - done, position + done);
-    if (n === 0) throw new SnapshotDamage('unexpected end of file');
-    done += n;
-  }
 }

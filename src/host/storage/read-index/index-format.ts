@@ -1,4 +1,5 @@
 import type {TrackerState} from '../../../core/log/tracker-state.js';
+import type {PackedEntryFields} from '../packed-issue.js';
 
 /**
  * The read index's on-disk vocabulary, shared by the builder and the reader (docs/READ-INDEX.md
@@ -66,16 +67,7 @@ export type SectionName = (typeof SECTION_NAMES)[number];
  * deleted 0|1, createdAs, history]`, issues packed (`packed-issue.ts`), history as
  * `[event_id, at, kind]` triples.
  */
-export type IndexRecord = [
-  identity: string,
-  base: unknown,
-  draft: unknown,
-  overrides: Record<string, unknown> | 0,
-  editedAt: string | null,
-  deleted: 0 | 1,
-  createdAs: string | null,
-  history: [string, string, string][],
-];
+export type IndexRecord = [...PackedEntryFields, history: [string, string, string][]];
 
 /**
  * Everything the fold keeps besides the issue entries: small (it grows with local activity, not

@@ -17,7 +17,7 @@ import {JsonlEventLog} from '../jsonl-event-log.js';
 import {ensureCacheDirSync, listingSettled, writeAtomicSync} from '../read-cache.js';
 import {TEMP_SUFFIX} from '../../fs/safe-fs.js';
 import {readSegment} from '../segment-file.js';
-import {listingText, listSegments, type SegmentListing} from '../segment-listing.js';
+import {listingText, listSegments, parseListing, type SegmentListing} from '../segment-listing.js';
 import {globalOf, recordOf, writeBase} from './index-builder.js';
 import {decodeRecord, IndexFile} from './index-file.js';
 import {
@@ -272,17 +272,6 @@ function stampFresh(
   } catch {
     // a missing stamp only means a full listing next time
   }
-}
-
-function parseListing(text: string): Map<string, string> {
-  const files = new Map<string, string>();
-  for (const line of text.split('\n')) {
-    if (line === '') continue;
-    const space = line.indexOf(' ');
-    if (space <= 0) throw new Error('bad listing line');
-    files.set(line.slice(0, space), line.slice(space + 1));
-  }
-  return files;
 }
 
 function sizeOf(stamp: string): number {
