@@ -1,0 +1,40 @@
+import type {CanonicalIssue} from '../../../core/model/canonical-issue.js';
+import {declaredRelations} from '../../services/work-graph.js';
+
+/**
+ * The base file's `relations` and `relationTargets` sections: every relation a live issue states
+ * itself (its `parent` field and its `blocks`, `blocked_by`, `child_of`, `parent_of` links), as
+ * uint32 triples `[declaring record, how (DECLARED), target]`. A target below the record count is
+ * a record number; `count + k` is the k-th identity of `relationTargets` (a JSON array), an issue
+ * the base does not hold. Readers build the work graph from these without decoding any record.
+ */
+export class RelationsSection {
+  private readonly numbers = new Map<string, number>();
+  private readonly declared: {record: number; how: number; target: string}[] = [];
+
+  /** Record `record` is `identity`; `live` its local view when it is live (only those state relations). */
+  add(record: number, identity: string, live: CanonicalIssue | null): void {
+    this.numbers.set(identity, record);
+    if (live === null || (live.parent === null && live.links.length === 0)) return;
+    for (const [how, target] of declaredRelations(live)) this.declared.push({record, how, target});
+  }
+
+  /** The two sections, once every record was added. */
+  sections(count: number): {relations: Buffer; relationTargets: Buffer} {
+    const triples = new Uint32Array(this.declared.length * 3);
+    const outside = new Map<string, number>();
+    this.declared.forEach(({record, how, target}, k) => {
+      let to = this.numbers.get(target);
+      if (to === undefined) {
+        let slot = outside.get(target);
+        if (slot === undefined) outside.set(target, (slot = outside.size));
+        to = count + slot;
+      }
+      triples.set([record, how, to], 3 * k);
+    });
+    return {
+      relations: Buffer.from(triples.buffer, triples.byteOffset, triples.byteLength),
+      relationTargets: Buffer.from(JSON.stringify([...outside.keys()]), 'utf8'),
+    };
+  }
+}
