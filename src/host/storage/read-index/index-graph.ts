@@ -7,11 +7,10 @@ import {
   STATE_DELETED,
   STATE_UNKNOWN,
   WorkGraph,
-  type GraphNodes,
   type GraphSource,
 } from '../../services/work-graph.js';
-import {decodeRecord} from './index-file.js';
-import {FLAG_DELETED, FLAG_LIVE, identityTerm} from './index-format.js';
+import {decodeRecord, type IndexFile} from './index-file.js';
+import {FLAG_DELETED, FLAG_LIVE, identityTerm, type IndexRecord} from './index-format.js';
 import type {ReadIndexView} from './read-index.js';
 
 /**
@@ -21,86 +20,104 @@ import type {ReadIndexView} from './read-index.js';
  * pass over the relations; printing a node decodes that record only.
  */
 export function indexGraph(view: ReadIndexView): GraphSource {
-  const base = view.base;
-  const count = base?.header.count ?? 0;
-  const columns = base?.columns() ?? new Uint8Array(0);
-  const replacing = new Map<number, IssueEntry>();
-  for (const {base: number, entry} of view.overlay.values()) if (number >= 0) replacing.set(number, entry);
-  const outside: string[] = [];
-  const outsideNodes = new Map<string, number>();
-  const absentNode = (identity: string): number => {
-    let node = outsideNodes.get(identity);
-    if (node === undefined) {
-      node = count + outside.length;
-      outside.push(identity);
-      outsideNodes.set(identity, node);
+  return new IndexGraph(view);
+}
+
+class IndexGraph implements GraphSource {
+  readonly graph: WorkGraph;
+  private readonly base: IndexFile | null;
+  private readonly count: number;
+  private readonly columns: Uint8Array;
+  /** Overlay entries by the base record they replace. */
+  private readonly replacing = new Map<number, IssueEntry>();
+  /** Identities the base does not hold, node `count + k` for the k-th. */
+  private readonly outside: string[] = [];
+  private readonly outsideNodes = new Map<string, number>();
+
+  constructor(private readonly view: ReadIndexView) {
+    this.base = view.base;
+    this.count = view.base?.header.count ?? 0;
+    this.columns = view.base?.columns() ?? new Uint8Array(0);
+    for (const {base: number, entry} of view.overlay.values())
+      if (number >= 0) this.replacing.set(number, entry);
+    this.graph = new WorkGraph({stateOf: (n) => this.stateOf(n), identityOf: (n) => this.identityOf(n)});
+    this.addBaseRelations();
+    for (const {entry, issue} of view.overlayLive()) {
+      const declarer = this.nodeOf(entry.identity);
+      for (const [how, target] of declaredRelations(issue))
+        this.graph.addDeclared(declarer, how, this.resolve(this.nodeOf(target)));
     }
-    return node;
-  };
-  const nodeOf = (identity: string): number => {
-    const inOverlay = view.overlay.get(identity);
-    if (inOverlay && inOverlay.base >= 0) return inOverlay.base;
-    if (!inOverlay && base !== null) {
-      for (const number of base.lookupTerms([identityTerm(identity)])) {
-        if (base.record(number)[0] === identity) return number;
-      }
-    }
-    return absentNode(identity);
-  };
-  const entryOf = (node: number): IssueEntry | null => {
-    if (node < count) return replacing.get(node) ?? decodeRecord(base!.record(node));
-    return view.overlay.get(outside[node - count]!)?.entry ?? null;
-  };
-  const stateOf = (node: number): number => {
-    if (node < count && !replacing.has(node)) {
-      const flags = columns[4 * node]!;
-      if (flags & FLAG_LIVE) return columns[4 * node + 1]!;
-      return flags & FLAG_DELETED ? STATE_DELETED : STATE_UNKNOWN;
-    }
-    return entryState(entryOf(node));
-  };
-  // A draft pushed since a relation named it: the relation is the created issue's.
-  const resolve = (node: number): number => {
-    if (node < count && !replacing.has(node) && columns[4 * node] !== 0) return node;
-    const createdAs = entryOf(node)?.createdAs;
-    return createdAs ? nodeOf(createdAs) : node;
-  };
-  const nodes: GraphNodes = {
-    stateOf,
-    identityOf: (node) =>
-      node < count ? (replacing.get(node)?.identity ?? base!.record(node)[0]) : outside[node - count]!,
-  };
-  const graph = new WorkGraph(nodes);
-  if (base !== null) {
-    const triples = base.relations();
-    const targets = base.relationTargets();
+  }
+
+  /** The base's relations, but those of records the overlay replaces (it states theirs anew). */
+  private addBaseRelations(): void {
+    if (this.base === null) return;
+    const triples = this.base.relations();
+    const targets = this.base.relationTargets();
     for (let k = 0; k < triples.length; k += 3) {
       const declarer = triples[k]!;
-      if (replacing.has(declarer)) continue;
+      if (this.replacing.has(declarer)) continue;
       const to = triples[k + 2]!;
-      const target = to < count ? to : absentNode(targets[to - count] ?? '');
-      graph.addDeclared(declarer, triples[k + 1]!, resolve(target));
+      const target = to < this.count ? to : this.absentNode(targets[to - this.count] ?? '');
+      this.graph.addDeclared(declarer, triples[k + 1]!, this.resolve(target));
     }
   }
-  for (const {entry, issue} of view.overlayLive()) {
-    const declarer = nodeOf(entry.identity);
-    for (const [how, target] of declaredRelations(issue))
-      graph.addDeclared(declarer, how, resolve(nodeOf(target)));
-  }
-  return {
-    graph,
-    nodeOf,
-    stateOf,
-    identityOf: nodes.identityOf,
-    issuesOf(wanted) {
-      const out = new Map<number, CanonicalIssue | null>();
-      const plain = wanted.filter((node) => node < count && !replacing.has(node));
-      const decoded = plain.length > 0 && base !== null ? base.records(plain) : new Map();
-      for (const node of wanted) {
-        const record = decoded.get(node);
-        out.set(node, printable(record ? decodeRecord(record) : entryOf(node)));
+
+  nodeOf(identity: string): number {
+    const inOverlay = this.view.overlay.get(identity);
+    if (inOverlay && inOverlay.base >= 0) return inOverlay.base;
+    if (!inOverlay && this.base !== null) {
+      for (const number of this.base.lookupTerms([identityTerm(identity)])) {
+        if (this.base.record(number)[0] === identity) return number;
       }
-      return out;
-    },
-  };
+    }
+    return this.absentNode(identity);
+  }
+
+  stateOf(node: number): number {
+    if (node < this.count && !this.replacing.has(node)) {
+      const flags = this.columns[4 * node]!;
+      if (flags & FLAG_LIVE) return this.columns[4 * node + 1]!;
+      return flags & FLAG_DELETED ? STATE_DELETED : STATE_UNKNOWN;
+    }
+    return entryState(this.entryOf(node));
+  }
+
+  identityOf(node: number): string {
+    if (node >= this.count) return this.outside[node - this.count]!;
+    return this.replacing.get(node)?.identity ?? this.base!.record(node)[0];
+  }
+
+  issuesOf(wanted: readonly number[]): Map<number, CanonicalIssue | null> {
+    const out = new Map<number, CanonicalIssue | null>();
+    const plain = wanted.filter((node) => node < this.count && !this.replacing.has(node));
+    const decoded = plain.length > 0 ? this.base!.records(plain) : new Map<number, IndexRecord>();
+    for (const node of wanted) {
+      const record = decoded.get(node);
+      out.set(node, printable(record ? decodeRecord(record) : this.entryOf(node)));
+    }
+    return out;
+  }
+
+  private absentNode(identity: string): number {
+    let node = this.outsideNodes.get(identity);
+    if (node === undefined) {
+      node = this.count + this.outside.length;
+      this.outside.push(identity);
+      this.outsideNodes.set(identity, node);
+    }
+    return node;
+  }
+
+  private entryOf(node: number): IssueEntry | null {
+    if (node < this.count) return this.replacing.get(node) ?? decodeRecord(this.base!.record(node));
+    return this.view.overlay.get(this.outside[node - this.count]!)?.entry ?? null;
+  }
+
+  /** A draft pushed since a relation named it: the relation is the created issue's. */
+  private resolve(node: number): number {
+    if (node < this.count && !this.replacing.has(node) && this.columns[4 * node] !== 0) return node;
+    const createdAs = this.entryOf(node)?.createdAs;
+    return createdAs ? this.nodeOf(createdAs) : node;
+  }
 }
