@@ -82,11 +82,13 @@ export interface GraphNodes {
 }
 
 export class WorkGraph {
-  private kinds: number[] = [];
-  private froms: number[] = [];
-  private tos: number[] = [];
-  /** Parent edges: 0 the child's own field, 1 its `child_of` link, 2 the parent's `parent_of`. */
-  private ranks: number[] = [];
+  // Edges in typed arrays (100k issues state about as many relations): kind, from, to, and for
+  // a parent edge its rank: 0 the child's own field, 1 its `child_of` link, 2 the parent's `parent_of`.
+  private kinds = new Uint8Array(64);
+  private ranks = new Uint8Array(64);
+  private froms = new Uint32Array(64);
+  private tos = new Uint32Array(64);
+  private size = 0;
 
   constructor(private readonly nodes: GraphNodes) {}
 
@@ -109,16 +111,28 @@ export class WorkGraph {
   }
 
   private push(kind: number, from: number, to: number, rank: number): void {
-    this.kinds.push(kind);
-    this.froms.push(from);
-    this.tos.push(to);
-    this.ranks.push(rank);
+    if (this.size === this.kinds.length) {
+      const grow = <T extends Uint8Array | Uint32Array>(a: T): T => {
+        const next = new (a.constructor as new (n: number) => T)(a.length * 2);
+        next.set(a);
+        return next;
+      };
+      this.kinds = grow(this.kinds);
+      this.ranks = grow(this.ranks);
+      this.froms = grow(this.froms);
+      this.tos = grow(this.tos);
+    }
+    const e = this.size++;
+    this.kinds[e] = kind;
+    this.froms[e] = from;
+    this.tos[e] = to;
+    this.ranks[e] = rank;
   }
 
   /** Nodes held back by at least one blocker that still blocks (one pass over the edges). */
   heldBack(): Set<number> {
     const out = new Set<number>();
-    for (let e = 0; e < this.kinds.length; e += 1) {
+    for (let e = 0; e < this.size; e += 1) {
       if (this.kinds[e] === EDGE_BLOCK && stillBlocks(this.nodes.stateOf(this.froms[e]!)))
         out.add(this.tos[e]!);
     }
@@ -165,7 +179,7 @@ export class WorkGraph {
   private parentsOf(children: readonly number[]): Map<number, number> {
     const wanted = new Set(children);
     const best = new Map<number, {parent: number; rank: number}>();
-    for (let e = 0; e < this.kinds.length; e += 1) {
+    for (let e = 0; e < this.size; e += 1) {
       const child = this.tos[e]!;
       if (this.kinds[e] !== EDGE_PARENT || !wanted.has(child)) continue;
       const parent = this.froms[e]!;
@@ -183,9 +197,9 @@ export class WorkGraph {
     return new Map([...best].map(([child, {parent}]) => [child, parent]));
   }
 
-  private ends(kind: number, match: number[], node: number, other: number[]): number[] {
+  private ends(kind: number, match: Uint32Array, node: number, other: Uint32Array): number[] {
     const out = new Set<number>();
-    for (let e = 0; e < this.kinds.length; e += 1) {
+    for (let e = 0; e < this.size; e += 1) {
       if (this.kinds[e] === kind && match[e] === node) out.add(other[e]!);
     }
     return [...out];
