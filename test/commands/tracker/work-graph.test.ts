@@ -11,6 +11,7 @@ import {
   exitCode,
   issue,
   makeProject,
+  packageRoot,
   parseJson,
   run,
   seedCache,
@@ -237,6 +238,28 @@ describe('the work graph offline: list-tickets --ready/--blocked and show', func
     expect(keys(blocked.stdout)).to.deep.equal(['#6', '#7', '#8', '#10', '#13']);
     const mission = await both(['tracker', 'show', '#1']);
     expect(mission.stdout).to.contain('- children: 2 of 5 done');
+  });
+
+  it("README's example is what these commands print on this cache", async () => {
+    const readme = readFileSync(join(packageRoot, 'README.md'), 'utf8');
+    const start = readme.indexOf("## A mission's work graph, offline");
+    const block = /```text\n([\s\S]*?)```/.exec(readme.slice(start))![1]!;
+    const commands = block.split(/^\$ spec-kitty /m).filter((part) => part.trim() !== '');
+    expect(commands).to.have.length(4);
+    for (const part of commands) {
+      const [line, ...printed] = part.split('\n');
+      const args = line!.split(' ').map((word) => word.replace(/^'(.*)'$/, '$1'));
+      const {stdout} = await run(args);
+      // Each run of lines between `…` appears in the output, in order.
+      let from = 0;
+      for (const chunk of printed.join('\n').split(/^…$/m)) {
+        const text = chunk.replace(/^\n+|\n+$/g, '');
+        if (text === '') continue;
+        const at = stdout.indexOf(text, from);
+        expect(at, `${line}: ${text}`).to.be.greaterThan(-1);
+        from = at + text.length;
+      }
+    }
   });
 
   it('a deleted per-clone cache folder is rebuilt and answers the same', async () => {
