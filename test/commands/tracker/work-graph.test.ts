@@ -32,7 +32,8 @@ const scope = (root: string) => ({root, provider: 'github', serverUrl: '', works
  * #1 the mission; #2 (done) its child by its own `parent`; #3 by a `child_of` link; #4 only by
  * the mission's `parent_of` link. #3 is blocked by #2 (done); #3 `blocks` #4 (said by #3 only).
  * #5 waits on an issue of another repository the cache does not hold; #6 and #7 block each other;
- * #8 is marked blocked by hand; #9 blocks #10 (said by both); #11 waits on #12, deleted since.
+ * #8 is marked blocked by hand; #9 blocks #10 (said by both); #11 waits on #12, deleted since;
+ * #20 (done) says it is the parent of #2 and of an issue the cache does not hold.
  */
 function missionGraph(): CanonicalIssue[] {
   return [
@@ -70,6 +71,16 @@ function missionGraph(): CanonicalIssue[] {
     issue(10, {title: 'Migration', links: [{type: 'blocked_by', target: ref(9)}]}),
     issue(11, {title: 'Cleanup', links: [{type: 'blocked_by', target: ref(12)}]}),
     issue(12, {title: 'Gone', status: 'in_progress'}),
+    // Claims #2 too, but #2's own `parent` field names #1: #1 keeps it.
+    issue(20, {
+      title: 'Old epic',
+      issue_type: 'epic',
+      status: 'done',
+      links: [
+        {type: 'parent_of', target: ref(2)},
+        {type: 'parent_of', target: ref(21, 'acme/other')},
+      ],
+    }),
   ];
 }
 
@@ -120,6 +131,8 @@ describe('the work graph offline: list-tickets --ready/--blocked and show', func
     expect(existsSync(join(cacheDir(), 'read-index.v1.base'))).to.equal(true);
     const limited = await both(['tracker', 'list-tickets', '--ready', '--limit', '2']);
     expect(limited.stdout).to.contain('#1 ').and.contain('#3 ').and.contain('(2 of 4; raise --limit');
+    const narrowed = await both(['tracker', 'list-tickets', '--ready', '--status', 'in_progress', '--json']);
+    expect(keys(narrowed.stdout)).to.deep.equal(['#1', '#9']);
   });
 
   it('--blocked: open with a blocker still open, or marked blocked; a cycle ends', async () => {
@@ -159,6 +172,24 @@ describe('the work graph offline: list-tickets --ready/--blocked and show', func
       {identity: 'github:acme/app:3', key: '#3', title: 'WP02 Tokeniser', status: 'todo', blocking: true},
     ]);
     expect(json.ready).to.equal(false);
+  });
+
+  it('show: one parent per issue, its own field first; a child not in the cache is counted', async () => {
+    const json = parseJson<{children: unknown; parent_issue: unknown}>(
+      (await both(['tracker', 'show', '#20', '--json'])).stdout,
+    );
+    expect(json.children).to.deep.equal({
+      done: 0,
+      total: 1,
+      issues: [{identity: 'github:acme/other:21', key: null, title: null, status: 'unknown'}],
+    });
+    const wp01 = parseJson<{parent_issue: {key: string}}>(
+      (await both(['tracker', 'show', '#2', '--json'])).stdout,
+    );
+    expect(wp01.parent_issue.key).to.equal('#1');
+    expect((await both(['tracker', 'show', '#20'])).stdout).to.contain(
+      '- children: 0 of 1 done\n    github:acme/other:21 (not in the cache)',
+    );
   });
 
   it('show: what blocks the issue and what it blocks, with their statuses', async () => {
