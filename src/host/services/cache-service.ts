@@ -196,7 +196,7 @@ async function withGraphFilter(
     import('./graph-reads.js'),
     import('../storage/read-index/index-graph.js'),
   ]);
-  return {...query, filters: [...query.filters, graphFilter(indexGraph(index), graph)]};
+  return {...query, filters: [...query.filters, graphFilter(indexGraph(index, {blocking: true}), graph)]};
 }
 
 /** `--ready` / `--blocked` over the folded log (a cache too small for an index). */
@@ -425,7 +425,7 @@ async function showIndexed(
     body: issue.body,
     parent: issue.parent ? refIdentity(issue.parent) : null,
     links: issue.links.map((link) => ({type: link.type, target: refIdentity(link.target)})),
-    ...issueRelations(indexGraph(index), identity),
+    ...issueRelations(indexGraph(index, {around: identity}), identity),
     custom_fields: {...issue.custom_fields},
     pending_edits: localEditsOf(found),
     pending_comments: indexPendingComments(index)

@@ -1,6 +1,7 @@
 import type {IssueEntry} from '../../../core/log/tracker-state.js';
 import type {CanonicalIssue} from '../../../core/model/canonical-issue.js';
 import {
+  DECLARED,
   declaredRelations,
   entryState,
   printable,
@@ -11,7 +12,7 @@ import {
 } from '../../services/work-graph.js';
 import {decodeRecord, type IndexFile} from './index-file.js';
 import {FLAG_DELETED, FLAG_LIVE, identityTerm, type IndexRecord} from './index-format.js';
-import type {ReadIndexView} from './read-index.js';
+import type {IndexedIssue, ReadIndexView} from './read-index.js';
 
 /**
  * The work graph from the read index: base records are nodes 0..count-1 (their states from the
@@ -19,9 +20,17 @@ import type {ReadIndexView} from './read-index.js';
  * replace theirs, and identities the base lacks get nodes from `count` on. Building it costs one
  * pass over the relations; printing a node decodes that record only.
  */
-export function indexGraph(view: ReadIndexView): GraphSource {
-  return new IndexGraph(view);
+export function indexGraph(view: ReadIndexView, scope: GraphScope): GraphSource {
+  return new IndexGraph(view, scope);
 }
+
+/**
+ * What a read needs of the graph: a listing only the blocking relations; `show` only the
+ * relations that touch the issue or its neighbours (the neighbours' other parents decide whose
+ * children they are). The rest is never added, so neither costs more than one pass over the
+ * relations section.
+ */
+export type GraphScope = {readonly blocking: true} | {readonly around: string};
 
 class IndexGraph implements GraphSource {
   readonly graph: WorkGraph;
@@ -33,33 +42,59 @@ class IndexGraph implements GraphSource {
   /** Identities the base does not hold, node `count + k` for the k-th. */
   private readonly outside: string[] = [];
   private readonly outsideNodes = new Map<string, number>();
+  /** The relations section and the overlay's live entries, read once. */
+  private section: {triples: Uint32Array; names: string[]; overlay: IndexedIssue[]} | null = null;
 
-  constructor(private readonly view: ReadIndexView) {
+  constructor(
+    private readonly view: ReadIndexView,
+    scope: GraphScope,
+  ) {
     this.base = view.base;
     this.count = view.base?.header.count ?? 0;
     this.columns = view.base?.columns() ?? new Uint8Array(0);
     for (const {base: number, entry} of view.overlay.values())
       if (number >= 0) this.replacing.set(number, entry);
     this.graph = new WorkGraph({stateOf: (n) => this.stateOf(n), identityOf: (n) => this.identityOf(n)});
-    this.addBaseRelations();
-    for (const {entry, issue} of view.overlayLive()) {
-      const declarer = this.nodeOf(entry.identity);
-      for (const [how, target] of declaredRelations(issue))
-        this.graph.addDeclared(declarer, how, this.resolve(this.nodeOf(target)));
+    if ('around' in scope) {
+      const focus = this.nodeOf(scope.around);
+      const near = new Set([focus]);
+      this.eachStated((declarer, _how, target) => {
+        if (declarer === focus) near.add(target);
+        else if (target === focus) near.add(declarer);
+      });
+      this.eachStated((declarer, how, target) => {
+        if (near.has(declarer) || near.has(target)) this.graph.addDeclared(declarer, how, target);
+      });
+    } else {
+      this.eachStated((declarer, how, target) => {
+        if (how <= DECLARED.blocks) this.graph.addDeclared(declarer, how, target);
+      });
     }
   }
 
-  /** The base's relations, but those of records the overlay replaces (it states theirs anew). */
-  private addBaseRelations(): void {
-    if (this.base === null) return;
-    const triples = this.base.relations();
-    const targets = this.base.relationTargets();
+  /**
+   * Every relation as (declaring node, how, target node): the base's, but those of records the
+   * overlay replaces (it states theirs anew), then the overlay's. A tight loop over the section.
+   */
+  private eachStated(visit: (declarer: number, how: number, target: number) => void): void {
+    this.section ??= {
+      triples: this.base?.relations() ?? new Uint32Array(0),
+      names: this.base?.relationTargets() ?? [],
+      overlay: this.view.overlayLive(),
+    };
+    const {triples, names, overlay} = this.section;
+    const anyReplaced = this.replacing.size > 0;
     for (let k = 0; k < triples.length; k += 3) {
       const declarer = triples[k]!;
-      if (this.replacing.has(declarer)) continue;
+      if (anyReplaced && this.replacing.has(declarer)) continue;
       const to = triples[k + 2]!;
-      const target = to < this.count ? to : this.absentNode(targets[to - this.count] ?? '');
-      this.graph.addDeclared(declarer, triples[k + 1]!, this.resolve(target));
+      const target = to < this.count ? to : this.absentNode(names[to - this.count] ?? '');
+      visit(declarer, triples[k + 1]!, this.resolve(target));
+    }
+    for (const {entry, issue} of overlay) {
+      const declarer = this.nodeOf(entry.identity);
+      for (const [how, target] of declaredRelations(issue))
+        visit(declarer, how, this.resolve(this.nodeOf(target)));
     }
   }
 
@@ -116,7 +151,8 @@ class IndexGraph implements GraphSource {
 
   /** A draft pushed since a relation named it: the relation is the created issue's. */
   private resolve(node: number): number {
-    if (node < this.count && !this.replacing.has(node) && this.columns[4 * node] !== 0) return node;
+    const plain = node < this.count && this.columns[4 * node] !== 0;
+    if (plain && (this.replacing.size === 0 || !this.replacing.has(node))) return node;
     const createdAs = this.entryOf(node)?.createdAs;
     return createdAs ? this.nodeOf(createdAs) : node;
   }
