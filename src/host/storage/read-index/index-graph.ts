@@ -42,6 +42,9 @@ class IndexGraph implements GraphSource {
   /** Identities the base does not hold, node `count + k` for the k-th. */
   private readonly outside: string[] = [];
   private readonly outsideNodes = new Map<string, number>();
+  /** Identities looked up, and identities of base records read: each record is read once. */
+  private readonly named = new Map<string, number>();
+  private readonly identities = new Map<number, string>();
   /** The relations section and the overlay's live entries, read once. */
   private section: {triples: Uint32Array; names: string[]; overlay: IndexedIssue[]} | null = null;
 
@@ -99,14 +102,19 @@ class IndexGraph implements GraphSource {
   }
 
   nodeOf(identity: string): number {
+    let node = this.named.get(identity);
+    if (node !== undefined) return node;
     const inOverlay = this.view.overlay.get(identity);
-    if (inOverlay && inOverlay.base >= 0) return inOverlay.base;
-    if (!inOverlay && this.base !== null) {
+    if (inOverlay && inOverlay.base >= 0) node = inOverlay.base;
+    else if (!inOverlay && this.base !== null) {
       for (const number of this.base.lookupTerms([identityTerm(identity)])) {
-        if (this.base.record(number)[0] === identity) return number;
+        if (this.base.record(number)[0] === identity) node = number;
       }
     }
-    return this.absentNode(identity);
+    node ??= this.absentNode(identity);
+    this.named.set(identity, node);
+    this.identities.set(node, identity);
+    return node;
   }
 
   stateOf(node: number): number {
@@ -120,7 +128,9 @@ class IndexGraph implements GraphSource {
 
   identityOf(node: number): string {
     if (node >= this.count) return this.outside[node - this.count]!;
-    return this.replacing.get(node)?.identity ?? this.base!.record(node)[0];
+    let identity = this.replacing.get(node)?.identity ?? this.identities.get(node);
+    if (identity === undefined) this.identities.set(node, (identity = this.base!.record(node)[0]));
+    return identity;
   }
 
   issuesOf(wanted: readonly number[]): Map<number, CanonicalIssue | null> {
@@ -129,6 +139,7 @@ class IndexGraph implements GraphSource {
     const decoded = plain.length > 0 ? this.base!.records(plain) : new Map<number, IndexRecord>();
     for (const node of wanted) {
       const record = decoded.get(node);
+      if (record) this.identities.set(node, record[0]);
       out.set(node, printable(record ? decodeRecord(record) : this.entryOf(node)));
     }
     return out;
