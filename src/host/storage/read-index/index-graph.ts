@@ -10,6 +10,7 @@ import {
   WorkGraph,
   type GraphSource,
 } from '../../services/work-graph.js';
+import {SnapshotDamage} from '../packed-issue.js';
 import {decodeRecord, type IndexFile} from './index-file.js';
 import {FLAG_DELETED, FLAG_LIVE, identityTerm, type IndexRecord} from './index-format.js';
 import type {IndexedIssue, ReadIndexView} from './read-index.js';
@@ -91,7 +92,9 @@ class IndexGraph implements GraphSource {
       const declarer = triples[k]!;
       if (anyReplaced && this.replacing.has(declarer)) continue;
       const to = triples[k + 2]!;
-      const target = to < this.count ? to : this.absentNode(names[to - this.count] ?? '');
+      if (declarer >= this.count || (to >= this.count && to - this.count >= names.length))
+        throw new SnapshotDamage('bad relations');
+      const target = to < this.count ? to : this.absentNode(names[to - this.count]!);
       visit(declarer, triples[k + 1]!, this.resolve(target));
     }
     for (const {entry, issue} of overlay) {
