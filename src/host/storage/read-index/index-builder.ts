@@ -220,6 +220,7 @@ export function writeBase(
   for (const sort of SORTS) put(`sort.${sort}`, u32(sortedOrder(sort, liveRecords, views)));
   const graph = relations.sections(n);
   put('relations', graph.relations);
+  put('targetOrder', graph.targetOrder);
   put('relationTargets', graph.relationTargets);
 
   const header: IndexHeader = {

@@ -222,6 +222,11 @@ export class IndexFile {
     return triples;
   }
 
+  /** The `targetOrder` section: numbers of the `relations` triples, by target. */
+  relationsByTarget(): Uint32Array {
+    return this.u32Section('targetOrder');
+  }
+
   /** The `relationTargets` section: identities of related issues the base does not hold. */
   relationTargets(): string[] {
     const targets = this.json('relationTargets');

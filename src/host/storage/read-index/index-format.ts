@@ -61,6 +61,7 @@ export const SECTION_NAMES = [
   // The work graph (relations-section.ts). A base written before these existed fails the header
   // check (every section must be there) and is rebuilt, as a damaged one is.
   'relations',
+  'targetOrder',
   'relationTargets',
 ] as const;
 export type SectionName = (typeof SECTION_NAMES)[number];

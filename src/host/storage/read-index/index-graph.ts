@@ -46,8 +46,15 @@ class IndexGraph implements GraphSource {
   /** Identities looked up, and identities of base records read: each record is read once. */
   private readonly named = new Map<string, number>();
   private readonly identities = new Map<number, string>();
-  /** The relations section and the overlay's live entries, read once. */
-  private section: {triples: Uint32Array; names: string[]; overlay: IndexedIssue[]} | null = null;
+  /** The relations sections and the overlay's live entries, read once. */
+  private section: {
+    triples: Uint32Array;
+    byTarget: Uint32Array;
+    names: string[];
+    overlay: IndexedIssue[];
+  } | null = null;
+  private nameIndex: Map<string, number> | null = null;
+  private overlayStated: Triple[] | null = null;
 
   constructor(
     private readonly view: ReadIndexView,
@@ -60,15 +67,7 @@ class IndexGraph implements GraphSource {
       if (number >= 0) this.replacing.set(number, entry);
     this.graph = new WorkGraph({stateOf: (n) => this.stateOf(n), identityOf: (n) => this.identityOf(n)});
     if ('around' in scope) {
-      const focus = this.nodeOf(scope.around);
-      const near = new Set([focus]);
-      this.eachStated((declarer, _how, target) => {
-        if (declarer === focus) near.add(target);
-        else if (target === focus) near.add(declarer);
-      });
-      this.eachStated((declarer, how, target) => {
-        if (near.has(declarer) || near.has(target)) this.graph.addDeclared(declarer, how, target);
-      });
+      this.addAround(scope.around);
     } else {
       this.eachStated((declarer, how, target) => {
         if (how <= DECLARED.blocks) this.graph.addDeclared(declarer, how, target);
@@ -81,27 +80,108 @@ class IndexGraph implements GraphSource {
    * overlay replaces (it states theirs anew), then the overlay's. A tight loop over the section.
    */
   private eachStated(visit: (declarer: number, how: number, target: number) => void): void {
+    const {triples} = this.sections();
+    for (let k = 0; k < triples.length / 3; k += 1) {
+      const stated = this.baseTriple(k);
+      if (stated) visit(stated[0], stated[1], stated[2]);
+    }
+    for (const [declarer, how, target] of this.overlayTriples()) visit(declarer, how, target);
+  }
+
+  private sections(): NonNullable<IndexGraph['section']> {
     this.section ??= {
       triples: this.base?.relations() ?? new Uint32Array(0),
+      byTarget: this.base?.relationsByTarget() ?? new Uint32Array(0),
       names: this.base?.relationTargets() ?? [],
       overlay: this.view.overlayLive(),
     };
-    const {triples, names, overlay} = this.section;
-    const anyReplaced = this.replacing.size > 0;
-    for (let k = 0; k < triples.length; k += 3) {
-      const declarer = triples[k]!;
-      if (anyReplaced && this.replacing.has(declarer)) continue;
-      const to = triples[k + 2]!;
-      if (declarer >= this.count || (to >= this.count && to - this.count >= names.length))
-        throw new SnapshotDamage('bad relations');
-      const target = to < this.count ? to : this.absentNode(names[to - this.count]!);
-      visit(declarer, triples[k + 1]!, this.resolve(target));
+    return this.section;
+  }
+
+  /** Base relation `k` as nodes; null when the overlay replaces its declaring record. */
+  private baseTriple(k: number): Triple | null {
+    const {triples, names} = this.sections();
+    const declarer = triples[3 * k]!;
+    if (this.replacing.size > 0 && this.replacing.has(declarer)) return null;
+    const to = triples[3 * k + 2]!;
+    if (declarer >= this.count || (to >= this.count && to - this.count >= names.length))
+      throw new SnapshotDamage('bad relations');
+    const target = to < this.count ? to : this.absentNode(names[to - this.count]!);
+    return [declarer, triples[3 * k + 1]!, this.resolve(target)];
+  }
+
+  private overlayTriples(): Triple[] {
+    if (this.overlayStated === null) {
+      this.overlayStated = [];
+      for (const {entry, issue} of this.sections().overlay) {
+        const declarer = this.nodeOf(entry.identity);
+        for (const [how, target] of declaredRelations(issue))
+          this.overlayStated.push([declarer, how, this.resolve(this.nodeOf(target))]);
+      }
     }
-    for (const {entry, issue} of overlay) {
-      const declarer = this.nodeOf(entry.identity);
-      for (const [how, target] of declaredRelations(issue))
-        visit(declarer, how, this.resolve(this.nodeOf(target)));
+    return this.overlayStated;
+  }
+
+  /**
+   * `show`: the relations touching the issue, then those touching its neighbours (their other
+   * parents decide whose children they are), each found by binary search, not by a pass.
+   */
+  private addAround(identity: string): void {
+    const focus = this.nodeOf(identity);
+    const near = new Set([focus]);
+    for (const [declarer, , target] of this.touching(focus)) near.add(declarer === focus ? target : declarer);
+    const added = new Set<string>();
+    for (const node of near) {
+      for (const [declarer, how, target] of this.touching(node)) {
+        const key = `${declarer} ${how} ${target}`;
+        if (added.has(key)) continue;
+        added.add(key);
+        this.graph.addDeclared(declarer, how, target);
+      }
     }
+  }
+
+  /** The relations `node` states or is named by. */
+  private touching(node: number): Triple[] {
+    const {triples, byTarget} = this.sections();
+    const found = new Set<number>();
+    if (node < this.count) {
+      const n = triples.length / 3;
+      for (let k = lowerBound(n, (k) => triples[3 * k]! < node); k < n && triples[3 * k] === node; k += 1)
+        found.add(k);
+    }
+    for (const raw of this.rawTargets(node)) {
+      const n = byTarget.length;
+      const at = (j: number) => triples[3 * byTarget[j]! + 2]!;
+      for (let j = lowerBound(n, (j) => at(j) < raw); j < n && at(j) === raw; j += 1) found.add(byTarget[j]!);
+    }
+    const out: Triple[] = [];
+    for (const k of found) {
+      const stated = this.baseTriple(k);
+      if (stated && (stated[0] === node || stated[2] === node)) out.push(stated);
+    }
+    for (const stated of this.overlayTriples())
+      if (stated[0] === node || stated[2] === node) out.push(stated);
+    return out;
+  }
+
+  /** How the relations section names `node` as a target: itself, and drafts since created as it. */
+  private rawTargets(node: number): number[] {
+    const raw = [this.rawTarget(node)];
+    const created = this.view.global.createdDrafts;
+    if (created.length > 0) {
+      const identity = this.identityOf(node);
+      for (const [draft, remote] of created)
+        if (remote === identity) raw.push(this.rawTarget(this.nodeOf(draft)));
+    }
+    return raw.filter((r) => r !== -1);
+  }
+
+  /** The target number of `node` in the relations section (-1: no relation names it). */
+  private rawTarget(node: number): number {
+    if (node < this.count) return node;
+    this.nameIndex ??= new Map(this.sections().names.map((name, k) => [name, this.count + k]));
+    return this.nameIndex.get(this.outside[node - this.count]!) ?? -1;
   }
 
   nodeOf(identity: string): number {
@@ -170,4 +250,18 @@ class IndexGraph implements GraphSource {
     const createdAs = this.entryOf(node)?.createdAs;
     return createdAs ? this.nodeOf(createdAs) : node;
   }
+}
+
+type Triple = [declarer: number, how: number, target: number];
+
+/** The first of 0..n-1 for which `before` is false (`before` holds for a prefix). */
+function lowerBound(n: number, before: (i: number) => boolean): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (before(mid)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

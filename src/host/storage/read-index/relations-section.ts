@@ -20,7 +20,7 @@ export class RelationsSection {
   }
 
   /** The two sections, once every record was added. */
-  sections(count: number): {relations: Buffer; relationTargets: Buffer} {
+  sections(count: number): {relations: Buffer; targetOrder: Buffer; relationTargets: Buffer} {
     const triples = new Uint32Array(this.declared.length * 3);
     const outside = new Map<string, number>();
     this.declared.forEach(({record, how, target}, k) => {
@@ -32,8 +32,13 @@ export class RelationsSection {
       }
       triples.set([record, how, to], 3 * k);
     });
+    // Triple numbers by target (then by number): a reader finds who names an issue by binary search.
+    const byTarget = Uint32Array.from({length: this.declared.length}, (_, k) => k).sort(
+      (a, b) => triples[3 * a + 2]! - triples[3 * b + 2]! || a - b,
+    );
     return {
       relations: Buffer.from(triples.buffer, triples.byteOffset, triples.byteLength),
+      targetOrder: Buffer.from(byTarget.buffer, byTarget.byteOffset, byTarget.byteLength),
       relationTargets: Buffer.from(JSON.stringify([...outside.keys()]), 'utf8'),
     };
   }
