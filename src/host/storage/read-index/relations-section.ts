@@ -19,8 +19,11 @@ export class RelationsSection {
     for (const [how, target] of declaredRelations(live)) this.declared.push({record, how, target});
   }
 
-  /** The two sections, once every record was added. */
+  /** The three sections, once every record was added. */
   sections(count: number): {relations: Buffer; targetOrder: Buffer; relationTargets: Buffer} {
+    // Readers find a record's own relations by binary search: keep them in record order whatever
+    // order the records were added in (a stable sort).
+    this.declared.sort((a, b) => a.record - b.record);
     const triples = new Uint32Array(this.declared.length * 3);
     const outside = new Map<string, number>();
     this.declared.forEach(({record, how, target}, k) => {
