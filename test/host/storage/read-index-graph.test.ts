@@ -101,7 +101,7 @@ function prng(seed: number): () => number {
 describe('read index: the work graph answers as the fold does (random graphs)', function () {
   this.timeout(60_000);
   const statuses = ['todo', 'in_progress', 'in_review', 'blocked', 'done', 'canceled'] as const;
-  const other = (id: number) =>
+  const other = (id: number | string) =>
     createRef({system: 'github', workspace: 'acme/widgets', id: String(id), key: `#${id}`});
 
   function randomIssue(random: () => number, id: number, version: number): CanonicalIssue {
@@ -143,12 +143,16 @@ describe('read index: the work graph answers as the fold does (random graphs)', 
           .sort();
         expect(indexed.map((f) => f.entry.identity).sort(), listing).to.deep.equal(byFold);
       }
+      const all = new Map<string, ReturnType<typeof issueRelations>>();
       for (const issue of live) {
         const identity = refIdentity(issue.ref);
+        const byFold = issueRelations(folded, identity);
         expect(issueRelations(indexGraph(view, {around: identity}), identity), identity).to.deep.equal(
-          issueRelations(folded, identity),
+          byFold,
         );
+        all.set(identity, byFold);
       }
+      return all;
     } finally {
       view.close();
     }
@@ -165,6 +169,20 @@ describe('read index: the work graph answers as the fold does (random graphs)', 
         await storage.stores.recordRemote(first.map((issue) => ({issue})));
         for (let k = 0; k < 6; k += 1)
           await storage.stores.deleteIssue(`github:acme/widgets:${1 + Math.floor(random() * 120)}`);
+        // Relations naming local drafts, two of them created on the tracker before the index is
+        // built and one after: a relation to a created draft is the created issue's.
+        for (const d of [1, 2, 3]) await storage.stores.createDraft(remote(`draft-${d}`));
+        await storage.stores.recordRemote([
+          {
+            issue: remote('200', {
+              links: [{type: 'blocked_by', target: other('draft-1')}],
+              parent: other('draft-2'),
+            }),
+          },
+          {issue: remote('201', {links: [{type: 'blocks', target: other('draft-3')}]})},
+        ]);
+        await storage.stores.recordRemoteCreated('github:acme/widgets:draft-1', remote('300'));
+        await storage.stores.recordRemoteCreated('github:acme/widgets:draft-2', remote('301'));
         await storage.log.endRun();
         await expectSameAnswers(root, storage.scopeDir, 'rebuilt');
         const changed = Array.from({length: 25}, () =>
@@ -172,8 +190,16 @@ describe('read index: the work graph answers as the fold does (random graphs)', 
         );
         const later = openTrackerStorage(scopeOptions(root));
         await later.stores.recordRemote(changed.map((issue) => ({issue})));
+        await later.stores.recordRemoteCreated('github:acme/widgets:draft-3', remote('302'));
         await later.log.endRun();
-        await expectSameAnswers(root, storage.scopeDir, 'overlaid');
+        const relations = await expectSameAnswers(root, storage.scopeDir, 'overlaid');
+        expect(relations.get('github:acme/widgets:300')!.blocks.map((b) => b.key)).to.deep.equal(['#200']);
+        expect(relations.get('github:acme/widgets:301')!.children.issues.map((c) => c.key)).to.deep.equal([
+          '#200',
+        ]);
+        expect(relations.get('github:acme/widgets:302')!.blocked_by.map((b) => b.key)).to.deep.equal([
+          '#201',
+        ]);
       } finally {
         await cleanup();
       }
