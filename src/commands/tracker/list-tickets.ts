@@ -14,6 +14,8 @@ export default class TrackerListTickets extends TrackerCommand {
     '<%= config.bin %> tracker list-tickets',
     '<%= config.bin %> tracker list-tickets --status in_progress --assignee alice --sort updated',
     '<%= config.bin %> tracker list-tickets --label bug --text login --json',
+    '<%= config.bin %> tracker list-tickets --ready --limit 20',
+    '<%= config.bin %> tracker list-tickets --blocked --json',
     '<%= config.bin %> tracker list-tickets --mission 020-search',
   ];
 
@@ -40,9 +42,19 @@ export default class TrackerListTickets extends TrackerCommand {
     }),
     sort: Flags.option({options: SORT_KEYS, default: 'key' as const, description: 'sort order'})(),
     reverse: Flags.boolean({description: 'reverse the sort order'}),
+    ready: Flags.boolean({
+      description:
+        'only tickets ready to work on: open, not marked blocked, and every blocker done or canceled (a blocker not in the cache counts as open)',
+      exclusive: ['blocked'],
+    }),
+    blocked: Flags.boolean({
+      description:
+        'only open tickets that are marked blocked or have a blocker still open (or not in the cache)',
+      exclusive: ['ready'],
+    }),
     mission: Flags.string({
       description: "list this mission's work packages (a folder under kitty-specs/) with their issues",
-      exclusive: ['status', 'label', 'assignee', 'type', 'text'],
+      exclusive: ['status', 'label', 'assignee', 'type', 'text', 'ready', 'blocked'],
     }),
     ...jsonFlag,
   };
@@ -73,6 +85,7 @@ export default class TrackerListTickets extends TrackerCommand {
       limit: flags.limit,
       sort: flags.sort,
       reverse: flags.reverse,
+      graph: graphListing(flags),
     });
     this.showWarnings(list.warnings);
     const text =
@@ -96,6 +109,8 @@ export default class TrackerListTickets extends TrackerCommand {
     text?: string;
     sort: (typeof SORT_KEYS)[number];
     reverse: boolean;
+    ready: boolean;
+    blocked: boolean;
   }): Promise<void> {
     const [{streamTickets}, {ticketCells, TICKET_HEADER}, out, {redactSecrets}] = await Promise.all([
       import('../../host/services/cache-service.js'),
@@ -111,6 +126,7 @@ export default class TrackerListTickets extends TrackerCommand {
       text: flags.text,
       sort: flags.sort,
       reverse: flags.reverse,
+      graph: graphListing(flags),
     });
     try {
       this.showWarnings(stream.warnings);
@@ -133,4 +149,8 @@ export default class TrackerListTickets extends TrackerCommand {
       stream.close();
     }
   }
+}
+
+function graphListing(flags: {ready: boolean; blocked: boolean}): 'ready' | 'blocked' | undefined {
+  return flags.ready ? 'ready' : flags.blocked ? 'blocked' : undefined;
 }

@@ -18,6 +18,8 @@ import type {WorkPackageStatusRow} from '../workpackages/wp-status-rows.js';
 import {workPackageOverview} from './work-package-status.js';
 import {SORT_KEYS, type SortKey} from './ticket-sort.js';
 import {compareBy} from './ticket-order.js';
+import type {GraphListing, IssueRelations} from './graph-reads.js';
+import type {ListQuery} from '../storage/read-index/index-queries.js';
 import {
   indexConflicts,
   indexedTicket,
@@ -46,6 +48,8 @@ export interface TicketFilters {
   readonly limit?: number;
   readonly sort?: SortKey;
   readonly reverse?: boolean;
+  /** Only issues ready to work on, or only blocked ones (see `WorkGraph.isReady`). */
+  readonly graph?: GraphListing;
 }
 
 export interface TicketList {
@@ -102,7 +106,8 @@ export async function listTickets(
   if (index) {
     try {
       const {listFirst} = await import('../storage/read-index/index-queries.js');
-      const found = listFirst(index, await indexQuery(filters), filters.limit ?? Number.POSITIVE_INFINITY);
+      const query = await withGraphFilter(index, await indexQuery(filters), filters.graph);
+      const found = listFirst(index, query, filters.limit ?? Number.POSITIVE_INFINITY);
       const mappings = indexMappings(index);
       return {
         provider: context.binding.provider,
@@ -116,7 +121,9 @@ export async function listTickets(
     }
   }
   const snap = await snapshot(environment, context);
+  const inGraph = filters.graph ? await foldedGraphTest(snap.storage, filters.graph) : () => true;
   const selected = snap.issues.filter((issue) => {
+    if (!inGraph(issue)) return false;
     if (filters.status?.length && !filters.status.includes(issue.status)) return false;
     if (filters.type?.length && !filters.type.includes(issue.issue_type)) return false;
     if (filters.label?.length && !filters.label.every((l) => issue.labels.includes(l))) return false;
@@ -161,7 +168,7 @@ export async function streamTickets(
   if (index) {
     const [{listAll}, query] = await Promise.all([
       import('../storage/read-index/index-queries.js'),
-      indexQuery(filters),
+      indexQuery(filters).then((q) => withGraphFilter(index, q, filters.graph)),
     ]);
     const mappings = indexMappings(index);
     return {
@@ -176,6 +183,33 @@ export async function streamTickets(
   }
   const list = await listTickets(environment, filters);
   return {provider, workspace, warnings: list.warnings, tickets: () => list.tickets, close: () => {}};
+}
+
+/** `query` narrowed to `--ready` / `--blocked` when asked, by the index's work graph. */
+async function withGraphFilter(
+  index: NonNullable<Awaited<ReturnType<typeof openIndexFor>>>,
+  query: ListQuery,
+  graph: GraphListing | undefined,
+): Promise<ListQuery> {
+  if (graph === undefined) return query;
+  const [{graphFilter}, {indexGraph}] = await Promise.all([
+    import('./graph-reads.js'),
+    import('../storage/read-index/index-graph.js'),
+  ]);
+  return {...query, filters: [...query.filters, graphFilter(indexGraph(index, {blocking: true}), graph)]};
+}
+
+/** `--ready` / `--blocked` over the folded log (a cache too small for an index). */
+async function foldedGraphTest(
+  storage: TrackerStorageHandle,
+  graph: GraphListing,
+): Promise<(issue: CanonicalIssue) => boolean> {
+  const [{graphFilter}, {foldGraph}, state] = await Promise.all([
+    import('./graph-reads.js'),
+    import('./fold-graph.js'),
+    storage.log.read(),
+  ]);
+  return graphFilter(foldGraph(state), graph).issue;
 }
 
 function viewOf(snap: CacheSnapshot, issue: CanonicalIssue): TicketView {
@@ -273,7 +307,7 @@ async function searchIndexed(
   };
 }
 
-export interface TicketDetail {
+export interface TicketDetail extends IssueRelations {
   readonly ticket: TicketView;
   readonly body: string | null;
   readonly parent: string | null;
@@ -319,7 +353,7 @@ export async function showTicket(environment: ServiceEnvironment, key: string): 
   const index = await openIndexFor(context);
   if (index) {
     try {
-      return showIndexed(index, key);
+      return await showIndexed(index, key);
     } finally {
       index.close();
     }
@@ -339,6 +373,10 @@ export async function showTicket(environment: ServiceEnvironment, key: string): 
     snap.storage.stores.listConflicts({identity}),
     snap.storage.log.read(),
   ]);
+  const [{issueRelations}, {foldGraph}] = await Promise.all([
+    import('./graph-reads.js'),
+    import('./fold-graph.js'),
+  ]);
   const history = (state.issues.get(identity)?.history ?? []).map((h) => ({
     event_id: h.event_id,
     at: h.at,
@@ -349,6 +387,7 @@ export async function showTicket(environment: ServiceEnvironment, key: string): 
     body: issue.body,
     parent: issue.parent ? refIdentity(issue.parent) : null,
     links: issue.links.map((link) => ({type: link.type, target: refIdentity(link.target)})),
+    ...issueRelations(foldGraph(state), identity),
     custom_fields: {...issue.custom_fields},
     pending_edits: {...edits},
     pending_comments: comments
@@ -369,11 +408,15 @@ export async function showTicket(environment: ServiceEnvironment, key: string): 
   };
 }
 
-function showIndexed(
+async function showIndexed(
   index: NonNullable<Awaited<ReturnType<typeof openIndexFor>>>,
   key: string,
-): TicketDetail {
+): Promise<TicketDetail> {
   const found = resolveIndexed(index, key);
+  const [{issueRelations}, {indexGraph}] = await Promise.all([
+    import('./graph-reads.js'),
+    import('../storage/read-index/index-graph.js'),
+  ]);
   const {issue, entry} = found;
   const identity = entry.identity;
   const mappings = indexMappings(index);
@@ -382,6 +425,7 @@ function showIndexed(
     body: issue.body,
     parent: issue.parent ? refIdentity(issue.parent) : null,
     links: issue.links.map((link) => ({type: link.type, target: refIdentity(link.target)})),
+    ...issueRelations(indexGraph(index, {around: identity}), identity),
     custom_fields: {...issue.custom_fields},
     pending_edits: localEditsOf(found),
     pending_comments: indexPendingComments(index)

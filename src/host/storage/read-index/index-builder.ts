@@ -11,6 +11,7 @@ import {
 } from '../../../core/log/tracker-state.js';
 import {compareBy} from '../../services/ticket-order.js';
 import {packIssue} from '../packed-issue.js';
+import {RelationsSection} from './relations-section.js';
 import {
   COLUMN_BYTES,
   FLAG_DELETED,
@@ -128,6 +129,7 @@ export function writeBase(
   const labels = new Map<string, number[]>();
   const assignees = new Map<string, number[]>();
   const tokens = new TokenPostings();
+  const relations = new RelationsSection();
   let live = 0;
   let pending = 0;
 
@@ -158,6 +160,7 @@ export function writeBase(
     terms.push(termKey(identityTerm(entry.identity), i));
     const flags = flagsOf(entry);
     const view = views[i]!;
+    relations.add(i, entry.identity, flags & FLAG_LIVE ? view : null);
     columns[i * COLUMN_BYTES] = flags;
     if (view === null) continue;
     columns[i * COLUMN_BYTES + 1] = indexOr(CANONICAL_STATUSES, view.status);
@@ -215,6 +218,10 @@ export function writeBase(
   put('listing', Buffer.from(input.listing, 'utf8'));
 
   for (const sort of SORTS) put(`sort.${sort}`, u32(sortedOrder(sort, liveRecords, views)));
+  const graph = relations.sections(n);
+  put('relations', graph.relations);
+  put('targetOrder', graph.targetOrder);
+  put('relationTargets', graph.relationTargets);
 
   const header: IndexHeader = {
     format: INDEX_FORMAT,

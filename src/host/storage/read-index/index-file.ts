@@ -200,6 +200,26 @@ export class IndexFile {
     return readAt(this.fd, at, length).toString('utf8');
   }
 
+  /** The `relations` section: [declaring record, how, target] uint32 triples (relations-section.ts). */
+  relations(): Uint32Array {
+    const triples = this.u32Section('relations');
+    if (triples.length % 3 !== 0) throw new SnapshotDamage('bad relations');
+    return triples;
+  }
+
+  /** The `targetOrder` section: numbers of the `relations` triples, by target. */
+  relationsByTarget(): Uint32Array {
+    return this.u32Section('targetOrder');
+  }
+
+  /** The `relationTargets` section: identities of related issues the base does not hold. */
+  relationTargets(): string[] {
+    const targets = this.json('relationTargets');
+    if (!Array.isArray(targets) || !targets.every((t) => typeof t === 'string'))
+      throw new SnapshotDamage('bad relationTargets');
+    return targets;
+  }
+
   private vocabularyCache: string | null = null;
 
   private vocabularyText(): string {

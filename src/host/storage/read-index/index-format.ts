@@ -59,6 +59,11 @@ export const SECTION_NAMES = [
   'global',
   'listing',
   ...SORTS.map((sort) => `sort.${sort}` as const),
+  // The work graph (relations-section.ts). A base written before these existed fails the header
+  // check (every section must be there) and is rebuilt, as a damaged one is.
+  'relations',
+  'targetOrder',
+  'relationTargets',
 ] as const;
 export type SectionName = (typeof SECTION_NAMES)[number];
 
