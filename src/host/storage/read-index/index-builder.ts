@@ -23,7 +23,6 @@ import {
   searchHay,
   SORTS,
   termHash,
-  tokenSeparator,
   TRAILER_BYTES,
   TRAILER_MAGIC,
   type Dictionary,
@@ -127,7 +126,9 @@ export class IndexBuilder {
     }
     this.columns.push(indexOr(CANONICAL_STATUSES, view.status));
     this.columns.push(indexOr(CANONICAL_ISSUE_TYPES, view.issue_type));
-    this.columns.push(view.priority === null || view.priority < 0 || view.priority >= NONE ? NONE : view.priority);
+    this.columns.push(
+      view.priority === null || view.priority < 0 || view.priority >= NONE ? NONE : view.priority,
+    );
     for (const term of refTerms(view.ref)) this.terms.push(termKey(term, e));
     if ((flags & FLAG_LIVE) === 0) return e;
     for (const label of view.labels) post(this.labels, label, e);
@@ -161,7 +162,8 @@ export class IndexBuilder {
     this.writePostings(out, recordOf, order.length);
     out.put('global', Buffer.from(JSON.stringify(input.global), 'utf8'));
     out.put('listing', Buffer.from(input.listing, 'utf8'));
-    for (const sort of SORTS) out.put(`sort.${sort}`, u32(this.sortFields.sortedOrder(sort, liveRecords, order)));
+    for (const sort of SORTS)
+      out.put(`sort.${sort}`, u32(this.sortFields.sortedOrder(sort, liveRecords, order)));
     const header: IndexHeader = {
       format: INDEX_FORMAT,
       version: INDEX_VERSION,
@@ -210,7 +212,8 @@ export class IndexBuilder {
     const liveRecords: number[] = [];
     let pending = 0;
     order.forEach((e, r) => {
-      for (let k = 0; k < COLUMN_BYTES; k += 1) columns[r * COLUMN_BYTES + k] = this.columns.get(e * COLUMN_BYTES + k);
+      for (let k = 0; k < COLUMN_BYTES; k += 1)
+        columns[r * COLUMN_BYTES + k] = this.columns.get(e * COLUMN_BYTES + k);
       const flags = columns[r * COLUMN_BYTES]!;
       if ((flags & FLAG_LIVE) === 0) return;
       liveRecords.push(r);
@@ -244,7 +247,10 @@ export class IndexBuilder {
       [dictionary.assignees, this.assignees],
     ] as const) {
       for (const name of [...lists.keys()].sort()) {
-        const list = lists.get(name)!.map((e) => recordOf[e]!).filter((r) => r >= 0);
+        const list = lists
+          .get(name)!
+          .map((e) => recordOf[e]!)
+          .filter((r) => r >= 0);
         if (list.length === 0) continue;
         into[name] = [postings.length, list.length];
         for (const r of Uint32Array.from(list).sort()) postings.push(r);

@@ -3,9 +3,7 @@ import * as path from 'node:path';
 
 import {
   createRef,
-  issueFromJson,
   orderEvents,
-  refIdentity,
   TrackerState,
   type IssueEntry,
   type PendingComment,

@@ -66,14 +66,17 @@ export class SortFields {
       case 'status':
         return byNumber(live, (r) => this.statuses.get(e(r)));
       case 'title':
-        return Uint32Array.from([...live].sort((a, b) => compareText(this.titles[e(a)]!, this.titles[e(b)]!) || a - b));
+        return Uint32Array.from(
+          [...live].sort((a, b) => compareText(this.titles[e(a)]!, this.titles[e(b)]!) || a - b),
+        );
       case 'updated':
       case 'created': {
         const texts = sort === 'updated' ? this.updated : this.created;
         const keys = live.map((r) => texts[e(r)]!);
         // Newest first; timestamps of one shape compare by code unit as `compareText` would.
         const positions = live.map((_, k) => k);
-        if (sameShapeTimestamps(keys)) positions.sort((a, b) => (keys[a]! === keys[b]! ? a - b : keys[a]! < keys[b]! ? 1 : -1));
+        if (sameShapeTimestamps(keys))
+          positions.sort((a, b) => (keys[a]! === keys[b]! ? a - b : keys[a]! < keys[b]! ? 1 : -1));
         else positions.sort((a, b) => compareText(keys[b]!, keys[a]!) || a - b);
         return Uint32Array.from(positions, (k) => live[k]!);
       }

@@ -23,7 +23,10 @@ export class SpillFile {
   private flushedTo = 0;
 
   constructor(dir: string) {
-    this.file = path.join(dir, `.read-index.spill.${process.pid}.${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`);
+    this.file = path.join(
+      dir,
+      `.read-index.spill.${process.pid}.${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`,
+    );
     this.fd = fs.openSync(
       this.file,
       fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW,
@@ -64,7 +67,7 @@ export class SpillFile {
   bytes(numbers: readonly number[]): Buffer[] {
     this.flush();
     const out: Buffer[] = [];
-    for (let k = 0; k < numbers.length; ) {
+    for (let k = 0; k < numbers.length;) {
       const from = this.starts.get(numbers[k]!);
       let to = from + this.lengths.get(numbers[k]!);
       let end = k + 1;
@@ -73,7 +76,7 @@ export class SpillFile {
         end += 1;
       }
       const run = Buffer.allocUnsafe(to - from);
-      for (let done = 0; done < run.length; ) {
+      for (let done = 0; done < run.length;) {
         const n = fs.readSync(this.fd, run, done, run.length - done, from + done);
         if (n === 0) throw new Error('read index: the spill file ended early');
         done += n;
@@ -102,7 +105,7 @@ export class SpillFile {
   }
 
   private flush(): void {
-    for (let done = 0; done < this.buffered; ) {
+    for (let done = 0; done < this.buffered;) {
       done += fs.writeSync(this.fd, this.buffer, done, this.buffered - done, this.flushedTo + done);
     }
     this.flushedTo += this.buffered;

@@ -44,7 +44,10 @@ export interface StreamedFold {
  * order, are already in fold order (one writer's history) is read once; otherwise a first pass
  * notes where each event is and a second applies them in order, reading each line again.
  */
-export async function foldStreamed(location: StreamedFoldLocation, newSpill: () => SpillFile): Promise<StreamedFold> {
+export async function foldStreamed(
+  location: StreamedFoldLocation,
+  newSpill: () => SpillFile,
+): Promise<StreamedFold> {
   const budget = location.entryBudget ?? ENTRY_BUDGET;
   for (let attempt = 0; ; attempt += 1) {
     const listing = listSegments(location.root, location.eventsDir, (name) => display(location, name));
@@ -52,7 +55,8 @@ export async function foldStreamed(location: StreamedFoldLocation, newSpill: () 
     try {
       const warnings: string[] = [];
       const fold = new SpillingFold(new IndexBuilder(spill), spill, budget);
-      if (await foldInListingOrder(location, listing, fold, warnings)) return fold.finish(warnings, listing.segments);
+      if (await foldInListingOrder(location, listing, fold, warnings))
+        return fold.finish(warnings, listing.segments);
       spill.dispose();
       spill = newSpill();
       warnings.length = 0;
@@ -90,7 +94,9 @@ class SpillingFold {
     for (const identity of named) this.load(identity);
     this.state.apply(event);
     this.last = event;
-    if (!named.some((identity) => this.state.issues.get(identity)?.history.at(-1)?.event_id === event.event_id))
+    if (
+      !named.some((identity) => this.state.issues.get(identity)?.history.at(-1)?.event_id === event.event_id)
+    )
       this.extraIds.push(event.event_id);
     if (event.kind === 'issue_pulled' && (this.lastPullAt === null || event.at > this.lastPullAt))
       this.lastPullAt = event.at;
@@ -177,7 +183,9 @@ async function foldSorted(
       lengths.push(spans[2 * k + 1]!);
     });
   }
-  const order = ids.map((_, k) => k).sort((a, b) => compareEvents({at: ats[a]!, event_id: ids[a]!}, {at: ats[b]!, event_id: ids[b]!}));
+  const order = ids
+    .map((_, k) => k)
+    .sort((a, b) => compareEvents({at: ats[a]!, event_id: ids[a]!}, {at: ats[b]!, event_id: ids[b]!}));
   const reader = new LineReader(location, names);
   try {
     for (const k of order) {
@@ -250,14 +258,17 @@ class LineReader {
     let fd = this.fds.get(segment);
     if (fd === undefined) {
       try {
-        fd = fs.openSync(path.join(this.location.eventsDir, this.names[segment]!), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+        fd = fs.openSync(
+          path.join(this.location.eventsDir, this.names[segment]!),
+          fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW,
+        );
       } catch {
         throw new SegmentChanged();
       }
       this.fds.set(segment, fd);
     }
     const buffer = Buffer.allocUnsafe(length);
-    for (let done = 0; done < length; ) {
+    for (let done = 0; done < length;) {
       const n = fs.readSync(fd, buffer, done, length - done, start + done);
       if (n === 0) throw new SegmentChanged();
       done += n;
