@@ -188,14 +188,13 @@ export class IndexBuilder {
     out.begin();
     let recordBytes = 0;
     for (let first = 0; first < order.length; first += RECORDS_PER_READ) {
-      const numbers = Array.from(order.subarray(first, first + RECORDS_PER_READ));
-      const lines = this.spill.bytes(numbers);
-      for (let k = 0; k < lines.length; k += 1) {
+      const numbers = order.subarray(first, first + RECORDS_PER_READ);
+      numbers.forEach((e, k) => {
         offsets[first + k] = recordBytes;
-        recordBytes += lines[k]!.length;
-        if (recordBytes > 0xffff_fff0) throw new Error('read index: records exceed 4 GiB');
-        out.append(lines[k]!);
-      }
+        recordBytes += this.spill.lengthOf(e);
+      });
+      if (recordBytes > 0xffff_fff0) throw new Error('read index: records exceed 4 GiB');
+      this.spill.runs(numbers, (run) => out.append(run));
     }
     offsets[order.length] = recordBytes;
     out.end('records', 0x0a);

@@ -56,17 +56,18 @@ export class SpillFile {
 
   /** Line `number`, as text. */
   text(number: number): string {
-    return this.bytes([number])[0]!.toString('utf8');
+    let text = '';
+    this.runs([number], (run) => (text = run.toString('utf8')));
+    return text;
   }
 
   /**
    * The bytes of lines `numbers`, in that order, reading runs of lines that lie next to each
    * other in the file at once (a build copies them in record order, mostly the order they
-   * came in).
+   * came in): `visit` gets each run, whole.
    */
-  bytes(numbers: readonly number[]): Buffer[] {
+  runs(numbers: ArrayLike<number>, visit: (run: Buffer) => void): void {
     this.flush();
-    const out: Buffer[] = [];
     for (let k = 0; k < numbers.length;) {
       const from = this.starts.get(numbers[k]!);
       let to = from + this.lengths.get(numbers[k]!);
@@ -81,13 +82,9 @@ export class SpillFile {
         if (n === 0) throw new Error('read index: the spill file ended early');
         done += n;
       }
-      for (let j = k; j < end; j += 1) {
-        const at = this.starts.get(numbers[j]!) - from;
-        out.push(run.subarray(at, at + this.lengths.get(numbers[j]!)));
-      }
+      visit(run);
       k = end;
     }
-    return out;
   }
 
   /** Closes and removes the file. */

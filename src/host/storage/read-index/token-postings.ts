@@ -7,6 +7,9 @@ import type {GrowingArray} from './growing-array.js';
  * into a garbage collector's feast. Entries are numbered as they arrive (the builder's
  * provisional numbers); `appendTo` maps them to record numbers.
  */
+/** Any character outside ASCII. */
+const NON_ASCII = /[\u0080-\uffff]/;
+
 export class TokenPostings {
   private readonly ids = new Map<string, number>();
   private lastEntry = new Int32Array(1024).fill(-1);
@@ -15,28 +18,51 @@ export class TokenPostings {
 
   /** The distinct tokens of `hay` (an issue's search text), for entry `entry`. */
   addText(hay: string, entry: number): void {
-    for (const token of hay.split(tokenSeparator())) {
-      if (token === '') continue;
-      let id = this.ids.get(token);
-      if (id === undefined) {
-        id = this.ids.size;
-        this.ids.set(token, id);
-        if (id >= this.lastEntry.length) {
-          const grown = new Int32Array(this.lastEntry.length * 2).fill(-1);
-          grown.set(this.lastEntry);
-          this.lastEntry = grown;
-        }
-      }
-      if (this.lastEntry[id] === entry) continue;
-      this.lastEntry[id] = entry;
-      if (this.length + 2 > this.pairs.length) {
-        const grown = new Uint32Array(this.pairs.length * 2);
-        grown.set(this.pairs);
-        this.pairs = grown;
-      }
-      this.pairs[this.length++] = id;
-      this.pairs[this.length++] = entry;
+    if (!NON_ASCII.test(hay)) {
+      this.addAscii(hay, entry);
+      return;
     }
+    for (const token of hay.split(tokenSeparator())) if (token !== '') this.addToken(token, entry);
+  }
+
+  /**
+   * The same for a text of ASCII characters only, scanned by hand: among them the token
+   * characters (letters, numbers, marks, `_`) are exactly `A-Z a-z 0-9 _`.
+   */
+  private addAscii(hay: string, entry: number): void {
+    let start = -1;
+    for (let i = 0; i <= hay.length; i += 1) {
+      const c = i < hay.length ? hay.charCodeAt(i) : 32;
+      if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || c === 95) {
+        if (start < 0) start = i;
+      } else if (start >= 0) {
+        this.addToken(hay.slice(start, i), entry);
+        start = -1;
+      }
+    }
+  }
+
+  private addToken(token: string, entry: number): void {
+    let id = this.ids.get(token);
+    if (id === undefined) {
+      id = this.ids.size;
+      // A copy, not a slice that would keep the whole text it came from alive.
+      this.ids.set(token.length >= 13 ? Buffer.from(token, 'utf8').toString('utf8') : token, id);
+      if (id >= this.lastEntry.length) {
+        const grown = new Int32Array(this.lastEntry.length * 2).fill(-1);
+        grown.set(this.lastEntry);
+        this.lastEntry = grown;
+      }
+    }
+    if (this.lastEntry[id] === entry) return;
+    this.lastEntry[id] = entry;
+    if (this.length + 2 > this.pairs.length) {
+      const grown = new Uint32Array(this.pairs.length * 2);
+      grown.set(this.pairs);
+      this.pairs = grown;
+    }
+    this.pairs[this.length++] = id;
+    this.pairs[this.length++] = entry;
   }
 
   /**
