@@ -255,13 +255,16 @@ export class IndexBuilder {
         for (const r of Uint32Array.from(list).sort()) postings.push(r);
       }
     }
-    const {vocabulary, starts, ranges} = this.tokens.appendTo(postings, recordOf, records);
-    out.put('postings', u32(postings.view()));
+    const tokens = this.tokens.group(recordOf, records, postings.length);
+    out.begin();
+    out.append(u32(postings.view()));
+    out.append(u32(tokens.postings));
+    out.end('postings');
     out.put('dictionary', Buffer.from(JSON.stringify(dictionary), 'utf8'));
     // UTF-16 code units, so that offsets found by `indexOf` in the text are the `starts` values.
-    out.put('vocabulary', Buffer.from(vocabulary, 'utf16le'));
-    out.put('vocabularyStarts', u32(starts));
-    out.put('vocabularyRanges', u32(ranges));
+    out.put('vocabulary', Buffer.from(tokens.vocabulary, 'utf16le'));
+    out.put('vocabularyStarts', u32(tokens.starts));
+    out.put('vocabularyRanges', u32(tokens.ranges));
   }
 }
 

@@ -18,7 +18,7 @@ import type {SpillFile} from './spill-file.js';
  * Entries a streamed build keeps in memory at most (a few KB each); the others wait in the
  * spill file, as records, until the build writes the base or an event names them again.
  */
-export const ENTRY_BUDGET = 4096;
+export const ENTRY_BUDGET = 1024;
 
 export interface StreamedFoldLocation {
   readonly root: string;

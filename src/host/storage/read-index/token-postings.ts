@@ -1,23 +1,38 @@
+import {GrowingArray} from './growing-array.js';
 import {tokenSeparator} from './index-format.js';
-import type {GrowingArray} from './growing-array.js';
 
-/**
- * Token postings gathered as flat (token, entry) pairs in a growing typed array, then grouped
- * by token: tens of millions of pairs at 100k issues, which one small array per token made
- * into a garbage collector's feast. Entries are numbered as they arrive (the builder's
- * provisional numbers); `appendTo` maps them to record numbers.
- */
 /** Any character outside ASCII. */
 const NON_ASCII = /[\u0080-\uffff]/;
 
+/** A token's records, grouped: what the `postings` and `vocabulary*` sections are made of. */
+export interface GroupedTokens {
+  /** Every token's records, token after token (in vocabulary order), each in record order. */
+  readonly postings: Uint32Array;
+  /** The sorted tokens, each followed by `\n`. */
+  readonly vocabulary: string;
+  /** Where each token's line starts in `vocabulary` (UTF-16 code units), then its length. */
+  readonly starts: Uint32Array;
+  /** Per token, [first, count] in the postings section (`postings` placed at `first`). */
+  readonly ranges: Uint32Array;
+}
+
+/**
+ * The search tokens of every entry, as flat arrays of token numbers (tens of millions at 100k
+ * issues, which one small array per token made into a garbage collector's feast): the distinct
+ * tokens of each entry in a row, and where each entry's row starts. Entries are numbered as
+ * they arrive (the builder's provisional numbers, increasing); `group` maps them to records.
+ */
 export class TokenPostings {
   private readonly ids = new Map<string, number>();
   private lastEntry = new Int32Array(1024).fill(-1);
-  private pairs = new Uint32Array(1 << 16);
-  private length = 0;
+  private readonly tokens = new GrowingArray(Uint32Array);
+  /** Pairs (entry, first token) of the entries that have tokens. */
+  private readonly rows = new GrowingArray(Uint32Array);
 
   /** The distinct tokens of `hay` (an issue's search text), for entry `entry`. */
   addText(hay: string, entry: number): void {
+    this.rows.push(entry);
+    this.rows.push(this.tokens.length);
     if (!NON_ASCII.test(hay)) {
       this.addAscii(hay, entry);
       return;
@@ -56,75 +71,53 @@ export class TokenPostings {
     }
     if (this.lastEntry[id] === entry) return;
     this.lastEntry[id] = entry;
-    if (this.length + 2 > this.pairs.length) {
-      const grown = new Uint32Array(this.pairs.length * 2);
-      grown.set(this.pairs);
-      this.pairs = grown;
-    }
-    this.pairs[this.length++] = id;
-    this.pairs[this.length++] = entry;
+    this.tokens.push(id);
   }
 
   /**
-   * Appends every token's records (in record order) to `postings`, entry `e` becoming record
-   * `recordOf[e]` (-1: left out, an entry folded again later); returns the sorted vocabulary
-   * (one `\n`-terminated line per token), where each token's line starts (in UTF-16 code
-   * units), and each token's [first, count] in `postings`. Two counting sorts: by record, then
-   * (stably) by token rank.
+   * Every token's records, entry `e` becoming record `recordOf[e]` (-1: left out, an entry
+   * folded again later; tokens only such entries had are left out too, as a fold of the log
+   * at once would never have seen them). Postings are placed from `first` in their section.
+   * One counting sort: records visited in order, each token's list filled in that order.
    */
-  appendTo(
-    postings: GrowingArray<Uint32Array>,
-    recordOf: Int32Array,
-    records: number,
-  ): {vocabulary: string; starts: Uint32Array; ranges: Uint32Array} {
-    const byRecord = this.pairsByRecord(recordOf, records);
-    // Tokens of entries left out only are left out too (the vocabulary a fold of once has).
+  group(recordOf: Int32Array, records: number, first: number): GroupedTokens {
+    const tokens = this.tokens.view();
+    const rows = this.rows.view();
+    const rowOf = new Int32Array(records).fill(-1);
     const perId = new Uint32Array(this.ids.size);
-    for (let k = 0; k < byRecord.length; k += 2) perId[byRecord[k]!]! += 1;
+    for (let k = 0; k < rows.length; k += 2) {
+      const record = recordOf[rows[k]!]!;
+      if (record < 0) continue;
+      rowOf[record] = k;
+      const end = k + 2 < rows.length ? rows[k + 3]! : tokens.length;
+      for (let t = rows[k + 1]!; t < end; t += 1) perId[tokens[t]!]! += 1;
+    }
     const names = [...this.ids.keys()];
     const order = names
       .map((_, id) => id)
       .filter((id) => perId[id]! > 0)
       .sort((a, b) => (names[a]! < names[b]! ? -1 : 1));
-    const rank = new Uint32Array(names.length);
-    order.forEach((id, r) => (rank[id] = r));
-    const counts = new Uint32Array(order.length + 1);
-    order.forEach((id, r) => (counts[r + 1] = perId[id]!));
-    for (let r = 0; r < order.length; r += 1) counts[r + 1]! += counts[r]!;
-    const first = postings.length;
-    const grouped = new Uint32Array(byRecord.length / 2);
-    const cursor = counts.slice(0, order.length);
-    for (let k = 0; k < byRecord.length; k += 2) grouped[cursor[rank[byRecord[k]!]!]!++] = byRecord[k + 1]!;
-    for (const record of grouped) postings.push(record);
+    const cursor = new Uint32Array(names.length);
     const starts = new Uint32Array(order.length + 1);
     const ranges = new Uint32Array(order.length * 2);
+    let filled = 0;
     let text = 0;
     order.forEach((id, r) => {
+      cursor[id] = filled;
+      ranges[2 * r] = first + filled;
+      ranges[2 * r + 1] = perId[id]!;
+      filled += perId[id]!;
       starts[r] = text;
       text += names[id]!.length + 1;
-      ranges[2 * r] = first + counts[r]!;
-      ranges[2 * r + 1] = counts[r + 1]! - counts[r]!;
     });
     starts[order.length] = text;
-    return {vocabulary: order.map((id) => names[id]! + '\n').join(''), starts, ranges};
-  }
-
-  /** The (token, record) pairs of kept entries, ordered by record (a counting sort). */
-  private pairsByRecord(recordOf: Int32Array, records: number): Uint32Array {
-    const counts = new Uint32Array(records + 1);
-    for (let k = 0; k < this.length; k += 2) {
-      const record = recordOf[this.pairs[k + 1]!]!;
-      if (record >= 0) counts[record + 1]! += 1;
+    const postings = new Uint32Array(filled);
+    for (let record = 0; record < records; record += 1) {
+      const k = rowOf[record]!;
+      if (k < 0) continue;
+      const end = k + 2 < rows.length ? rows[k + 3]! : tokens.length;
+      for (let t = rows[k + 1]!; t < end; t += 1) postings[cursor[tokens[t]!]!++] = record;
     }
-    for (let r = 0; r < records; r += 1) counts[r + 1]! += counts[r]!;
-    const out = new Uint32Array(2 * counts[records]!);
-    for (let k = 0; k < this.length; k += 2) {
-      const record = recordOf[this.pairs[k + 1]!]!;
-      if (record < 0) continue;
-      const at = 2 * counts[record]!++;
-      out[at] = this.pairs[k]!;
-      out[at + 1] = record;
-    }
-    return out;
+    return {postings, vocabulary: order.map((id) => names[id]! + '\n').join(''), starts, ranges};
   }
 }
