@@ -269,7 +269,7 @@ describe('read index: the streamed first build folds exactly as the whole log fo
         // The streamed build, with 1 to 3 entries in memory: entries go to the spill file and come back.
         const budget = 1 + (seed % 3);
         const spills: SpillFile[] = [];
-        const streamed = await foldStreamed({root, eventsDir, entryBudget: budget}, () => {
+        const streamed = foldStreamed({root, eventsDir, entryBudget: budget}, () => {
           spills.push(new SpillFile(cacheDir));
           return spills.at(-1)!;
         });

@@ -89,7 +89,7 @@ export async function rebuildBase(location: IndexLocation): Promise<boolean> {
   try {
     const built = location.log
       ? await fromFoldedLog(location.log, newSpill())
-      : await foldStreamed({root: location.root, eventsDir: location.eventsDir}, newSpill);
+      : foldStreamed({root: location.root, eventsDir: location.eventsDir}, newSpill);
     const listing = listingText(built.files);
     const header = writeAtomicSync(path.join(location.cacheDir, BASE_NAME), (sink) =>
       built.builder.write({global: built.global, listing}, sink),

@@ -70,18 +70,47 @@ export class SortFields {
           [...live].sort((a, b) => compareText(this.titles[e(a)]!, this.titles[e(b)]!) || a - b),
         );
       case 'updated':
-      case 'created': {
-        const texts = sort === 'updated' ? this.updated : this.created;
-        const keys = live.map((r) => texts[e(r)]!);
-        // Newest first; timestamps of one shape compare by code unit as `compareText` would.
-        const positions = live.map((_, k) => k);
-        if (sameShapeTimestamps(keys))
-          positions.sort((a, b) => (keys[a]! === keys[b]! ? a - b : keys[a]! < keys[b]! ? 1 : -1));
-        else positions.sort((a, b) => compareText(keys[b]!, keys[a]!) || a - b);
-        return Uint32Array.from(positions, (k) => live[k]!);
-      }
+      case 'created':
+        return newestFirst(
+          live,
+          live.map((r) => (sort === 'updated' ? this.updated : this.created)[e(r)]!),
+        );
     }
   }
+}
+
+/**
+ * `live` ordered by `keys` (timestamps), newest first, ties by record. Timestamps of one shape
+ * (the normalised form every issue has) order by code unit exactly as `compareText` orders
+ * them, and by code unit as their digits read as numbers (15 at a time, exact in a double):
+ * numbers compare many times faster than text.
+ */
+function newestFirst(live: readonly number[], keys: readonly string[]): Uint32Array {
+  const positions = live.map((_, k) => k);
+  if (!sameShapeTimestamps(keys)) {
+    positions.sort((a, b) => compareText(keys[b]!, keys[a]!) || a - b);
+    return Uint32Array.from(positions, (k) => live[k]!);
+  }
+  const digits: number[] = [];
+  const first = keys[0] ?? '';
+  for (let i = 0; i < first.length; i += 1)
+    if (first.charCodeAt(i) >= 48 && first.charCodeAt(i) <= 57) digits.push(i);
+  const chunks: Float64Array[] = [];
+  for (let from = 0; from < digits.length; from += 15) {
+    const places = digits.slice(from, from + 15);
+    chunks.push(
+      Float64Array.from(keys, (key) => {
+        let value = 0;
+        for (const at of places) value = value * 10 + (key.charCodeAt(at) - 48);
+        return value;
+      }),
+    );
+  }
+  positions.sort((a, b) => {
+    for (const chunk of chunks) if (chunk[a] !== chunk[b]) return chunk[b]! - chunk[a]!;
+    return a - b;
+  });
+  return Uint32Array.from(positions, (k) => live[k]!);
 }
 
 function byNumber(live: readonly number[], value: (r: number) => number): Uint32Array {

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import {compareEvents, type TrackerEvent} from '../../../core/log/events.js';
 import {parseTrackerEvent} from '../../../core/log/events.js';
 import {TrackerState} from '../../../core/log/tracker-state.js';
-import {readFileNoFollow} from '../../fs/safe-fs.js';
+import {isNotFound, symlinkError} from '../../fs/safe-fs.js';
 import {parseSegment} from '../segment-file.js';
 import {listSegments, type SegmentListing} from '../segment-listing.js';
 import {identitiesOf} from './event-identities.js';
@@ -44,10 +44,7 @@ export interface StreamedFold {
  * order, are already in fold order (one writer's history) is read once; otherwise a first pass
  * notes where each event is and a second applies them in order, reading each line again.
  */
-export async function foldStreamed(
-  location: StreamedFoldLocation,
-  newSpill: () => SpillFile,
-): Promise<StreamedFold> {
+export function foldStreamed(location: StreamedFoldLocation, newSpill: () => SpillFile): StreamedFold {
   const budget = location.entryBudget ?? ENTRY_BUDGET;
   for (let attempt = 0; ; attempt += 1) {
     const listing = listSegments(location.root, location.eventsDir, (name) => display(location, name));
@@ -55,13 +52,13 @@ export async function foldStreamed(
     try {
       const warnings: string[] = [];
       const fold = new SpillingFold(new IndexBuilder(spill), spill, budget);
-      if (await foldInListingOrder(location, listing, fold, warnings))
+      if (foldInListingOrder(location, listing, fold, warnings))
         return fold.finish(warnings, listing.segments);
       spill.dispose();
       spill = newSpill();
       warnings.length = 0;
       const sorted = new SpillingFold(new IndexBuilder(spill), spill, budget);
-      await foldSorted(location, listing, sorted, warnings);
+      foldSorted(location, listing, sorted, warnings);
       return sorted.finish(warnings, listing.segments);
     } catch (error) {
       spill.dispose();
@@ -137,14 +134,14 @@ class SpillingFold {
  * Folds segment by segment in listing order while the (deduplicated) events come in fold order;
  * false as soon as one does not (nothing of the partial fold is usable then).
  */
-async function foldInListingOrder(
+function foldInListingOrder(
   location: StreamedFoldLocation,
   listing: SegmentListing,
   fold: SpillingFold,
   warnings: string[],
-): Promise<boolean> {
+): boolean {
   for (const name of listing.segments.keys()) {
-    const {events} = await parseListed(location, name, warnings);
+    const {events} = parseListed(location, name, warnings);
     for (const event of events) {
       if (fold.ids.has(event.event_id)) continue;
       if (fold.last !== null && compareEvents(fold.last, event) > 0) return false;
@@ -159,12 +156,12 @@ async function foldInListingOrder(
  * Two passes: where each (first-seen) event's line lies, and its place in fold order; then the
  * lines read again one by one in that order (positional reads) and applied.
  */
-async function foldSorted(
+function foldSorted(
   location: StreamedFoldLocation,
   listing: SegmentListing,
   fold: SpillingFold,
   warnings: string[],
-): Promise<void> {
+): void {
   const names = [...listing.segments.keys()];
   const ats: string[] = [];
   const ids: string[] = [];
@@ -172,7 +169,7 @@ async function foldSorted(
   const starts = new GrowingArray(Float64Array);
   const lengths = new GrowingArray(Uint32Array);
   for (let s = 0; s < names.length; s += 1) {
-    const {events, spans} = await parseListed(location, names[s]!, warnings);
+    const {events, spans} = parseListed(location, names[s]!, warnings);
     events.forEach((event, k) => {
       if (fold.ids.has(event.event_id)) return;
       fold.ids.add(event.event_id);
@@ -209,18 +206,36 @@ async function foldSorted(
  * line; a torn last line a warning), with where each event's line lies in the file: byte
  * start and length, two numbers per event.
  */
-async function parseListed(
+function parseListed(
   location: StreamedFoldLocation,
   name: string,
   warnings: string[],
-): Promise<{events: TrackerEvent[]; spans: number[]}> {
-  const file = path.join(location.eventsDir, name);
-  const bytes = await readFileNoFollow(file);
-  if (bytes === null) throw new SegmentChanged();
+): {events: TrackerEvent[]; spans: number[]} {
+  const bytes = readNoFollow(path.join(location.eventsDir, name));
   const text = bytes.toString('utf8');
   const parsed = parseSegment(name, text, display(location, name));
   for (const warning of parsed.warnings) if (!warnings.includes(warning)) warnings.push(warning);
   return {events: parsed.events, spans: lineSpans(bytes, text, parsed.events.length)};
+}
+
+/**
+ * A segment's bytes, read synchronously (a build has nothing else to do meanwhile, and 100
+ * segments' worth of event loop turns add up), never through a symbolic link.
+ */
+function readNoFollow(file: string): Buffer {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  } catch (error) {
+    if (isNotFound(error)) throw new SegmentChanged();
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw symlinkError(file);
+    throw error;
+  }
+  try {
+    return fs.readFileSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /**
