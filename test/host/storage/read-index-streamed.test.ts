@@ -16,6 +16,7 @@ import {BASE_NAME, SORTS} from '../../../src/host/storage/read-index/index-forma
 import {listAll} from '../../../src/host/storage/read-index/index-queries.js';
 import {SpillFile} from '../../../src/host/storage/read-index/spill-file.js';
 import {foldStreamed} from '../../../src/host/storage/read-index/streamed-fold.js';
+import {rebuildBase} from '../../../src/host/storage/read-index/index-update.js';
 import {compareBy} from '../../../src/host/services/ticket-order.js';
 import {tempRoot} from './helpers.js';
 
@@ -290,6 +291,51 @@ describe('read index: the streamed first build folds exactly as the whole log fo
       }
     });
   }
+});
+
+describe('read index: a streamed build leaves no scratch files and keeps the parser strict', function () {
+  this.timeout(60_000);
+  let root: string;
+  let cleanup: () => Promise<void>;
+
+  beforeEach(async () => ({root, cleanup} = await tempRoot('tracker-streamed-files-')));
+  afterEach(() => cleanup());
+
+  const location = () => {
+    const scopeDir = path.join(root, 'scope');
+    return {root, scopeDir, cacheDir: path.join(scopeDir, 'cache'), eventsDir: path.join(scopeDir, 'events')};
+  };
+
+  it('removes its spill file once the base is written (in order and out of order)', async () => {
+    for (const ordered of [true, false]) {
+      const where = location();
+      await fs.rm(where.scopeDir, {recursive: true, force: true});
+      await writeSegments(where.eventsDir, randomLog(7, ordered));
+      expect(await rebuildBase(where)).to.equal(true);
+      // The freshness stamp is left out: written only once the events folder has settled.
+      const files = (await fs.readdir(where.cacheDir)).filter((name) => name !== 'read-index.v1.fresh');
+      expect(files.sort()).to.deep.equal(['.gitignore', BASE_NAME]);
+    }
+  });
+
+  it('a bad line is an error naming file and line, as the fold reports it; nothing is left behind', async () => {
+    const where = location();
+    const [first, ...rest] = randomLog(3, true);
+    await writeSegments(where.eventsDir, [first!, ...rest]);
+    const name = (await fs.readdir(where.eventsDir)).sort()[0]!;
+    const file = path.join(where.eventsDir, name);
+    const lines = (await fs.readFile(file, 'utf8')).split('\n');
+    lines.splice(1, 0, '{"kind": "issue_pulled", "not": "an event"}');
+    await fs.writeFile(file, lines.join('\n'));
+    let message = '';
+    try {
+      await rebuildBase(where);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).to.match(new RegExp(`${name}:2: invalid event`));
+    expect(await fs.readdir(where.cacheDir)).to.deep.equal(['.gitignore']);
+  });
 });
 
 async function writeChunks(file: string, chunks: [Buffer, number][]): Promise<void> {

@@ -21,6 +21,7 @@ export class SpillFile {
   private buffer = Buffer.allocUnsafe(WRITE_BUFFER_BYTES);
   private buffered = 0;
   private flushedTo = 0;
+  private disposed = false;
 
   constructor(dir: string) {
     this.file = path.join(
@@ -87,8 +88,10 @@ export class SpillFile {
     }
   }
 
-  /** Closes and removes the file. */
+  /** Closes and removes the file (once: a second call does nothing, the descriptor may be reused). */
   dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
     try {
       fs.closeSync(this.fd);
     } catch {
