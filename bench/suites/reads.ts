@@ -67,6 +67,11 @@ export const readsSuite: BenchSuite = {
       target: T.sideBySide,
     },
     {id: 'reads.first-show', metric: 'First show in a fresh clone (index built)', target: T.firstShow},
+    {
+      id: 'reads.first-show-rss',
+      metric: 'First show in a fresh clone: peak RSS, all issues against a quarter of them',
+      target: T.sideBySide,
+    },
     {id: 'reads.list-all-time', metric: 'list-tickets --json of every issue: time', target: T.listAllTime},
     {id: 'reads.list-all-rss', metric: 'list-tickets --json of every issue: peak RSS', target: T.listAllRss},
   ],
@@ -128,7 +133,7 @@ export const readsSuite: BenchSuite = {
       }),
     );
     rows.push(await sqliteSideBySide(settings, sandbox, project, key, readMs.get('reads.show')!, note));
-    rows.push(await firstShow(settings, sandbox, project, key, note, reps));
+    rows.push(...(await firstShow(settings, sandbox, project, key, note, reps)));
     rows.push(...(await listAll(settings, sandbox, project, note, reps)));
     return rows;
   },
@@ -218,7 +223,11 @@ function nodeNoop(sandbox: GitHubSandbox, cwd: string) {
   return runProcess(process.execPath, ['-e', '0'], {cwd, env: sandbox.env});
 }
 
-/** `show` in a clone with no per-clone files: it builds the index from the segments first. */
+/**
+ * `show` in a clone with no per-clone files: it builds the index from the segments first. Then
+ * the same in a clone holding only the first quarter of the segments: how the build's peak
+ * memory grows with the log (a build that held the log or the folded state grew with it).
+ */
 async function firstShow(
   settings: BenchSettings,
   sandbox: GitHubSandbox,
@@ -226,12 +235,64 @@ async function firstShow(
   key: string,
   note: string,
   reps: number,
-): Promise<BenchRow> {
-  const clone = path.join(settings.workDir, 'reads-clone');
+): Promise<BenchRow[]> {
+  settings.log(`  first show in a fresh clone, ${reps} runs (per-clone folders removed before each)`);
+  const full = await firstShowRuns(settings, sandbox, project, 'reads-clone', key, reps);
+  const quarter = await firstShowRuns(settings, sandbox, project, 'reads-clone-quarter', '#1', reps, 0.25);
+  return [
+    compareRow({
+      id: 'reads.first-show',
+      issue: 16,
+      metric: 'First show in a fresh clone (index built)',
+      ours: measured(full.ms, 'ms'),
+      baseline: {...measured(full.nodeMs, 'ms'), label: 'node -e 0'},
+      target: T.firstShow,
+      note: `${note} issues; git clone, then show ${key} with no cache/ or state/ folder; peak RSS median ${median(full.rss).toFixed(0)} MB`,
+    }),
+    {
+      ...valueRow({
+        id: 'reads.first-show-rss',
+        issue: 16,
+        metric: 'First show in a fresh clone: peak RSS, all issues against a quarter of them',
+        ours: measured(full.rss, 'MB'),
+        baseline: {...measured(quarter.rss, 'MB'), label: `the same with ${quarter.issues} issues`},
+        target: T.sideBySide,
+        note: `${full.issues} issues against the first quarter of the segments (${quarter.issues} issues, show #1); informative (no target)`,
+      }),
+      met: null,
+    },
+  ];
+}
+
+/**
+ * `reps` first shows in a fresh clone of `project` (only the first `share` of its segments
+ * kept), each after removing the per-clone folders: wall times, `node -e 0` times, peak RSS.
+ */
+async function firstShowRuns(
+  settings: BenchSettings,
+  sandbox: GitHubSandbox,
+  project: string,
+  name: string,
+  key: string,
+  reps: number,
+  share = 1,
+): Promise<{ms: number[]; nodeMs: number[]; rss: number[]; issues: number}> {
+  const clone = path.join(settings.workDir, name);
   await fs.rm(clone, {recursive: true, force: true});
   git(settings.workDir, 'clone', '-q', project, clone);
   const tracker = path.join(clone, '.kittify', 'tracker');
-  settings.log(`  first show in a fresh clone, ${reps} runs (per-clone folders removed before each)`);
+  let issues = 0;
+  for (const scope of await fs.readdir(tracker, {withFileTypes: true})) {
+    if (!scope.isDirectory()) continue;
+    const events = path.join(tracker, scope.name, 'events');
+    const names = (await fs.readdir(events)).sort();
+    const kept = Math.ceil(names.length * share);
+    for (const drop of names.slice(kept)) await fs.rm(path.join(events, drop));
+    for (const segment of names.slice(0, kept)) {
+      issues +=
+        (await fs.readFile(path.join(events, segment), 'utf8')).split('"kind": "issue_pulled"').length - 1;
+    }
+  }
   const ms: number[] = [];
   const nodeMs: number[] = [];
   const rss: number[] = [];
@@ -242,24 +303,16 @@ async function firstShow(
         await fs.rm(path.join(tracker, scope.name, perClone), {recursive: true, force: true});
       }
     }
-    const rssFile = path.join(settings.workDir, `rss-first-show-${rep}`);
+    const rssFile = path.join(settings.workDir, `rss-${name}-${rep}`);
     const result = await sandbox.cli(clone, ['tracker', 'show', key], ['--import', RSS_PROBE], {
       BENCH_RSS_FILE: rssFile,
     });
-    assertOk(result, 'first show in a fresh clone');
+    assertOk(result, `first show in a fresh clone (${name})`);
     ms.push(result.ms);
     rss.push(Number(await fs.readFile(rssFile, 'utf8')) / 2 ** 20);
     nodeMs.push((await nodeNoop(sandbox, clone)).ms);
   }
-  return compareRow({
-    id: 'reads.first-show',
-    issue: 16,
-    metric: 'First show in a fresh clone (index built)',
-    ours: measured(ms, 'ms'),
-    baseline: {...measured(nodeMs, 'ms'), label: 'node -e 0'},
-    target: T.firstShow,
-    note: `${note} issues; git clone, then show ${key} with no cache/ or state/ folder; peak RSS median ${median(rss).toFixed(0)} MB`,
-  });
+  return {ms, nodeMs, rss, issues};
 }
 
 async function listAll(

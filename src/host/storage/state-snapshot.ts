@@ -212,8 +212,54 @@ export function encodeSnapshot(
   );
   const base = reserved + 1;
 
-  // Records, chunked so that no single string grows without bound. Each chunk is encoded once;
-  // per-record CRCs are taken over slices of it (a Buffer per record costs more than the JSON).
+  const records = writeRecords(entries, (bytes, position) => sink(bytes, base + position));
+  if (records === null) return null;
+  const indexBuffer = bucketIndex(entries, records, buckets);
+  const indexStart = records.length;
+  sink(indexBuffer, base + indexStart);
+
+  // Everything else read() returns.
+  const stateText = JSON.stringify(stateSectionOf(state, entries, input.ids)) + '\n';
+  const stateBuffer = Buffer.from(stateText, isAscii(stateText) ? 'latin1' : 'utf8');
+  const stateStart = indexStart + indexBuffer.length;
+  sink(stateBuffer, base + stateStart);
+  const listingBuffer = Buffer.from(input.listing, 'utf8');
+  const listingStart = stateStart + stateBuffer.length;
+  sink(listingBuffer, base + listingStart);
+
+  const at = (start: number, buffer: Buffer | number, crc: number): Section => [
+    start,
+    typeof buffer === 'number' ? buffer : buffer.length,
+    crc,
+  ];
+  const header = headerOf({
+    records: at(0, records.length, records.crc),
+    index: at(indexStart, indexBuffer, crc32(indexBuffer)),
+    state: at(stateStart, stateBuffer, crc32(stateBuffer)),
+    listing: at(listingStart, listingBuffer, crc32(listingBuffer)),
+  });
+  const text = JSON.stringify(header);
+  sink(Buffer.from(text + ' '.repeat(reserved - Buffer.byteLength(text)) + '\n', 'utf8'), 0);
+  return header;
+}
+
+/** Where each record lies in the records section, and the CRCs. */
+interface WrittenRecords {
+  readonly offsets: Uint32Array;
+  readonly lengths: Uint32Array;
+  readonly crcs: Uint32Array;
+  /** Bytes of the whole section, and its CRC. */
+  readonly length: number;
+  readonly crc: number;
+}
+
+/**
+ * The records section through `sink` (positions within the section), chunked so that no single
+ * string grows without bound. Each chunk is encoded once; per-record CRCs are taken over slices
+ * of it (a Buffer per record costs more than the JSON). Null past the 32-bit offsets.
+ */
+function writeRecords(entries: readonly IssueEntry[], sink: SnapshotSink): WrittenRecords | null {
+  const n = entries.length;
   const offsets = new Uint32Array(n);
   const lengths = new Uint32Array(n);
   const crcs = new Uint32Array(n);
@@ -223,7 +269,7 @@ export function encodeSnapshot(
   let firstPending = 0;
   let offset = 0;
   let written = 0;
-  let recordsCrc = 0;
+  let crc = 0;
   const flush = (): void => {
     if (pending.length === 0) return;
     // Each record written straight into the chunk's buffer: an ASCII one (most) as latin1, a
@@ -235,13 +281,13 @@ export function encodeSnapshot(
       const length = lengths[firstPending + i]!;
       at += buffer.write(line, at, length === line.length ? 'latin1' : 'utf8');
     }
-    recordsCrc = crc32(buffer, recordsCrc);
+    crc = crc32(buffer, crc);
     const first = offsets[firstPending]!;
     for (let i = firstPending; i < firstPending + pending.length; i += 1) {
       const at = offsets[i]! - first;
       crcs[i] = crc32(buffer.subarray(at, at + lengths[i]!));
     }
-    sink(buffer, base + written);
+    sink(buffer, written);
     written += buffer.length;
     firstPending += pending.length;
     pending = [];
@@ -261,9 +307,12 @@ export function encodeSnapshot(
     if (pendingChars >= CHUNK_CHARS) flush();
   }
   flush();
-  const recordsLength = offset;
+  return {offsets, lengths, crcs, length: offset, crc};
+}
 
-  // Index: bucket starts, then (offset, length, crc) per record grouped by bucket.
+/** The index section: bucket starts, then (offset, length, crc) per record grouped by bucket. */
+function bucketIndex(entries: readonly IssueEntry[], records: WrittenRecords, buckets: number): Buffer {
+  const n = entries.length;
   const bucketOf = new Uint32Array(n);
   const counts = new Uint32Array(buckets + 1);
   for (let i = 0; i < n; i += 1) {
@@ -277,16 +326,21 @@ export function encodeSnapshot(
   for (let i = 0; i < n; i += 1) {
     const slot = buckets + 1 + 3 * cursor[bucketOf[i]!]!;
     cursor[bucketOf[i]!]! += 1;
-    index[slot] = offsets[i]!;
-    index[slot + 1] = lengths[i]!;
-    index[slot + 2] = crcs[i]!;
+    index[slot] = records.offsets[i]!;
+    index[slot + 1] = records.lengths[i]!;
+    index[slot + 2] = records.crcs[i]!;
   }
-  const indexBuffer = Buffer.from(index.buffer, index.byteOffset, index.byteLength);
-  if (!littleEndian()) swap32(indexBuffer);
-  const indexStart = recordsLength;
-  sink(indexBuffer, base + indexStart);
+  const buffer = Buffer.from(index.buffer, index.byteOffset, index.byteLength);
+  if (!littleEndian()) swap32(buffer);
+  return buffer;
+}
 
-  // Everything else read() returns.
+/** The state section: what `read()` returns besides the records, `entries` in record order. */
+function stateSectionOf(
+  state: TrackerState,
+  entries: readonly IssueEntry[],
+  ids: ReadonlySet<string>,
+): StateSection {
   const position = new Map(entries.map((entry, i) => [entry.identity, i]));
   const historyIds = new Set<string>();
   const history = entries.map((entry) =>
@@ -295,7 +349,7 @@ export function encodeSnapshot(
       return [h.event_id, h.at, h.kind];
     }),
   );
-  const section: StateSection = {
+  return {
     order: [...state.issues.keys()].map((identity) => position.get(identity)!),
     history,
     created: [...state.createdDrafts],
@@ -305,30 +359,8 @@ export function encodeSnapshot(
     diagnostics: state.diagnostics,
     eventCount: state.eventCount,
     last: state.last,
-    extraIds: [...input.ids].filter((id) => !historyIds.has(id)),
+    extraIds: [...ids].filter((id) => !historyIds.has(id)),
   };
-  const stateText = JSON.stringify(section) + '\n';
-  const stateBuffer = Buffer.from(stateText, isAscii(stateText) ? 'latin1' : 'utf8');
-  const stateStart = indexStart + indexBuffer.length;
-  sink(stateBuffer, base + stateStart);
-  const listingBuffer = Buffer.from(input.listing, 'utf8');
-  const listingStart = stateStart + stateBuffer.length;
-  sink(listingBuffer, base + listingStart);
-
-  const at = (start: number, buffer: Buffer | number, crc: number): Section => [
-    start,
-    typeof buffer === 'number' ? buffer : buffer.length,
-    crc,
-  ];
-  const header = headerOf({
-    records: at(0, recordsLength, recordsCrc),
-    index: at(indexStart, indexBuffer, crc32(indexBuffer)),
-    state: at(stateStart, stateBuffer, crc32(stateBuffer)),
-    listing: at(listingStart, listingBuffer, crc32(listingBuffer)),
-  });
-  const text = JSON.stringify(header);
-  sink(Buffer.from(text + ' '.repeat(reserved - Buffer.byteLength(text)) + '\n', 'utf8'), 0);
-  return header;
 }
 
 /** Digest of a listing's text: cheap, and only ever compared with itself. */

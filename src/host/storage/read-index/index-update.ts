@@ -3,9 +3,7 @@ import * as path from 'node:path';
 
 import {
   createRef,
-  issueFromJson,
   orderEvents,
-  refIdentity,
   TrackerState,
   type IssueEntry,
   type PendingComment,
@@ -13,13 +11,15 @@ import {
   type TrackerEvent,
   type WorkPackageMapping,
 } from '../../../core/index.js';
-import {JsonlEventLog} from '../jsonl-event-log.js';
 import {ensureCacheDirSync, listingSettled, writeAtomicSync} from '../read-cache.js';
 import {TEMP_SUFFIX} from '../../fs/safe-fs.js';
 import {readSegment} from '../segment-file.js';
 import {listingText, listSegments, parseListing, type SegmentListing} from '../segment-listing.js';
-import {globalOf, recordOf, writeBase} from './index-builder.js';
+import {identitiesOf} from './event-identities.js';
+import {globalOf, IndexBuilder, recordOf} from './index-builder.js';
 import {decodeRecord, IndexFile} from './index-file.js';
+import {SpillFile} from './spill-file.js';
+import {foldStreamed, type StreamedFold} from './streamed-fold.js';
 import {
   BASE_NAME,
   FRESH_NAME,
@@ -73,31 +73,44 @@ export async function updateReadIndex(
 
 /**
  * Rebuilds the base from the fold of every segment; drops the overlay. False when this scope
- * cannot be indexed (see `writeBase`): reads then fold.
+ * cannot be indexed (see `IndexBuilder.write`): reads then fold. Without a folded log at hand,
+ * the segments are folded streaming (`foldStreamed`): the log is never held whole, nor the
+ * folded state; with one (a sync's), its state is handed over entry by entry.
  */
 export async function rebuildBase(location: IndexLocation): Promise<boolean> {
-  // Through the read cache's snapshot when it is current (faster than folding), but without
-  // writing one: a read command has no use for it, and encoding it is a large share of a rebuild.
-  const log =
-    location.log ??
-    new JsonlEventLog({
-      root: location.root,
-      scopeDir: location.scopeDir,
-      readCache: {readOnly: true},
-    });
+  ensureCacheDirSync(location.root, location.cacheDir);
+  sweepTemps(location.cacheDir);
+  const spills: SpillFile[] = [];
+  const newSpill = (): SpillFile => {
+    const spill = new SpillFile(location.cacheDir);
+    spills.push(spill);
+    return spill;
+  };
+  try {
+    const built = location.log
+      ? await fromFoldedLog(location.log, newSpill())
+      : foldStreamed({root: location.root, eventsDir: location.eventsDir}, newSpill);
+    const listing = listingText(built.files);
+    const header = writeAtomicSync(path.join(location.cacheDir, BASE_NAME), (sink) =>
+      built.builder.write({global: built.global, listing}, sink),
+    );
+    removeQuietly(path.join(location.cacheDir, OVERLAY_NAME));
+    if (header === null) return false;
+    stampFresh(location, `${header.id}:0`, built.files);
+    return true;
+  } finally {
+    for (const spill of spills) spill.dispose();
+  }
+}
+
+/** A build from the state a log has folded already (a sync's, after its writes). */
+async function fromFoldedLog(log: FoldedLog, spill: SpillFile): Promise<StreamedFold> {
   const state = await log.read();
   const source = log.foldedSource();
   if (source === null) throw new Error('read index: the log did not fold');
-  ensureCacheDirSync(location.root, location.cacheDir);
-  sweepTemps(location.cacheDir);
-  const listing = listingText(source.files);
-  const header = writeAtomicSync(path.join(location.cacheDir, BASE_NAME), (sink) =>
-    writeBase({state, ids: source.ids, listing, warnings: log.warnings}, sink),
-  );
-  removeQuietly(path.join(location.cacheDir, OVERLAY_NAME));
-  if (header === null) return false;
-  stampFresh(location, `${header.id}:0`, source.files);
-  return true;
+  const builder = new IndexBuilder(spill);
+  for (const entry of state.issues.values()) builder.add(entry);
+  return {builder, global: globalOf(state, source.ids, log.warnings), files: source.files};
 }
 
 /**
@@ -136,7 +149,7 @@ async function overlayAdded(
   const state = stateOf(global);
   const baseNumbers = new Map<string, number>();
   const seen = new Set(global.extraIds);
-  for (const identity of namedBy(events)) {
+  for (const identity of events.flatMap((event) => [...identitiesOf(event)])) {
     if (identity === null) return false;
     if (state.issues.has(identity)) continue;
     const found = findEntry(identity, base, overlaid);
@@ -197,36 +210,6 @@ function stateOf(global: GlobalState): TrackerState {
   state.eventCount = global.eventCount;
   state.last = global.last;
   return state;
-}
-
-/** The identities each event's fold reads or writes; null for a kind this code does not know. */
-function* namedBy(events: readonly TrackerEvent[]): Generator<string | null> {
-  for (const event of events) {
-    switch (event.kind) {
-      case 'issue_pulled':
-      case 'draft_created':
-        yield refIdentity(issueFromJson(event.issue).ref);
-        break;
-      case 'remote_created':
-        yield event.draft_identity;
-        yield refIdentity(issueFromJson(event.issue).ref);
-        break;
-      case 'issue_edited':
-      case 'edits_settled':
-      case 'issue_deleted':
-      case 'conflict_recorded':
-      case 'comment_added':
-        yield event.identity;
-        break;
-      case 'conflict_closed':
-      case 'comment_sent':
-      case 'mapping_added':
-      case 'mapping_removed':
-        break;
-      default:
-        yield null;
-    }
-  }
 }
 
 /** The indexed entry of `identity` (overlay first), and its base record number (-1: none). */

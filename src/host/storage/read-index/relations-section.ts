@@ -9,25 +9,39 @@ import {declaredRelations} from '../../services/work-graph.js';
  * the base does not hold. Readers build the work graph from these without decoding any record.
  */
 export class RelationsSection {
-  private readonly numbers = new Map<string, number>();
-  private readonly declared: {record: number; how: number; target: string}[] = [];
+  private readonly declared: {entry: number; how: number; target: string}[] = [];
 
-  /** Record `record` is `identity`; `live` its local view when it is live (only those state relations). */
-  add(record: number, identity: string, live: CanonicalIssue | null): void {
-    this.numbers.set(identity, record);
-    if (live === null || (live.parent === null && live.links.length === 0)) return;
-    for (const [how, target] of declaredRelations(live)) this.declared.push({record, how, target});
+  /** Entry `entry` (numbered as the builder adds entries) is live as `live`: keep what it states. */
+  declare(entry: number, live: CanonicalIssue): void {
+    if (live.parent === null && live.links.length === 0) return;
+    for (const [how, target] of declaredRelations(live)) this.declared.push({entry, how, target});
   }
 
-  /** The three sections, once every record was added. */
-  sections(count: number): {relations: Buffer; targetOrder: Buffer; relationTargets: Buffer} {
+  /**
+   * The three sections, once every entry was added: `recordOf[entry]` is the entry's record
+   * number, or -1 for an entry left out (folded again later); `identities[entry]` its identity.
+   */
+  sections(
+    recordOf: Int32Array,
+    identities: readonly string[],
+  ): {relations: Buffer; targetOrder: Buffer; relationTargets: Buffer} {
+    const numbers = new Map<string, number>();
+    let count = 0;
+    recordOf.forEach((record, entry) => {
+      if (record < 0) return;
+      numbers.set(identities[entry]!, record);
+      count += 1;
+    });
     // Readers find a record's own relations by binary search: keep them in record order whatever
     // order the records were added in (a stable sort).
-    this.declared.sort((a, b) => a.record - b.record);
-    const triples = new Uint32Array(this.declared.length * 3);
+    const kept = this.declared
+      .filter(({entry}) => recordOf[entry]! >= 0)
+      .map(({entry, how, target}) => ({record: recordOf[entry]!, how, target}))
+      .sort((a, b) => a.record - b.record);
+    const triples = new Uint32Array(kept.length * 3);
     const outside = new Map<string, number>();
-    this.declared.forEach(({record, how, target}, k) => {
-      let to = this.numbers.get(target);
+    kept.forEach(({record, how, target}, k) => {
+      let to = numbers.get(target);
       if (to === undefined) {
         let slot = outside.get(target);
         if (slot === undefined) outside.set(target, (slot = outside.size));
@@ -36,7 +50,7 @@ export class RelationsSection {
       triples.set([record, how, to], 3 * k);
     });
     // Triple numbers by target (then by number): a reader finds who names an issue by binary search.
-    const byTarget = Uint32Array.from({length: this.declared.length}, (_, k) => k).sort(
+    const byTarget = Uint32Array.from({length: kept.length}, (_, k) => k).sort(
       (a, b) => triples[3 * a + 2]! - triples[3 * b + 2]! || a - b,
     );
     return {

@@ -1,0 +1,114 @@
+import {randomBytes} from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import {TEMP_SUFFIX} from '../../fs/safe-fs.js';
+import {GrowingArray} from './growing-array.js';
+
+/** Bytes buffered before a write (both into the spill file and into the base file). */
+export const WRITE_BUFFER_BYTES = 1 << 20;
+
+/**
+ * A scratch file of record lines, numbered in the order they were added: what a build keeps
+ * of the entries it folded, on disk instead of in memory. Temp-named in the cache folder, so a
+ * build that dies leaves a file the next build's sweep removes.
+ */
+export class SpillFile {
+  private readonly fd: number;
+  readonly file: string;
+  private readonly starts = new GrowingArray(Float64Array);
+  private readonly lengths = new GrowingArray(Uint32Array);
+  private buffer = Buffer.allocUnsafe(WRITE_BUFFER_BYTES);
+  private buffered = 0;
+  private flushedTo = 0;
+  private disposed = false;
+
+  constructor(dir: string) {
+    this.file = path.join(
+      dir,
+      `.read-index.spill.${process.pid}.${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`,
+    );
+    this.fd = fs.openSync(
+      this.file,
+      fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW,
+      0o600,
+    );
+  }
+
+  get count(): number {
+    return this.lengths.length;
+  }
+
+  /** Adds one line (with its `\n`); returns its number. */
+  add(line: string): number {
+    const length = Buffer.byteLength(line);
+    if (this.buffered + length > this.buffer.length) this.flush();
+    if (length > this.buffer.length) this.buffer = Buffer.allocUnsafe(2 * length);
+    this.buffer.write(line, this.buffered, length === line.length ? 'latin1' : 'utf8');
+    this.starts.push(this.flushedTo + this.buffered);
+    this.lengths.push(length);
+    this.buffered += length;
+    return this.lengths.length - 1;
+  }
+
+  lengthOf(number: number): number {
+    return this.lengths.get(number);
+  }
+
+  /** Line `number`, as text. */
+  text(number: number): string {
+    let text = '';
+    this.runs([number], (run) => (text = run.toString('utf8')));
+    return text;
+  }
+
+  /**
+   * The bytes of lines `numbers`, in that order, reading runs of lines that lie next to each
+   * other in the file at once (a build copies them in record order, mostly the order they
+   * came in): `visit` gets each run, whole.
+   */
+  runs(numbers: ArrayLike<number>, visit: (run: Buffer) => void): void {
+    this.flush();
+    for (let k = 0; k < numbers.length;) {
+      const from = this.starts.get(numbers[k]!);
+      let to = from + this.lengths.get(numbers[k]!);
+      let end = k + 1;
+      while (end < numbers.length && this.starts.get(numbers[end]!) === to) {
+        to += this.lengths.get(numbers[end]!);
+        end += 1;
+      }
+      const run = Buffer.allocUnsafe(to - from);
+      for (let done = 0; done < run.length;) {
+        const n = fs.readSync(this.fd, run, done, run.length - done, from + done);
+        if (n === 0) throw new Error('read index: the spill file ended early');
+        done += n;
+      }
+      visit(run);
+      k = end;
+    }
+  }
+
+  /** Closes and removes the file (once: a second call does nothing, the descriptor may be reused). */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    try {
+      fs.closeSync(this.fd);
+    } catch {
+      // closed already
+    }
+    try {
+      fs.unlinkSync(this.file);
+    } catch {
+      // gone already
+    }
+  }
+
+  private flush(): void {
+    for (let done = 0; done < this.buffered;) {
+      done += fs.writeSync(this.fd, this.buffer, done, this.buffered - done, this.flushedTo + done);
+    }
+    this.flushedTo += this.buffered;
+    this.buffered = 0;
+  }
+}

@@ -1,0 +1,123 @@
+import {GrowingArray} from './growing-array.js';
+import {tokenSeparator} from './index-format.js';
+
+/** Any character outside ASCII. */
+const NON_ASCII = /[\u0080-\uffff]/;
+
+/** A token's records, grouped: what the `postings` and `vocabulary*` sections are made of. */
+export interface GroupedTokens {
+  /** Every token's records, token after token (in vocabulary order), each in record order. */
+  readonly postings: Uint32Array;
+  /** The sorted tokens, each followed by `\n`. */
+  readonly vocabulary: string;
+  /** Where each token's line starts in `vocabulary` (UTF-16 code units), then its length. */
+  readonly starts: Uint32Array;
+  /** Per token, [first, count] in the postings section (`postings` placed at `first`). */
+  readonly ranges: Uint32Array;
+}
+
+/**
+ * The search tokens of every entry, as flat arrays of token numbers (tens of millions at 100k
+ * issues, which one small array per token made into a garbage collector's feast): the distinct
+ * tokens of each entry in a row, and where each entry's row starts. Entries are numbered as
+ * they arrive (the builder's provisional numbers, increasing); `group` maps them to records.
+ */
+export class TokenPostings {
+  private readonly ids = new Map<string, number>();
+  private lastEntry = new Int32Array(1024).fill(-1);
+  private readonly tokens = new GrowingArray(Uint32Array);
+  /** Pairs (entry, first token) of the entries that have tokens. */
+  private readonly rows = new GrowingArray(Uint32Array);
+
+  /** The distinct tokens of `hay` (an issue's search text), for entry `entry`. */
+  addText(hay: string, entry: number): void {
+    this.rows.push(entry);
+    this.rows.push(this.tokens.length);
+    if (!NON_ASCII.test(hay)) {
+      this.addAscii(hay, entry);
+      return;
+    }
+    for (const token of hay.split(tokenSeparator())) if (token !== '') this.addToken(token, entry);
+  }
+
+  /**
+   * The same for a text of ASCII characters only, scanned by hand: among them the token
+   * characters (letters, numbers, marks, `_`) are exactly `A-Z a-z 0-9 _`.
+   */
+  private addAscii(hay: string, entry: number): void {
+    let start = -1;
+    for (let i = 0; i <= hay.length; i += 1) {
+      const c = i < hay.length ? hay.charCodeAt(i) : 32;
+      if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || c === 95) {
+        if (start < 0) start = i;
+      } else if (start >= 0) {
+        this.addToken(hay.slice(start, i), entry);
+        start = -1;
+      }
+    }
+  }
+
+  private addToken(token: string, entry: number): void {
+    let id = this.ids.get(token);
+    if (id === undefined) {
+      id = this.ids.size;
+      // A copy, not a slice that would keep the whole text it came from alive.
+      this.ids.set(token.length >= 13 ? Buffer.from(token, 'utf8').toString('utf8') : token, id);
+      if (id >= this.lastEntry.length) {
+        const grown = new Int32Array(this.lastEntry.length * 2).fill(-1);
+        grown.set(this.lastEntry);
+        this.lastEntry = grown;
+      }
+    }
+    if (this.lastEntry[id] === entry) return;
+    this.lastEntry[id] = entry;
+    this.tokens.push(id);
+  }
+
+  /**
+   * Every token's records, entry `e` becoming record `recordOf[e]` (-1: left out, an entry
+   * folded again later; tokens only such entries had are left out too, as a fold of the log
+   * at once would never have seen them). Postings are placed from `first` in their section.
+   * One counting sort: records visited in order, each token's list filled in that order.
+   */
+  group(recordOf: Int32Array, records: number, first: number): GroupedTokens {
+    const tokens = this.tokens.view();
+    const rows = this.rows.view();
+    const rowOf = new Int32Array(records).fill(-1);
+    const perId = new Uint32Array(this.ids.size);
+    for (let k = 0; k < rows.length; k += 2) {
+      const record = recordOf[rows[k]!]!;
+      if (record < 0) continue;
+      rowOf[record] = k;
+      const end = k + 2 < rows.length ? rows[k + 3]! : tokens.length;
+      for (let t = rows[k + 1]!; t < end; t += 1) perId[tokens[t]!]! += 1;
+    }
+    const names = [...this.ids.keys()];
+    const order = names
+      .map((_, id) => id)
+      .filter((id) => perId[id]! > 0)
+      .sort((a, b) => (names[a]! < names[b]! ? -1 : 1));
+    const cursor = new Uint32Array(names.length);
+    const starts = new Uint32Array(order.length + 1);
+    const ranges = new Uint32Array(order.length * 2);
+    let filled = 0;
+    let text = 0;
+    order.forEach((id, r) => {
+      cursor[id] = filled;
+      ranges[2 * r] = first + filled;
+      ranges[2 * r + 1] = perId[id]!;
+      filled += perId[id]!;
+      starts[r] = text;
+      text += names[id]!.length + 1;
+    });
+    starts[order.length] = text;
+    const postings = new Uint32Array(filled);
+    for (let record = 0; record < records; record += 1) {
+      const k = rowOf[record]!;
+      if (k < 0) continue;
+      const end = k + 2 < rows.length ? rows[k + 3]! : tokens.length;
+      for (let t = rows[k + 1]!; t < end; t += 1) postings[cursor[tokens[t]!]!++] = record;
+    }
+    return {postings, vocabulary: order.map((id) => names[id]! + '\n').join(''), starts, ranges};
+  }
+}
