@@ -1,4 +1,9 @@
-import {pickFields, type CanonicalIssue, type IssueField} from '../model/canonical-issue.js';
+import {
+  pickFields,
+  type CanonicalIssue,
+  type CanonicalLink,
+  type IssueField,
+} from '../model/canonical-issue.js';
 import type {ConflictStrategy} from '../model/enums.js';
 import {isDraftRef, refIdentity} from '../model/external-ref.js';
 import {compareInstants} from '../model/instant.js';
@@ -86,6 +91,29 @@ export interface SyncEngineOptions {
    * instead of waiting in the socket until the merge is done. Default: no yielding (tests).
    */
   readonly yieldToIo?: () => Promise<void>;
+}
+
+/** An issue about to be updated: the last pulled version, the local view, the remote now. */
+interface LoadedUpdate {
+  readonly base: CanonicalIssue;
+  readonly local: CanonicalIssue;
+  readonly current: CanonicalIssue;
+}
+
+/** The writes one update sends. */
+interface UpdateWrites {
+  readonly patchFields: IssueField[];
+  readonly transition: boolean;
+  readonly added: readonly CanonicalLink[];
+  readonly removed: readonly CanonicalLink[];
+  /** Whether the remote will have exactly the local links once these are sent. */
+  readonly allLinks: boolean;
+}
+
+function countWrites(writes: UpdateWrites): number {
+  return (
+    writes.patchFields.length + (writes.transition ? 1 : 0) + writes.added.length + writes.removed.length
+  );
 }
 
 /** A pull lets pending I/O run after merging this many issues (see `yieldToIo`). */
@@ -592,20 +620,34 @@ export class SyncEngine {
     }
   }
 
+  /**
+   * One issue's local edits, in named steps: read the remote as it is now, merge field by field,
+   * plan the writes (shown by a dry run), then send them and record what reached the tracker.
+   */
   private async pushUpdate(s: Session, item: PendingTriage): Promise<void> {
-    const {connector} = s;
     const identity = item.change.identity;
+    const loaded = await this.loadForUpdate(s, identity);
+    if (loaded === null) return;
+    const merged = this.mergeForPush(s, item, loaded);
+    const writes = this.planUpdate(s, identity, loaded, merged.send);
+    if (s.dryRun) return;
+    await this.sendUpdate(s, identity, loaded, writes, merged);
+  }
+
+  /** The base, the local view and the remote as it is now (null: nothing to do, or reported). */
+  private async loadForUpdate(s: Session, identity: string): Promise<LoadedUpdate | null> {
+    const {connector} = s;
     const [base, local] = await Promise.all([this.issues.getBase(identity), this.issues.getIssue(identity)]);
     if (base === null || local === null) {
       s.stats.skipped += 1;
-      return;
+      return null;
     }
     let current: CanonicalIssue | null;
     try {
       current = await withRetry(s.retry, () => connector.getIssue(base.ref));
     } catch (error) {
       this.fail(s, error, 'get', identity);
-      return;
+      return null;
     }
     if (current === null) {
       s.failures.push({
@@ -617,10 +659,18 @@ export class SyncEngine {
         status_code: null,
         hint: 'Run `spec-kitty tracker sync pull --full` to reconcile issues deleted in the tracker.',
       });
-      return;
+      return null;
     }
+    return {base, local, current};
+  }
 
-    // Field-level three-way merge against the remote as it is now, not as last pulled.
+  /** Field-level three-way merge against the remote as it is now, not as last pulled. */
+  private mergeForPush(
+    s: Session,
+    item: PendingTriage,
+    {base, local, current}: LoadedUpdate,
+  ): {send: IssueField[]; settle: IssueField[]; conflicts: ConflictRecord[]} {
+    const identity = item.change.identity;
     const merge = mergeIssue({
       base,
       local,
@@ -633,7 +683,20 @@ export class SyncEngine {
     const heldNow = merge.conflicts.filter((c) => c.manual_review_required).map((c) => c.field_name);
     if (heldNow.length > 0) s.plan.skipped.push({identity, fields: heldNow, reason: 'manual_review_open'});
     const send = merge.toPush.filter((f) => item.sendable.includes(f) && !heldNow.includes(f));
+    return {send, settle: [...merge.settle], conflicts};
+  }
 
+  /**
+   * The writes of one update, added to the plan: a patch of plain fields (the parent included),
+   * a transition, links to add and to remove (removed only where the connector can; otherwise
+   * reported once as unsupported and left in the tracker).
+   */
+  private planUpdate(
+    s: Session,
+    identity: string,
+    {local, current}: LoadedUpdate,
+    send: readonly IssueField[],
+  ): UpdateWrites {
     const patchFields = send.filter((f) => f !== 'status' && f !== 'links');
     const key = current.ref.key;
     if (patchFields.length > 0) {
@@ -650,52 +713,72 @@ export class SyncEngine {
     const transition = send.includes('status');
     if (transition) s.plan.transitions.push({identity, key, from: current.status, to: local.status});
     const links = send.includes('links') ? diffLinks(current.links, local.links) : {added: [], removed: []};
+    const canRemove = s.connector.capabilities().link_removal;
     for (const link of links.added) s.plan.links.push({identity, link: fieldJson(link)});
-    if (links.removed.length > 0)
+    if (canRemove) for (const link of links.removed) s.plan.unlinks.push({identity, link: fieldJson(link)});
+    else if (links.removed.length > 0)
       s.plan.unsupported.push({identity, field: 'links', reason: 'link_removal_not_supported'});
-
-    const writes = patchFields.length + (transition ? 1 : 0) + links.added.length;
-    if (writes > 0) s.stats.pushed_updated += 1;
+    const writes: UpdateWrites = {
+      patchFields,
+      transition,
+      added: links.added,
+      removed: canRemove ? links.removed : [],
+      allLinks: canRemove || links.removed.length === 0,
+    };
+    if (countWrites(writes) > 0) s.stats.pushed_updated += 1;
     else s.stats.skipped += 1;
-    if (s.dryRun) return;
+    return writes;
+  }
 
+  /** Sends the planned writes in order; whatever reached the tracker is recorded, even on a failure. */
+  private async sendUpdate(
+    s: Session,
+    identity: string,
+    {local, current}: LoadedUpdate,
+    writes: UpdateWrites,
+    merged: {settle: IssueField[]; conflicts: ConflictRecord[]},
+  ): Promise<void> {
+    const {connector} = s;
     let latest = current;
-    const settled: IssueField[] = [...merge.settle];
+    const settled: IssueField[] = [...merged.settle];
     let operation: SyncOperation = 'update';
     let failure: unknown = null;
     let wrote = false;
     try {
-      if (patchFields.length > 0) {
-        const patch = pickFields(local, patchFields);
+      if (writes.patchFields.length > 0) {
+        const patch = pickFields(local, writes.patchFields);
         const idempotencyKey = updateIdempotencyKey(identity, fieldJson(patch));
         latest = await withRetry(s.retry, () => connector.updateIssue(current.ref, patch, {idempotencyKey}));
         wrote = true;
-        settled.push(...patchFields);
+        settled.push(...writes.patchFields);
       }
-      if (transition) {
+      if (writes.transition) {
         operation = 'transition';
         latest = await withRetry(s.retry, () => connector.transitionIssue(current.ref, local.status));
         wrote = true;
         settled.push('status');
       }
-      if (links.added.length > 0) {
+      if (writes.added.length + writes.removed.length > 0) {
         operation = 'link';
-        for (const link of links.added) {
+        for (const link of writes.removed) {
+          await withRetry(s.retry, () => connector.removeLink(current.ref, link));
+          wrote = true;
+        }
+        for (const link of writes.added) {
           await withRetry(s.retry, () => connector.upsertLink(current.ref, link));
           wrote = true;
         }
-        // Settled only when the remote now has exactly the local links (removals are not possible).
-        if (links.removed.length === 0) settled.push('links');
+        // Settled only when the remote now has exactly the local links.
+        if (writes.allLinks) settled.push('links');
         operation = 'get';
         latest = (await withRetry(s.retry, () => connector.getIssue(current.ref))) ?? latest;
       }
     } catch (error) {
       failure = error;
     }
-    // Whatever reached the tracker is recorded, even when a later step failed.
-    await this.issues.recordRemote([{issue: latest, settle: settled, conflicts}]);
+    await this.issues.recordRemote([{issue: latest, settle: settled, conflicts: merged.conflicts}]);
     if (failure !== null) {
-      if (!wrote && writes > 0) s.stats.pushed_updated -= 1;
+      if (!wrote && countWrites(writes) > 0) s.stats.pushed_updated -= 1;
       this.fail(s, failure, operation, identity);
     }
   }
