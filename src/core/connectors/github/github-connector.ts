@@ -258,8 +258,13 @@ export class GitHubConnector implements TrackerConnector {
     const patched = Object.keys(body).length === 0 ? current : await this.patchRaw(ref, body);
     if (!relations) return (await this.canonical([patched]))[0];
     if (patch.parent !== undefined) await this.relations.setParent(patched, patch.parent);
-    if (patch.links !== undefined) await this.replaceLinks(patched, patch.links);
-    return this.getRequired(ref);
+    if (patch.links !== undefined) {
+      await this.replaceLinks(patched, patch.links);
+      return this.getRequired(ref);
+    }
+    // Only the parent changed: the issue is as patched, under its new parent (no read back).
+    const [issue] = await this.canonical([patched]);
+    return createIssue({...issue, parent: patch.parent ?? null});
   }
 
   /** The PATCH body for the plain fields of `patch` that differ from the issue (empty: none). */
