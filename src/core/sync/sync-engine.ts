@@ -50,6 +50,7 @@ import {
   type SyncResult,
   type SyncStats,
 } from './sync-result.js';
+import {PullBatches} from './pull-batches.js';
 import {mergeIssue} from './three-way-merge.js';
 import {lookupSince, sendOnce, type OnceOnlyContext} from './once-only-write.js';
 
@@ -173,10 +174,21 @@ interface Session {
 
 const DEFAULT_OVERLAP_MS = 2 * 60 * 1000;
 const DEFAULT_PAGE_SIZE = 100;
-/** A pull stores its pages once this many issues are waiting... */
-const PULL_BATCH_ISSUES = 1_000;
-/** ...or once this long has passed since the last store, so a slow tracker's progress is kept. */
-const PULL_BATCH_MS = 2_000;
+/** Where a listing starts (`pullStart`). */
+interface PullStart {
+  readonly since: string | null;
+  readonly cursor: string | null;
+  readonly highWater: string | null;
+}
+
+/** What a pull accumulates over its pages. */
+interface PullState {
+  highWater: string | null;
+  /** Identities listed (a full listing marks the others deleted). */
+  readonly seen: Set<string>;
+  conflictsRead: boolean;
+  readonly full: boolean;
+}
 
 /**
  * Moves changes between one tracker (through its connector) and the local issue store.
@@ -252,102 +264,81 @@ export class SyncEngine {
 
   // ---- pull ----------------------------------------------------------------------------
 
+  /**
+   * Pages through the listing from where the checkpoint says, merging each page and storing it
+   * in batches (`PullBatches`); a listing that completed moves the checkpoint to its high-water
+   * mark (and, for `full`, marks what it did not list as deleted).
+   */
   private async pullInto(s: Session, options: PullOptions): Promise<void> {
-    const {connector} = s;
-    const key = this.checkpointKey;
     const full = options.full ?? false;
-    const limit = Math.max(1, options.limit ?? this.pageSize);
-    const saved = await this.options.checkpoints.getCheckpoint(key);
-    let lastStored: SyncCheckpoint | null = saved;
-
-    let since: string | null;
-    let cursor: string | null;
-    let highWater: string | null;
-    if (full) {
-      since = null;
-      cursor = null;
-      highWater = saved?.high_water ?? null;
-    } else if (saved !== null && saved.cursor !== null) {
-      // A listing was interrupted: continue it exactly where it stopped.
-      since = saved.updated_since;
-      cursor = saved.cursor;
-      highWater = saved.high_water;
-    } else {
-      const from =
-        saved !== null ? saved.updated_since : await this.issues.highWaterMark({system: connector.provider});
-      since = from === null ? null : new Date(Date.parse(from) - this.overlapMs).toISOString();
-      cursor = null;
-      highWater = saved?.high_water ?? from;
+    const saved = await this.options.checkpoints.getCheckpoint(this.checkpointKey);
+    const start = await this.pullStart(s, saved, full);
+    const batches = new PullBatches({
+      issues: this.issues,
+      checkpoints: this.options.checkpoints,
+      key: this.checkpointKey,
+      dryRun: s.dryRun,
+      clock: this.options.clock,
+      saved,
+    });
+    const state: PullState = {highWater: start.highWater, seen: new Set(), conflictsRead: false, full};
+    s.plan.pull ??= {listed: 0, created: [], updated: [], deleted: []};
+    const completed = await this.pullPages(s, options, start, batches, state);
+    // What the loop left in the batch (the last pages, or the pages before a failed request).
+    await batches.flush();
+    await batches.settle();
+    if (completed) {
+      await batches.storeCheckpoint({
+        cursor: null,
+        updated_since: state.highWater ?? start.since,
+        high_water: state.highWater,
+      });
+      if (full) await this.reconcileDeletes(s, state.seen);
     }
+    s.checkpoint = s.dryRun ? saved : batches.lastStored;
+  }
 
-    const plan = (s.plan.pull ??= {listed: 0, created: [], updated: [], deleted: []});
-    // Open conflicts are read only once an issue with local edits is listed (only those can
-    // conflict): a pull of unedited issues never loads the whole cache for them.
-    let conflictsRead = false;
-    const seen = new Set<string>();
-    let completed = false;
-    let pages = 0;
+  /** Where a listing starts: from scratch, where an interrupted one stopped, or incrementally. */
+  private async pullStart(s: Session, saved: SyncCheckpoint | null, full: boolean): Promise<PullStart> {
+    if (full) return {since: null, cursor: null, highWater: saved?.high_water ?? null};
+    // A listing was interrupted: continue it exactly where it stopped.
+    if (saved !== null && saved.cursor !== null)
+      return {since: saved.updated_since, cursor: saved.cursor, highWater: saved.high_water};
+    const from =
+      saved !== null ? saved.updated_since : await this.issues.highWaterMark({system: s.connector.provider});
+    return {
+      since: from === null ? null : new Date(Date.parse(from) - this.overlapMs).toISOString(),
+      cursor: null,
+      highWater: saved?.high_water ?? from,
+    };
+  }
 
-    const store = async (checkpoint: SyncCheckpoint): Promise<void> => {
-      if (s.dryRun || sameCheckpoint(lastStored, checkpoint)) return;
-      await this.options.checkpoints.setCheckpoint(key, checkpoint);
-      lastStored = checkpoint;
-    };
-
-    // Pages are stored in batches: one atomic write (and one checkpoint) per batch instead of
-    // per page, since each durable write costs fsyncs. The checkpoint of a batch is written only
-    // after its issues are durable, so it is never ahead of the data.
-    //
-    // A batch is stored while the next pages are merged (its fsyncs overlap that work), with at
-    // most one batch in flight: the next one waits for it, and so does a page that lists an issue
-    // of it again (its merge must read the stored version as the base).
-    let batch: RemoteUpdate[] = [];
-    let batched = new Set<string>();
-    let batchCheckpoint: SyncCheckpoint | null = null;
-    let lastFlush = this.options.clock.now().getTime();
-    let inFlight: Promise<void> | null = null;
-    let inFlightIds = new Set<string>();
-    const settle = async (): Promise<void> => {
-      const pending = inFlight;
-      inFlight = null;
-      inFlightIds = new Set();
-      if (pending !== null) await pending;
-    };
-    const flush = async (): Promise<void> => {
-      await settle();
-      const updates = batch;
-      const checkpoint = batchCheckpoint;
-      inFlightIds = batched;
-      batch = [];
-      batched = new Set();
-      batchCheckpoint = null;
-      lastFlush = this.options.clock.now().getTime();
-      const storing = (async () => {
-        if (!s.dryRun && updates.length > 0) await this.issues.recordRemote(updates);
-        if (checkpoint !== null) await store(checkpoint);
-      })();
-      // Awaited by `settle`; until then a failure must not surface as an unhandled rejection.
-      storing.catch(() => undefined);
-      inFlight = storing;
-    };
+  /** The page loop; true when the listing reached its end. */
+  private async pullPages(
+    s: Session,
+    options: PullOptions,
+    start: PullStart,
+    batches: PullBatches,
+    state: PullState,
+  ): Promise<boolean> {
+    const {connector} = s;
+    const limit = Math.max(1, options.limit ?? this.pageSize);
     const fetchPage = (pageCursor: string | null): Promise<Page<CanonicalIssue>> => {
-      const request = {updated_since: since, cursor: pageCursor, limit};
+      const request = {updated_since: start.since, cursor: pageCursor, limit};
       const pending = withRetry(s.retry, () => connector.listIssues(request));
       // Awaited below; until then a failure must not surface as an unhandled rejection.
       pending.catch(() => undefined);
       return pending;
     };
-
-    let next = fetchPage(cursor);
-    for (;;) {
+    let next = fetchPage(start.cursor);
+    for (let pages = 1; ; pages++) {
       let page: Page<CanonicalIssue> | null;
       try {
         page = await next;
       } catch (error) {
         this.fail(s, error, 'list', null);
-        break;
+        return false;
       }
-      pages += 1;
       const pageCursor = page.next_cursor;
       const last = pageCursor === null;
       const stopHere = !last && options.maxPages !== undefined && pages >= options.maxPages;
@@ -358,68 +349,53 @@ export class SyncEngine {
         // Let the request go out now rather than after the first part of the merge.
         await this.options.yieldToIo?.();
       }
-
-      let items: CanonicalIssue[] | null = newestPerIdentity(page.items);
-      // From here on only `items` holds the page (with the provider's payloads); both are let go
+      // From here on only the merge holds the page (with the provider's payloads); it is let go
       // before the batch is stored, so that payload does not outlive its page.
+      const items = newestPerIdentity(page.items);
       page = null;
       this.options.onEvent?.({type: 'page', provider: connector.provider, page: pages, items: items.length});
-      // An issue listed again while an earlier version waits in the batch: store that one
-      // first, so the merge below reads it as the base.
-      if (items.some((remote) => batched.has(refIdentity(remote.ref)))) await flush();
-      if (inFlightIds.size > 0 && items.some((remote) => inFlightIds.has(refIdentity(remote.ref)))) {
-        await settle();
-      }
-
-      const inputs = await this.issues.getMergeInputs(items.map((remote) => remote.ref));
-      if (!conflictsRead && [...inputs.values()].some((input) => input.local !== input.base)) {
-        s.openStored = await this.issues.listConflicts({openOnly: true});
-        conflictsRead = true;
-      }
-      let merged = 0;
-      for (const remote of items) {
-        if (this.options.yieldToIo && ++merged % MERGES_BETWEEN_YIELDS === 0) await this.options.yieldToIo();
-        const identity = refIdentity(remote.ref);
-        if (full) seen.add(identity);
-        plan.listed += 1;
-        highWater = later(highWater, remote.updated_at);
-        const input = inputs.get(identity)!;
-        const update = this.mergePulled(s, remote, input, input.edited_at ?? null);
-        if (update !== null) {
-          // The provider's payload is never stored: drop it now rather than hold it for a batch.
-          batch.push(update.issue.raw === null ? update : {...update, issue: withoutRaw(update.issue)});
-          batched.add(identity);
-        }
-      }
-
-      items = null;
-
-      if (last) {
-        // The final checkpoint (below) replaces the batch's.
-        batchCheckpoint = null;
-        completed = true;
-        break;
-      }
-      cursor = pageCursor;
-      batchCheckpoint = {cursor, updated_since: since, high_water: highWater};
-      if (
-        batch.length >= PULL_BATCH_ISSUES ||
-        this.options.clock.now().getTime() - lastFlush >= PULL_BATCH_MS ||
-        stopHere
-      ) {
-        await flush();
-      }
-      if (stopHere) break;
+      await this.mergePage(s, items, batches, state);
+      // The final checkpoint (stored by the caller) replaces the batch's.
+      const checkpoint = last
+        ? null
+        : {cursor: pageCursor, updated_since: start.since, high_water: state.highWater};
+      await batches.pageDone(checkpoint, stopHere);
+      if (last) return true;
+      if (stopHere) return false;
     }
-    // What the loop left in the batch (the last pages, or the pages before a failed request).
-    await flush();
-    await settle();
+  }
 
-    if (completed) {
-      await store({cursor: null, updated_since: highWater ?? since, high_water: highWater});
-      if (full) await this.reconcileDeletes(s, seen);
+  /** Merges one page into the batch. */
+  private async mergePage(
+    s: Session,
+    items: readonly CanonicalIssue[],
+    batches: PullBatches,
+    state: PullState,
+  ): Promise<void> {
+    const plan = s.plan.pull!;
+    // An issue listed again while an earlier version waits in the batch: store that one first,
+    // so the merge below reads it as the base.
+    await batches.beforeMerging(items.map((remote) => refIdentity(remote.ref)));
+    const inputs = await this.issues.getMergeInputs(items.map((remote) => remote.ref));
+    // Open conflicts are read only once an issue with local edits is listed (only those can
+    // conflict): a pull of unedited issues never loads the whole cache for them.
+    if (!state.conflictsRead && [...inputs.values()].some((input) => input.local !== input.base)) {
+      s.openStored = await this.issues.listConflicts({openOnly: true});
+      state.conflictsRead = true;
     }
-    s.checkpoint = s.dryRun ? saved : lastStored;
+    let merged = 0;
+    for (const remote of items) {
+      if (this.options.yieldToIo && ++merged % MERGES_BETWEEN_YIELDS === 0) await this.options.yieldToIo();
+      const identity = refIdentity(remote.ref);
+      if (state.full) state.seen.add(identity);
+      plan.listed += 1;
+      state.highWater = later(state.highWater, remote.updated_at);
+      const input = inputs.get(identity)!;
+      const update = this.mergePulled(s, remote, input, input.edited_at ?? null);
+      // The provider's payload is never stored: drop it now rather than hold it for a batch.
+      if (update !== null)
+        batches.add(update.issue.raw === null ? update : {...update, issue: withoutRaw(update.issue)});
+    }
   }
 
   /** Merges one listed issue with the local view; returns the store update (null: stale, ignore). */
@@ -960,13 +936,4 @@ function later(a: string | null, b: string | null): string | null {
   if (a === null) return b;
   if (b === null) return a;
   return compareInstants(b, a) > 0 ? b : a;
-}
-
-function sameCheckpoint(a: SyncCheckpoint | null, b: SyncCheckpoint): boolean {
-  return (
-    a !== null &&
-    a.cursor === b.cursor &&
-    a.updated_since === b.updated_since &&
-    a.high_water === b.high_water
-  );
 }

@@ -192,7 +192,9 @@ async function recordPlan(
     if (issue) await stores.addMapping(adoption.id, createRef(issue.ref));
     mapped += 1;
   }
-  for (const draft of [...plan.missions.flatMap((m) => (m.draft ? [m.draft] : [])), ...plan.drafts]) {
+  // Work packages' drafts first: content refused (a token in a title) stops the run before
+  // anything of it is recorded, as it did before missions had issues.
+  for (const draft of [...plan.drafts, ...plan.missions.flatMap((m) => (m.draft ? [m.draft] : []))]) {
     if (draft.reuses === null) {
       await stores.createDraft(draft.issue);
       drafts += 1;
