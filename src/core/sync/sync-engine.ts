@@ -605,7 +605,7 @@ export class SyncEngine {
     const loaded = await this.loadForUpdate(s, identity);
     if (loaded === null) return;
     const merged = this.mergeForPush(s, item, loaded);
-    const writes = this.planUpdate(s, identity, loaded, merged.send);
+    const writes = this.planUpdate(s, identity, loaded, merged.send, merged.links);
     if (s.dryRun) return;
     await this.sendUpdate(s, identity, loaded, writes, merged);
   }
@@ -645,7 +645,12 @@ export class SyncEngine {
     s: Session,
     item: PendingTriage,
     {base, local, current}: LoadedUpdate,
-  ): {send: IssueField[]; settle: IssueField[]; conflicts: ConflictRecord[]} {
+  ): {
+    send: IssueField[];
+    settle: IssueField[];
+    conflicts: ConflictRecord[];
+    links: readonly CanonicalLink[];
+  } {
     const identity = item.change.identity;
     const merge = mergeIssue({
       base,
@@ -659,7 +664,7 @@ export class SyncEngine {
     const heldNow = merge.conflicts.filter((c) => c.manual_review_required).map((c) => c.field_name);
     if (heldNow.length > 0) s.plan.skipped.push({identity, fields: heldNow, reason: 'manual_review_open'});
     const send = merge.toPush.filter((f) => item.sendable.includes(f) && !heldNow.includes(f));
-    return {send, settle: [...merge.settle], conflicts};
+    return {send, settle: [...merge.settle], conflicts, links: merge.merged.links};
   }
 
   /**
@@ -672,6 +677,7 @@ export class SyncEngine {
     identity: string,
     {local, current}: LoadedUpdate,
     send: readonly IssueField[],
+    mergedLinks: readonly CanonicalLink[],
   ): UpdateWrites {
     const patchFields = send.filter((f) => f !== 'status' && f !== 'links');
     const key = current.ref.key;
@@ -688,7 +694,8 @@ export class SyncEngine {
     }
     const transition = send.includes('status');
     if (transition) s.plan.transitions.push({identity, key, from: current.status, to: local.status});
-    const links = send.includes('links') ? diffLinks(current.links, local.links) : {added: [], removed: []};
+    // The links the merge decided on (a set merge: the tracker's own additions are kept).
+    const links = send.includes('links') ? diffLinks(current.links, mergedLinks) : {added: [], removed: []};
     const canRemove = s.connector.capabilities().link_removal;
     for (const link of links.added) s.plan.links.push({identity, link: fieldJson(link)});
     if (canRemove) for (const link of links.removed) s.plan.unlinks.push({identity, link: fieldJson(link)});
