@@ -80,7 +80,8 @@ function draftMissionIssue(ctx: PlanContext, mission: Mission): void {
     title: missionIssueTitle(mission),
     body: missionIssueBody(mission),
     status: status !== null && localCanWrite(input.policy, 'status') ? status : 'todo',
-    issue_type: 'epic',
+    // An epic where the tracker can say so (GitHub's issue types are its organisation's own).
+    issue_type: input.capabilities?.writable_fields.includes('issue_type') === false ? 'task' : 'epic',
     labels: ['spec-kitty', mission.slug.slice(0, 50)],
   });
   ctx.missionRefs.set(mission.slug, {ref: issue.ref, draft: true});
