@@ -85,8 +85,7 @@ function main(): void {
         ...(trimType(p.schema ?? {}) as unknown as Obj),
       }));
       const body = ((op.requestBody as Obj | undefined)?.content as Obj | undefined)?.['application/json'] as
-        | Obj
-        | undefined;
+        Obj | undefined;
       paths[path][method] = {
         operationId: op.operationId,
         parameters,
@@ -103,7 +102,10 @@ function main(): void {
     paths,
     issue: {required: issue.required, properties: issueFields},
   };
-  writeFileSync('test/core/connectors/github/github-openapi-subset.json', `${JSON.stringify(out, null, 1)}\n`);
+  writeFileSync(
+    'test/core/connectors/github/github-openapi-subset.json',
+    `${JSON.stringify(out, null, 1)}\n`,
+  );
 }
 
 main();

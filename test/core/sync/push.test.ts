@@ -314,7 +314,13 @@ describe('SyncEngine.push', () => {
   it('removes a relation dropped locally with one removeLink, and a second push writes nothing', async () => {
     const target = {system: 'memory', workspace: 'test', id: '9', key: null, url: null};
     const h = harness();
-    h.connector.seed({title: 'a', links: [{type: 'blocks', target}, {type: 'relates_to', target}]});
+    h.connector.seed({
+      title: 'a',
+      links: [
+        {type: 'blocks', target},
+        {type: 'relates_to', target},
+      ],
+    });
     await h.engine.pull();
     await h.store.recordLocalEdit(h.identity('1'), {links: [{type: 'relates_to', target}]});
     const dry = await h.engine.push({dryRun: true});
