@@ -24,6 +24,7 @@ import {estimateBudget, plannedRequests, pushRequestsUpperBound} from '../../src
 import {SyncEngine} from '../../src/core/sync/sync-engine.js';
 import {applyWorkPackageIntents} from '../../src/host/workpackages/wp-intents.js';
 import {runWorkPackagePush} from '../../src/host/workpackages/wp-push.js';
+import {pushCountsOf} from '../../src/host/workpackages/wp-services.js';
 import {FakeGitHubServer} from '../../test/fakes/github/index.js';
 import {writeSpecKittyProject, type MissionSpec} from '../../test/fakes/spec-kitty-project.js';
 import {
@@ -144,12 +145,7 @@ export const graphSuite: BenchSuite = {
       // The dry run's budget, as `sync push --create-missing --dry-run` computes it.
       const intents = await applyWorkPackageIntents({...options, dryRun: true});
       const dry = await engine.push({dryRun: true, yes: true});
-      const unseen = pushRequestsUpperBound({
-        creates: intents.counts.drafts,
-        updates: intents.counts.edits + intents.counts.parents,
-        links:
-          intents.counts.links + intents.counts.unlinks + intents.deferred_links + intents.deferred_parents,
-      });
+      const unseen = pushRequestsUpperBound(pushCountsOf(intents));
       const budget = estimateBudget(
         'github',
         [...plannedRequests(dry.requests, dry.plan), ...unseen],

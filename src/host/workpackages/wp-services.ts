@@ -151,12 +151,7 @@ export function workPackageSyncIntent(options: {createMissing: boolean}): WorkPa
     wouldRecord() {
       const r = intent.result;
       if (r === null || !r.dry_run) return {creates: 0, updates: 0};
-      return {
-        creates: r.counts.drafts,
-        updates: r.counts.edits + r.counts.parents,
-        // Each relation (a dependency added or removed, a parent set later) is one write.
-        links: r.counts.links + r.counts.unlinks + r.deferred_links + r.deferred_parents,
-      };
+      return pushCountsOf(r);
     },
     async afterPush({context, storage, result}) {
       // Only links to issues this push created can have become possible since `apply`.
@@ -261,4 +256,22 @@ function missionLines(mission: MissionIssueIntent): string[] {
       `  ${mission.slug}: mission issue ${mission.status.key ?? mission.status.identity} ${mission.status.from} -> ${mission.status.to}`,
     );
   return lines;
+}
+
+/**
+ * What a dry run of the work-package step would have the push send: each draft a create (one
+ * created closed is then closed, a read and a write more), each status edit and parent an update,
+ * each relation (a dependency added or removed, a parent set once its mission's issue exists) a
+ * write.
+ */
+export function pushCountsOf(r: WorkPackageIntentResult): {creates: number; updates: number; links: number} {
+  const closed = (status: string) => status === 'done' || status === 'canceled';
+  const closedDrafts =
+    r.drafts.filter((d) => d.reuses === null && closed(d.status)).length +
+    r.missions.filter((m) => m.draft !== null && closed(m.draft.status)).length;
+  return {
+    creates: r.counts.drafts,
+    updates: r.counts.edits + r.counts.parents + closedDrafts,
+    links: r.counts.links + r.counts.unlinks + r.deferred_links + r.deferred_parents,
+  };
 }
