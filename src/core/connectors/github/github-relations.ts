@@ -15,7 +15,7 @@
  * - Reading the graph back: the issue list carries `issue_dependencies_summary`; the dependency
  *   lists are asked for only for issues whose summary counts some.
  */
-import {ConnectorRequestError} from '../../errors.js';
+import {CapabilityNotSupportedError, ConnectorRequestError} from '../../errors.js';
 import {nextLink, type HttpClient, type HttpResponse} from '../../http/index.js';
 import type {CanonicalLink} from '../../model/canonical-issue.js';
 import type {ExternalRef} from '../../model/external-ref.js';
@@ -207,10 +207,9 @@ export class GitHubRelations {
   ): {blocked: ExternalRef; blocker: ExternalRef} {
     if (link.type === 'blocks') return {blocked: link.target, blocker: ref};
     if (link.type === 'blocked_by') return {blocked: ref, blocker: link.target};
-    throw new ConnectorRequestError(
-      `GitHub has no '${link.type}' relation between issues (only "blocked by" dependencies and sub-issues).`,
-      {provider: 'github', failureClass: 'validation'},
-    );
+    throw new CapabilityNotSupportedError('github', `'${link.type}' links between issues`, {
+      hint: 'GitHub relates issues by "blocked by" dependencies and sub-issues only; mention the issue in a comment instead.',
+    });
   }
 
   private async databaseId(ref: ExternalRef): Promise<number> {
