@@ -25,6 +25,7 @@ import {writesReport} from './lib/write-policy.js';
 import {ensureBuild} from '../scripts/demo/ensure-build.js';
 import {cliSuite} from './suites/cli.js';
 import {crashSuite} from './suites/crash.js';
+import {graphSuite} from './suites/graph.js';
 import {pullSuite} from './suites/pull.js';
 import {reviewSuite} from './suites/review.js';
 import {pushSuite} from './suites/push.js';
@@ -41,12 +42,13 @@ const SUITES: readonly BenchSuite[] = [
   pushSuite,
   workPackagesSuite,
   reviewSuite,
+  graphSuite,
   crashSuite,
 ];
 /** Suites that run the built CLI (`bin/run.js` loads `dist/`). */
 const NEEDS_BUILD = new Set(['pull', 'cli', 'reads', 'push', 'review', 'crash']);
 
-const USAGE = `usage: npm run bench -- [--quick] [--scale F] [--reps N] [--only store,cli,pull,reads,push,workpackages,review,crash] [--keep] [--write]
+const USAGE = `usage: npm run bench -- [--quick] [--scale F] [--reps N] [--only store,cli,pull,reads,push,workpackages,review,graph,crash] [--keep] [--write]
   --quick     sizes scaled down (e.g. 10k cached issues instead of 100k); completes in about a minute
   --scale F   multiply every size by F (e.g. 0.5, 2)
   --reps N    repetitions per measurement (median reported); default 3 quick, 5 full

@@ -90,7 +90,8 @@ export async function runPushCrashTrial(killAfterMs?: number): Promise<PushCrash
             id: `WP0${i + 1}`,
             title: `Crash step ${i + 1}`,
             lane: i % 2 === 0 ? 'in_progress' : 'planned',
-            dependencies: [],
+            // Every third work package depends on the one before: relations to converge too.
+            dependencies: i > 0 && i % 3 === 0 ? [`WP0${i}`] : [],
           })),
         },
       ],
@@ -150,10 +151,13 @@ async function outcome(
     }
     // A comment's hidden idempotency footer names its event id, which differs from run to run.
     const texts = comments.map((c) => c.replace(/\n\n<!-- spec-kitty:idempotency=[^>]*-->$/, ''));
+    const titleOf = (m: number) => (fake.issue(m) as {title: string}).title;
     remote[issue.title] = {
       state: issue.state,
       labels: issue.labels.map((l) => l.name).sort(),
       comments: texts,
+      children: fake.subIssuesOf(n).map(titleOf).sort(),
+      blocked_by: fake.blockedBy(n).map(titleOf).sort(),
     };
   }
   const status = JSON.parse((await must(['tracker', 'status', '--json'], root, env)).stdout) as Record<
@@ -179,7 +183,8 @@ async function outcome(
       if (!/^[0-9A-HJKMNP-TV-Z]{26}\.jsonl$/.test(name)) leftovers.push(`${scope}/events/${name}`);
     }
   }
-  if (local.mappings.length !== WORK_PACKAGES)
-    leftovers.push(`${local.mappings.length} of ${WORK_PACKAGES} work packages mapped`);
+  // Every work package and the mission are mapped to their issues.
+  if (local.mappings.length !== WORK_PACKAGES + 1)
+    leftovers.push(`${local.mappings.length} of ${WORK_PACKAGES} work packages and the mission mapped`);
   return {fingerprint: JSON.stringify({remote, local}), duplicates, leftovers};
 }

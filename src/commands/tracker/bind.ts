@@ -51,6 +51,11 @@ export default class TrackerBind extends TrackerCommand {
       multiple: true,
       description: 'Jira: "Workflow status=status", e.g. "In QA=in_review" (repeatable)',
     }),
+    'mission-issues': Flags.boolean({
+      allowNo: true,
+      description:
+        "one issue per mission, the parent of its work packages' issues (on by default where the tracker has a hierarchy); --no-mission-issues turns it off",
+    }),
     option: Flags.string({
       multiple: true,
       description:
@@ -70,7 +75,10 @@ export default class TrackerBind extends TrackerCommand {
       doctrineMode: flags['doctrine-mode'],
       fieldOwners: flags['field-owner'],
       credentials: flags.credential,
-      options: flags.option,
+      options: [
+        ...(flags.option ?? []),
+        ...(flags['mission-issues'] === undefined ? [] : [`mission_issues=${flags['mission-issues']}`]),
+      ],
       statusLabels: flags['status-label'],
       statusMap: flags['status-map'],
     });

@@ -16,6 +16,7 @@ export function combineRunResults(first: SyncRunResult, second: SyncRunResult): 
     updates: [...first.plan.updates, ...second.plan.updates],
     transitions: [...first.plan.transitions, ...second.plan.transitions],
     links: [...first.plan.links, ...second.plan.links],
+    unlinks: [...first.plan.unlinks, ...second.plan.unlinks],
     comments: [...first.plan.comments, ...second.plan.comments],
     conflicts: [...first.plan.conflicts, ...second.plan.conflicts],
     unsupported: [...first.plan.unsupported, ...second.plan.unsupported],

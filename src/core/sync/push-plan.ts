@@ -104,6 +104,8 @@ export interface SyncPlan {
   updates: PlannedUpdate[];
   transitions: PlannedTransition[];
   links: PlannedLink[];
+  /** Relations removed remotely (a dependency dropped from a task file), one write each. */
+  unlinks: PlannedLink[];
   comments: PlannedComment[];
   conflicts: ReportedConflict[];
   unsupported: UnsupportedChange[];
@@ -121,6 +123,7 @@ export interface PlanSummary {
   readonly field_updates: number;
   readonly transitions: number;
   readonly links: number;
+  readonly unlinks: number;
   readonly comments: number;
   readonly conflicts: number;
   readonly unsupported: number;
@@ -135,6 +138,7 @@ export const emptyPlan = (): SyncPlan => ({
   updates: [],
   transitions: [],
   links: [],
+  unlinks: [],
   comments: [],
   conflicts: [],
   unsupported: [],
@@ -146,6 +150,7 @@ export function summarisePlan(plan: SyncPlan): PlanSummary {
     ...plan.updates.map((u) => u.identity),
     ...plan.transitions.map((t) => t.identity),
     ...plan.links.map((l) => l.identity),
+    ...plan.unlinks.map((l) => l.identity),
   ]);
   const creates = plan.creates.filter((c) => c.adopt === null).length;
   return {
@@ -158,12 +163,18 @@ export function summarisePlan(plan: SyncPlan): PlanSummary {
     field_updates: plan.updates.length,
     transitions: plan.transitions.length,
     links: plan.links.length,
+    unlinks: plan.unlinks.length,
     comments: plan.comments.length,
     conflicts: plan.conflicts.length,
     unsupported: plan.unsupported.length,
     skipped: plan.skipped.length,
     writes:
-      creates + plan.updates.length + plan.transitions.length + plan.links.length + plan.comments.length,
+      creates +
+      plan.updates.length +
+      plan.transitions.length +
+      plan.links.length +
+      plan.unlinks.length +
+      plan.comments.length,
   };
 }
 

@@ -56,9 +56,9 @@ export function plannedRequests(requests: RequestCounts, plan: SyncPlan): Planne
     if (i < creates) out.push(WRITE);
   }
   repeat(requests.getIssue ?? 0, READ);
-  repeat(plan.updates.length + plan.transitions.length + plan.links.length, WRITE);
-  // After adding links the engine reads the issue back once.
-  repeat(new Set(plan.links.map((l) => l.identity)).size, READ);
+  repeat(plan.updates.length + plan.transitions.length + plan.links.length + plan.unlinks.length, WRITE);
+  // After changing links the engine reads the issue back once.
+  repeat(new Set([...plan.links, ...plan.unlinks].map((l) => l.identity)).size, READ);
   repeat(plan.comments.length, WRITE);
   return out;
 }

@@ -1,4 +1,9 @@
-import {pickFields, type CanonicalIssue, type IssueField} from '../model/canonical-issue.js';
+import {
+  pickFields,
+  type CanonicalIssue,
+  type CanonicalLink,
+  type IssueField,
+} from '../model/canonical-issue.js';
 import type {ConflictStrategy} from '../model/enums.js';
 import {isDraftRef, refIdentity} from '../model/external-ref.js';
 import {compareInstants} from '../model/instant.js';
@@ -45,6 +50,7 @@ import {
   type SyncResult,
   type SyncStats,
 } from './sync-result.js';
+import {PullBatches} from './pull-batches.js';
 import {mergeIssue} from './three-way-merge.js';
 import {lookupSince, sendOnce, type OnceOnlyContext} from './once-only-write.js';
 
@@ -86,6 +92,29 @@ export interface SyncEngineOptions {
    * instead of waiting in the socket until the merge is done. Default: no yielding (tests).
    */
   readonly yieldToIo?: () => Promise<void>;
+}
+
+/** An issue about to be updated: the last pulled version, the local view, the remote now. */
+interface LoadedUpdate {
+  readonly base: CanonicalIssue;
+  readonly local: CanonicalIssue;
+  readonly current: CanonicalIssue;
+}
+
+/** The writes one update sends. */
+interface UpdateWrites {
+  readonly patchFields: IssueField[];
+  readonly transition: boolean;
+  readonly added: readonly CanonicalLink[];
+  readonly removed: readonly CanonicalLink[];
+  /** Whether the remote will have exactly the local links once these are sent. */
+  readonly allLinks: boolean;
+}
+
+function countWrites(writes: UpdateWrites): number {
+  return (
+    writes.patchFields.length + (writes.transition ? 1 : 0) + writes.added.length + writes.removed.length
+  );
 }
 
 /** A pull lets pending I/O run after merging this many issues (see `yieldToIo`). */
@@ -145,10 +174,21 @@ interface Session {
 
 const DEFAULT_OVERLAP_MS = 2 * 60 * 1000;
 const DEFAULT_PAGE_SIZE = 100;
-/** A pull stores its pages once this many issues are waiting... */
-const PULL_BATCH_ISSUES = 1_000;
-/** ...or once this long has passed since the last store, so a slow tracker's progress is kept. */
-const PULL_BATCH_MS = 2_000;
+/** Where a listing starts (`pullStart`). */
+interface PullStart {
+  readonly since: string | null;
+  readonly cursor: string | null;
+  readonly highWater: string | null;
+}
+
+/** What a pull accumulates over its pages. */
+interface PullState {
+  highWater: string | null;
+  /** Identities listed (a full listing marks the others deleted). */
+  readonly seen: Set<string>;
+  conflictsRead: boolean;
+  readonly full: boolean;
+}
 
 /**
  * Moves changes between one tracker (through its connector) and the local issue store.
@@ -224,102 +264,81 @@ export class SyncEngine {
 
   // ---- pull ----------------------------------------------------------------------------
 
+  /**
+   * Pages through the listing from where the checkpoint says, merging each page and storing it
+   * in batches (`PullBatches`); a listing that completed moves the checkpoint to its high-water
+   * mark (and, for `full`, marks what it did not list as deleted).
+   */
   private async pullInto(s: Session, options: PullOptions): Promise<void> {
-    const {connector} = s;
-    const key = this.checkpointKey;
     const full = options.full ?? false;
-    const limit = Math.max(1, options.limit ?? this.pageSize);
-    const saved = await this.options.checkpoints.getCheckpoint(key);
-    let lastStored: SyncCheckpoint | null = saved;
-
-    let since: string | null;
-    let cursor: string | null;
-    let highWater: string | null;
-    if (full) {
-      since = null;
-      cursor = null;
-      highWater = saved?.high_water ?? null;
-    } else if (saved !== null && saved.cursor !== null) {
-      // A listing was interrupted: continue it exactly where it stopped.
-      since = saved.updated_since;
-      cursor = saved.cursor;
-      highWater = saved.high_water;
-    } else {
-      const from =
-        saved !== null ? saved.updated_since : await this.issues.highWaterMark({system: connector.provider});
-      since = from === null ? null : new Date(Date.parse(from) - this.overlapMs).toISOString();
-      cursor = null;
-      highWater = saved?.high_water ?? from;
+    const saved = await this.options.checkpoints.getCheckpoint(this.checkpointKey);
+    const start = await this.pullStart(s, saved, full);
+    const batches = new PullBatches({
+      issues: this.issues,
+      checkpoints: this.options.checkpoints,
+      key: this.checkpointKey,
+      dryRun: s.dryRun,
+      clock: this.options.clock,
+      saved,
+    });
+    const state: PullState = {highWater: start.highWater, seen: new Set(), conflictsRead: false, full};
+    s.plan.pull ??= {listed: 0, created: [], updated: [], deleted: []};
+    const completed = await this.pullPages(s, options, start, batches, state);
+    // What the loop left in the batch (the last pages, or the pages before a failed request).
+    await batches.flush();
+    await batches.settle();
+    if (completed) {
+      await batches.storeCheckpoint({
+        cursor: null,
+        updated_since: state.highWater ?? start.since,
+        high_water: state.highWater,
+      });
+      if (full) await this.reconcileDeletes(s, state.seen);
     }
+    s.checkpoint = s.dryRun ? saved : batches.lastStored;
+  }
 
-    const plan = (s.plan.pull ??= {listed: 0, created: [], updated: [], deleted: []});
-    // Open conflicts are read only once an issue with local edits is listed (only those can
-    // conflict): a pull of unedited issues never loads the whole cache for them.
-    let conflictsRead = false;
-    const seen = new Set<string>();
-    let completed = false;
-    let pages = 0;
+  /** Where a listing starts: from scratch, where an interrupted one stopped, or incrementally. */
+  private async pullStart(s: Session, saved: SyncCheckpoint | null, full: boolean): Promise<PullStart> {
+    if (full) return {since: null, cursor: null, highWater: saved?.high_water ?? null};
+    // A listing was interrupted: continue it exactly where it stopped.
+    if (saved !== null && saved.cursor !== null)
+      return {since: saved.updated_since, cursor: saved.cursor, highWater: saved.high_water};
+    const from =
+      saved !== null ? saved.updated_since : await this.issues.highWaterMark({system: s.connector.provider});
+    return {
+      since: from === null ? null : new Date(Date.parse(from) - this.overlapMs).toISOString(),
+      cursor: null,
+      highWater: saved?.high_water ?? from,
+    };
+  }
 
-    const store = async (checkpoint: SyncCheckpoint): Promise<void> => {
-      if (s.dryRun || sameCheckpoint(lastStored, checkpoint)) return;
-      await this.options.checkpoints.setCheckpoint(key, checkpoint);
-      lastStored = checkpoint;
-    };
-
-    // Pages are stored in batches: one atomic write (and one checkpoint) per batch instead of
-    // per page, since each durable write costs fsyncs. The checkpoint of a batch is written only
-    // after its issues are durable, so it is never ahead of the data.
-    //
-    // A batch is stored while the next pages are merged (its fsyncs overlap that work), with at
-    // most one batch in flight: the next one waits for it, and so does a page that lists an issue
-    // of it again (its merge must read the stored version as the base).
-    let batch: RemoteUpdate[] = [];
-    let batched = new Set<string>();
-    let batchCheckpoint: SyncCheckpoint | null = null;
-    let lastFlush = this.options.clock.now().getTime();
-    let inFlight: Promise<void> | null = null;
-    let inFlightIds = new Set<string>();
-    const settle = async (): Promise<void> => {
-      const pending = inFlight;
-      inFlight = null;
-      inFlightIds = new Set();
-      if (pending !== null) await pending;
-    };
-    const flush = async (): Promise<void> => {
-      await settle();
-      const updates = batch;
-      const checkpoint = batchCheckpoint;
-      inFlightIds = batched;
-      batch = [];
-      batched = new Set();
-      batchCheckpoint = null;
-      lastFlush = this.options.clock.now().getTime();
-      const storing = (async () => {
-        if (!s.dryRun && updates.length > 0) await this.issues.recordRemote(updates);
-        if (checkpoint !== null) await store(checkpoint);
-      })();
-      // Awaited by `settle`; until then a failure must not surface as an unhandled rejection.
-      storing.catch(() => undefined);
-      inFlight = storing;
-    };
+  /** The page loop; true when the listing reached its end. */
+  private async pullPages(
+    s: Session,
+    options: PullOptions,
+    start: PullStart,
+    batches: PullBatches,
+    state: PullState,
+  ): Promise<boolean> {
+    const {connector} = s;
+    const limit = Math.max(1, options.limit ?? this.pageSize);
     const fetchPage = (pageCursor: string | null): Promise<Page<CanonicalIssue>> => {
-      const request = {updated_since: since, cursor: pageCursor, limit};
+      const request = {updated_since: start.since, cursor: pageCursor, limit};
       const pending = withRetry(s.retry, () => connector.listIssues(request));
       // Awaited below; until then a failure must not surface as an unhandled rejection.
       pending.catch(() => undefined);
       return pending;
     };
-
-    let next = fetchPage(cursor);
-    for (;;) {
+    let next = fetchPage(start.cursor);
+    for (let pages = 1; ; pages++) {
       let page: Page<CanonicalIssue> | null;
       try {
         page = await next;
       } catch (error) {
         this.fail(s, error, 'list', null);
-        break;
+        return false;
       }
-      pages += 1;
       const pageCursor = page.next_cursor;
       const last = pageCursor === null;
       const stopHere = !last && options.maxPages !== undefined && pages >= options.maxPages;
@@ -330,68 +349,53 @@ export class SyncEngine {
         // Let the request go out now rather than after the first part of the merge.
         await this.options.yieldToIo?.();
       }
-
-      let items: CanonicalIssue[] | null = newestPerIdentity(page.items);
-      // From here on only `items` holds the page (with the provider's payloads); both are let go
+      // From here on only the merge holds the page (with the provider's payloads); it is let go
       // before the batch is stored, so that payload does not outlive its page.
+      const items = newestPerIdentity(page.items);
       page = null;
       this.options.onEvent?.({type: 'page', provider: connector.provider, page: pages, items: items.length});
-      // An issue listed again while an earlier version waits in the batch: store that one
-      // first, so the merge below reads it as the base.
-      if (items.some((remote) => batched.has(refIdentity(remote.ref)))) await flush();
-      if (inFlightIds.size > 0 && items.some((remote) => inFlightIds.has(refIdentity(remote.ref)))) {
-        await settle();
-      }
-
-      const inputs = await this.issues.getMergeInputs(items.map((remote) => remote.ref));
-      if (!conflictsRead && [...inputs.values()].some((input) => input.local !== input.base)) {
-        s.openStored = await this.issues.listConflicts({openOnly: true});
-        conflictsRead = true;
-      }
-      let merged = 0;
-      for (const remote of items) {
-        if (this.options.yieldToIo && ++merged % MERGES_BETWEEN_YIELDS === 0) await this.options.yieldToIo();
-        const identity = refIdentity(remote.ref);
-        if (full) seen.add(identity);
-        plan.listed += 1;
-        highWater = later(highWater, remote.updated_at);
-        const input = inputs.get(identity)!;
-        const update = this.mergePulled(s, remote, input, input.edited_at ?? null);
-        if (update !== null) {
-          // The provider's payload is never stored: drop it now rather than hold it for a batch.
-          batch.push(update.issue.raw === null ? update : {...update, issue: withoutRaw(update.issue)});
-          batched.add(identity);
-        }
-      }
-
-      items = null;
-
-      if (last) {
-        // The final checkpoint (below) replaces the batch's.
-        batchCheckpoint = null;
-        completed = true;
-        break;
-      }
-      cursor = pageCursor;
-      batchCheckpoint = {cursor, updated_since: since, high_water: highWater};
-      if (
-        batch.length >= PULL_BATCH_ISSUES ||
-        this.options.clock.now().getTime() - lastFlush >= PULL_BATCH_MS ||
-        stopHere
-      ) {
-        await flush();
-      }
-      if (stopHere) break;
+      await this.mergePage(s, items, batches, state);
+      // The final checkpoint (stored by the caller) replaces the batch's.
+      const checkpoint = last
+        ? null
+        : {cursor: pageCursor, updated_since: start.since, high_water: state.highWater};
+      await batches.pageDone(checkpoint, stopHere);
+      if (last) return true;
+      if (stopHere) return false;
     }
-    // What the loop left in the batch (the last pages, or the pages before a failed request).
-    await flush();
-    await settle();
+  }
 
-    if (completed) {
-      await store({cursor: null, updated_since: highWater ?? since, high_water: highWater});
-      if (full) await this.reconcileDeletes(s, seen);
+  /** Merges one page into the batch. */
+  private async mergePage(
+    s: Session,
+    items: readonly CanonicalIssue[],
+    batches: PullBatches,
+    state: PullState,
+  ): Promise<void> {
+    const plan = s.plan.pull!;
+    // An issue listed again while an earlier version waits in the batch: store that one first,
+    // so the merge below reads it as the base.
+    await batches.beforeMerging(items.map((remote) => refIdentity(remote.ref)));
+    const inputs = await this.issues.getMergeInputs(items.map((remote) => remote.ref));
+    // Open conflicts are read only once an issue with local edits is listed (only those can
+    // conflict): a pull of unedited issues never loads the whole cache for them.
+    if (!state.conflictsRead && [...inputs.values()].some((input) => input.local !== input.base)) {
+      s.openStored = await this.issues.listConflicts({openOnly: true});
+      state.conflictsRead = true;
     }
-    s.checkpoint = s.dryRun ? saved : lastStored;
+    let merged = 0;
+    for (const remote of items) {
+      if (this.options.yieldToIo && ++merged % MERGES_BETWEEN_YIELDS === 0) await this.options.yieldToIo();
+      const identity = refIdentity(remote.ref);
+      if (state.full) state.seen.add(identity);
+      plan.listed += 1;
+      state.highWater = later(state.highWater, remote.updated_at);
+      const input = inputs.get(identity)!;
+      const update = this.mergePulled(s, remote, input, input.edited_at ?? null);
+      // The provider's payload is never stored: drop it now rather than hold it for a batch.
+      if (update !== null)
+        batches.add(update.issue.raw === null ? update : {...update, issue: withoutRaw(update.issue)});
+    }
   }
 
   /** Merges one listed issue with the local view; returns the store update (null: stale, ignore). */
@@ -592,20 +596,34 @@ export class SyncEngine {
     }
   }
 
+  /**
+   * One issue's local edits, in named steps: read the remote as it is now, merge field by field,
+   * plan the writes (shown by a dry run), then send them and record what reached the tracker.
+   */
   private async pushUpdate(s: Session, item: PendingTriage): Promise<void> {
-    const {connector} = s;
     const identity = item.change.identity;
+    const loaded = await this.loadForUpdate(s, identity);
+    if (loaded === null) return;
+    const merged = this.mergeForPush(s, item, loaded);
+    const writes = this.planUpdate(s, identity, loaded, merged.send, merged.links);
+    if (s.dryRun) return;
+    await this.sendUpdate(s, identity, loaded, writes, merged);
+  }
+
+  /** The base, the local view and the remote as it is now (null: nothing to do, or reported). */
+  private async loadForUpdate(s: Session, identity: string): Promise<LoadedUpdate | null> {
+    const {connector} = s;
     const [base, local] = await Promise.all([this.issues.getBase(identity), this.issues.getIssue(identity)]);
     if (base === null || local === null) {
       s.stats.skipped += 1;
-      return;
+      return null;
     }
     let current: CanonicalIssue | null;
     try {
       current = await withRetry(s.retry, () => connector.getIssue(base.ref));
     } catch (error) {
       this.fail(s, error, 'get', identity);
-      return;
+      return null;
     }
     if (current === null) {
       s.failures.push({
@@ -617,10 +635,23 @@ export class SyncEngine {
         status_code: null,
         hint: 'Run `spec-kitty tracker sync pull --full` to reconcile issues deleted in the tracker.',
       });
-      return;
+      return null;
     }
+    return {base, local, current};
+  }
 
-    // Field-level three-way merge against the remote as it is now, not as last pulled.
+  /** Field-level three-way merge against the remote as it is now, not as last pulled. */
+  private mergeForPush(
+    s: Session,
+    item: PendingTriage,
+    {base, local, current}: LoadedUpdate,
+  ): {
+    send: IssueField[];
+    settle: IssueField[];
+    conflicts: ConflictRecord[];
+    links: readonly CanonicalLink[];
+  } {
+    const identity = item.change.identity;
     const merge = mergeIssue({
       base,
       local,
@@ -633,7 +664,21 @@ export class SyncEngine {
     const heldNow = merge.conflicts.filter((c) => c.manual_review_required).map((c) => c.field_name);
     if (heldNow.length > 0) s.plan.skipped.push({identity, fields: heldNow, reason: 'manual_review_open'});
     const send = merge.toPush.filter((f) => item.sendable.includes(f) && !heldNow.includes(f));
+    return {send, settle: [...merge.settle], conflicts, links: merge.merged.links};
+  }
 
+  /**
+   * The writes of one update, added to the plan: a patch of plain fields (the parent included),
+   * a transition, links to add and to remove (removed only where the connector can; otherwise
+   * reported once as unsupported and left in the tracker).
+   */
+  private planUpdate(
+    s: Session,
+    identity: string,
+    {local, current}: LoadedUpdate,
+    send: readonly IssueField[],
+    mergedLinks: readonly CanonicalLink[],
+  ): UpdateWrites {
     const patchFields = send.filter((f) => f !== 'status' && f !== 'links');
     const key = current.ref.key;
     if (patchFields.length > 0) {
@@ -649,53 +694,74 @@ export class SyncEngine {
     }
     const transition = send.includes('status');
     if (transition) s.plan.transitions.push({identity, key, from: current.status, to: local.status});
-    const links = send.includes('links') ? diffLinks(current.links, local.links) : {added: [], removed: []};
+    // The links the merge decided on (a set merge: the tracker's own additions are kept).
+    const links = send.includes('links') ? diffLinks(current.links, mergedLinks) : {added: [], removed: []};
+    const canRemove = s.connector.capabilities().link_removal;
     for (const link of links.added) s.plan.links.push({identity, link: fieldJson(link)});
-    if (links.removed.length > 0)
+    if (canRemove) for (const link of links.removed) s.plan.unlinks.push({identity, link: fieldJson(link)});
+    else if (links.removed.length > 0)
       s.plan.unsupported.push({identity, field: 'links', reason: 'link_removal_not_supported'});
-
-    const writes = patchFields.length + (transition ? 1 : 0) + links.added.length;
-    if (writes > 0) s.stats.pushed_updated += 1;
+    const writes: UpdateWrites = {
+      patchFields,
+      transition,
+      added: links.added,
+      removed: canRemove ? links.removed : [],
+      allLinks: canRemove || links.removed.length === 0,
+    };
+    if (countWrites(writes) > 0) s.stats.pushed_updated += 1;
     else s.stats.skipped += 1;
-    if (s.dryRun) return;
+    return writes;
+  }
 
+  /** Sends the planned writes in order; whatever reached the tracker is recorded, even on a failure. */
+  private async sendUpdate(
+    s: Session,
+    identity: string,
+    {local, current}: LoadedUpdate,
+    writes: UpdateWrites,
+    merged: {settle: IssueField[]; conflicts: ConflictRecord[]},
+  ): Promise<void> {
+    const {connector} = s;
     let latest = current;
-    const settled: IssueField[] = [...merge.settle];
+    const settled: IssueField[] = [...merged.settle];
     let operation: SyncOperation = 'update';
     let failure: unknown = null;
     let wrote = false;
     try {
-      if (patchFields.length > 0) {
-        const patch = pickFields(local, patchFields);
+      if (writes.patchFields.length > 0) {
+        const patch = pickFields(local, writes.patchFields);
         const idempotencyKey = updateIdempotencyKey(identity, fieldJson(patch));
         latest = await withRetry(s.retry, () => connector.updateIssue(current.ref, patch, {idempotencyKey}));
         wrote = true;
-        settled.push(...patchFields);
+        settled.push(...writes.patchFields);
       }
-      if (transition) {
+      if (writes.transition) {
         operation = 'transition';
         latest = await withRetry(s.retry, () => connector.transitionIssue(current.ref, local.status));
         wrote = true;
         settled.push('status');
       }
-      if (links.added.length > 0) {
+      if (writes.added.length + writes.removed.length > 0) {
         operation = 'link';
-        for (const link of links.added) {
+        for (const link of writes.removed) {
+          await withRetry(s.retry, () => connector.removeLink(current.ref, link));
+          wrote = true;
+        }
+        for (const link of writes.added) {
           await withRetry(s.retry, () => connector.upsertLink(current.ref, link));
           wrote = true;
         }
-        // Settled only when the remote now has exactly the local links (removals are not possible).
-        if (links.removed.length === 0) settled.push('links');
+        // Settled only when the remote now has exactly the local links.
+        if (writes.allLinks) settled.push('links');
         operation = 'get';
         latest = (await withRetry(s.retry, () => connector.getIssue(current.ref))) ?? latest;
       }
     } catch (error) {
       failure = error;
     }
-    // Whatever reached the tracker is recorded, even when a later step failed.
-    await this.issues.recordRemote([{issue: latest, settle: settled, conflicts}]);
+    await this.issues.recordRemote([{issue: latest, settle: settled, conflicts: merged.conflicts}]);
     if (failure !== null) {
-      if (!wrote && writes > 0) s.stats.pushed_updated -= 1;
+      if (!wrote && countWrites(writes) > 0) s.stats.pushed_updated -= 1;
       this.fail(s, failure, operation, identity);
     }
   }
@@ -877,13 +943,4 @@ function later(a: string | null, b: string | null): string | null {
   if (a === null) return b;
   if (b === null) return a;
   return compareInstants(b, a) > 0 ? b : a;
-}
-
-function sameCheckpoint(a: SyncCheckpoint | null, b: SyncCheckpoint): boolean {
-  return (
-    a !== null &&
-    a.cursor === b.cursor &&
-    a.updated_since === b.updated_since &&
-    a.high_water === b.high_water
-  );
 }

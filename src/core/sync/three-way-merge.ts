@@ -2,6 +2,7 @@ import {
   CORE_ISSUE_FIELDS,
   fieldValuesEqual,
   type CanonicalIssue,
+  type CanonicalLink,
   type IssueField,
   type IssueFieldValues,
 } from '../model/canonical-issue.js';
@@ -56,6 +57,17 @@ export function mergeIssue(input: ThreeWayMergeInput): ThreeWayMergeResult {
     }
     const baseValue = base === null ? local[field] : base[field];
     const localEdited = !fieldValuesEqual(local[field], baseValue);
+    if (field === 'links' && ownerFor(input.policy, field) !== 'external') {
+      // Links are a set: each side's additions and removals apply, element by element. A
+      // relation written from the other issue (GitHub shows "A blocks B" on both) is no conflict.
+      const value = mergeLinkSets(baseValue as CanonicalLink[], local.links, remote.links);
+      merged[field] = value;
+      const takesRemote = fieldValuesEqual(value, remote.links);
+      if (!takesRemote) toPush.push(field);
+      if (takesRemote && localEdited) settle.push(field);
+      if (takesRemote && !fieldValuesEqual(local.links, remote.links)) incoming.push(field);
+      continue;
+    }
     const resolution = resolveField({
       field,
       owner: ownerFor(input.policy, field),
@@ -74,4 +86,20 @@ export function mergeIssue(input: ThreeWayMergeInput): ThreeWayMergeResult {
     if (takesRemote && !fieldValuesEqual(local[field], remote[field])) incoming.push(field);
   }
   return {merged: merged as IssueFieldValues, toPush, settle, incoming, conflicts};
+}
+
+/** `remote`, plus what `local` added to `base`, minus what `local` removed from it. */
+export function mergeLinkSets(
+  base: readonly CanonicalLink[],
+  local: readonly CanonicalLink[],
+  remote: readonly CanonicalLink[],
+): CanonicalLink[] {
+  const key = (l: CanonicalLink) => `${l.type}|${l.target.system}:${l.target.workspace}:${l.target.id}`;
+  const baseKeys = new Set(base.map(key));
+  const localKeys = new Set(local.map(key));
+  const removed = new Set([...baseKeys].filter((k) => !localKeys.has(k)));
+  const out = remote.filter((l) => !removed.has(key(l)));
+  const have = new Set(out.map(key));
+  for (const link of local) if (!baseKeys.has(key(link)) && !have.has(key(link))) out.push(link);
+  return out.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }

@@ -15,7 +15,8 @@ import {UsageError} from '../shared/usage-error.js';
  * wrong type, so a typo or a quoted object cannot reach the config and fail every later sync;
  * `providers --json` shows them with their defaults.
  */
-export type OptionType = 'string' | 'string_or_null' | 'number' | 'enum' | 'string_map' | 'string_list';
+export type OptionType =
+  'string' | 'string_or_null' | 'number' | 'boolean' | 'enum' | 'string_map' | 'string_list';
 
 export interface OptionSpec {
   readonly key: string;
@@ -45,9 +46,20 @@ const priorityPrefix: OptionSpec = {
   description: 'labels `<prefix>0`..`<prefix>4` carry the priority; null turns that off',
 };
 
+/** Not a connector option: read by `sync push` (an issue per mission, parent of its work packages'). */
+export const missionIssuesOption: OptionSpec = {
+  key: 'mission_issues',
+  type: 'boolean',
+  default: true,
+  description:
+    "one issue per mission, the parent of its work packages' issues, where the tracker has a hierarchy; false turns it off",
+  flag: '--no-mission-issues',
+};
+
 export const PROVIDER_OPTIONS: Readonly<Record<string, readonly OptionSpec[]>> = Object.freeze({
-  github: [statusLabels(GITHUB_DEFAULT_STATUS_LABELS, 'GitHub'), priorityPrefix],
+  github: [statusLabels(GITHUB_DEFAULT_STATUS_LABELS, 'GitHub'), priorityPrefix, missionIssuesOption],
   gitlab: [
+    missionIssuesOption,
     statusLabels(GITLAB_DEFAULT_STATUS_LABELS, 'GitLab'),
     priorityPrefix,
     {
@@ -111,6 +123,7 @@ export const PROVIDER_OPTIONS: Readonly<Record<string, readonly OptionSpec[]>> =
       default: null,
       description: 'custom field id of the epic link (Data Center)',
     },
+    missionIssuesOption,
   ],
   linear: [
     {
@@ -138,9 +151,10 @@ export const PROVIDER_OPTIONS: Readonly<Record<string, readonly OptionSpec[]>> =
       default: null,
       description: 'one name for blocked (blocked_states wins)',
     },
+    missionIssuesOption,
   ],
-  beads: [],
-  fp: [],
+  beads: [missionIssuesOption],
+  fp: [missionIssuesOption],
 });
 
 export interface TypedOptionFlags {
@@ -262,6 +276,9 @@ function checkValue(spec: OptionSpec, value: JsonValue, where: string): JsonValu
       return value;
     case 'number':
       if (typeof value !== 'number' || value < 0) throw wrong('a number >= 0');
+      return value;
+    case 'boolean':
+      if (typeof value !== 'boolean') throw wrong('true or false');
       return value;
     case 'enum':
       if (typeof value !== 'string' || !spec.values!.includes(value))

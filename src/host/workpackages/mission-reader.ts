@@ -105,11 +105,13 @@ interface Meta {
   mission_id: string | null;
   friendly_name: string | null;
   mission_number: number | null;
+  /** What the mission is about (`source_description`), when meta.json says. */
+  summary: string | null;
 }
 
 function readMeta(root: string, dir: string, diagnostics: ReaderDiagnostic[]): Meta {
   const file = `${dir}/${META_FILE}`;
-  const empty: Meta = {mission_id: null, friendly_name: null, mission_number: null};
+  const empty: Meta = {mission_id: null, friendly_name: null, mission_number: null, summary: null};
   const text = readText(join(root, file));
   if (text === null) {
     diagnostics.push({
@@ -151,6 +153,7 @@ function readMeta(root: string, dir: string, diagnostics: ReaderDiagnostic[]): M
   return {
     mission_id: str(meta.mission_id),
     friendly_name: str(meta.friendly_name),
+    summary: str(meta.source_description),
     mission_number:
       typeof number === 'number' && Number.isInteger(number)
         ? number
@@ -311,34 +314,60 @@ function stringList(value: unknown): string[] {
   return out;
 }
 
+/** Where the lanes of a mission come from: the event log when present, else the snapshot. */
+interface LaneSources {
+  readonly folded: FoldedEventLog | null;
+  readonly snapshot: Map<string, SnapshotLane> | null;
+  /** False when the event log has unreadable lines. */
+  readonly healthy: boolean;
+  readonly eventsFile: string;
+}
+
 function readMission(root: string, slug: string, diagnostics: ReaderDiagnostic[]): Mission {
   const dir = `${SPECS_DIR}/${slug}`;
   const meta = readMeta(root, dir, diagnostics);
+  const lanes = readLaneSources(root, dir, diagnostics);
+  const byId = readTaskFiles(root, dir, diagnostics);
+  const workPackages = [...byId.values()]
+    .sort((a, b) => compareWpIds(a.wp_id, b.wp_id))
+    .map((task) => workPackageOf(slug, dir, task, lanes, byId, diagnostics));
+  reportOrphanLaneEvents(lanes, byId, diagnostics);
+  return Object.freeze({
+    slug,
+    mission_id: meta.mission_id,
+    friendly_name: meta.friendly_name,
+    mission_number: meta.mission_number,
+    summary: meta.summary,
+    dir,
+    lane_source: lanes.folded ? 'events' : lanes.snapshot ? 'status_json' : 'frontmatter',
+    log_healthy: lanes.healthy,
+    work_packages: Object.freeze(workPackages),
+  });
+}
 
-  // Lanes: the event log when present, else the snapshot, else the task files.
+function readLaneSources(root: string, dir: string, diagnostics: ReaderDiagnostic[]): LaneSources {
   const eventsFile = `${dir}/${EVENTS_FILE}`;
-  let folded: FoldedEventLog | null = null;
-  let healthy = true;
-  let snapshot: Map<string, SnapshotLane> | null = null;
   const logText = exists(join(root, eventsFile)) ? readText(join(root, eventsFile)) : null;
-  if (logText !== null) {
-    const parsed = parseEventLog(logText);
-    for (const problem of parsed.problems) {
-      if (problem.severity === 'error') healthy = false;
-      diagnostics.push({
-        severity: problem.severity,
-        code: problem.code,
-        message: problem.message,
-        file: eventsFile,
-        line: problem.line,
-      });
-    }
-    folded = foldEventLog(parsed);
-  } else {
-    snapshot = readSnapshot(root, dir, diagnostics);
+  if (logText === null) {
+    return {folded: null, snapshot: readSnapshot(root, dir, diagnostics), healthy: true, eventsFile};
   }
-  const missionSource: Mission['lane_source'] = folded ? 'events' : snapshot ? 'status_json' : 'frontmatter';
+  const parsed = parseEventLog(logText);
+  let healthy = true;
+  for (const problem of parsed.problems) {
+    if (problem.severity === 'error') healthy = false;
+    diagnostics.push({
+      severity: problem.severity,
+      code: problem.code,
+      message: problem.message,
+      file: eventsFile,
+      line: problem.line,
+    });
+  }
+  return {folded: foldEventLog(parsed), snapshot: null, healthy, eventsFile};
+}
 
+/** The mission's task files by work-package id (a second file for one id is reported, not read). */
+function readTaskFiles(root: string, dir: string, diagnostics: ReaderDiagnostic[]): Map<string, TaskFile> {
   const tasksDir = `${dir}/tasks`;
   let names: string[] = [];
   try {
@@ -366,95 +395,94 @@ function readMission(root: string, slug: string, diagnostics: ReaderDiagnostic[]
     }
     byId.set(task.wp_id, task);
   }
+  return byId;
+}
 
-  const workPackages: WorkPackage[] = [];
-  for (const task of [...byId.values()].sort((a, b) => compareWpIds(a.wp_id, b.wp_id))) {
-    let lane: string;
-    let source: LaneSource;
-    let at: string | null = null;
-    let laneLine: number | null = null;
-    let laneFile = task.file;
-    const fromLog = folded?.lanes.get(task.wp_id);
-    const fromSnapshot = snapshot?.get(task.wp_id);
-    if (fromLog) {
-      lane = fromLog.lane;
-      source = 'events';
-      at = fromLog.at;
-      laneLine = fromLog.line;
-      laneFile = eventsFile;
-    } else if (fromSnapshot) {
-      lane = fromSnapshot.lane;
-      source = 'status_json';
-      at = fromSnapshot.at;
-      laneFile = `${dir}/${SNAPSHOT_FILE}`;
-    } else if (task.frontmatter_lane !== null) {
-      lane = task.frontmatter_lane;
-      source = 'frontmatter';
-    } else {
-      lane = 'planned';
-      source = 'default';
-    }
-    if (!isKnownLane(lane)) {
+/** The lane of one task: from the log, else the snapshot, else its frontmatter, else `planned`. */
+function laneOf(
+  task: TaskFile,
+  dir: string,
+  lanes: LaneSources,
+): {lane: string; source: LaneSource; at: string | null; file: string; line: number | null} {
+  const fromLog = lanes.folded?.lanes.get(task.wp_id);
+  if (fromLog)
+    return {lane: fromLog.lane, source: 'events', at: fromLog.at, file: lanes.eventsFile, line: fromLog.line};
+  const fromSnapshot = lanes.snapshot?.get(task.wp_id);
+  if (fromSnapshot)
+    return {
+      lane: fromSnapshot.lane,
+      source: 'status_json',
+      at: fromSnapshot.at,
+      file: `${dir}/${SNAPSHOT_FILE}`,
+      line: null,
+    };
+  if (task.frontmatter_lane !== null)
+    return {lane: task.frontmatter_lane, source: 'frontmatter', at: null, file: task.file, line: null};
+  return {lane: 'planned', source: 'default', at: null, file: task.file, line: null};
+}
+
+function workPackageOf(
+  slug: string,
+  dir: string,
+  task: TaskFile,
+  lanes: LaneSources,
+  byId: ReadonlyMap<string, TaskFile>,
+  diagnostics: ReaderDiagnostic[],
+): WorkPackage {
+  const lane = laneOf(task, dir, lanes);
+  if (!isKnownLane(lane.lane)) {
+    diagnostics.push({
+      severity: 'warning',
+      code: 'unknown_lane',
+      message: `${task.wp_id}: unknown lane '${lane.lane}'; its status is not synced unless tracker.lanes maps it`,
+      file: lane.file,
+      line: lane.line,
+    });
+  }
+  for (const dependency of task.dependencies) {
+    if (!byId.has(dependency)) {
       diagnostics.push({
         severity: 'warning',
-        code: 'unknown_lane',
-        message: `${task.wp_id}: unknown lane '${lane}'; its status is not synced unless tracker.lanes maps it`,
-        file: laneFile,
-        line: laneLine,
+        code: 'unknown_dependency',
+        message: `${task.wp_id} depends on ${dependency}, which this mission does not have`,
+        file: task.file,
+        line: null,
       });
     }
-    for (const dependency of task.dependencies) {
-      if (!byId.has(dependency)) {
-        diagnostics.push({
-          severity: 'warning',
-          code: 'unknown_dependency',
-          message: `${task.wp_id} depends on ${dependency}, which this mission does not have`,
-          file: task.file,
-          line: null,
-        });
-      }
-    }
-    const annotated = folded?.annotations.get(task.wp_id);
-    const refs = [...task.tracker_refs];
-    for (const ref of annotated?.tracker_refs ?? []) if (!refs.includes(ref)) refs.push(ref);
-    workPackages.push(
-      Object.freeze({
-        mission_slug: slug,
-        wp_id: task.wp_id,
-        qualified_id: qualifyWpId(slug, task.wp_id),
-        title: task.title,
-        dependencies: Object.freeze(task.dependencies.filter((d) => d !== task.wp_id)),
-        tracker_refs: Object.freeze(refs),
-        assignee: annotated?.assignee ?? task.assignee,
-        lane,
-        lane_source: source,
-        lane_at: at,
-        file: task.file,
-        body: task.body,
-      }),
-    );
   }
-  if (folded) {
-    for (const [wp, state] of folded.lanes) {
-      if (!byId.has(wp)) {
-        diagnostics.push({
-          severity: 'info',
-          code: 'orphan_lane_events',
-          message: `lane events for ${wp}, which has no task file`,
-          file: eventsFile,
-          line: state.line,
-        });
-      }
-    }
-  }
+  const annotated = lanes.folded?.annotations.get(task.wp_id);
+  const refs = [...task.tracker_refs];
+  for (const ref of annotated?.tracker_refs ?? []) if (!refs.includes(ref)) refs.push(ref);
   return Object.freeze({
-    slug,
-    mission_id: meta.mission_id,
-    friendly_name: meta.friendly_name,
-    mission_number: meta.mission_number,
-    dir,
-    lane_source: missionSource,
-    log_healthy: healthy,
-    work_packages: Object.freeze(workPackages),
+    mission_slug: slug,
+    wp_id: task.wp_id,
+    qualified_id: qualifyWpId(slug, task.wp_id),
+    title: task.title,
+    dependencies: Object.freeze(task.dependencies.filter((d) => d !== task.wp_id)),
+    tracker_refs: Object.freeze(refs),
+    assignee: annotated?.assignee ?? task.assignee,
+    lane: lane.lane,
+    lane_source: lane.source,
+    lane_at: lane.at,
+    file: task.file,
+    body: task.body,
   });
+}
+
+function reportOrphanLaneEvents(
+  lanes: LaneSources,
+  byId: ReadonlyMap<string, TaskFile>,
+  diagnostics: ReaderDiagnostic[],
+): void {
+  for (const [wp, state] of lanes.folded?.lanes ?? []) {
+    if (!byId.has(wp)) {
+      diagnostics.push({
+        severity: 'info',
+        code: 'orphan_lane_events',
+        message: `lane events for ${wp}, which has no task file`,
+        file: lanes.eventsFile,
+        line: state.line,
+      });
+    }
+  }
 }

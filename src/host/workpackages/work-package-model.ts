@@ -43,6 +43,8 @@ export interface Mission {
   readonly mission_id: string | null;
   readonly friendly_name: string | null;
   readonly mission_number: number | null;
+  /** What the mission is about (meta.json's `source_description`), when it says. */
+  readonly summary: string | null;
   /** `kitty-specs/<slug>`. */
   readonly dir: string;
   /** Where lanes came from for this mission as a whole. */

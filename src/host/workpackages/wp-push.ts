@@ -10,7 +10,8 @@ import {
  * 1. record the work packages' intents (status edits; drafts and their mappings with
  *    `createMissing`; links whose both ends already exist);
  * 2. run the engine's push (`push`), which creates the drafts and sends the edits;
- * 3. if some dependency links waited for issues created in step 2, record them and push once more.
+ * 3. if some dependency links or parents waited for issues created in step 2, record them and
+ *    push once more.
  * With `dryRun` nothing is recorded and the engine runs once (as a dry run, by the caller's
  * `push`), so the report shows the intents next to the engine's plan.
  */
@@ -30,9 +31,12 @@ export async function runWorkPackagePush(
   const first = await push();
   const results = [first];
   let followUp: WorkPackageIntentResult | null = null;
-  if (!options.dryRun && intents.deferred_links > 0 && first.stats.pushed_created > 0 && first.ok) {
-    followUp = await applyWorkPackageIntents({...options, missions: options.missions});
-    if (followUp.counts.links > 0 || followUp.counts.edits > 0) results.push(await push());
+  const waiting = intents.deferred_links + intents.deferred_parents;
+  if (!options.dryRun && waiting > 0 && first.stats.pushed_created > 0 && first.ok) {
+    // No drafts in this pass: every work package that needed one got it in the first.
+    followUp = await applyWorkPackageIntents({...options, createMissing: false});
+    const {counts} = followUp;
+    if (counts.links + counts.unlinks + counts.parents + counts.edits > 0) results.push(await push());
   }
   return {intents, followUp, results};
 }

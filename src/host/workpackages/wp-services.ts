@@ -1,3 +1,5 @@
+import {findProvider} from '../../core/connectors/registry.js';
+import type {ConnectorCapabilities} from '../../core/protocols/connector.js';
 import {systemClock} from '../../core/protocols/runtime.js';
 import {
   loadBoundProject,
@@ -16,7 +18,11 @@ import {
 } from './map-suggestions.js';
 import {readMissionsSync} from './mission-reader.js';
 import {formatDiagnostic, type ReaderDiagnostic} from './work-package-model.js';
-import {applyWorkPackageIntents, type WorkPackageIntentResult} from './wp-intents.js';
+import {
+  applyWorkPackageIntents,
+  type MissionIssueIntent,
+  type WorkPackageIntentResult,
+} from './wp-intents.js';
 
 /** The services the commands call: `map suggest`, and the work-package step of `sync push`. */
 
@@ -84,22 +90,26 @@ export interface WorkPackageSyncIntent extends SyncIntent {
 }
 
 export function workPackageSyncIntent(options: {createMissing: boolean}): WorkPackageSyncIntent {
-  const record = (
+  const record = async (
     context: BoundContext,
     storage: {stores: WorkPackageStores},
     pass: {createMissing: boolean; dryRun: boolean},
-  ) =>
-    applyWorkPackageIntents({
+  ) => {
+    const capabilities = (await findProvider(context.binding.provider)?.load())?.capabilities ?? null;
+    return applyWorkPackageIntents({
       root: context.location.root,
       stores: storage.stores,
       provider: context.binding.provider,
       workspace: context.binding.workspace,
+      capabilities,
       policy: policyOf(context),
       lanes: context.binding.lanes,
       createMissing: pass.createMissing,
+      missionIssues: missionIssuesWanted(context, capabilities),
       dryRun: pass.dryRun,
       clock: systemClock,
     });
+  };
   const intent: WorkPackageSyncIntent = {
     name: 'work-packages',
     result: null,
@@ -113,8 +123,12 @@ export function workPackageSyncIntent(options: {createMissing: boolean}): WorkPa
           result.drafts.length +
           result.adopted.length +
           result.links.length +
+          result.unlinks.length +
+          result.missions.length +
+          result.parents.length +
           result.skipped.length +
-          result.deferred_links ===
+          result.deferred_links +
+          result.deferred_parents ===
         0;
       return {
         key: 'work_packages',
@@ -129,16 +143,17 @@ export function workPackageSyncIntent(options: {createMissing: boolean}): WorkPa
     wouldRecord() {
       const r = intent.result;
       if (r === null || !r.dry_run) return {creates: 0, updates: 0};
-      return {creates: r.counts.drafts, updates: r.counts.edits, links: r.counts.links + r.deferred_links};
+      return pushCountsOf(r);
     },
     async afterPush({context, storage, result}) {
       // Only links to issues this push created can have become possible since `apply`.
       const first = intent.result;
-      if (first === null || first.dry_run || first.deferred_links === 0 || result.stats.pushed_created === 0)
-        return false;
+      const waiting = first === null ? 0 : first.deferred_links + first.deferred_parents;
+      if (first === null || first.dry_run || waiting === 0 || result.stats.pushed_created === 0) return false;
       // No drafts in this pass: every work package that needed one got it in `apply`.
       intent.followUp = await record(context, storage, {createMissing: false, dryRun: false});
-      return intent.followUp.counts.links + intent.followUp.counts.edits > 0;
+      const {counts} = intent.followUp;
+      return counts.links + counts.unlinks + counts.parents + counts.edits > 0;
     },
   };
   return intent;
@@ -161,7 +176,11 @@ export function mergePasses(
     ...first,
     edits: [...first.edits, ...second.edits],
     links: [...first.links, ...second.links],
+    unlinks: [...first.unlinks, ...second.unlinks],
+    parents: [...first.parents, ...second.parents],
+    missions: [...first.missions, ...second.missions.filter((m) => m.status !== null || m.adopted !== null)],
     deferred_links: second.deferred_links,
+    deferred_parents: second.deferred_parents,
     skipped,
     warnings: [...new Set([...first.warnings, ...second.warnings])],
     counts: {
@@ -169,6 +188,8 @@ export function mergePasses(
       drafts: first.counts.drafts + second.counts.drafts,
       mappings: first.counts.mappings + second.counts.mappings,
       links: first.counts.links + second.counts.links,
+      unlinks: first.counts.unlinks + second.counts.unlinks,
+      parents: first.counts.parents + second.counts.parents,
     },
   };
 }
@@ -179,7 +200,7 @@ export function intentText(result: WorkPackageIntentResult): string[] {
   const adopted =
     result.adopted.length > 0 ? `, ${result.adopted.length} mapping(s) to issues they name` : '';
   const lines = [
-    `Work packages: ${verb} ${result.counts.edits} status change(s), ${result.counts.drafts} new issue draft(s), ${result.counts.links} link(s)${adopted}`,
+    `Work packages: ${verb} ${result.counts.edits} status change(s), ${result.counts.drafts} new issue draft(s), ${result.counts.links} link(s)${result.counts.unlinks > 0 ? `, ${result.counts.unlinks} link removal(s)` : ''}${result.counts.parents > 0 ? `, ${result.counts.parents} parent(s)` : ''}${adopted}`,
   ];
   for (const adoption of result.adopted)
     lines.push(
@@ -191,9 +212,58 @@ export function intentText(result: WorkPackageIntentResult): string[] {
     );
   for (const draft of result.drafts)
     lines.push(`  ${draft.qualified_id}: new issue "${draft.title}" (${draft.status})`);
+  for (const mission of result.missions) lines.push(...missionLines(mission));
+  for (const parent of result.parents)
+    lines.push(
+      `  ${parent.qualified_id}: ${parent.key ?? parent.identity} placed under its mission's issue ${parent.parent.key ?? parent.parent.id}${parent.from ? ` (moved from ${parent.from.key ?? parent.from.id})` : ''}`,
+    );
   for (const link of result.links) lines.push(`  ${link.blocker} blocks ${link.blocked}`);
+  for (const link of result.unlinks)
+    lines.push(`  ${link.blocker} no longer blocks ${link.blocked}: the relation is removed`);
   if (result.deferred_links > 0)
     lines.push(`  ${result.deferred_links} dependency link(s) wait until both issues exist in the tracker`);
+  if (result.deferred_parents > 0)
+    lines.push(
+      `  ${result.deferred_parents} issue(s) go under their mission's issue once it exists in the tracker`,
+    );
   for (const skip of result.skipped) lines.push(`  skipped: ${skip.message}`);
   return lines;
+}
+
+/** An issue per mission where the tracker has a hierarchy, unless the binding turns it off. */
+function missionIssuesWanted(context: BoundContext, capabilities: ConnectorCapabilities | null): boolean {
+  return context.binding.options.mission_issues !== false && capabilities !== null && capabilities.hierarchy;
+}
+
+function missionLines(mission: MissionIssueIntent): string[] {
+  const lines: string[] = [];
+  if (mission.draft)
+    lines.push(`  ${mission.slug}: new mission issue "${mission.title}" (${mission.draft.status})`);
+  if (mission.adopted)
+    lines.push(
+      `  ${mission.slug}: mapped to its mission issue ${mission.adopted.key ?? mission.adopted.identity} (its marker)`,
+    );
+  if (mission.status)
+    lines.push(
+      `  ${mission.slug}: mission issue ${mission.status.key ?? mission.status.identity} ${mission.status.from} -> ${mission.status.to}`,
+    );
+  return lines;
+}
+
+/**
+ * What a dry run of the work-package step would have the push send: each draft a create (one
+ * created closed is then closed, a read and a write more), each status edit and parent an update,
+ * each relation (a dependency added or removed, a parent set once its mission's issue exists) a
+ * write.
+ */
+export function pushCountsOf(r: WorkPackageIntentResult): {creates: number; updates: number; links: number} {
+  const closed = (status: string) => status === 'done' || status === 'canceled';
+  const closedDrafts =
+    r.drafts.filter((d) => d.reuses === null && closed(d.status)).length +
+    r.missions.filter((m) => m.draft !== null && closed(m.draft.status)).length;
+  return {
+    creates: r.counts.drafts,
+    updates: r.counts.edits + r.counts.parents + closedDrafts,
+    links: r.counts.links + r.counts.unlinks + r.deferred_links + r.deferred_parents,
+  };
 }

@@ -38,8 +38,8 @@ describe('sync push interrupted and run again (fake GitHub, CLI killed)', functi
           slug: '030-resume',
           work_packages: [
             {id: 'WP01', title: 'Resume one', lane: 'planned'},
-            {id: 'WP02', title: 'Resume two', lane: 'in_progress'},
-            {id: 'WP03', title: 'Resume three', lane: 'done'},
+            {id: 'WP02', title: 'Resume two', lane: 'in_progress', dependencies: ['WP01']},
+            {id: 'WP03', title: 'Resume three', lane: 'done', dependencies: ['WP01']},
           ],
         },
       ],
@@ -68,9 +68,13 @@ describe('sync push interrupted and run again (fake GitHub, CLI killed)', functi
     }
   }
 
-  /** The tracker's issues and comments, markers removed, in an order that does not depend on timing. */
+  /**
+   * The tracker's issues, comments, parents and "blocked by" relations (by title), markers
+   * removed, in an order that does not depend on timing.
+   */
   function trackerState(): string[] {
     const out: string[] = [];
+    const titleOf = (n: number) => (fake.issue(n) as {title: string}).title;
     for (let n = 1; n <= fake.issueCount; n++) {
       const issue = fake.issue(n) as {
         title: string;
@@ -81,7 +85,12 @@ describe('sync push interrupted and run again (fake GitHub, CLI killed)', functi
       const body = stripMarker(issue.body ?? '');
       const labels = issue.labels.map((l) => l.name).sort();
       const comments = fake.commentsOf(n).map(stripMarker);
-      out.push(JSON.stringify([issue.title, issue.state, labels, body, comments]));
+      const parent =
+        fake.subIssuesOf(n).length > 0
+          ? `parent of ${fake.subIssuesOf(n).map(titleOf).sort().join(', ')}`
+          : '';
+      const blockedBy = fake.blockedBy(n).map(titleOf).sort();
+      out.push(JSON.stringify([issue.title, issue.state, labels, body, comments, parent, blockedBy]));
     }
     return out.sort();
   }
@@ -97,7 +106,11 @@ describe('sync push interrupted and run again (fake GitHub, CLI killed)', functi
     expect((await push()).ok).to.equal(true);
     const writes = fake.requests.filter((r) => r.method !== 'GET').length;
     expect(fake.requestsTo('GET', '/search/issues')).to.have.length(0);
-    expect(trackerState()).to.have.length(5);
+    // Two issues, three work packages' and their mission's, its children; WP02 and WP03 blocked by WP01.
+    const state = trackerState();
+    expect(state).to.have.length(6);
+    expect(state.join('\n')).to.contain('parent of WP01 Resume one, WP02 Resume two, WP03 Resume three');
+    expect(state.filter((line) => line.endsWith('["WP01 Resume one"]]'))).to.have.length(2);
     expect((await push()).ok).to.equal(true);
     expect(fake.requests.filter((r) => r.method !== 'GET').length).to.equal(writes);
   });

@@ -58,9 +58,13 @@ describe('tracker commands with work packages', () => {
       const r = await run(['tracker', 'sync', 'push', '--create-missing', '--json']);
       expect(r.error, r.stderr).to.equal(undefined);
 
-      expect(tracker.countOf('createIssue')).to.equal(7);
+      // Seven work packages' issues and the mission's, their parent.
+      expect(tracker.countOf('createIssue')).to.equal(8);
       expect(tracker.countOf('upsertLink')).to.equal(3);
-      const remote = tracker.allRemote();
+      const all = tracker.allRemote();
+      const epic = all.find((i) => i.title === 'Search')!;
+      const remote = all.filter((i) => i !== epic);
+      expect(remote.map((i) => i.parent?.id)).to.deep.equal(remote.map(() => epic.ref.id));
       const idOf = new Map(remote.map((i) => [i.title.slice(0, 4), i.ref.id]));
       const links = remote
         .flatMap((i) => i.links.map((l) => `${i.title.slice(0, 4)} ${l.type} ${l.target.id}`))
@@ -79,19 +83,21 @@ describe('tracker commands with work packages', () => {
         work_packages: {counts: {drafts: number; links: number}; deferred_links: number};
       }>(r.stdout);
       expect(report.ok).to.equal(true);
-      expect(report.stats.pushed_created).to.equal(7);
-      expect(report.stats.pushed_updated).to.equal(2); // WP01's and WP04's issues got links
-      expect(report.work_packages.counts).to.include({drafts: 7, links: 3});
+      expect(report.stats.pushed_created).to.equal(8);
+      // Each work package's issue went under the mission's; WP01's and WP04's also got links.
+      expect(report.stats.pushed_updated).to.equal(7);
+      expect(report.work_packages.counts).to.include({drafts: 8, links: 3, parents: 7});
       expect(report.work_packages.deferred_links).to.equal(0);
 
       const mappings = parseJson<{mappings: {wp_id: string; external_id: string}[]}>(
         (await run(['tracker', 'map', 'list', '--json'])).stdout,
       ).mappings;
-      expect(mappings.map((m) => m.wp_id).sort()).to.deep.equal(
-        LANES.map((_, i) => `020-search/WP0${i + 1}`),
-      );
+      expect(mappings.map((m) => m.wp_id).sort()).to.deep.equal([
+        ...LANES.map((_, i) => `020-search/WP0${i + 1}`),
+        '020-search/mission',
+      ]);
       expect(mappings.every((m) => !m.external_id.startsWith('draft-'))).to.equal(true);
-      expect(new Set(mappings.map((m) => m.external_id)).size).to.equal(7);
+      expect(new Set(mappings.map((m) => m.external_id)).size).to.equal(8);
       const status = parseJson<{pending_edits: number}>((await run(['tracker', 'status', '--json'])).stdout);
       expect(status.pending_edits).to.equal(0);
 
@@ -99,7 +105,7 @@ describe('tracker commands with work packages', () => {
       const rerun = await run(['tracker', 'sync', 'push', '--create-missing']);
       expect(rerun.error, rerun.stderr).to.equal(undefined);
       expect(tracker.writeRequests()).to.have.length(writesBefore);
-      expect(tracker.allRemote()).to.have.length(7);
+      expect(tracker.allRemote()).to.have.length(8);
       expect(rerun.stdout).to.match(/- created: 0\n- updated: 0\n/);
       expect(rerun.stdout).not.to.include('Work packages:');
     });
@@ -109,12 +115,13 @@ describe('tracker commands with work packages', () => {
       const r = await run(['tracker', 'sync', 'push', '--create-missing']);
       expect(r.error, r.stderr).to.equal(undefined);
       expect(r.stdout).to.match(
-        /^Work packages: recorded 0 status change\(s\), 7 new issue draft\(s\), 3 link\(s\)\n/,
+        /^Work packages: recorded 0 status change\(s\), 8 new issue draft\(s\), 3 link\(s\), 7 parent\(s\)\n/,
       );
       expect(r.stdout).to.include('020-search/WP01: new issue');
       expect(r.stdout).to.match(/020-search\/WP01 blocks 020-search\/WP02/);
       expect(r.stdout).not.to.include('wait until both issues exist');
-      expect(r.stdout).to.match(/Pushed to github\n- created: 7\n- updated: 2\n/);
+      expect(r.stdout).to.include('020-search: new mission issue "Search"');
+      expect(r.stdout).to.match(/Pushed to github\n- created: 8\n- updated: 7\n/);
     });
 
     it('a dry run records and sends nothing, and says the links wait for the issues', async () => {
@@ -122,7 +129,8 @@ describe('tracker commands with work packages', () => {
       const r = await run(['tracker', 'sync', 'push', '--create-missing', '--dry-run']);
       expect(r.error, r.stderr).to.equal(undefined);
       expect(tracker.writeRequests()).to.deep.equal([]);
-      expect(r.stdout).to.include('would record 0 status change(s), 7 new issue draft(s)');
+      expect(r.stdout).to.include('would record 0 status change(s), 8 new issue draft(s)');
+      expect(r.stdout).to.include("7 issue(s) go under their mission's issue once it exists");
       expect(r.stdout).to.include('3 dependency link(s) wait until both issues exist');
       const list = parseJson<{mappings: unknown[]}>((await run(['tracker', 'map', 'list', '--json'])).stdout);
       expect(list.mappings).to.deep.equal([]);
@@ -133,7 +141,7 @@ describe('tracker commands with work packages', () => {
     async function createAll(tracker: InMemoryConnector): Promise<void> {
       const r = await run(['tracker', 'sync', 'push', '--create-missing']);
       expect(r.error, r.stderr).to.equal(undefined);
-      expect(tracker.allRemote()).to.have.length(7);
+      expect(tracker.allRemote()).to.have.length(8);
     }
 
     it('status shows per work package: lane, mapped issue, remote status, disagreement (text and --json)', async () => {

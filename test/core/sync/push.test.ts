@@ -311,9 +311,32 @@ describe('SyncEngine.push', () => {
     expect(h.connector.writeRequests()).to.deep.equal([]);
   });
 
-  it('reports a local link removal as unsupported and keeps it pending', async () => {
-    const target = {system: 'memory', workspace: 'test', id: '9'};
+  it('removes a relation dropped locally with one removeLink, and a second push writes nothing', async () => {
+    const target = {system: 'memory', workspace: 'test', id: '9', key: null, url: null};
     const h = harness();
+    h.connector.seed({
+      title: 'a',
+      links: [
+        {type: 'blocks', target},
+        {type: 'relates_to', target},
+      ],
+    });
+    await h.engine.pull();
+    await h.store.recordLocalEdit(h.identity('1'), {links: [{type: 'relates_to', target}]});
+    const dry = await h.engine.push({dryRun: true});
+    expect(dry.summary).to.deep.include({unlinks: 1, writes: 1});
+    const result = await h.engine.push();
+    expect(result.requests).to.deep.equal({getIssue: 2, removeLink: 1});
+    expect(result.plan.unlinks).to.have.length(1);
+    expect(await h.store.listPending()).to.deep.equal([]);
+    const again = await h.engine.push();
+    expect(again.summary.writes).to.equal(0);
+    expect(h.connector.countOf('removeLink')).to.equal(1);
+  });
+
+  it('reports a local link removal as unsupported and keeps it pending where the connector cannot remove', async () => {
+    const target = {system: 'memory', workspace: 'test', id: '9'};
+    const h = harness({capabilities: {link_removal: false}});
     h.connector.seed({title: 'a', links: [{type: 'relates_to', target}]});
     await h.engine.pull();
     await h.store.recordLocalEdit(h.identity('1'), {links: []});

@@ -9,8 +9,8 @@
  *   `per_page`; `Link` headers point at `/repositories/{id}/issues?...` as GitHub's do, so a
  *   client must follow them rather than rebuild URLs.
  * - `GET/PATCH /repos/{o}/{r}/issues/{n}`, `POST /repos/{o}/{r}/issues`, `GET/POST
- *   .../issues/{n}/comments`, `GET .../issues/{n}/parent`, `POST .../issues/{n}/sub_issues`,
- *   `DELETE .../issues/{n}/sub_issue`, `GET /search/issues` (a `q` with `repo:`, `is:issue`,
+ *   .../issues/{n}/comments`, `GET .../issues/{n}/parent`, the dependency and sub-issue
+ *   endpoints with GitHub's rules (`fake-github-relations.ts`), `GET /search/issues` (a `q` with `repo:`, `is:issue`,
  *   `in:body|title`, and one quoted phrase; an issue created through the API in the last
  *   `searchLagMs` is not found yet, as GitHub's index lags).
  * - GitHub's documented limits (`github-limits.ts`): 5,000 requests an hour, 80 writes a minute
@@ -35,6 +35,7 @@ import {
   type RecordedRequest,
   type ScriptedFault,
 } from '../fake-http-server.js';
+import {FakeGitHubRelations, type RelationHost} from './fake-github-relations.js';
 import {GitHubLimits, type GitHubLimitOptions} from './github-limits.js';
 
 export interface FakeGitHubOptions {
@@ -62,6 +63,8 @@ export interface GitHubIssueSeed {
   /** An issue type name (`Bug`, `Task`, `Feature`). */
   readonly type?: string | null;
   readonly parent?: number | null;
+  /** Numbers of the issues blocking this one. */
+  readonly blocked_by?: readonly number[];
   readonly pull_request?: boolean;
   readonly created_at?: string | Date;
   readonly updated_at?: string | Date;
@@ -79,6 +82,8 @@ interface IssueRecord {
   milestone: number | null;
   type: string | null;
   parent: number | null;
+  /** Issues blocking this one (GitHub's "blocked by"), by number. */
+  blockedBy: number[];
   pull_request: boolean;
   createdMs: number;
   updatedMs: number;
@@ -125,6 +130,7 @@ export class FakeGitHubServer {
   private http!: FakeHttpServer;
   /** The limits enforced, with the count of requests refused. */
   readonly limits: GitHubLimits;
+  private readonly relations = new FakeGitHubRelations(this.relationHost());
   /** When each issue created through the API becomes visible to search (fake clock, ms). */
   private readonly indexedAfter = new Map<number, number>();
 
@@ -223,6 +229,7 @@ export class FakeGitHubServer {
       milestone: seed.milestone ? this.milestoneNumber(seed.milestone) : null,
       type: seed.type ?? null,
       parent: seed.parent ?? null,
+      blockedBy: [...(seed.blocked_by ?? [])],
       pull_request: seed.pull_request ?? false,
       createdMs: created,
       updatedMs: updated,
@@ -231,7 +238,7 @@ export class FakeGitHubServer {
       comments: [],
     };
     this.issues.set(number, record);
-    this.sortedByUpdate = null;
+    this.changed();
     return number;
   }
 
@@ -300,7 +307,7 @@ export class FakeGitHubServer {
     patch: Partial<
       Pick<
         IssueRecord,
-        'title' | 'body' | 'state' | 'state_reason' | 'labels' | 'assignees' | 'type' | 'parent'
+        'title' | 'body' | 'state' | 'state_reason' | 'labels' | 'assignees' | 'type' | 'parent' | 'blockedBy'
       >
     >,
   ): void {
@@ -314,6 +321,16 @@ export class FakeGitHubServer {
   issue(number: number): Record<string, unknown> | undefined {
     const record = this.issues.get(number);
     return record ? this.issueJson(record, this.url) : undefined;
+  }
+
+  /** Numbers of the issues blocking issue `number` ("blocked by"), in the order added. */
+  blockedBy(number: number): number[] {
+    return [...this.require(number).blockedBy];
+  }
+
+  /** Numbers of the sub-issues of issue `number`. */
+  subIssuesOf(number: number): number[] {
+    return [...this.issues.values()].filter((r) => r.parent === number).map((r) => r.number);
   }
 
   commentsOf(number: number): string[] {
@@ -404,10 +421,7 @@ export class FakeGitHubServer {
         return this.error(404, 'Not Found');
       return {status: 200, json: this.issueJson(this.issues.get(record.parent)!, request.baseUrl)};
     }
-    if ((m = /^\/issues\/(\d+)\/sub_issues?$/.exec(rest)) && (method === 'POST' || method === 'DELETE')) {
-      return this.subIssue(Number(m[1]), method, request);
-    }
-    return this.error(404, 'Not Found');
+    return this.relations.route(method, rest, request) ?? this.error(404, 'Not Found');
   }
 
   /** GitHub's answer to a request naming the repository's former name. */
@@ -531,6 +545,7 @@ export class FakeGitHubServer {
       milestone: resolved.milestone ?? null,
       type: resolved.type ?? null,
       parent: null,
+      blockedBy: [],
       pull_request: false,
       createdMs: now,
       updatedMs: now,
@@ -540,7 +555,7 @@ export class FakeGitHubServer {
     };
     this.issues.set(number, record);
     this.indexedAfter.set(number, this.now().getTime() + this.limits.searchLagMs);
-    this.sortedByUpdate = null;
+    this.changed();
     return {
       status: 201,
       headers: {location: `${this.url}/repos/${this.owner}/${this.repo}/issues/${number}`},
@@ -623,42 +638,6 @@ export class FakeGitHubServer {
     record.comments.push(comment);
     this.touch(record, now);
     return {status: 201, json: this.commentJson(record, comment)};
-  }
-
-  private subIssue(parentNumber: number, method: string, request: FakeRequest): FakeResponse {
-    const parent = this.issues.get(parentNumber);
-    if (!parent) return this.error(404, 'Not Found');
-    const invalid = this.checkBody(
-      request.body,
-      method === 'POST' ? {sub_issue_id: 'number', replace_parent: 'boolean'} : {sub_issue_id: 'number'},
-    );
-    if (invalid) return invalid;
-    const id = (request.body as {sub_issue_id?: unknown}).sub_issue_id;
-    const child = [...this.issues.values()].find((r) => issueId(r.number) === id);
-    if (!child) return this.validation('Issue', 'sub_issue_id', 'invalid');
-    if (method === 'POST') {
-      if (
-        child.parent !== null &&
-        child.parent !== parentNumber &&
-        (request.body as {replace_parent?: boolean}).replace_parent !== true
-      ) {
-        return this.validation(
-          'Issue',
-          'sub_issue_id',
-          'already_exists',
-          'Sub issue may only have one parent',
-        );
-      }
-      child.parent = parentNumber;
-    } else {
-      if (child.parent !== parentNumber) return this.error(404, 'Not Found');
-      child.parent = null;
-    }
-    this.touch(child);
-    return {
-      status: method === 'POST' ? 201 : 200,
-      json: this.issueJson(method === 'POST' ? parent : child, request.baseUrl),
-    };
   }
 
   private search(request: FakeRequest): FakeResponse {
@@ -811,7 +790,10 @@ export class FakeGitHubServer {
       body: r.body,
       state_reason: r.state_reason,
     };
-    if (r.parent !== null) json.parent_issue_url = `${api}/issues/${r.parent}`;
+    Object.assign(
+      json,
+      this.relations.payloadFields(r, (n) => `${api}/issues/${n}`),
+    );
     if (r.pull_request)
       json.pull_request = {
         url: `${api}/pulls/${r.number}`,
@@ -837,6 +819,21 @@ export class FakeGitHubServer {
     };
   }
 
+  /** What the relations need of this fake (records, payloads, answers). */
+  private relationHost(): RelationHost {
+    return {
+      records: () => this.issues.values(),
+      record: (number) => this.issues.get(number),
+      byDatabaseId: (id) => this.issues.get(id - ISSUE_ID_OFFSET),
+      issueJson: (record, baseUrl) => this.issueJson(record as IssueRecord, baseUrl),
+      touch: (record) => this.touch(record as IssueRecord),
+      checkBody: (body, allowed) => this.checkBody(body, allowed),
+      validation: (resource, field, code, message) => this.validation(resource, field, code, message),
+      error: (status, message) => this.error(status, message),
+      page: (request, items) => pageOf(request, items),
+    };
+  }
+
   private byUpdate(): IssueRecord[] {
     if (this.sortedByUpdate === null) {
       this.sortedByUpdate = [...this.issues.values()].sort(
@@ -848,7 +845,13 @@ export class FakeGitHubServer {
 
   private touch(record: IssueRecord, now = toSeconds(this.now())): void {
     record.updatedMs = now;
+    this.changed();
+  }
+
+  /** Forgets what is derived from the records (the update order, the relation index). */
+  private changed(): void {
     this.sortedByUpdate = null;
+    this.relations.changed();
   }
 
   private require(number: number): IssueRecord {
@@ -882,8 +885,25 @@ export class FakeGitHubServer {
   }
 }
 
+/** Database ids are not issue numbers (GitHub's are large and global): an offset keeps them apart. */
+const ISSUE_ID_OFFSET = 10_000_000;
+
 export function issueId(number: number): number {
-  return 10_000_000 + number;
+  return ISSUE_ID_OFFSET + number;
+}
+
+/** One page of `items` by `per_page` (default 30, at most 100) and `page`, with a `Link` to the next. */
+function pageOf(request: FakeRequest, items: readonly Record<string, unknown>[]): FakeResponse {
+  const q = single(request.query);
+  const perPage = clamp(Number(q.per_page ?? 30), 1, 100);
+  const page = Math.max(1, Math.floor(Number(q.page ?? 1)) || 1);
+  const headers: Record<string, string> = {};
+  if (page * perPage < items.length) {
+    const params = new URLSearchParams(q);
+    params.set('page', String(page + 1));
+    headers.link = `<${request.baseUrl}${request.path}?${params.toString()}>; rel="next"`;
+  }
+  return {status: 200, headers, json: items.slice((page - 1) * perPage, page * perPage)};
 }
 
 function single(query: Readonly<Record<string, string | string[]>>): Record<string, string> {

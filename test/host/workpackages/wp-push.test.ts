@@ -320,7 +320,14 @@ describe('work packages: sync push with a fake tracker', () => {
         },
         () => h.engine.push({dryRun: true}),
       );
-      expect(result.intents.counts).to.deep.equal({edits: 0, drafts: 2, mappings: 2, links: 0});
+      expect(result.intents.counts).to.deep.equal({
+        edits: 0,
+        drafts: 2,
+        mappings: 2,
+        links: 0,
+        unlinks: 0,
+        parents: 0,
+      });
       expect(result.intents.deferred_links).to.equal(1);
       expect(await h.store.listIssues()).to.deep.equal([]);
       expect(await h.store.listMappings()).to.deep.equal([]);

@@ -9,7 +9,14 @@ import {
   keysetStep,
   nextLink,
 } from '../../http/index.js';
-import type {CanonicalIssue, CanonicalLink, IssueField, IssuePatch} from '../../model/canonical-issue.js';
+import {
+  createIssue,
+  type CanonicalIssue,
+  type CanonicalLink,
+  type IssueField,
+  type IssuePatch,
+} from '../../model/canonical-issue.js';
+import {refIdentity} from '../../model/external-ref.js';
 import type {CanonicalStatus} from '../../model/enums.js';
 import type {ExternalRef} from '../../model/external-ref.js';
 import {isJsonObject, type JsonObject, type JsonValue} from '../../model/json.js';
@@ -31,20 +38,29 @@ import {
   toCanonical,
   type GitHubIssueJson,
 } from './github-issue-mapper.js';
+import {GitHubRelations} from './github-relations.js';
 import {readGitHubSettings, type GitHubSettings} from './github-settings.js';
 
 /** Fields `createIssue`/`updateIssue`/`transitionIssue` write. Priority rides on a label. */
-const WRITABLE: readonly IssueField[] = ['title', 'body', 'status', 'priority', 'assignees', 'labels'];
+const WRITABLE: readonly IssueField[] = [
+  'title',
+  'body',
+  'status',
+  'priority',
+  'assignees',
+  'labels',
+  'parent',
+  'links',
+];
 
 export const GITHUB_CAPABILITIES: ConnectorCapabilities = Object.freeze({
   incremental: true,
   create: true,
   comments: true,
-  // GitHub has no typed issue links in REST (only mentions and sub-issues): not claimed.
-  links: false,
-  link_removal: false,
-  // Parents are read from `parent_issue_url` where GitHub sends it; writing them is not done.
-  hierarchy: false,
+  // "Blocked by" dependencies (`blocks`/`blocked_by` links) and sub-issues (the parent).
+  links: true,
+  link_removal: true,
+  hierarchy: true,
   multi_assignee: true,
   custom_fields: false,
   delete: false,
@@ -71,6 +87,7 @@ export class GitHubConnector implements TrackerConnector {
   private readonly settings: GitHubSettings;
   private readonly http: HttpClient;
   private readonly repoPath: string;
+  private readonly relations: GitHubRelations;
 
   constructor(config: ConnectorConfig) {
     this.settings = readGitHubSettings(config);
@@ -94,6 +111,12 @@ export class GitHubConnector implements TrackerConnector {
         not_found: `Check that the repository ${this.settings.workspace} exists and the token can see it${this.settings.serverUrl === 'https://api.github.com' ? '' : ', and that the server URL ends in /api/v3'}.`,
         rate_limit: 'A token with a higher limit (or fewer parallel runs) helps.',
       },
+    });
+    this.relations = new GitHubRelations({
+      http: this.http,
+      repoPath: this.repoPath,
+      workspace: this.workspace,
+      fetchRaw: (ref) => this.fetchRaw(ref),
     });
   }
 
@@ -121,15 +144,13 @@ export class GitHubConnector implements TrackerConnector {
       nextLink(response.headers.get('link')) !== null,
       'GitHub',
     );
-    const items = listed
-      .filter((item, i) => step.keep[i] && !isPullRequest(item))
-      .map((item) => toCanonical(item, this.settings));
+    const items = await this.canonical(listed.filter((item, i) => step.keep[i] && !isPullRequest(item)));
     return {items, next_cursor: step.next === null ? null : encodeKeysetCursor(step.next)};
   }
 
   async getIssue(ref: ExternalRef): Promise<CanonicalIssue | null> {
     const raw = await this.fetchRaw(ref);
-    return raw === null ? null : toCanonical(raw, this.settings);
+    return raw === null ? null : (await this.canonical([raw]))[0];
   }
 
   async createIssue(issue: CanonicalIssue, options: {idempotencyKey: string}): Promise<CanonicalIssue> {
@@ -146,10 +167,15 @@ export class GitHubConnector implements TrackerConnector {
       body,
     });
     const created = assertIssueJson(response.data, 'the created issue');
-    if (issue.status === 'done' || issue.status === 'canceled') {
-      return this.transitionIssue(toCanonical(created, this.settings).ref, issue.status);
-    }
-    return toCanonical(created, this.settings);
+    this.relations.remember(created);
+    const ref = toCanonical(created, this.settings).ref;
+    // The parent and the links are relations of their own, written once the issue exists.
+    if (issue.parent !== null) await this.relations.setParent(created, issue.parent);
+    for (const link of issue.links) await this.relations.upsertLink(ref, link);
+    if (issue.status === 'done' || issue.status === 'canceled')
+      return this.transitionIssue(ref, issue.status);
+    if (issue.parent === null && issue.links.length === 0) return toCanonical(created, this.settings);
+    return (await this.getIssue(ref)) ?? toCanonical(created, this.settings);
   }
 
   /**
@@ -172,7 +198,7 @@ export class GitHubConnector implements TrackerConnector {
     const found = candidates.find(
       (item) => isJsonObject(item) && splitMarker(item.body as string | null).key === key,
     );
-    if (found) return toCanonical(assertIssueJson(found, 'search results'), this.settings);
+    if (found) return (await this.canonical([assertIssueJson(found, 'search results')]))[0];
     const recent = await this.http.get<JsonValue[]>(`${this.repoPath}/issues`, {
       state: 'all',
       sort: 'created',
@@ -183,7 +209,7 @@ export class GitHubConnector implements TrackerConnector {
       (item) =>
         !isPullRequest(item) && isJsonObject(item) && splitMarker(item.body as string | null).key === key,
     );
-    return match ? toCanonical(assertIssueJson(match, 'the issue list'), this.settings) : null;
+    return match ? (await this.canonical([assertIssueJson(match, 'the issue list')]))[0] : null;
   }
 
   /** The issue marked `key` among those created at or after `since` (newest first, paged). */
@@ -204,7 +230,7 @@ export class GitHubConnector implements TrackerConnector {
       for (const item of items) {
         if (!isJsonObject(item) || isPullRequest(item)) continue;
         if (splitMarker(item.body as string | null).key === key)
-          return toCanonical(assertIssueJson(item, 'the issue list'), this.settings);
+          return (await this.canonical([assertIssueJson(item, 'the issue list')]))[0];
       }
       const last = items[items.length - 1];
       if (isJsonObject(last) && Date.parse(String(last.created_at)) < sinceMs) return null;
@@ -226,6 +252,23 @@ export class GitHubConnector implements TrackerConnector {
       });
     const current = await this.requireRaw(ref);
     const canonical = toCanonical(current, this.settings);
+    const body = this.fieldChanges(current, canonical, patch);
+    const relations = patch.parent !== undefined || patch.links !== undefined;
+    if (Object.keys(body).length === 0 && !relations) return (await this.canonical([current]))[0];
+    const patched = Object.keys(body).length === 0 ? current : await this.patchRaw(ref, body);
+    if (!relations) return (await this.canonical([patched]))[0];
+    if (patch.parent !== undefined) await this.relations.setParent(patched, patch.parent);
+    if (patch.links !== undefined) {
+      await this.replaceLinks(patched, patch.links);
+      return this.getRequired(ref);
+    }
+    // Only the parent changed: the issue is as patched, under its new parent (no read back).
+    const [issue] = await this.canonical([patched]);
+    return createIssue({...issue, parent: patch.parent ?? null});
+  }
+
+  /** The PATCH body for the plain fields of `patch` that differ from the issue (empty: none). */
+  private fieldChanges(current: GitHubIssueJson, canonical: CanonicalIssue, patch: IssuePatch): JsonObject {
     const body: JsonObject = {};
     if (patch.title !== undefined && patch.title !== canonical.title) body.title = patch.title;
     if (patch.body !== undefined && patch.body !== canonical.body)
@@ -240,8 +283,16 @@ export class GitHubConnector implements TrackerConnector {
     );
     if (wantLabels.join('\n') !== [...labelNames(current)].sort().join('\n')) body.labels = wantLabels;
     Object.assign(body, this.stateFields(current, status));
-    if (Object.keys(body).length === 0) return canonical;
-    return this.patch(ref, body);
+    return body;
+  }
+
+  /** Makes the issue's dependency links equal to `wanted`: adds the missing, removes the others. */
+  private async replaceLinks(current: GitHubIssueJson, wanted: readonly CanonicalLink[]): Promise<void> {
+    const ref = toCanonical(current, this.settings).ref;
+    const have = (await this.relations.linksOf([current])).get(current.number) ?? [];
+    const diff = diffLinkSets(have, wanted);
+    for (const link of diff.removed) await this.relations.removeLink(ref, link);
+    for (const link of diff.added) await this.relations.upsertLink(ref, link);
   }
 
   async transitionIssue(ref: ExternalRef, status: CanonicalStatus): Promise<CanonicalIssue> {
@@ -250,21 +301,30 @@ export class GitHubConnector implements TrackerConnector {
     const body: JsonObject = this.stateFields(current, status);
     const wantLabels = composeLabels(canonical.labels, status, canonical.priority, this.settings);
     if (wantLabels.join('\n') !== [...labelNames(current)].sort().join('\n')) body.labels = wantLabels;
-    if (Object.keys(body).length === 0) return canonical;
-    return this.patch(ref, body);
+    if (Object.keys(body).length === 0) return (await this.canonical([current]))[0];
+    return (await this.canonical([await this.patchRaw(ref, body)]))[0];
   }
 
-  async upsertLink(_ref: ExternalRef, link: CanonicalLink): Promise<void> {
-    throw new CapabilityNotSupportedError('github', `issue links (${link.type})`, {
-      hint: 'GitHub Issues has no typed links in its REST API; mention the issue in a comment instead.',
-    });
+  /**
+   * `blocks`/`blocked_by` as GitHub's "blocked by" dependency; `child_of`/`parent_of` as a
+   * sub-issue. A relation that exists already is done (no second write).
+   */
+  async upsertLink(ref: ExternalRef, link: CanonicalLink): Promise<void> {
+    if (link.type === 'child_of') return this.relations.setParent(await this.requireRaw(ref), link.target);
+    if (link.type === 'parent_of') return this.relations.setParent(await this.requireRaw(link.target), ref);
+    return this.relations.upsertLink(ref, link);
   }
 
-  /** The key rides in the same hidden footer as a created issue's (not shown when rendered). */
-  async removeLink(_ref: ExternalRef, link: CanonicalLink): Promise<void> {
-    throw new CapabilityNotSupportedError('github', `removing issue links (${link.type})`, {
-      hint: 'Remove the relation in the tracker directly.',
-    });
+  async removeLink(ref: ExternalRef, link: CanonicalLink): Promise<void> {
+    if (link.type === 'child_of' || link.type === 'parent_of') {
+      const child = await this.requireRaw(link.type === 'child_of' ? ref : link.target);
+      const parent = link.type === 'child_of' ? link.target : ref;
+      // Only the parent named is removed; a child that has another one keeps it.
+      if (this.relations.parentNumber(child) === Number(parent.id))
+        await this.relations.setParent(child, null);
+      return;
+    }
+    return this.relations.removeLink(ref, link);
   }
 
   async addComment(ref: ExternalRef, body: string, options: {idempotencyKey?: string} = {}): Promise<void> {
@@ -302,7 +362,7 @@ export class GitHubConnector implements TrackerConnector {
     return current.state === 'open' ? {} : {state: 'open'};
   }
 
-  private async patch(ref: ExternalRef, body: JsonObject): Promise<CanonicalIssue> {
+  private async patchRaw(ref: ExternalRef, body: JsonObject): Promise<GitHubIssueJson> {
     // PATCH with absolute values is safe to repeat.
     const response = await this.http.request<JsonValue>({
       method: 'PATCH',
@@ -310,7 +370,24 @@ export class GitHubConnector implements TrackerConnector {
       body,
       idempotent: true,
     });
-    return toCanonical(assertIssueJson(response.data, `issue #${ref.id}`), this.settings);
+    return assertIssueJson(response.data, `issue #${ref.id}`);
+  }
+
+  /**
+   * Canonical issues of payloads, with their dependency links: read only for the issues whose
+   * summary counts some, so a listing of issues without relations costs no extra request.
+   */
+  private async canonical(raws: readonly GitHubIssueJson[]): Promise<CanonicalIssue[]> {
+    const links = await this.relations.linksOf(raws);
+    return raws.map((raw) => {
+      const issue = toCanonical(raw, this.settings);
+      const found = links.get(raw.number);
+      return found === undefined ? issue : createIssue({...issue, links: found});
+    });
+  }
+
+  private async getRequired(ref: ExternalRef): Promise<CanonicalIssue> {
+    return (await this.canonical([await this.requireRaw(ref)]))[0];
   }
 
   private issuePath(ref: ExternalRef): string {
@@ -358,4 +435,18 @@ export class GitHubConnector implements TrackerConnector {
       },
     );
   }
+}
+
+/** Links of `wanted` that `have` lacks, and those `have` holds that `wanted` does not. */
+function diffLinkSets(
+  have: readonly CanonicalLink[],
+  wanted: readonly CanonicalLink[],
+): {added: CanonicalLink[]; removed: CanonicalLink[]} {
+  const key = (l: CanonicalLink) => `${l.type}|${refIdentity(l.target)}`;
+  const haveKeys = new Set(have.map(key));
+  const wantKeys = new Set(wanted.map(key));
+  return {
+    added: wanted.filter((l) => !haveKeys.has(key(l))),
+    removed: have.filter((l) => !wantKeys.has(key(l))),
+  };
 }

@@ -18,6 +18,15 @@ describe('bind options: typed flags, validated keys and values, documented defau
   const bind = (...extra: string[]) =>
     run(['tracker', 'bind', '--provider', 'github', '--workspace', 'acme/app', ...extra]);
 
+  it('--no-mission-issues stores mission_issues: false; a value that is not true or false is refused', async () => {
+    const off = await bind('--no-mission-issues');
+    expect(off.error, off.stderr).to.equal(undefined);
+    expect(options()).to.deep.equal({mission_issues: false});
+    const bad = await bind('--option', 'mission_issues=maybe');
+    expect(exitCode(bad)).to.equal(2);
+    expect(bad.stderr).to.include('Invalid --option mission_issues: expected true or false');
+  });
+
   it('--status-label in_progress=in-progress (repeatable) is stored as an object, and statuses come from those labels', async () => {
     const fake = await FakeGitHubServer.start();
     try {

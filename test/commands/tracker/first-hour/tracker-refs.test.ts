@@ -37,7 +37,7 @@ describe('push --create-missing honours tracker_refs', () => {
     const r = await run(['tracker', 'sync', 'push', '--create-missing']);
     expect(r.error, r.stderr).to.equal(undefined);
     expect(r.stdout).to.include('040-refs/WP01: mapped to #3 (tracker_refs #3), not created');
-    expect(tracker.countOf('createIssue')).to.equal(1); // WP03 only
+    expect(tracker.countOf('createIssue')).to.equal(2); // WP03 and the mission's issue only
     const byId = new Map(tracker.allRemote().map((i) => [i.ref.id, i]));
     expect(byId.get('3')?.status).to.equal('in_progress');
     expect(byId.get('4')?.status).to.equal('done');
@@ -46,7 +46,9 @@ describe('push --create-missing honours tracker_refs', () => {
       (await run(['tracker', 'map', 'list', '--json'])).stdout,
     ).mappings;
     expect(
-      mappings.filter((m) => m.wp_id !== '040-refs/WP03').map((m) => [m.wp_id, m.external_id]),
+      mappings
+        .filter((m) => m.wp_id !== '040-refs/WP03' && m.wp_id !== '040-refs/mission')
+        .map((m) => [m.wp_id, m.external_id]),
     ).to.deep.equal([
       ['040-refs/WP01', '3'],
       ['040-refs/WP02', '4'],
@@ -54,7 +56,7 @@ describe('push --create-missing honours tracker_refs', () => {
     // Settled: a second run creates and maps nothing.
     const again = await run(['tracker', 'sync', 'push', '--create-missing']);
     expect(again.stdout).not.to.include('Work packages:');
-    expect(tracker.countOf('createIssue')).to.equal(1);
+    expect(tracker.countOf('createIssue')).to.equal(2);
   });
 
   it('two work packages naming the same issue: neither is mapped nor gets a duplicate issue', async () => {

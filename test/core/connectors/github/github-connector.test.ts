@@ -11,6 +11,7 @@ import {
 import {connectorModule} from '../../../../src/core/connectors/github/index.js';
 import {FakeGitHubServer} from '../../../fakes/github/index.js';
 import {listAll, runConnectorConformance} from '../../../conformance/connector-conformance.js';
+import {requestViolations} from './openapi-contract.js';
 
 interface Rig {
   server: FakeGitHubServer;
@@ -72,14 +73,22 @@ runConnectorConformance('github', async () => {
         }),
       ),
     commentsOf: (id) => server.commentsOf(Number(id)),
-    close: () => server.close(),
+    close: async () => {
+      // Every request the connector sent is one GitHub's OpenAPI description documents.
+      const violations = server.requests.flatMap((request) => requestViolations(request));
+      await server.close();
+      expect(violations).to.deep.equal([]);
+    },
   };
 });
 
 describe('github connector', () => {
   let r: Rig;
   afterEach(async () => {
+    const violations = r?.server.requests.flatMap((request) => requestViolations(request)) ?? [];
     await r?.server.close();
+    // Every request the connector sent is one GitHub's OpenAPI description documents.
+    expect(violations).to.deep.equal([]);
   });
 
   it('pulls 1,000 issues 100 a page through one 429 (Retry-After: 2): one wait, no request twice', async () => {
@@ -425,7 +434,7 @@ describe('github connector', () => {
       'new\n\n<!-- spec-kitty:idempotency=KEEP1 -->',
     );
     try {
-      await r.connector.updateIssue(created.ref, {links: []}, {idempotencyKey: 'x'});
+      await r.connector.updateIssue(created.ref, {issue_type: 'bug'}, {idempotencyKey: 'x'});
       expect.fail('expected CapabilityNotSupportedError');
     } catch (e) {
       expect((e as Error).name).to.equal('CapabilityNotSupportedError');
