@@ -128,5 +128,24 @@ describe('sync push and pull: the mission graph on GitHub (fake GitHub)', () => 
     const links = JSON.stringify(json.links);
     for (const blocker of ['WP01 Schema', 'WP02 Reader']) expect(links).to.contain(id(blocker));
     expect(links).to.contain('blocked_by');
+    // The offline graph joins what the pull stored: the mission is WP03's parent issue, both
+    // WP01 is done (it no longer blocks), WP02 still does; WP02 is the one ready to start.
+    const graph = parseJson<{
+      parent_issue: {key: string};
+      blocked_by: {key: string; blocking: boolean}[];
+      ready: boolean;
+    }>(shown.stdout);
+    expect(graph.parent_issue.key).to.equal(`#${numberOf('Graph on GitHub')}`);
+    expect(graph.blocked_by.map((b) => [b.key, b.blocking])).to.have.deep.members([
+      [`#${numberOf('WP01 Schema')}`, false],
+      [`#${numberOf('WP02 Reader')}`, true],
+    ]);
+    expect(graph.ready).to.equal(false);
+    const ready = await run(['tracker', 'list-tickets', '--ready', '--json']);
+    expect(ready.error, ready.stderr).to.equal(undefined);
+    const readyText = ready.stdout;
+    expect(readyText).to.contain(`"#${numberOf('WP02 Reader')}"`);
+    for (const blocked of ['WP01 Schema', 'WP03 Writer'])
+      expect(readyText).not.to.contain(`"#${numberOf(blocked)}"`);
   });
 });

@@ -9,5 +9,15 @@ export {joinMarker, markerFor, splitMarker} from '../shared/body-marker.js';
 export const connectorModule: ConnectorModule = {
   provider: 'github',
   capabilities: GITHUB_CAPABILITIES,
+  relations: {
+    dependencies: {
+      support: 'full',
+      how: "native issue dependencies (POST/DELETE .../dependencies/blocked_by with the blocking issue's database id); read back only for issues whose issue_dependencies_summary counts some.",
+    },
+    parent: {
+      support: 'full',
+      how: 'native sub-issues (POST .../sub_issues, DELETE .../sub_issue); one parent per issue (a parent set by someone else is kept), at most 100 sub-issues per parent; read back from parent_issue_url.',
+    },
+  },
   create: (config) => new GitHubConnector(config),
 };
