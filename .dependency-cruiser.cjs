@@ -87,7 +87,7 @@ module.exports = {
     },
     {
       name: 'no-circular',
-      severity: 'warn',
+      severity: 'error',
       comment: 'Circular imports make load order fragile.',
       from: {},
       to: {circular: true},

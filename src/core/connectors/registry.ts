@@ -1,30 +1,8 @@
 import {ConnectorConfigError} from '../errors.js';
-import type {ConnectorCapabilities, ConnectorConfig, TrackerConnector} from '../protocols/connector.js';
+import {PROVIDER_NAMES, type ConnectorModule, type ProviderName} from './connector-module.js';
 
-/** How far a tracker holds one relation: written, read back and removed (`full`), some (`partial`), or not. */
-export interface RelationNote {
-  readonly support: 'full' | 'partial' | 'none';
-  /** In words: the tracker's own relation used, and what is missing and why. */
-  readonly how: string;
-}
-
-/** The relations a mission's work graph needs, as this tracker holds them (`providers` prints them). */
-export interface RelationSupport {
-  /** "A blocks B" (a work package's dependency). */
-  readonly dependencies: RelationNote;
-  /** An issue's parent (a work package under its mission). */
-  readonly parent: RelationNote;
-}
-
-/** What one provider folder exports as `connectorModule` from its `index.ts`. */
-export interface ConnectorModule {
-  readonly provider: ProviderName;
-  readonly capabilities: ConnectorCapabilities;
-  /** The relations, stated for `providers`; absent: not described yet. */
-  readonly relations?: RelationSupport;
-  /** Validates the config (throws `ConnectorConfigError` naming what is missing) and builds a connector. */
-  create(config: ConnectorConfig): TrackerConnector;
-}
+export {PROVIDER_NAMES} from './connector-module.js';
+export type {ConnectorModule, ProviderName, RelationNote, RelationSupport} from './connector-module.js';
 
 export interface CredentialSpec {
   /** Key in the credentials file table and in `--credential key=value`. */
@@ -49,9 +27,6 @@ export interface ProviderDescriptor {
   /** Loads the connector lazily, so `--help` and offline reads never import HTTP code. */
   load(): Promise<ConnectorModule>;
 }
-
-export const PROVIDER_NAMES = ['github', 'gitlab', 'jira', 'linear', 'beads', 'fp'] as const;
-export type ProviderName = (typeof PROVIDER_NAMES)[number];
 
 const token = (env: string, description: string): CredentialSpec => ({
   key: 'token',

@@ -12,7 +12,7 @@ import type {JsonValue} from '../model/json.js';
 import {localCanWrite, type OwnershipPolicy} from '../policy/ownership.js';
 import type {ConnectorCapabilities} from '../protocols/connector.js';
 import type {PendingChange} from '../protocols/issue-store.js';
-import type {ReportedConflict} from './sync-result.js';
+import type {ConflictRecord} from '../policy/conflicts.js';
 
 /** Why a local change is not sent. */
 export type SkipReason =
@@ -297,4 +297,11 @@ export function prepareDraft(
     notOwned.length > 0 ? [{identity, fields: notOwned, reason: 'owned_by_external'}] : [];
   const issue = Object.keys(reset).length > 0 ? createIssue({...draft, ...(reset as object)}) : draft;
   return {issue, fields: ['title', ...fields], skipped, unsupported};
+}
+
+/** A conflict the run found, with the issue it is about. */
+export interface ReportedConflict extends ConflictRecord {
+  readonly identity: string;
+  /** False when the identical open conflict was already stored (not recorded again). */
+  readonly recorded: boolean;
 }

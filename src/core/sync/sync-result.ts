@@ -1,6 +1,5 @@
 import {ConnectorRequestError, TrackerError, ValidationError, isRetryableFailure} from '../errors.js';
 import type {FailureClass} from '../model/enums.js';
-import type {ConflictRecord} from '../policy/conflicts.js';
 import type {SyncCheckpoint} from '../protocols/checkpoint-store.js';
 import type {SyncPlan} from './push-plan.js';
 
@@ -46,11 +45,9 @@ export interface SyncFailure {
 }
 
 /** A conflict found by this run, with the issue it belongs to. */
-export interface ReportedConflict extends ConflictRecord {
-  readonly identity: string;
-  /** False when the identical open conflict was already stored (not recorded again). */
-  readonly recorded: boolean;
-}
+import type {ReportedConflict} from './push-plan.js';
+
+export type {ReportedConflict};
 
 /** Connector calls made, by connector method name (`listIssues`, `getIssue`, ...). */
 export type RequestCounts = Record<string, number>;

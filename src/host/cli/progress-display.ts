@@ -1,11 +1,8 @@
 import type {RuntimeEvent} from '../../core/protocols/runtime.js';
-import {WaitLines, describeWait} from './wait-lines.js';
+import {WaitLines, describeWait, type ProgressSink} from './wait-lines.js';
 
 /** Where the display writes: a stream with `isTTY` (stderr in the CLI, a fake in tests). */
-export interface ProgressSink {
-  readonly isTTY?: boolean;
-  write(text: string): unknown;
-}
+export type {ProgressSink} from './wait-lines.js';
 
 /**
  * A live one-line progress display on stderr for long runs, fed with the `RuntimeEvent`s the

@@ -1,5 +1,10 @@
 import type {RuntimeEvent} from '../../core/protocols/runtime.js';
-import type {ProgressSink} from './progress-display.js';
+
+/** Where progress and wait lines go (stderr); `isTTY` decides between a live line and plain lines. */
+export interface ProgressSink {
+  readonly isTTY?: boolean;
+  write(text: string): unknown;
+}
 
 type WaitEvent = Extract<RuntimeEvent, {type: 'wait'}>;
 

@@ -10,34 +10,9 @@ import {isSegmentName, parseSegment} from './segment-file.js';
 import {repairTornTail, tornTail, type TornTailRepair} from './torn-tail.js';
 import {WRITER_LOCK_NAME} from './scope.js';
 import {isOpenSegmentName} from './open-segment.js';
+import type {DoctorFinding, FindingCode} from './doctor-finding.js';
 
-export type FindingCode =
-  | 'symlink'
-  | 'invalid_line'
-  | 'torn_tail'
-  | 'duplicate_event'
-  | 'fold_diagnostic'
-  | 'stale_lock'
-  | 'active_lock'
-  | 'temp_file'
-  | 'unknown_file'
-  | 'open_segment'
-  | 'damaged_checkpoint'
-  | 'ignore_rules';
-
-export interface DoctorFinding {
-  readonly code: FindingCode;
-  /** error: data needs a person; warning: repairable or worth a look; info: harmless. */
-  readonly severity: 'error' | 'warning' | 'info';
-  readonly message: string;
-  /** Relative to the repository root, when the finding is about a file. */
-  readonly path?: string;
-  /** `fix` can repair it without losing data. */
-  readonly fixable: boolean;
-  fixed: boolean;
-  /** The invariant of docs/ARCHITECTURE.md this damage breaks (`INV-3`), when it breaks one. */
-  readonly invariant?: string;
-}
+export type {DoctorFinding, FindingCode} from './doctor-finding.js';
 
 /** The invariant each kind of damage breaks: its finding names it. */
 const BROKEN_INVARIANT: Partial<Record<FindingCode, string>> = {

@@ -2,7 +2,7 @@ import {promises as fs} from 'node:fs';
 import * as path from 'node:path';
 
 import {committedState} from './committed-file.js';
-import type {DoctorFinding} from './doctor.js';
+import type {DoctorFinding} from './doctor-finding.js';
 import {ensureRealDir, readFileNoFollow, writeFileAtomic} from '../fs/safe-fs.js';
 import {parseSegment, type ParsedSegment} from './segment-file.js';
 

@@ -1,4 +1,4 @@
-import type {ConnectorModule} from '../registry.js';
+import type {ConnectorModule} from '../connector-module.js';
 import {BEADS_CAPABILITIES, BeadsConnector} from './beads-connector.js';
 
 export {BEADS_CAPABILITIES, BeadsConnector} from './beads-connector.js';

@@ -1,4 +1,4 @@
-import type {ConnectorModule} from '../registry.js';
+import type {ConnectorModule} from '../connector-module.js';
 import {FP_CAPABILITIES, FPConnector} from './fp-connector.js';
 
 export {FP_CAPABILITIES, FPConnector} from './fp-connector.js';

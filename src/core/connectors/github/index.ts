@@ -1,5 +1,5 @@
 /** GitHub Issues connector (api.github.com and GitHub Enterprise Server). */
-import type {ConnectorModule} from '../registry.js';
+import type {ConnectorModule} from '../connector-module.js';
 import {GITHUB_CAPABILITIES, GitHubConnector} from './github-connector.js';
 
 export {GitHubConnector, GITHUB_CAPABILITIES} from './github-connector.js';

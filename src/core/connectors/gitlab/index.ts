@@ -1,5 +1,5 @@
 /** GitLab Issues connector (gitlab.com and self-managed instances). */
-import type {ConnectorModule} from '../registry.js';
+import type {ConnectorModule} from '../connector-module.js';
 import {GITLAB_CAPABILITIES, GitLabConnector} from './gitlab-connector.js';
 
 export {GitLabConnector, GITLAB_CAPABILITIES} from './gitlab-connector.js';

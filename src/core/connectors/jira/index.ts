@@ -1,4 +1,4 @@
-import type {ConnectorModule} from '../registry.js';
+import type {ConnectorModule} from '../connector-module.js';
 import {JIRA_CAPABILITIES, JiraConnector} from './jira-connector.js';
 
 /** Jira Cloud (REST v3) and Jira Data Center (REST v2), chosen by credentials or `options.edition`. */

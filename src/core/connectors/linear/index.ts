@@ -1,4 +1,4 @@
-import type {ConnectorModule} from '../registry.js';
+import type {ConnectorModule} from '../connector-module.js';
 import {LINEAR_CAPABILITIES, LinearConnector} from './linear-connector.js';
 
 /** Linear (GraphQL at api.linear.app, personal API key); workspace = team key. */
