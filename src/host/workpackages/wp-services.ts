@@ -96,18 +96,24 @@ export function workPackageSyncIntent(options: {createMissing: boolean}): WorkPa
     context: BoundContext,
     storage: {stores: WorkPackageStores},
     pass: {createMissing: boolean; dryRun: boolean},
-  ) =>
-    applyWorkPackageIntents({
-      root: context.location.root,
-      stores: storage.stores,
-      provider: context.binding.provider,
-      workspace: context.binding.workspace,
-      policy: policyOf(context),
-      lanes: context.binding.lanes,
-      createMissing: pass.createMissing,
-      dryRun: pass.dryRun,
-      clock: systemClock,
-    });
+  ) => {
+    const apply = () =>
+      applyWorkPackageIntents({
+        root: context.location.root,
+        stores: storage.stores,
+        provider: context.binding.provider,
+        workspace: context.binding.workspace,
+        policy: policyOf(context),
+        lanes: context.binding.lanes,
+        createMissing: pass.createMissing,
+        dryRun: pass.dryRun,
+        clock: systemClock,
+      });
+    // Every draft, mapping and edit of the pass in one write (all or nothing) instead of one
+    // fsynced file each: nothing leaves the machine until the engine runs.
+    const {stores} = storage;
+    return pass.dryRun || !stores.batch ? apply() : stores.batch(apply);
+  };
   const intent: WorkPackageSyncIntent = {
     name: 'work-packages',
     result: null,
