@@ -25,11 +25,9 @@ import {updateIdempotencyKey} from './idempotency-key.js';
 import {
   diffLinks,
   emptyPlan,
-  prepareDraft,
   summarisePlan,
   triagePending,
   type PendingTriage,
-  type PlannedCreate,
   type PlanSummary,
   type SyncPlan,
 } from './push-plan.js';
