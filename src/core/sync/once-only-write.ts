@@ -55,7 +55,11 @@ async function settleOne<T>(
 ): Promise<{result: T | null; adopted: boolean}> {
   const {intents} = context;
   const {key} = write.intent;
-  if (await write.recorded()) return {result: null, adopted: false};
+  if (await write.recorded()) {
+    // Recorded by another run, or by one that died before deleting its intent: settled.
+    await intents.clear(key);
+    return {result: null, adopted: false};
+  }
   const pending = await intents.get(key);
   if (pending !== null) {
     if (write.find === null) throw uncertainWrite(write.intent, context.retry.provider);
@@ -113,16 +117,21 @@ export async function sendOnceAll<T>(
     const outcomes: OnceOnlyOutcome<T>[] = writes.map(() => ({status: 'not_sent'}));
     const pending = await context.intents.getAll(keys);
     const fresh: number[] = [];
+    // Recorded by a run that died before deleting their intents: settled, the intents can go.
+    const settled: string[] = [];
     let stopped = false;
     for (const [index, write] of writes.entries()) {
-      if (await write.recorded()) outcomes[index] = {status: 'recorded_already'};
-      else if (!pending.has(write.intent.key)) fresh.push(index);
+      if (await write.recorded()) {
+        outcomes[index] = {status: 'recorded_already'};
+        if (pending.has(write.intent.key)) settled.push(write.intent.key);
+      } else if (!pending.has(write.intent.key)) fresh.push(index);
       else if (!stopped) {
         // An earlier run may have sent it: looked for first, as `sendOnce` does.
-        outcomes[index] = await settled(() => settleOne(context, write));
+        outcomes[index] = await outcomeOf(() => settleOne(context, write));
         stopped = outcomes[index].status === 'failed' && batch.stopAfter(outcomes[index].error);
       }
     }
+    if (settled.length > 0) await context.intents.clearAll(settled);
     if (!stopped) await sendFresh(context, batch, fresh, outcomes);
     return outcomes;
   });
@@ -159,7 +168,7 @@ async function sendFresh<T>(
   await context.intents.clearAll(settledKeys);
 }
 
-async function settled<T>(
+async function outcomeOf<T>(
   body: () => Promise<{result: T | null; adopted: boolean}>,
 ): Promise<OnceOnlyOutcome<T>> {
   try {
