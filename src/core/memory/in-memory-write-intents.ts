@@ -45,6 +45,10 @@ export class InMemoryWriteIntents implements WriteIntentStore {
     return hold(0);
   }
 
+  async all(): Promise<WriteIntent[]> {
+    return this.list();
+  }
+
   /** Every intent still recorded (tests). */
   list(): WriteIntent[] {
     return [...this.intents.values()];

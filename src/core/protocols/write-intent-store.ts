@@ -31,6 +31,8 @@ export interface WriteIntentStore {
    */
   exclusive<T>(key: string, body: () => Promise<T>): Promise<T>;
 
+  /** Every recorded intent. */
+  all(): Promise<WriteIntent[]>;
   /** The recorded intents among `keys` (absent: never attempted, or settled). */
   getAll(keys: readonly string[]): Promise<Map<string, WriteIntent>>;
   /**

@@ -72,6 +72,24 @@ export async function pushDrafts(
 }
 
 /**
+ * Deletes the intents of creates whose outcome is in the log: a run that died after recording a
+ * batch and before deleting its intents left them, and their drafts, created, are never pushed
+ * (nor looked at) again. Under the journal's lock, as any settling of an intent.
+ */
+export async function clearSettledCreates(s: DraftPushSession): Promise<void> {
+  const {intents} = s.onceOnly;
+  if (s.dryRun) return;
+  await intents.exclusiveAll([], async () => {
+    const settled: string[] = [];
+    for (const intent of await intents.all()) {
+      if (intent.kind === 'create' && (await s.issues.resolveDraft(intent.identity)) !== null)
+        settled.push(intent.key);
+    }
+    if (settled.length > 0) await intents.clearAll(settled);
+  });
+}
+
+/**
  * One draft's create, prepared: null when there is nothing to send (already created, gone, or
  * a dry run, which plans it and looks for what an earlier run may have sent); 'stop' when that
  * lookup failed fatally.

@@ -45,7 +45,7 @@ import {
 } from './sync-result.js';
 import {mergeIssue} from './three-way-merge.js';
 import {sendOnce, type OnceOnlyContext} from './once-only-write.js';
-import {pushDrafts, type DraftPushSession} from './push-drafts.js';
+import {clearSettledCreates, pushDrafts, type DraftPushSession} from './push-drafts.js';
 
 export interface SyncEngineOptions {
   readonly connector: TrackerConnector;
@@ -454,6 +454,7 @@ export class SyncEngine {
     this.checkGuard(s, triaged, thresholds, s.dryRun || (options.yes ?? false));
     s.openStored = await this.issues.listConflicts({openOnly: true});
 
+    await clearSettledCreates(this.draftSession(s));
     const total = triaged.length;
     for (let done = 0; done < total;) {
       const item = triaged[done]!;

@@ -31,6 +31,8 @@ const INTENT_LOCK_WAIT_MS = 45_000;
 
 /** A batch of intents recorded with one flush: `batch-<slug of its first key>-<hash>.json`. */
 const BATCH_PREFIX = 'batch-';
+/** Read a single intent's file for whatever key it holds. */
+const OWN_KEY = Symbol('own key');
 /** The one lock of the journal: two runs of this clone never send the same write at once. */
 const SEND_LOCK = 'send.lock';
 
@@ -82,6 +84,18 @@ export class WriteIntentFileStore implements WriteIntentStore {
       }
     }
     return out;
+  }
+
+  async all(): Promise<WriteIntent[]> {
+    const out = new Map<string, WriteIntent>();
+    for (const name of this.listNames()) {
+      const file = path.join(this.dir, name);
+      // A single intent's file is read for the key it holds (`get` checks it against the name).
+      const key = name.startsWith(BATCH_PREFIX) ? null : OWN_KEY;
+      for (const intent of await this.readIntents(file, key))
+        if (!out.has(intent.key)) out.set(intent.key, intent);
+    }
+    return [...out.values()];
   }
 
   async record(intent: WriteIntent): Promise<void> {
@@ -148,19 +162,23 @@ export class WriteIntentFileStore implements WriteIntentStore {
     }
   }
 
-  /** The intents of one file: `key`'s own file (one intent) or a batch file (key null). */
-  private async readIntents(file: string, key: string | null): Promise<WriteIntent[]> {
+  /**
+   * The intents of one file: `key`'s own file (one intent; `OWN_KEY`: whatever key it holds) or
+   * a batch file (key null).
+   */
+  private async readIntents(file: string, key: string | typeof OWN_KEY | null): Promise<WriteIntent[]> {
     const bytes = await readFileNoFollow(file);
     if (bytes === null) return [];
     try {
       const json = JSON.parse(bytes.toString('utf8')) as unknown;
+      if (key === OWN_KEY) return [parseIntent(json, (json as {key?: unknown} | null)?.key)];
       if (key !== null) return [parseIntent(json, key)];
       const list = (json as {intents?: unknown}).intents;
       if (!Array.isArray(list)) throw new Error('"intents" must be a list');
       return list.map((item) => parseIntent(item, (item as {key?: unknown})?.key));
     } catch (error) {
       const display = path.relative(this.root, file).split(path.sep).join('/');
-      const what = key ?? 'the creates and comments it lists';
+      const what = typeof key === 'string' ? key : 'the creates and comments it lists';
       throw new StorageError(`${display}: damaged write intent (${(error as Error).message})`, {
         path: file,
         hint: `It records that ${what} may have been sent to the tracker. Check the tracker for it, then delete the file (rm ${display}).`,

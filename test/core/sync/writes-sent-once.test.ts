@@ -257,6 +257,30 @@ describe('writes that are never sent twice (engine against the fake GitHub)', ()
     expect(r.intents.list()).to.deep.equal([]);
   });
 
+  it('a crash after the record and before the intents are deleted: the next push deletes them, sends nothing', async () => {
+    const identity = await draft(r, 5);
+    const clearAll = r.intents.clearAll.bind(r.intents);
+    r.intents.clearAll = async () => {
+      throw new Error('simulated crash');
+    };
+    const crashed = await r
+      .engine()
+      .push()
+      .then(
+        () => null,
+        (error: Error) => error.message,
+      );
+    expect(crashed).to.equal('simulated crash');
+    expect(await r.store.resolveDraft(identity)).to.not.equal(null);
+    expect(r.intents.list()).to.have.length(1);
+    r.intents.clearAll = clearAll;
+    const before = r.fake.requests.length;
+    const rerun = await r.engine().push();
+    expect(rerun.ok, JSON.stringify(rerun.failures)).to.equal(true);
+    expect(r.fake.requests.length - before).to.equal(0);
+    expect(r.intents.list()).to.deep.equal([]);
+  });
+
   it('two pushes of one clone at once create a draft and post a comment once', async () => {
     await r.engine().pull();
     await draft(r, 4);

@@ -59,6 +59,14 @@ describe('WriteIntentFileStore (per-clone journal of writes about to be sent)', 
       'draft-03',
     ]);
     expect(await next.get('draft-02')).to.deep.equal(batch[1]);
+    await next.record(intent);
+    expect((await next.all()).map((i) => i.key).sort()).to.deep.equal([
+      'draft-01',
+      'draft-01KINTENT',
+      'draft-02',
+      'draft-03',
+    ]);
+    await next.clear(intent.key);
     // Two were recorded in the log; the third may have been sent: it stays, under its own name.
     await next.clearAll(['draft-01', 'draft-03']);
     const left = (await fs.readdir(store.dir)).filter((name) => name.endsWith('.json'));
