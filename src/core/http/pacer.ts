@@ -58,6 +58,13 @@ export interface PacingWait {
 const REPORTED_TAIL_SHARE = 0.1;
 /** A second beyond a reset time: reset instants are rounded down and clocks drift. */
 const RESET_MARGIN_MS = 1_000;
+/**
+ * A published window is spent as if it were this much longer. The server counts requests as
+ * they arrive, and the time from booking a send to its arrival varies (the first request of a
+ * run opens a connection and runs cold code): sends spaced exactly `windowMs / limit` apart can
+ * arrive `limit + 1` within one window, and GitHub then asks for a minute's wait.
+ */
+const ARRIVAL_MARGIN_MS = 1_000;
 
 /**
  * Spends a provider's request budgets evenly, on the injected clock. Before a request,
@@ -113,13 +120,16 @@ export class Pacer {
     const sent = this.sends.get(budget) ?? [];
     if (sent.length === 0) return from;
     if (budget.windowMs <= 60_000) {
-      const spacing = Math.max(budget.windowMs / budget.limit, budget.minSpacingMs ?? 0);
+      const spacing = Math.max(
+        Math.ceil((budget.windowMs + ARRIVAL_MARGIN_MS) / budget.limit),
+        budget.minSpacingMs ?? 0,
+      );
       return Math.max(from, sent[sent.length - 1] + spacing);
     }
     // Sliding window: the oldest send still inside the window must leave it first.
     const inWindow = sent.filter((t) => t > from - budget.windowMs);
     if (inWindow.length < budget.limit) return from;
-    return inWindow[inWindow.length - budget.limit] + budget.windowMs;
+    return inWindow[inWindow.length - budget.limit] + budget.windowMs + ARRIVAL_MARGIN_MS;
   }
 
   private earliestReported(budget: ReportedBudget, from: number): number {

@@ -29,6 +29,12 @@ export interface TrackerEventLog {
   readEntry?(identity: string): Promise<IssueEntrySummary | null>;
   /** Optional fast path: `readEntry` for several identities at once (null for unknown ones). */
   readEntries?(identities: readonly string[]): Promise<Map<string, IssueEntrySummary | null>>;
+  /**
+   * Optional: runs `body` as one transaction. The transactions `body` makes are decided in turn
+   * (each sees the ones before it) and appended together, atomically, when it returns; nothing
+   * is appended when it throws. For many small writes that need no durability in between.
+   */
+  batch?<T>(body: () => Promise<T>): Promise<T>;
   /** Optional fast path: the live entries (`TrackerState.liveEntries()`), in identity order. */
   readLiveEntries?(): Promise<IssueEntrySummary[]>;
 }

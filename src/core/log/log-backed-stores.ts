@@ -156,6 +156,11 @@ export class LogBackedStores implements IssueStore, MappingStore {
 
   // ---- writes --------------------------------------------------------------------------
 
+  /** See `IssueStore.batch`: one write of the log when it can batch, else each write on its own. */
+  async batch<T>(body: () => Promise<T>): Promise<T> {
+    return this.log.batch ? this.log.batch(body) : body();
+  }
+
   async recordRemote(updates: readonly RemoteUpdate[]): Promise<number> {
     const {result} = await this.log.transact((state) => {
       const events: TrackerEventPayload[] = [];
@@ -368,8 +373,7 @@ export class LogBackedStores implements IssueStore, MappingStore {
 
   async getByIssue(ref: ExternalRef): Promise<WorkPackageMapping | null> {
     const state = await this.log.read();
-    const identity = refIdentity(ref);
-    return [...state.mappings.values()].find((m) => refIdentity(m.ref) === identity) ?? null;
+    return state.mappingsOf(refIdentity(ref))[0] ?? null;
   }
 
   async addMapping(wpId: string, ref: ExternalRef): Promise<WorkPackageMapping> {
@@ -377,7 +381,7 @@ export class LogBackedStores implements IssueStore, MappingStore {
     if (wp === '') throw new ValidationError('wp_id', 'must not be blank');
     const identity = refIdentity(ref);
     await this.log.transact((state) => {
-      const holder = [...state.mappings.values()].find((m) => refIdentity(m.ref) === identity);
+      const holder = state.mappingsOf(identity)[0];
       if (holder && holder.wp_id !== wp) {
         throw new MappingConflictError(`${ref.key ?? ref.id} is already mapped to ${holder.wp_id}`, {
           hint: `Remove that mapping first: spec-kitty tracker map remove --wp-id ${holder.wp_id}`,

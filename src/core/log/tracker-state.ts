@@ -5,6 +5,7 @@ import {isJsonObject, type JsonObject, type JsonValue} from '../model/json.js';
 import {createRef} from '../model/external-ref.js';
 import type {PendingComment, StoredConflict} from '../protocols/issue-store.js';
 import type {WorkPackageMapping} from '../protocols/mapping-store.js';
+import {MappingTable} from './mapping-table.js';
 import {canonicalJson} from '../serialization/canonical-json.js';
 import {LIST_OP_FIELDS, compareEvents, orderEvents, type ListOpField, type TrackerEvent} from './events.js';
 
@@ -69,7 +70,7 @@ export class TrackerState {
   readonly conflicts = new Map<string, StoredConflict>();
   readonly comments = new Map<string, PendingComment & {sent: boolean}>();
   /** key `${wp_id}\u0000${system}` */
-  readonly mappings = new Map<string, WorkPackageMapping>();
+  readonly mappings = new MappingTable();
   readonly diagnostics: FoldDiagnostic[] = [];
   eventCount = 0;
   last: {at: string; event_id: string} | null = null;
@@ -179,10 +180,9 @@ export class TrackerState {
     if (entry.base === null || !isOlder(issue, entry.base)) entry.base = issue;
     entry.deleted = false;
     // Mappings and comments made against the draft follow it to the remote issue.
-    for (const [key, mapping] of this.mappings) {
-      if (refIdentity(mapping.ref) === event.draft_identity) {
-        this.mappings.set(key, {...mapping, ref: issue.ref, updated_at: event.at});
-      }
+    for (const key of this.mappings.keysFor(event.draft_identity)) {
+      const mapping = this.mappings.get(key)!;
+      this.mappings.set(key, {...mapping, ref: issue.ref, updated_at: event.at});
     }
     this.dropConverged(entry);
   }
@@ -233,8 +233,9 @@ export class TrackerState {
   private onMappingAdded(event: Extract<TrackerEvent, {kind: 'mapping_added'}>): void {
     const ref = createRef(event.ref as never);
     const identity = refIdentity(ref);
-    for (const [key, mapping] of this.mappings) {
-      if (refIdentity(mapping.ref) === identity && mapping.wp_id !== event.wp_id) {
+    for (const key of this.mappings.keysFor(identity)) {
+      const mapping = this.mappings.get(key)!;
+      if (mapping.wp_id !== event.wp_id) {
         this.mappings.delete(key);
         this.diagnostics.push({
           code: 'mapping_conflict',
@@ -268,6 +269,11 @@ export class TrackerState {
   /** Fields whose local value differs from the base. */
   pendingFields(entry: IssueEntry): IssueField[] {
     return [...entry.overrides.keys()].sort();
+  }
+
+  /** The mappings to the issue of this identity (one, unless the log holds a conflict). */
+  mappingsOf(identity: string): WorkPackageMapping[] {
+    return this.mappings.keysFor(identity).map((key) => this.mappings.get(key)!);
   }
 
   mappingFor(wpId: string, system: string): WorkPackageMapping | undefined {

@@ -20,6 +20,35 @@ export class InMemoryWriteIntents implements WriteIntentStore {
     this.intents.delete(key);
   }
 
+  async getAll(keys: readonly string[]): Promise<Map<string, WriteIntent>> {
+    const out = new Map<string, WriteIntent>();
+    for (const key of keys) {
+      const intent = this.intents.get(key);
+      if (intent) out.set(key, intent);
+    }
+    return out;
+  }
+
+  async recordAll(intents: readonly WriteIntent[]): Promise<void> {
+    for (const intent of intents) this.intents.set(intent.key, intent);
+  }
+
+  async clearAll(keys: readonly string[]): Promise<void> {
+    for (const key of keys) this.intents.delete(key);
+  }
+
+  /** Holds the keys one after another, in sorted order, so two holders never wait on each other. */
+  async exclusiveAll<T>(keys: readonly string[], body: () => Promise<T>): Promise<T> {
+    const sorted = [...new Set(keys)].sort();
+    const hold = (index: number): Promise<T> =>
+      index === sorted.length ? body() : this.exclusive(sorted[index]!, () => hold(index + 1));
+    return hold(0);
+  }
+
+  async all(): Promise<WriteIntent[]> {
+    return this.list();
+  }
+
   /** Every intent still recorded (tests). */
   list(): WriteIntent[] {
     return [...this.intents.values()];

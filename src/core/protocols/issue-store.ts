@@ -125,6 +125,13 @@ export interface IssueStore {
   /** The comment reached the tracker: forget it. */
   settleComment(commentId: string): Promise<void>;
 
+  /**
+   * Optional: runs `body` and records every write it makes through this store as one atomic
+   * write when it returns (none when it throws). Reads inside see the writes at once. For many
+   * small writes that need no durability in between (a thousand drafts, a batch of outcomes).
+   */
+  batch?<T>(body: () => Promise<T>): Promise<T>;
+
   /** Newest `updated_at` among recorded remote versions: where a pull resumes without a checkpoint. */
   highWaterMark(query?: IssueQuery): Promise<string | null>;
 }

@@ -30,4 +30,17 @@ export interface WriteIntentStore {
    * so two pushes started at once cannot both send it.
    */
   exclusive<T>(key: string, body: () => Promise<T>): Promise<T>;
+
+  /** Every recorded intent. */
+  all(): Promise<WriteIntent[]>;
+  /** The recorded intents among `keys` (absent: never attempted, or settled). */
+  getAll(keys: readonly string[]): Promise<Map<string, WriteIntent>>;
+  /**
+   * Records several intents, durable together when it returns (one flush for all of them):
+   * the requests of a batch go out after it, one after another.
+   */
+  recordAll(intents: readonly WriteIntent[]): Promise<void>;
+  clearAll(keys: readonly string[]): Promise<void>;
+  /** `exclusive` for several keys at once. */
+  exclusiveAll<T>(keys: readonly string[], body: () => Promise<T>): Promise<T>;
 }

@@ -45,29 +45,138 @@ export async function sendOnce<T>(
   context: OnceOnlyContext,
   write: OnceOnlyWrite<T>,
 ): Promise<{result: T | null; adopted: boolean}> {
+  return context.intents.exclusive(write.intent.key, () => settleOne(context, write));
+}
+
+/** `sendOnce`'s steps, under the caller's hold of the intent. */
+async function settleOne<T>(
+  context: OnceOnlyContext,
+  write: OnceOnlyWrite<T>,
+): Promise<{result: T | null; adopted: boolean}> {
   const {intents} = context;
   const {key} = write.intent;
-  return intents.exclusive(key, async () => {
-    if (await write.recorded()) return {result: null, adopted: false};
-    const pending = await intents.get(key);
-    if (pending !== null) {
-      if (write.find === null) throw uncertainWrite(write.intent, context.retry.provider);
-      const find = write.find;
-      const found = await withLookupRetry(context, () => find(lookupSince(pending.at)));
-      if (found !== null) {
-        await write.record(found);
-        await intents.clear(key);
-        return {result: found, adopted: true};
+  if (await write.recorded()) {
+    // Recorded by another run, or by one that died before deleting its intent: settled.
+    await intents.clear(key);
+    return {result: null, adopted: false};
+  }
+  const pending = await intents.get(key);
+  if (pending !== null) {
+    if (write.find === null) throw uncertainWrite(write.intent, context.retry.provider);
+    const find = write.find;
+    const found = await withLookupRetry(context, () => find(lookupSince(pending.at)));
+    if (found !== null) {
+      await write.record(found);
+      await intents.clear(key);
+      return {result: found, adopted: true};
+    }
+  }
+  // The earliest time is kept: an earlier attempt may still be the one that lands.
+  const at = pending?.at ?? context.clock.now().toISOString();
+  if (pending === null) await intents.record({...write.intent, at});
+  const result = await sendWithLookups(context, write, lookupSince(at));
+  await write.record(result.value);
+  await intents.clear(key);
+  return {result: result.value, adopted: result.found};
+}
+
+/** What became of one write of `sendOnceAll`. */
+export type OnceOnlyOutcome<T> =
+  | {readonly status: 'sent'; readonly result: T; readonly adopted: boolean}
+  /** Another run of this clone sent and recorded it meanwhile. */
+  | {readonly status: 'recorded_already'}
+  | {readonly status: 'failed'; readonly error: unknown}
+  /** Not attempted: the batch stopped after a failure that stops everything (`stopAfter`). */
+  | {readonly status: 'not_sent'};
+
+export interface OnceOnlyBatch<T> {
+  readonly writes: readonly OnceOnlyWrite<T>[];
+  /** Runs `body` so that the records it makes are one atomic write (the store's `batch`). */
+  readonly inOneWrite: <R>(body: () => Promise<R>) => Promise<R>;
+  /** Whether a failure stops the batch (e.g. credentials refused): the rest is not sent. */
+  readonly stopAfter: (error: unknown) => boolean;
+}
+
+/**
+ * `sendOnce` for a batch of writes, with the same guarantee and far fewer flushes: the intents
+ * of the batch's fresh writes are recorded in ONE durable write before the first request; the
+ * requests go out one after another; their outcomes are recorded in ONE write of the log; only
+ * then are those intents cleared. A crash anywhere in between leaves the intents of writes
+ * that may have been sent, so the next run looks for each before sending it (a write of the
+ * batch that was never sent costs one lookup, never a duplicate). Writes an earlier run left
+ * pending are settled one by one as `sendOnce` does. A failure that may have applied its write
+ * keeps its intent; writes not sent because the batch stopped have theirs cleared.
+ */
+export async function sendOnceAll<T>(
+  context: OnceOnlyContext,
+  batch: OnceOnlyBatch<T>,
+): Promise<OnceOnlyOutcome<T>[]> {
+  const {writes} = batch;
+  const keys = writes.map((write) => write.intent.key);
+  return context.intents.exclusiveAll(keys, async () => {
+    const outcomes: OnceOnlyOutcome<T>[] = writes.map(() => ({status: 'not_sent'}));
+    const pending = await context.intents.getAll(keys);
+    const fresh: number[] = [];
+    // Recorded by a run that died before deleting their intents: settled, the intents can go.
+    const settled: string[] = [];
+    let stopped = false;
+    for (const [index, write] of writes.entries()) {
+      if (await write.recorded()) {
+        outcomes[index] = {status: 'recorded_already'};
+        if (pending.has(write.intent.key)) settled.push(write.intent.key);
+      } else if (!pending.has(write.intent.key)) fresh.push(index);
+      else if (!stopped) {
+        // An earlier run may have sent it: looked for first, as `sendOnce` does.
+        outcomes[index] = await outcomeOf(() => settleOne(context, write));
+        stopped = outcomes[index].status === 'failed' && batch.stopAfter(outcomes[index].error);
       }
     }
-    // The earliest time is kept: an earlier attempt may still be the one that lands.
-    const at = pending?.at ?? context.clock.now().toISOString();
-    if (pending === null) await intents.record({...write.intent, at});
-    const result = await sendWithLookups(context, write, lookupSince(at));
-    await write.record(result.value);
-    await intents.clear(key);
-    return {result: result.value, adopted: result.found};
+    if (settled.length > 0) await context.intents.clearAll(settled);
+    if (!stopped) await sendFresh(context, batch, fresh, outcomes);
+    return outcomes;
   });
+}
+
+/** The fresh writes of a batch: intents, requests, outcomes, then the intents cleared. */
+async function sendFresh<T>(
+  context: OnceOnlyContext,
+  batch: OnceOnlyBatch<T>,
+  fresh: readonly number[],
+  outcomes: OnceOnlyOutcome<T>[],
+): Promise<void> {
+  const {writes} = batch;
+  const at = context.clock.now().toISOString();
+  await context.intents.recordAll(fresh.map((index) => ({...writes[index]!.intent, at})));
+  const sent: {index: number; value: T; found: boolean}[] = [];
+  for (const index of fresh) {
+    try {
+      const result = await sendWithLookups(context, writes[index]!, lookupSince(at));
+      sent.push({index, ...result});
+    } catch (error) {
+      outcomes[index] = {status: 'failed', error};
+      if (batch.stopAfter(error)) break;
+    }
+  }
+  // Until this write returns, the intents say the writes may have happened.
+  await batch.inOneWrite(async () => {
+    for (const {index, value} of sent) await writes[index]!.record(value);
+  });
+  for (const {index, value, found} of sent) outcomes[index] = {status: 'sent', result: value, adopted: found};
+  const settledKeys = fresh
+    .filter((index) => outcomes[index]!.status !== 'failed')
+    .map((index) => writes[index]!.intent.key);
+  await context.intents.clearAll(settledKeys);
+}
+
+async function outcomeOf<T>(
+  body: () => Promise<{result: T | null; adopted: boolean}>,
+): Promise<OnceOnlyOutcome<T>> {
+  try {
+    const {result, adopted} = await body();
+    return result === null ? {status: 'recorded_already'} : {status: 'sent', result, adopted};
+  } catch (error) {
+    return {status: 'failed', error};
+  }
 }
 
 /** Where a lookup for a write whose intent was recorded at `at` starts. */

@@ -30,11 +30,9 @@ import {updateIdempotencyKey} from './idempotency-key.js';
 import {
   diffLinks,
   emptyPlan,
-  prepareDraft,
   summarisePlan,
   triagePending,
   type PendingTriage,
-  type PlannedCreate,
   type PlanSummary,
   type SyncPlan,
 } from './push-plan.js';
@@ -52,7 +50,8 @@ import {
 } from './sync-result.js';
 import {PullBatches} from './pull-batches.js';
 import {mergeIssue} from './three-way-merge.js';
-import {lookupSince, sendOnce, type OnceOnlyContext} from './once-only-write.js';
+import {sendOnce, type OnceOnlyContext} from './once-only-write.js';
+import {clearSettledCreates, pushDrafts, type DraftPushSession} from './push-drafts.js';
 
 export interface SyncEngineOptions {
   readonly connector: TrackerConnector;
@@ -459,18 +458,50 @@ export class SyncEngine {
     this.checkGuard(s, triaged, thresholds, s.dryRun || (options.yes ?? false));
     s.openStored = await this.issues.listConflicts({openOnly: true});
 
-    let done = 0;
-    for (const item of triaged) {
-      this.options.onEvent?.({type: 'progress', phase: 'push', done: done++, total: triaged.length});
+    await clearSettledCreates(this.draftSession(s));
+    const total = triaged.length;
+    for (let done = 0; done < total;) {
+      const item = triaged[done]!;
       s.plan.skipped.push(...item.skipped);
       s.plan.unsupported.push(...item.unsupported);
-      if (item.change.draft && item.creatable) await this.pushDraft(s, item);
-      else if (!item.change.draft && item.sendable.length > 0) await this.pushUpdate(s, item);
+      if (item.change.draft && item.creatable) {
+        // Consecutive drafts are created in batches (one flush per batch, see `pushDrafts`).
+        const drafts = [item];
+        while (done + drafts.length < total && isCreatable(triaged[done + drafts.length]!)) {
+          const next = triaged[done + drafts.length]!;
+          s.plan.skipped.push(...next.skipped);
+          s.plan.unsupported.push(...next.unsupported);
+          drafts.push(next);
+        }
+        if (!(await pushDrafts(this.draftSession(s), drafts, done, total))) return;
+        done += drafts.length;
+        continue;
+      }
+      this.options.onEvent?.({type: 'progress', phase: 'push', done, total});
+      done += 1;
+      if (!item.change.draft && item.sendable.length > 0) await this.pushUpdate(s, item);
       else s.stats.skipped += 1;
       if (s.failures.some(isFatalFailure)) return;
       await this.settleUnwritable(s, item);
     }
     await this.pushComments(s);
+  }
+
+  private draftSession(s: Session): DraftPushSession {
+    return {
+      connector: s.connector,
+      issues: this.issues,
+      policy: this.options.policy,
+      onceOnly: this.onceOnly(s),
+      dryRun: s.dryRun,
+      plan: s.plan,
+      stats: s.stats,
+      onEvent: this.options.onEvent,
+      fail: (error, operation, identity) => {
+        this.fail(s, error, operation, identity);
+        return s.failures.some(isFatalFailure);
+      },
+    };
   }
 
   /**
@@ -521,79 +552,6 @@ export class SyncEngine {
     s.guard = {...summary, exceeded, thresholds};
     if (exceeded && !confirmed) throw new BulkChangeGuardError(summary, thresholds);
     this.options.beforePush?.({creates: creates.length, updates: updates.length}, confirmed);
-  }
-
-  private async pushDraft(s: Session, item: PendingTriage): Promise<void> {
-    const {connector} = s;
-    const draftIdentity = item.change.identity;
-    const key = item.change.ref.id;
-    if ((await this.issues.resolveDraft(draftIdentity)) !== null) {
-      s.stats.skipped += 1;
-      return;
-    }
-    const draft = await this.issues.getIssue(draftIdentity);
-    if (draft === null) {
-      s.stats.skipped += 1;
-      return;
-    }
-    const prepared = prepareDraft(draft, this.options.policy, connector.capabilities());
-    s.plan.skipped.push(...prepared.skipped);
-    s.plan.unsupported.push(...prepared.unsupported);
-    const canFind = connector.capabilities().idempotency_marker !== 'none';
-    // Only a create an earlier run may have sent is looked for: a draft never attempted on
-    // this clone cannot exist remotely, so a first push makes no lookup at all.
-    const pending = await this.intents.get(key);
-    const lookup = (since: string) => connector.findByIdempotencyKey(key, {since});
-    const find = canFind
-      ? async (since: string): Promise<CanonicalIssue | null> => {
-          const found = await lookup(since);
-          // A create is a POST then, for a closing status, a transition: an interrupted run may
-          // have made only the first step. The adopted issue gets the rest.
-          const status = prepared.issue.status;
-          if (found === null || found.status === status || !prepared.fields.includes('status')) return found;
-          return connector.transitionIssue(found.ref, status);
-        }
-      : null;
-
-    let existing: CanonicalIssue | null = null;
-    if (s.dryRun && pending !== null && canFind) {
-      try {
-        // Reads only: a dry run finds what it would adopt but completes nothing.
-        existing = await withRetry(s.retry, () => lookup(lookupSince(pending.at)));
-      } catch (error) {
-        this.fail(s, error, 'find_created', draftIdentity);
-        return;
-      }
-    }
-    const planned: {-readonly [K in keyof PlannedCreate]: PlannedCreate[K]} = {
-      draft_identity: draftIdentity,
-      title: draft.title,
-      adopt: existing === null ? null : refIdentity(existing.ref),
-      fields: prepared.fields,
-    };
-    s.plan.creates.push(planned);
-    s.stats.pushed_created += 1;
-    if (s.dryRun) return;
-
-    try {
-      const sent = await sendOnce(this.onceOnly(s), {
-        intent: {key, kind: 'create', identity: draftIdentity},
-        send: () => connector.createIssue(prepared.issue, {idempotencyKey: key}),
-        find,
-        // Recorded at once: from here on a retry finds the link and never creates again.
-        record: (remote) => this.issues.recordRemoteCreated(draftIdentity, remote),
-        recorded: async () => (await this.issues.resolveDraft(draftIdentity)) !== null,
-      });
-      if (sent.result === null) {
-        // Another run of this clone created it meanwhile.
-        s.stats.pushed_created -= 1;
-        s.stats.skipped += 1;
-        s.plan.creates.splice(s.plan.creates.indexOf(planned), 1);
-      } else if (sent.adopted) planned.adopt = refIdentity(sent.result.ref);
-    } catch (error) {
-      s.stats.pushed_created -= 1;
-      this.fail(s, error, 'create', draftIdentity);
-    }
   }
 
   /**
@@ -896,6 +854,10 @@ export class SyncEngine {
       ok: s.failures.length === 0,
     };
   }
+}
+
+function isCreatable(item: PendingTriage): boolean {
+  return item.change.draft && item.creatable;
 }
 
 function sameConflict(a: ConflictRecord, b: ConflictRecord): boolean {

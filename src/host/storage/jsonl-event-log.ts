@@ -1,3 +1,4 @@
+import {AsyncLocalStorage} from 'node:async_hooks';
 import {existsSync, readdirSync, readFileSync, renameSync, unlinkSync} from 'node:fs';
 import * as path from 'node:path';
 
@@ -70,6 +71,12 @@ export interface ReadStats {
   cacheHits: number;
   /** Read cache snapshots written. */
   cacheWrites: number;
+}
+
+/** The transactions of one `batch` call: decided and folded in memory, written at its end. */
+interface WriteBatch {
+  readonly state: TrackerState;
+  readonly events: TrackerEvent[];
 }
 
 interface CachedSegment {
@@ -148,6 +155,8 @@ export class JsonlEventLog implements TrackerEventLog {
   private eventsDirReady = false;
   /** This run's open segments (see `open-segment.ts`): name -> events it holds. */
   private readonly open = new Map<string, number>();
+  /** The batch the current async context writes into (see `batch`). */
+  private readonly batchScope = new AsyncLocalStorage<WriteBatch>();
   readonly stats: ReadStats = {segmentsParsed: 0, cacheHits: 0, cacheWrites: 0};
 
   constructor(options: JsonlEventLogOptions) {
@@ -176,6 +185,9 @@ export class JsonlEventLog implements TrackerEventLog {
    * sealed segment (the listing is retried).
    */
   async read(): Promise<TrackerState> {
+    // Inside a batch this process holds the writer lock: nothing else can have written.
+    const batch = this.batchScope.getStore();
+    if (batch) return batch.state;
     return retryWhenSealed(() => this.readOnce());
   }
 
@@ -286,6 +298,8 @@ export class JsonlEventLog implements TrackerEventLog {
   async transact<T>(
     decide: (state: TrackerState) => LogTransaction<T>,
   ): Promise<{result: T; appended: TrackerEvent[]}> {
+    const batch = this.batchScope.getStore();
+    if (batch) return this.transactInBatch(batch, decide);
     return this.withWriterLock(async (lock) => {
       const state = await this.read();
       const {events, result} = decide(state);
@@ -311,6 +325,72 @@ export class JsonlEventLog implements TrackerEventLog {
       if (this.openEvents() >= SEAL_AT_EVENTS) await this.sealOpen(lock);
       return {result, appended};
     });
+  }
+
+  /**
+   * Runs `body` as ONE transaction: the transactions it makes (from this async context) are
+   * decided one after another on the state as the earlier ones left it, as usual, but written
+   * together as one segment when `body` returns; reads inside it see them at once. The writer
+   * lock is held throughout, so `body` must not wait on anything slow (a request). Durable
+   * when `batch` returns; when `body` throws, nothing of it is written. Recording a thousand
+   * drafts this way costs one write instead of a thousand fsynced files.
+   */
+  async batch<T>(body: () => Promise<T>): Promise<T> {
+    if (this.batchScope.getStore()) return body();
+    return this.withWriterLock(async (lock) => {
+      const state = await this.readOnLock();
+      const batch: WriteBatch = {state, events: []};
+      let result: T;
+      try {
+        result = await this.batchScope.run(batch, body);
+      } catch (error) {
+        // The in-memory fold holds events that were never written: fold from the files again.
+        if (batch.events.length > 0) this.folded = null;
+        throw error;
+      }
+      if (batch.events.length > 0) await this.writeBatch(batch, lock);
+      return result;
+    });
+  }
+
+  private readOnLock(): Promise<TrackerState> {
+    return retryWhenSealed(() => this.readOnce());
+  }
+
+  private transactInBatch<T>(
+    batch: WriteBatch,
+    decide: (state: TrackerState) => LogTransaction<T>,
+  ): {result: T; appended: TrackerEvent[]} {
+    const {events, result} = decide(batch.state);
+    if (events.length === 0) return {result, appended: []};
+    const at = this.stampTime(batch.state);
+    const appended = events.map((payload) => ({at, event_id: this.newId(), ...payload}) as TrackerEvent);
+    for (const event of orderEvents(appended)) batch.state.apply(event);
+    batch.events.push(...appended);
+    return {result, appended};
+  }
+
+  /** Writes a batch's events as one segment (caller holds the writer lock); see `transact`. */
+  private async writeBatch(batch: WriteBatch, lock: HeldLock): Promise<void> {
+    const direct = batch.events.length >= SEAL_AT_EVENTS;
+    const name = direct ? `${this.newId()}.jsonl` : openSegmentName(this.newId());
+    this.writing.add(name);
+    try {
+      if (!direct) this.noteOpen(name, batch.events.length);
+      await this.writeSegment(name, batch.events, lock);
+    } catch (error) {
+      this.folded = null;
+      throw error;
+    } finally {
+      this.writing.delete(name);
+    }
+    const folded = this.folded;
+    const stamp = this.known.get(name);
+    if (folded !== null && folded.state === batch.state && stamp !== undefined) {
+      for (const event of batch.events) folded.ids.add(event.event_id);
+      folded.files.set(name, stamp);
+    } else this.folded = null;
+    if (this.openEvents() >= SEAL_AT_EVENTS) await this.sealOpen(lock);
   }
 
   /**

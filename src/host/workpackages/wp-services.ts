@@ -96,19 +96,24 @@ export function workPackageSyncIntent(options: {createMissing: boolean}): WorkPa
     pass: {createMissing: boolean; dryRun: boolean},
   ) => {
     const capabilities = (await findProvider(context.binding.provider)?.load())?.capabilities ?? null;
-    return applyWorkPackageIntents({
-      root: context.location.root,
-      stores: storage.stores,
-      provider: context.binding.provider,
-      workspace: context.binding.workspace,
-      capabilities,
-      policy: policyOf(context),
-      lanes: context.binding.lanes,
-      createMissing: pass.createMissing,
-      missionIssues: missionIssuesWanted(context, capabilities),
-      dryRun: pass.dryRun,
-      clock: systemClock,
-    });
+    const apply = () =>
+      applyWorkPackageIntents({
+        root: context.location.root,
+        stores: storage.stores,
+        provider: context.binding.provider,
+        workspace: context.binding.workspace,
+        capabilities,
+        policy: policyOf(context),
+        lanes: context.binding.lanes,
+        createMissing: pass.createMissing,
+        missionIssues: missionIssuesWanted(context, capabilities),
+        dryRun: pass.dryRun,
+        clock: systemClock,
+      });
+    // Every draft, mapping and edit of the pass in one write (all or nothing) instead of one
+    // fsynced file each: nothing leaves the machine until the engine runs.
+    const {stores} = storage;
+    return pass.dryRun || !stores.batch ? apply() : stores.batch(apply);
   };
   const intent: WorkPackageSyncIntent = {
     name: 'work-packages',

@@ -4,10 +4,12 @@ import {
   InMemoryCheckpointStore,
   InMemoryIssueStore,
   InMemoryWriteIntents,
+  ManualClock,
   SyncEngine,
   createIssue,
   createOwnershipPolicy,
   systemClock,
+  type Clock,
   type IssueStore,
   type TrackerConnector,
 } from '../../../src/core/index.js';
@@ -22,7 +24,8 @@ interface Rig {
   store: InMemoryIssueStore;
   intents: InMemoryWriteIntents;
   connector(): TrackerConnector;
-  engine(issues?: IssueStore): SyncEngine;
+  /** `clock`: a clock that stands still during requests makes every batch after the first full. */
+  engine(issues?: IssueStore, clock?: Clock): SyncEngine;
   searches(): number;
 }
 
@@ -50,14 +53,14 @@ async function rig(): Promise<Rig> {
     store,
     intents,
     connector,
-    engine: (issues = store) =>
+    engine: (issues = store, clock = systemClock) =>
       new SyncEngine({
         connector: connector(),
         issues,
         checkpoints,
         intents,
         policy: createOwnershipPolicy('spec_kitty_authoritative'),
-        clock: systemClock,
+        clock,
         sleep: async () => undefined,
       }),
     searches: () => fake.requestsTo('GET', '/search/issues').length,
@@ -171,6 +174,112 @@ describe('writes that are never sent twice (engine against the fake GitHub)', ()
     expect(r.fake.requestsTo('POST', `/repos/${r.fake.workspace}/issues`)).to.have.length(1);
     expect(await r.store.resolveDraft(identity)).to.not.equal(null);
     expect(r.searches()).to.equal(0);
+  });
+
+  it('creates in batches: one flush of intents and one record per batch, not one per create', async () => {
+    for (let n = 1; n <= 40; n++) await draft(r, n);
+    const flushes = {intents: 0, records: 0};
+    const counted = new Proxy(r.intents, {
+      get(target, property) {
+        const value = Reflect.get(target, property, target) as unknown;
+        if (typeof value !== 'function') return value;
+        const bound = (value as (...args: unknown[]) => unknown).bind(target);
+        if (property !== 'record' && property !== 'recordAll') return bound;
+        return (...args: unknown[]) => {
+          flushes.intents += 1;
+          return bound(...args);
+        };
+      },
+    });
+    const store = new Proxy(r.store, {
+      get(target, property) {
+        const value = Reflect.get(target, property, target) as unknown;
+        if (typeof value !== 'function') return value;
+        const bound = (value as (...args: unknown[]) => unknown).bind(target);
+        if (property !== 'batch') return bound;
+        return (...args: unknown[]) => {
+          flushes.records += 1;
+          return bound(...args);
+        };
+      },
+    });
+    const engine = new SyncEngine({
+      connector: r.connector(),
+      issues: store,
+      checkpoints: new InMemoryCheckpointStore(),
+      intents: counted,
+      policy: createOwnershipPolicy('spec_kitty_authoritative'),
+      clock: new ManualClock(new Date().toISOString()),
+      sleep: async () => undefined,
+    });
+    const result = await engine.push({yes: true});
+    expect(result.ok, JSON.stringify(result.failures)).to.equal(true);
+    expect(result.stats.pushed_created).to.equal(40);
+    expect(r.fake.requestsTo('POST', `/repos/${r.fake.workspace}/issues`)).to.have.length(40);
+    // The first batch is one create (it times the tracker); answers that take no time on the
+    // engine's clock make the next batch as large as allowed: the other 39.
+    expect(flushes.intents).to.equal(2);
+    expect(flushes.records).to.equal(2);
+    expect(r.intents.list()).to.deep.equal([]);
+  });
+
+  it('a crash after a batch of creates was sent but before it was recorded: the next push adopts them all, creates none', async () => {
+    const identities: string[] = [];
+    for (let n = 1; n <= 6; n++) identities.push(await draft(r, n));
+    // The first batch (one create) is recorded; the second (the other five) is sent, then the run dies.
+    let records = 0;
+    const crashing = new Proxy(r.store, {
+      get(target, property) {
+        const value = Reflect.get(target, property, target) as unknown;
+        if (property !== 'recordRemoteCreated')
+          return typeof value === 'function' ? value.bind(target) : value;
+        return async (...args: Parameters<IssueStore['recordRemoteCreated']>) => {
+          if (++records > 1) throw new Error('simulated crash');
+          return target.recordRemoteCreated(...args);
+        };
+      },
+    });
+    const crashed = await r
+      .engine(crashing, new ManualClock(new Date().toISOString()))
+      .push()
+      .then(
+        () => null,
+        (error: Error) => error.message,
+      );
+    expect(crashed).to.equal('simulated crash');
+    expect(r.fake.requestsTo('POST', `/repos/${r.fake.workspace}/issues`)).to.have.length(6);
+    expect(r.intents.list()).to.have.length(5);
+    const rerun = await r.engine().push();
+    expect(rerun.ok, JSON.stringify(rerun.failures)).to.equal(true);
+    expect(r.fake.requestsTo('POST', `/repos/${r.fake.workspace}/issues`)).to.have.length(6);
+    for (const identity of identities) expect(await r.store.resolveDraft(identity)).to.not.equal(null);
+    expect(rerun.plan.creates.filter((c) => c.adopt !== null)).to.have.length(5);
+    expect(r.searches()).to.equal(0);
+    expect(r.intents.list()).to.deep.equal([]);
+  });
+
+  it('a crash after the record and before the intents are deleted: the next push deletes them, sends nothing', async () => {
+    const identity = await draft(r, 5);
+    const clearAll = r.intents.clearAll.bind(r.intents);
+    r.intents.clearAll = async () => {
+      throw new Error('simulated crash');
+    };
+    const crashed = await r
+      .engine()
+      .push()
+      .then(
+        () => null,
+        (error: Error) => error.message,
+      );
+    expect(crashed).to.equal('simulated crash');
+    expect(await r.store.resolveDraft(identity)).to.not.equal(null);
+    expect(r.intents.list()).to.have.length(1);
+    r.intents.clearAll = clearAll;
+    const before = r.fake.requests.length;
+    const rerun = await r.engine().push();
+    expect(rerun.ok, JSON.stringify(rerun.failures)).to.equal(true);
+    expect(r.fake.requests.length - before).to.equal(0);
+    expect(r.intents.list()).to.deep.equal([]);
   });
 
   it('two pushes of one clone at once create a draft and post a comment once', async () => {

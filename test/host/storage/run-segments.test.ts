@@ -152,3 +152,47 @@ describe('run segments: one committed segment per command run', () => {
     expect((await listFiles(events)).every((f) => COMMITTED.test(f))).to.equal(true);
   });
 });
+
+describe('batch: many transactions written as one', () => {
+  let root: string;
+  let cleanup: () => Promise<void>;
+  beforeEach(async () => {
+    ({root, cleanup} = await tempRoot());
+    clearSegmentCache();
+  });
+  afterEach(async () => cleanup());
+
+  it('writes the transactions of a batch as one segment; reads inside see them at once', async () => {
+    const storage = openTrackerStorage(scopeOptions(root));
+    const events = path.join(storage.scopeDir, 'events');
+    await storage.stores.batch(async () => {
+      for (let i = 1; i <= 50; i++) await storage.stores.recordRemote([{issue: remote(String(i))}]);
+      expect(await storage.stores.listIssues()).to.have.length(50);
+      expect(await listFiles(events).catch(() => [])).to.deep.equal([]);
+    });
+    const files = await listFiles(events);
+    expect(files).to.have.length(1);
+    const lines = (await fs.readFile(path.join(events, files[0]!), 'utf8')).trim().split('\n');
+    expect(lines).to.have.length(50);
+    clearSegmentCache();
+    const reader = openTrackerStorage(scopeOptions(root));
+    expect(await reader.stores.listIssues()).to.have.length(50);
+  });
+
+  it('writes nothing of a batch that throws, and its writes are not seen afterwards', async () => {
+    const storage = openTrackerStorage(scopeOptions(root));
+    await storage.stores.recordRemote([{issue: remote('1')}]);
+    const failed = await storage.stores
+      .batch(async () => {
+        await storage.stores.recordRemote([{issue: remote('2')}]);
+        throw new Error('refused');
+      })
+      .then(
+        () => null,
+        (error: Error) => error.message,
+      );
+    expect(failed).to.equal('refused');
+    expect((await storage.stores.listIssues()).map((i) => i.ref.id)).to.deep.equal(['1']);
+    expect(await listFiles(path.join(storage.scopeDir, 'events'))).to.have.length(1);
+  });
+});

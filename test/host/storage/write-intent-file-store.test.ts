@@ -48,6 +48,48 @@ describe('WriteIntentFileStore (per-clone journal of writes about to be sent)', 
     expect((error as StorageError).hint).to.match(/Check the tracker/);
   });
 
+  it('records a batch of intents as one file; clearing part of it leaves the rest as files of their own', async () => {
+    const store = new WriteIntentFileStore({root, scopeDir});
+    const batch = [1, 2, 3].map((n) => ({...intent, key: `draft-0${n}`, identity: `github:a/b:draft-0${n}`}));
+    await store.recordAll(batch);
+    expect((await fs.readdir(store.dir)).filter((name) => name.endsWith('.json'))).to.have.length(1);
+    const next = new WriteIntentFileStore({root, scopeDir});
+    expect([...(await next.getAll(['draft-01', 'draft-03', 'draft-09'])).keys()]).to.deep.equal([
+      'draft-01',
+      'draft-03',
+    ]);
+    expect(await next.get('draft-02')).to.deep.equal(batch[1]);
+    await next.record(intent);
+    expect((await next.all()).map((i) => i.key).sort()).to.deep.equal([
+      'draft-01',
+      'draft-01KINTENT',
+      'draft-02',
+      'draft-03',
+    ]);
+    await next.clear(intent.key);
+    // Two were recorded in the log; the third may have been sent: it stays, under its own name.
+    await next.clearAll(['draft-01', 'draft-03']);
+    const left = (await fs.readdir(store.dir)).filter((name) => name.endsWith('.json'));
+    expect(left).to.deep.equal([path.basename(store.fileFor('draft-02'))]);
+    expect(await next.get('draft-02')).to.deep.equal(batch[1]);
+    expect(await next.get('draft-01')).to.equal(null);
+    await next.clearAll(['draft-02']);
+    expect((await fs.readdir(store.dir)).filter((name) => name.endsWith('.json'))).to.deep.equal([]);
+  });
+
+  it('a damaged batch file is an error naming the file', async () => {
+    const store = new WriteIntentFileStore({root, scopeDir});
+    await store.recordAll([intent, {...intent, key: 'draft-02', identity: 'github:a/b:draft-02'}]);
+    const [name] = (await fs.readdir(store.dir)).filter((n) => n.endsWith('.json'));
+    await fs.writeFile(path.join(store.dir, name!), '{"intents": [{"key": 3}]}');
+    const error = await store.get(intent.key).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).to.be.instanceOf(StorageError);
+    expect((error as StorageError).message).to.include(`state/intents/${name}: damaged write intent`);
+  });
+
   it('exclusive: a second holder of the same key waits for the first one to finish', async () => {
     const a = new WriteIntentFileStore({root, scopeDir});
     const b = new WriteIntentFileStore({root, scopeDir});
