@@ -102,6 +102,11 @@ describe('architecture rules (.dependency-cruiser.cjs)', () => {
         'test/fakes/fake-server.ts': 'export const fake = 1;\n',
         'src/host/bad-fake.ts':
           "import {fake} from '../../test/fakes/fake-server.js';\nexport const f = fake;\n",
+        // no-circular: two modules importing each other (types count: load order stays fragile).
+        'src/host/services/bad-cycle-a.ts':
+          "import type {B} from './bad-cycle-b.js';\nexport type A = {b?: B};\n",
+        'src/host/services/bad-cycle-b.ts':
+          "import type {A} from './bad-cycle-a.js';\nexport type B = {a?: A};\n",
       };
       for (const [rel, text] of Object.entries(files)) {
         mkdirSync(dirname(join(tree, rel)), {recursive: true});
@@ -151,6 +156,11 @@ describe('architecture rules (.dependency-cruiser.cjs)', () => {
 
     it('reports src importing the fakes under test/', () => {
       expect(offenders('src-no-fakes')).to.deep.equal(['src/host/bad-fake.ts']);
+    });
+
+    it('reports two modules importing each other', () => {
+      // dependency-cruiser reports a cycle once, from the module where it finds it first.
+      expect(offenders('no-circular')).to.deep.equal(['src/host/services/bad-cycle-a.ts']);
     });
 
     it('reports nothing else: the allowed imports beside each probe pass, and every rule has a probe', async () => {

@@ -21,6 +21,11 @@ const SPEED = 10;
 const WRITES_PER_MINUTE = 30;
 const SEARCHES_PER_MINUTE = 10;
 const WORK_PACKAGES = 35;
+const MISSIONS = WORK_PACKAGES / 5;
+// With the mission graph on (the default on GitHub): one issue per work package and per mission,
+// then one sub-issue write per work package.
+const CREATES = WORK_PACKAGES + MISSIONS;
+const WRITES = CREATES + WORK_PACKAGES;
 
 /**
  * The acceptance of a long push within GitHub's limits, as a user runs it: the built CLI as a
@@ -56,7 +61,7 @@ describe('acceptance (CLI child process): push --create-missing of 35 work packa
     execFileSync('git', ['init', '-q', project], {env});
     writeSpecKittyProject(project, {
       start: '2026-03-01T09:00:00.000Z',
-      missions: Array.from({length: WORK_PACKAGES / 5}, (_, m) => ({
+      missions: Array.from({length: MISSIONS}, (_, m) => ({
         slug: `04${m}-mission`,
         friendly_name: `Mission ${m}`,
         work_packages: [1, 2, 3, 4, 5].map((i) => ({id: `WP0${i}`, title: `Step ${i}`, lane: 'planned'})),
@@ -74,16 +79,17 @@ describe('acceptance (CLI child process): push --create-missing of 35 work packa
     const budget = (
       JSON.parse(dry.stdout) as {budget: {writes: number; searches: number; eta_seconds: number}}
     ).budget;
-    expect(budget).to.include({writes: WORK_PACKAGES, searches: 0});
+    expect(budget).to.include({writes: WRITES, searches: 0});
 
     const before = fake.requests.length;
     const pushed = await cli(['sync', 'push', '--create-missing', '--yes', '--json']);
     const seconds = pushed.ms / 1000;
     expect((JSON.parse(pushed.stdout) as {stats: {pushed_created: number}}).stats.pushed_created).to.equal(
-      WORK_PACKAGES,
+      CREATES,
     );
     const made = fake.requests.slice(before);
-    expect(made.filter((r) => r.method === 'POST' && r.path.endsWith('/issues'))).to.have.length(
+    expect(made.filter((r) => r.method === 'POST' && r.path.endsWith('/issues'))).to.have.length(CREATES);
+    expect(made.filter((r) => r.method === 'POST' && r.path.endsWith('/sub_issues'))).to.have.length(
       WORK_PACKAGES,
     );
     expect(made.filter((r) => r.path === '/search/issues')).to.deep.equal([]);
