@@ -47,8 +47,9 @@ export const FP_CAPABILITIES: ConnectorCapabilities = Object.freeze({
   create: true,
   comments: true,
   // What is known of fp's CLI comes from the commands spec-kitty's Python connector runs (fp's
-  // source is not public): `issue create --parent/--depends` and `issue update --depends`.
-  // Dependencies are written (`--depends`) but not read back: no output format for them is known.
+  // source is not public): `issue create --parent/--depends`. Dependencies are written only at
+  // creation and never read back: `issue update --depends` replaces the whole list, and no output
+  // format for the list is known.
   links: true,
   // No command to remove a dependency is known.
   link_removal: false,
@@ -132,8 +133,9 @@ export class FPConnector implements TrackerConnector {
 
   /**
    * `fp issue create --title <t> [--description] [--parent] [--priority] [--depends a,b]`, then
-   * `issue update --status` when not todo, `--depends` on the targets of `blocks` links, and a
-   * final show. fp holds no labels, assignees, custom fields or issue type: those are not sent,
+   * `issue update --status` when not todo, and a final show. A `blocks` link of the new issue is
+   * not written: it would be an update of the other issue's whole dependency list (see
+   * `upsertLink`); the next push reports it. fp holds no labels, assignees, custom fields or issue type: those are not sent,
    * and the returned issue (read back from fp) shows what fp kept.
    */
   async createIssue(issue: CanonicalIssue, _options: {idempotencyKey: string}): Promise<CanonicalIssue> {
@@ -152,9 +154,6 @@ export class FPConnector implements TrackerConnector {
     const ref: ExternalRef = {system: FP_PROVIDER, workspace: this.workspace, id, key: id, url: null};
 
     if (issue.status !== 'todo') await this.runUpdate(ref, ['--status', statusToFp(issue.status)]);
-    for (const link of issue.links) {
-      if (link.type === 'blocks') await this.upsertLink(ref, link);
-    }
     return this.mustGet(ref);
   }
 
@@ -190,19 +189,25 @@ export class FPConnector implements TrackerConnector {
     return this.mustGet(ref);
   }
 
-  /** `blocks` / `blocked_by` as `fp issue update --depends <blocker> <blocked>`; fp has no other link kinds. */
+  /**
+   * Refused for an existing issue: `fp issue update --depends` replaces the issue's whole
+   * dependency list, and fp prints no documented list to read first, so adding one dependency
+   * could silently erase the others. Dependencies reach fp when an issue is created
+   * (`issue create --depends a,b`, every blocker at once).
+   */
   async upsertLink(ref: ExternalRef, link: CanonicalLink): Promise<void> {
-    if (link.type === 'blocks') {
-      await this.runUpdate(link.target, ['--depends', ref.id]);
-    } else if (link.type === 'blocked_by') {
-      await this.runUpdate(ref, ['--depends', link.target.id]);
+    if (link.type === 'blocks' || link.type === 'blocked_by') {
+      const [blocked, blocker] = link.type === 'blocks' ? [link.target, ref] : [ref, link.target];
+      throw new CapabilityNotSupportedError(FP_PROVIDER, 'adding a dependency to an existing issue', {
+        hint: `fp issue update --depends replaces ${blocked.id}'s whole dependency list, and its current list cannot be read, so writing only ${blocker.id} could erase the others. Add it in fp with every blocker listed: fp issue update --depends "<all blockers>" ${blocked.id}.`,
+      });
     } else if (link.type === 'child_of' || link.type === 'parent_of') {
       throw new CapabilityNotSupportedError(FP_PROVIDER, 'setting the parent of an existing issue', {
         hint: 'fp takes a parent only when an issue is created (fp issue create --parent); no command to change it later is known. Set it in fp by hand.',
       });
     } else {
       throw new CapabilityNotSupportedError(FP_PROVIDER, `${link.type} links`, {
-        hint: 'fp records only dependencies (fp issue update --depends), that is blocks / blocked_by.',
+        hint: 'fp records only dependencies (fp issue create --depends), that is blocks / blocked_by.',
       });
     }
   }

@@ -10,7 +10,7 @@ export const connectorModule: ConnectorModule = {
   relations: {
     dependencies: {
       support: 'partial',
-      how: "written with fp issue update --depends; not read back and not removed: no fp output or command for that is known (fp's source is not public).",
+      how: "written only when an issue is created (fp issue create --depends a,b): fp issue update --depends replaces an issue's whole list, which cannot be read back (no documented output), so a later dependency is reported, never written over the others; not removed (no command known; fp's source is not public).",
     },
     parent: {
       support: 'partial',

@@ -119,7 +119,7 @@ describe('FPConnector against a fake fp executable', () => {
     expect(await connector.getIssue(ref('FP-404'))).to.equal(null);
   });
 
-  it('creates with title, description, parent, priority and depends, then shows (status and blocks after)', async () => {
+  it("creates with title, description, parent, priority and depends, then shows (status after; a blocks link of the new issue is not written over the other issue's list)", async () => {
     fp.patchState({nextId: 4, issues: [fpIssue('FP-1'), fpIssue('FP-2'), fpIssue('FP-3')]});
     const created = await connector.createIssue(
       draft({
@@ -149,7 +149,6 @@ describe('FPConnector against a fake fp executable', () => {
         'FP-2',
       ],
       ['issue', 'update', '--status', 'in-progress', 'FP-4'],
-      ['issue', 'update', '--depends', 'FP-4', 'FP-3'],
       ['issue', 'show', 'FP-4'],
       ['context', 'FP-4'],
     ]);
@@ -160,7 +159,8 @@ describe('FPConnector against a fake fp executable', () => {
       priority: 1,
     });
     const state = fp.state<FpState>();
-    expect(state.issues.find((i) => i.id === 'FP-3')?.depends).to.deep.equal(['FP-4']);
+    // FP-3's own list is left as it was: writing FP-4 alone would have replaced it.
+    expect(state.issues.find((i) => i.id === 'FP-3')?.depends ?? []).to.deep.equal([]);
     expect(state.issues.find((i) => i.id === 'FP-4')?.depends).to.deep.equal(['FP-2']);
   });
 
@@ -244,18 +244,22 @@ describe('FPConnector against a fake fp executable', () => {
     expect(fp.argvs()).to.deep.equal([]);
   });
 
-  it('links only as dependencies and comments literally', async () => {
+  it('never adds a dependency to an existing issue (fp would replace its whole list), and comments literally', async () => {
     fp.patchState({issues: [fpIssue('FP-1'), fpIssue('FP-2')]});
-    await connector.upsertLink(ref('FP-1'), {type: 'blocked_by', target: ref('FP-2')});
+    for (const link of [
+      {type: 'blocked_by', target: ref('FP-2')},
+      {type: 'blocks', target: ref('FP-2')},
+    ] as const) {
+      const refused = await connector.upsertLink(ref('FP-1'), link).catch((e: unknown) => e);
+      expect(refused).to.be.instanceOf(CapabilityNotSupportedError);
+      expect((refused as {hint?: string}).hint).to.match(/replaces FP-[12]'s whole dependency list/);
+    }
     const error = await connector
       .upsertLink(ref('FP-1'), {type: 'relates_to', target: ref('FP-2')})
       .catch((e: unknown) => e);
     expect(error).to.be.instanceOf(CapabilityNotSupportedError);
     await connector.addComment(ref('FP-1'), `it's "done" $(rm -rf /)`);
-    expect(fp.argvs()).to.deep.equal([
-      ['issue', 'update', '--depends', 'FP-2', 'FP-1'],
-      ['comment', 'FP-1', `it's "done" $(rm -rf /)`],
-    ]);
+    expect(fp.argvs()).to.deep.equal([['comment', 'FP-1', `it's "done" $(rm -rf /)`]]);
     expect(fp.state<FpState>().comments).to.deep.equal([{issue: 'FP-1', body: `it's "done" $(rm -rf /)`}]);
   });
 
