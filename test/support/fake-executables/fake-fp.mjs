@@ -22,7 +22,8 @@ export const INITIAL_FP_STATE = {
 
 const STRING_FLAGS = ['title', 'description', 'parent', 'priority', 'depends', 'status'];
 const STATUSES = ['todo', 'in-progress', 'done'];
-const PRIORITIES = ['high', 'medium', 'low'];
+// fp's four levels, as the vendor's plugin lists them.
+const PRIORITIES = ['critical', 'high', 'medium', 'low'];
 
 export function main(paths, argv) {
   recordCall(paths.log, argv);

@@ -61,9 +61,10 @@ export function statusToFp(status: CanonicalStatus): string {
   return STATUS_TO_FP[status];
 }
 
-/** Canonical priority (0 highest .. 4) -> fp's three levels: <=1 high, 2 medium, else low. */
+/** Canonical priority (0 highest .. 4) -> fp's four levels: 0 critical, 1 high, 2 medium, else low. */
 export function priorityToFp(priority: number): string {
-  if (priority <= 1) return 'high';
+  if (priority <= 0) return 'critical';
+  if (priority === 1) return 'high';
   if (priority === 2) return 'medium';
   return 'low';
 }
@@ -71,7 +72,7 @@ export function priorityToFp(priority: number): string {
 export function priorityFromFp(value: string | undefined): number | null {
   const normalised = (value ?? '').trim().toLowerCase();
   if (normalised === '') return null;
-  const named: Record<string, number> = {high: 1, medium: 2, low: 3};
+  const named: Record<string, number> = {critical: 0, high: 1, medium: 2, low: 3};
   if (normalised in named) return named[normalised];
   const parsed = Number(normalised);
   return Number.isFinite(parsed) ? Math.max(0, Math.min(4, Math.trunc(parsed))) : null;

@@ -144,7 +144,7 @@ describe('FPConnector against a fake fp executable', () => {
         '--parent',
         'FP-1',
         '--priority',
-        'high',
+        'critical',
         '--depends',
         'FP-2',
       ],
@@ -156,7 +156,7 @@ describe('FPConnector against a fake fp executable', () => {
       title: 'Write the docs',
       body: 'All of them',
       status: 'in_progress',
-      priority: 1,
+      priority: 0,
     });
     const state = fp.state<FpState>();
     // FP-3's own list is left as it was: writing FP-4 alone would have replaced it.

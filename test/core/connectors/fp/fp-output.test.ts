@@ -61,15 +61,11 @@ describe('fp output parsing (pure)', () => {
       'canceled',
       'todo',
     ]);
-    expect([0, 1, 2, 3, 4].map(priorityToFp)).to.deep.equal(['high', 'high', 'medium', 'low', 'low']);
-    expect(['high', 'MEDIUM', 'low', '7', 'urgent', undefined].map(priorityFromFp)).to.deep.equal([
-      1,
-      2,
-      3,
-      4,
-      null,
-      null,
-    ]);
+    // fp has four levels (low, medium, high, critical); critical is the canonical 0 both ways.
+    expect([0, 1, 2, 3, 4].map(priorityToFp)).to.deep.equal(['critical', 'high', 'medium', 'low', 'low']);
+    expect(['critical', 'high', 'MEDIUM', 'low', '7', 'urgent', undefined].map(priorityFromFp)).to.deep.equal(
+      [0, 1, 2, 3, 4, null, null],
+    );
   });
 
   it('finds the line of one id and extracts a created id from free text', () => {
