@@ -135,6 +135,26 @@ function relationsOnFake(fake: FakeGitHubServer): {parents: number; blockedBy: n
 
 const isWrite = (r: RecordedRequest) => r.method !== 'GET' && r.path !== '/search/issues';
 
+/** What requests were made, by method and the kind of resource: `GET issue 1200, POST relation 456, …`. */
+function breakdown(requests: readonly RecordedRequest[]): string {
+  const kind = (r: RecordedRequest): string => {
+    if (r.path === '/search/issues') return 'search';
+    const tail = /\/issues(\/\d+)?(\/.*)?$/.exec(r.path);
+    if (!tail) return r.path.replace(/\d+/g, 'N');
+    if (tail[2] === undefined) return tail[1] === undefined ? 'issues' : 'issue';
+    return tail[2].slice(1).replace(/\d+/g, 'N');
+  };
+  const counts = new Map<string, number>();
+  for (const r of requests) {
+    const key = `${r.method} ${kind(r)}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .map(([key, n]) => `${key} ${n}`)
+    .join(', ');
+}
+
 interface PushFigures {
   readonly relationPosts: number;
   readonly accepted: number;
@@ -142,6 +162,7 @@ interface PushFigures {
   readonly requests: number;
   readonly writes: number;
   readonly seconds: number;
+  readonly kinds: string;
 }
 
 /** `sync push --create-missing` with pacing off against a fake without limits. */
@@ -176,6 +197,7 @@ async function unpacedPush(
     requests: made.length,
     writes: made.filter(isWrite).length,
     seconds: result.ms / 1000,
+    kinds: breakdown(made),
   };
 }
 
@@ -185,6 +207,7 @@ interface PullFigures {
   readonly zeroReads: number;
   readonly related: number;
   readonly seconds: number;
+  readonly kinds: string;
 }
 
 /** `sync pull --full` of everything the push made, into a fresh project (as a new clone makes it). */
@@ -203,6 +226,7 @@ async function fullPull(settings: BenchSettings, fake: FakeGitHubServer): Promis
     zeroReads,
     related: related.size,
     seconds: result.ms / 1000,
+    kinds: breakdown(made),
   };
 }
 
@@ -215,6 +239,7 @@ interface PacedFigures {
   readonly writes: number;
   readonly requests: number;
   readonly refused: {secondary: number; search: number; primary: number};
+  readonly kinds: string;
 }
 
 /**
@@ -258,6 +283,7 @@ async function pacedPush(settings: BenchSettings, data: GraphData, writes: numbe
       writes: made.filter(isWrite).length,
       requests: made.length,
       refused: {...fake.limits.refused},
+      kinds: breakdown(made),
     };
   } finally {
     await fake.close();
@@ -297,7 +323,10 @@ export const graphSuite: BenchSuite = {
     }
     const paced = await pacedPush(settings, data, push.writes);
     const relations = data.workPackages + data.dependencies;
-    return [
+    settings.log(`  push requests: ${push.kinds}`);
+    settings.log(`  pull requests: ${pull.kinds}`);
+    settings.log(`  paced push requests: ${paced.kinds}`);
+    const rows = [
       valueRow({
         id: 'graph.writes-per-relation',
         issue: 22,
@@ -322,12 +351,15 @@ export const graphSuite: BenchSuite = {
         target: T.listReads,
         note: `${pull.lists} dependency lists read for ${pull.related} issues with dependencies`,
       }),
-      pacedRow(size, paced),
+      pacedRow(size, paced, push),
     ];
+    for (const row of rows) settings.log(`  ${row.id}: ${row.note}`);
+    return rows;
   },
 };
 
-function pacedRow(size: string, paced: PacedFigures): BenchRow {
+function pacedRow(size: string, paced: PacedFigures, unpaced: PushFigures): BenchRow {
+  const perRequestMs = (unpaced.seconds * 1000) / unpaced.requests;
   const row = valueRow({
     id: 'graph.paced-push',
     issue: 22,
@@ -335,7 +367,7 @@ function pacedRow(size: string, paced: PacedFigures): BenchRow {
     ours: {value: paced.seconds, unit: 's (real time)'},
     baseline: {value: paced.eta, unit: 's', label: 'dry run budget (eta_seconds)'},
     target: T.eta,
-    note: `${size}; GitHub's published limits scaled ${paced.factor.toFixed(1)}x on the fake and in the CLI (SPEC_KITTY_TRACKER_PACING=${paced.pacing}); budget ${paced.budget.writes} writes of ${paced.budget.requests} requests, the push sent ${paced.writes} writes of ${paced.requests} requests; limit answers: ${paced.refused.secondary} secondary, ${paced.refused.search} search, ${paced.refused.primary} primary`,
+    note: `${size}; GitHub's published limits scaled ${paced.factor.toFixed(1)}x on the fake and in the CLI (SPEC_KITTY_TRACKER_PACING=${paced.pacing}); budget ${paced.budget.writes} writes of ${paced.budget.requests} requests, the push sent ${paced.writes} writes of ${paced.requests} requests; limit answers: ${paced.refused.secondary} secondary, ${paced.refused.search} search, ${paced.refused.primary} primary; the same push unpaced took ${unpaced.seconds.toFixed(1)} s (${perRequestMs.toFixed(1)} ms a request on loopback, where the budget counts a hosted tracker's answer time for each request)`,
   });
   // The target is a band: a budget that overestimates by more than half misleads as well.
   const ratio = row.ratio;
