@@ -422,7 +422,7 @@ export async function showTicket(environment: ServiceEnvironment, key: string): 
   };
 }
 
-async function showIndexed(
+export async function showIndexed(
   index: NonNullable<Awaited<ReturnType<typeof openIndexFor>>>,
   key: string,
 ): Promise<TicketDetail> {
