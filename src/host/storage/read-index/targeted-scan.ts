@@ -31,12 +31,13 @@ export function targetedShowView(root: string, eventsDir: string, key: string): 
   const bare = wanted.replace(/^#/, '');
   let scan: TargetedScan;
   try {
-    scan = new TargetedScan(root, eventsDir);
+    scan = new TargetedScan(root, eventsDir, bare);
   } catch {
     return null;
   }
   if (!scan.usable) return null;
-  return scan.run([quoted(bare), quoted(`#${bare}`)]);
+  // `12"` finds both `"12"` (an id) and `"#12"` (a key).
+  return scan.run([closing(bare)]);
 }
 
 /** Neighbour levels gathered: the issue (0), its neighbours (1), theirs (2). */
@@ -45,8 +46,12 @@ const MAX_LEVEL = 2;
 const KEY_LEVEL = -1;
 /** Lines applied but not followed: every mapping event and every draft's creation. */
 const NO_FOLLOW = MAX_LEVEL + 1;
-/** Beyond this many needles the targeted answer costs what a build costs: build instead. */
-const MAX_NEEDLES = 400;
+/**
+ * Each needle is one pass over the segments' bytes (about 0.3 ms per MB; parsing and folding
+ * them costs about 24): past this many distinct needles (an issue with many neighbours, such
+ * as an epic's child) the scan would cost about what the build costs, so the build answers.
+ */
+const MAX_NEEDLES = 128;
 
 interface Needle {
   readonly text: string;
@@ -65,11 +70,21 @@ class TargetedScan {
   private readonly buffers: Buffer[];
   /** Needles searched, as `text NUL level`. */
   private readonly searched = new Set<string>();
+  /** Lines found per needle text. */
+  private readonly hits = new Map<string, [number, number, number][]>();
+  /** Identities the key may name (by id or key). */
+  private readonly keyMatches = new Set<string>();
+  /** Ids of gathered comments and conflicts (later events name them). */
+  private readonly eventIds = new Set<string>();
   /** Gathered identities and the level they were reached at. */
   private readonly levels = new Map<string, number>();
   readonly usable: boolean;
 
-  constructor(root: string, eventsDir: string) {
+  constructor(
+    root: string,
+    eventsDir: string,
+    private readonly key: string,
+  ) {
     const display = (name: string): string =>
       path.relative(root, path.join(eventsDir, name)).split(path.sep).join('/');
     this.names = [...listSegments(root, eventsDir, display).segments.keys()];
@@ -86,10 +101,14 @@ class TargetedScan {
       {text: '"kind": "remote_created"', level: NO_FOLLOW},
     ];
     for (let round = 0; needles.length > 0; round += 1) {
-      if (this.searched.size + needles.length > MAX_NEEDLES || round > 16) return null;
+      const texts = new Set([...this.hits.keys(), ...needles.map((n) => n.text)]);
+      if (texts.size > MAX_NEEDLES || round > 16) return null;
       const next: Needle[] = [];
       for (const found of this.search(needles)) {
         if (found === null) return null;
+        const relevant = this.relevant(found.event, found.level);
+        if (relevant === null) return null;
+        if (!relevant) continue;
         const seen = events.get(found.event.event_id);
         if (seen === undefined) {
           events.set(found.event.event_id, found);
@@ -111,41 +130,77 @@ class TargetedScan {
   }
 
   /**
-   * Needles for what `event` names: the identities it names (their lines, one level on; a
-   * draft and the issue it became are one node, so the same level), refs anywhere in it
-   * (relations, one level on), its id when later events name it by id.
+   * Whether a line a needle found is about what is gathered (a needle is a substring: `12"`
+   * is in `"112"` too): it names or refers to a gathered identity, or to the key, or is the
+   * later event of a gathered comment or conflict. Null for an event kind this code does not know.
    */
-  private follow(event: TrackerEvent, level: number): Needle[] | null {
-    if (level === NO_FOLLOW) return [];
-    const out: Needle[] = [];
+  private relevant(event: TrackerEvent, level: number): boolean | null {
+    if (level === NO_FOLLOW) return true;
+    if (event.kind === 'comment_sent') return this.eventIds.has(event.comment_id);
+    if (event.kind === 'conflict_closed') return event.conflict_ids.some((id) => this.eventIds.has(id));
+    const names = this.namesOf(event);
+    if (names === null) return null;
+    if (level === KEY_LEVEL) return names.some((identity) => this.keyMatches.has(identity));
+    return names.some((identity) => this.levels.has(identity));
+  }
+
+  /** Identities `event` names, then those of the refs in it; null for an unknown kind. */
+  private namesOf(event: TrackerEvent): string[] | null {
     const named: string[] = [];
     for (const identity of identitiesOf(event)) {
       if (identity === null) return null;
       named.push(identity);
     }
-    const namedLevel = event.kind === 'remote_created' ? Math.max(level, 0) : level + 1;
-    for (const identity of [...named, ...refsIn(event)]) {
-      const needles = this.gather(identity, named.includes(identity) ? namedLevel : Math.max(level + 1, 1));
+    const refs = refsIn(event, this.key, this.keyMatches);
+    for (const identity of named) if (idOf(identity) === this.key) this.keyMatches.add(identity);
+    return [...named, ...[...refs].filter((identity) => !named.includes(identity))];
+  }
+
+  /**
+   * Needles for what `event` names: the identities it names (their lines, one level on; a
+   * draft and the issue it became are one node, so the same level), refs anywhere in it
+   * (relations, one level on), its id when later events name it by id. From a line the key
+   * found, the issues the key may mean are level 0 and the rest level 1.
+   */
+  private follow(event: TrackerEvent, level: number): Needle[] | null {
+    if (level === NO_FOLLOW) return [];
+    const out: Needle[] = [];
+    const names = this.namesOf(event);
+    if (names === null) return null;
+    const named = new Set(identitiesOf(event) as Iterable<string>);
+    const created = event.kind === 'remote_created';
+    const keyed = level === KEY_LEVEL && created && names.some((i) => named.has(i) && this.keyMatches.has(i));
+    const claims = level >= 1 && claimsChild(event, (identity) => (this.levels.get(identity) ?? 9) <= 1);
+    for (const identity of names) {
+      let at: number;
+      if (level === KEY_LEVEL) at = this.keyMatches.has(identity) || (keyed && named.has(identity)) ? 0 : 1;
+      else if (named.has(identity) && created) at = level;
+      else if (level === 0 || (named.has(identity) && claims)) at = level + 1;
+      else continue;
+      const needles = this.gather(identity, at);
       if (needles === null) return null;
       out.push(...needles);
     }
-    if (event.kind === 'comment_added' || event.kind === 'conflict_recorded')
-      out.push({text: quoted(event.event_id), level: Math.max(level, 0)});
+    if (event.kind === 'comment_added' || event.kind === 'conflict_recorded') {
+      this.eventIds.add(event.event_id);
+      out.push({text: closing(event.event_id), level: Math.max(level, 0)});
+    }
     return out;
   }
 
-  /** The needles of an identity's lines: the identity and its id, as JSON strings. */
+  /**
+   * The needle of an identity's lines: its id (the part after the last colon) and the closing
+   * quote, as canonical JSON writes them. Every line naming the issue holds it: a ref's
+   * `"id": "12"`, an identity's `"github:acme/app:12"`. Starting after the quote keeps the
+   * search fast (a quote starts every string) and one needle finds both forms.
+   */
   private gather(identity: string, level: number): Needle[] | null {
     if (level > MAX_LEVEL) return [];
     const known = this.levels.get(identity);
     if (known !== undefined && known <= level) return [];
     this.levels.set(identity, level);
-    const parts = identity.split(':');
-    if (parts.length !== 3 || parts[2] === '') return null;
-    return [
-      {text: quoted(identity), level},
-      {text: quoted(parts[2]!), level},
-    ];
+    const id = idOf(identity);
+    return id === '' ? null : [{text: closing(id), level}];
   }
 
   /** The lines holding any of `needles`, parsed (null for a bad line), with their level. */
@@ -158,11 +213,11 @@ class TargetedScan {
       byLevel.get(level)!.add(text);
     }
     for (const [level, texts] of [...byLevel].sort((a, b) => a[0] - b[0])) {
+      const starts = this.names.map(() => new Map<number, number>());
+      for (const text of texts) for (const [s, start, end] of this.linesOf(text)) starts[s]!.set(start, end);
       for (let s = 0; s < this.buffers.length; s += 1) {
-        const starts = new Map<number, number>();
-        for (const text of texts) this.findLines(s, Buffer.from(text, 'utf8'), starts);
-        if (starts.size === 0) continue;
-        const lines = [...starts].sort((a, b) => a[0] - b[0]);
+        if (starts[s]!.size === 0) continue;
+        const lines = [...starts[s]!].sort((a, b) => a[0] - b[0]);
         const events = this.parse(s, lines);
         if (events === null || events.length !== lines.length) return [null];
         events.forEach((event, i) => out.push({event, position: s * 2 ** 32 + lines[i]![0], level}));
@@ -171,15 +226,23 @@ class TargetedScan {
     return out;
   }
 
-  /** Adds the lines of segment `s` holding `needle` to `starts` (byte start -> end). */
-  private findLines(s: number, needle: Buffer, starts: Map<number, number>): void {
-    const bytes = this.buffers[s]!;
-    for (let at = bytes.indexOf(needle); at !== -1;) {
-      const start = bytes.lastIndexOf(10, at) + 1;
-      const end = bytes.indexOf(10, at);
-      starts.set(start, end);
-      at = bytes.indexOf(needle, end);
+  /** The lines holding `text` (segment, byte start, end), found once however often asked. */
+  private linesOf(text: string): [number, number, number][] {
+    let lines = this.hits.get(text);
+    if (lines === undefined) {
+      lines = [];
+      const needle = Buffer.from(text, 'utf8');
+      for (let s = 0; s < this.buffers.length; s += 1) {
+        const bytes = this.buffers[s]!;
+        for (let at = bytes.indexOf(needle); at !== -1;) {
+          const end = bytes.indexOf(10, at);
+          lines.push([s, bytes.lastIndexOf(10, at) + 1, end]);
+          at = bytes.indexOf(needle, end);
+        }
+      }
+      this.hits.set(text, lines);
     }
+    return lines;
   }
 
   /** The lines, parsed with the fold's strict parser; null for a bad one. */
@@ -213,22 +276,49 @@ class TargetedScan {
   }
 }
 
-/** Identities of every ref-shaped object (system, workspace, id) anywhere in `value`. */
-function refsIn(value: unknown, out = new Set<string>()): Set<string> {
+/**
+ * Identities of every ref-shaped object (system, workspace, id) anywhere in `value`; those whose
+ * id or key (`#` aside, in any case) is `key` also go to `keyMatches`.
+ */
+function refsIn(value: unknown, key: string, keyMatches: Set<string>, out = new Set<string>()): Set<string> {
   if (Array.isArray(value)) {
-    for (const item of value) refsIn(item, out);
+    for (const item of value) refsIn(item, key, keyMatches, out);
   } else if (value !== null && typeof value === 'object') {
     const record = value as Record<string, unknown>;
     const {system, workspace, id} = record;
-    if (typeof system === 'string' && typeof workspace === 'string' && typeof id === 'string')
-      out.add([system, workspace, id].join(':'));
-    for (const item of Object.values(record)) refsIn(item, out);
+    if (typeof system === 'string' && typeof workspace === 'string' && typeof id === 'string') {
+      const identity = [system, workspace, id].join(':');
+      out.add(identity);
+      const refKey = typeof record.key === 'string' ? record.key.toLowerCase().replace(/^#/, '') : null;
+      if (id.toLowerCase() === key || refKey === key) keyMatches.add(identity);
+    }
+    for (const item of Object.values(record)) refsIn(item, key, keyMatches, out);
   }
   return out;
 }
 
-function quoted(text: string): string {
-  return canonicalJson(text);
+/**
+ * Whether `event` has an issue claim another as its child (`parent_of`) that `wanted` says is a
+ * neighbour: the one relation of an issue two steps away that decides what `show` prints (whose
+ * child a neighbour is); the rest of its relations touch neither the issue nor its neighbours.
+ */
+function claimsChild(value: unknown, wanted: (identity: string) => boolean): boolean {
+  if (Array.isArray(value)) return value.some((item) => claimsChild(item, wanted));
+  if (value === null || typeof value !== 'object') return false;
+  const record = value as Record<string, unknown>;
+  if (record.type === 'parent_of') {
+    for (const identity of refsIn(record.target, '', new Set())) if (wanted(identity)) return true;
+  }
+  return Object.values(record).some((item) => claimsChild(item, wanted));
+}
+
+function idOf(identity: string): string {
+  return identity.slice(identity.lastIndexOf(':') + 1);
+}
+
+/** A string as canonical JSON writes it, without its opening quote. */
+function closing(text: string): string {
+  return canonicalJson(text).slice(1);
 }
 
 function readNoFollow(file: string): Buffer {
