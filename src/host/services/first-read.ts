@@ -72,12 +72,15 @@ export function buildIndexInBackground(context: BoundContext, env: NodeJS.Proces
   const entry = process.argv[1];
   if (!entry) return;
   try {
-    spawn(process.execPath, [entry, 'tracker', 'index-build'], {
+    const child = spawn(process.execPath, [entry, 'tracker', 'index-build'], {
       cwd: context.location.root,
       detached: true,
       stdio: 'ignore',
       env: {...env, [INDEX_BUILD_ENV]: 'inline'},
-    }).unref();
+    });
+    // A child that cannot start says so as an event, which would otherwise end this process.
+    child.on('error', () => undefined);
+    child.unref();
   } catch {
     // the next read builds it
   }
