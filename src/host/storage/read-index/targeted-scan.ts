@@ -21,23 +21,27 @@ import {ReadIndexView} from './read-index.js';
  * applies them. The entries of an issue depend only on events naming it, so these entries are
  * the full fold's; the result is a view as the index gives, and `show` reads it the same way.
  *
- * Null whenever the answer could differ from the full fold's: a key that is not a number (keys
- * match case-insensitively, which a byte search cannot bound), an identity whose id cannot be
- * told apart, an event kind this code does not know, a bad or torn line, too many neighbours.
+ * Null whenever the answer could differ from the full fold's: a key that is neither a number
+ * nor the identity of a live issue (keys match case-insensitively, which a byte search cannot
+ * bound), an event kind this code does not know, a bad or torn line, too many neighbours.
  */
 export function targetedShowView(root: string, eventsDir: string, key: string): ReadIndexView | null {
   const wanted = key.trim();
-  if (!/^#?\d+$/.test(wanted)) return null;
-  const bare = wanted.replace(/^#/, '');
+  const identity = /^#?\d+$/.test(wanted) ? null : wanted;
+  // A full identity is answered only when it names a live issue: then it wins over any key.
+  if (identity !== null && (identity.split(':').length < 3 || idOf(identity) === '')) return null;
+  const id = identity === null ? wanted.replace(/^#/, '') : idOf(identity);
   let scan: TargetedScan;
   try {
-    scan = new TargetedScan(root, eventsDir, bare);
+    scan = new TargetedScan(root, eventsDir, id.toLowerCase());
   } catch {
     return null;
   }
   if (!scan.usable) return null;
-  // `12"` finds both `"12"` (an id) and `"#12"` (a key).
-  return scan.run([closing(bare)]);
+  // `12"` finds both `"12"` (an id, or the end of an identity) and `"#12"` (a key).
+  const view = scan.run([closing(id)]);
+  if (view !== null && identity !== null && view.liveIssue(identity) === null) return null;
+  return view;
 }
 
 /** Neighbour levels gathered: the issue (0), its neighbours (1), theirs (2). */
@@ -152,7 +156,8 @@ class TargetedScan {
       named.push(identity);
     }
     const refs = refsIn(event, this.key, this.keyMatches);
-    for (const identity of named) if (idOf(identity) === this.key) this.keyMatches.add(identity);
+    for (const identity of named)
+      if (idOf(identity).toLowerCase() === this.key) this.keyMatches.add(identity);
     return [...named, ...[...refs].filter((identity) => !named.includes(identity))];
   }
 
