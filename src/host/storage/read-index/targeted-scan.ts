@@ -13,10 +13,11 @@ import {ReadIndexView} from './read-index.js';
 
 /**
  * `show KEY` in a clone without a read index, answered without folding the whole log: the
- * segments are read as bytes and searched for the lines naming the issue (its key or id as a
- * JSON string, its identity), its relations' neighbours and theirs (whose other parents decide
- * whose children they are), drafts that became them, their comments' and conflicts' later
- * events, and every mapping event. Only those lines are parsed, deduplicated by event id (first
+ * segments are read as bytes and searched for the lines naming the issue (its id or key as
+ * canonical JSON ends it, `12"`, which also ends its identity), its neighbours by any relation,
+ * the issues claiming a neighbour as their child (that decides whose child it is), the drafts
+ * they were created from, their comments' and conflicts' later events, every mapping event and
+ * every draft's creation. Only those lines are parsed, deduplicated by event id (first
  * in listing order wins) and applied with `TrackerState.apply` in fold order, as the full fold
  * applies them. The entries of an issue depend only on events naming it, so these entries are
  * the full fold's; the result is a view as the index gives, and `show` reads it the same way.
