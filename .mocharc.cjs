@@ -7,6 +7,9 @@ process.env.OCLIF_SKIP_NEW_VERSION_CHECK = 'true';
 // makes command tests slow. Tests of pacing pass their budgets explicitly (runtime `pacing`, or
 // their own SPEC_KITTY_TRACKER_PACING), so the default here is off.
 process.env.SPEC_KITTY_TRACKER_PACING ??= 'off';
+// The first `show` in a clone without a read index would start the index build in a detached
+// process: no test may leave a process behind, so tests build inline unless they say otherwise.
+process.env.SPEC_KITTY_TRACKER_INDEX_BUILD ??= 'inline';
 
 module.exports = {
   'node-option': ['import=tsx/esm', 'enable-source-maps'],

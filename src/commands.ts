@@ -15,6 +15,7 @@ import TrackerComment from './commands/tracker/comment.js';
 import TrackerCompact from './commands/tracker/compact.js';
 import TrackerDoctor from './commands/tracker/doctor.js';
 import TrackerEdit from './commands/tracker/edit.js';
+import TrackerIndexBuild from './commands/tracker/index-build.js';
 import TrackerIssueSearch from './commands/tracker/issue-search.js';
 import TrackerListTickets from './commands/tracker/list-tickets.js';
 import TrackerMapAdd from './commands/tracker/map/add.js';
@@ -37,6 +38,7 @@ export const COMMANDS = {
   'tracker:compact': TrackerCompact,
   'tracker:doctor': TrackerDoctor,
   'tracker:edit': TrackerEdit,
+  'tracker:index-build': TrackerIndexBuild,
   'tracker:issue-search': TrackerIssueSearch,
   'tracker:list-tickets': TrackerListTickets,
   'tracker:map:add': TrackerMapAdd,

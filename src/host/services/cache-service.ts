@@ -350,6 +350,20 @@ async function explainDeleted(storage: TrackerStorageHandle, key: string): Promi
 
 export async function showTicket(environment: ServiceEnvironment, key: string): Promise<TicketDetail> {
   const context = await loadBoundProject(environment);
+  const first = await import('./first-read.js');
+  const targeted = await first.targetedShowFor(context, key, environment.env);
+  if (targeted) {
+    let detail: TicketDetail | null = null;
+    try {
+      detail = await showIndexed(targeted, key);
+    } catch {
+      // an unknown or ambiguous key: the full fold says why
+    }
+    if (detail) {
+      first.buildIndexInBackground(context, environment.env);
+      return detail;
+    }
+  }
   const index = await openIndexFor(context);
   if (index) {
     try {
@@ -408,7 +422,7 @@ export async function showTicket(environment: ServiceEnvironment, key: string): 
   };
 }
 
-async function showIndexed(
+export async function showIndexed(
   index: NonNullable<Awaited<ReturnType<typeof openIndexFor>>>,
   key: string,
 ): Promise<TicketDetail> {
