@@ -123,19 +123,8 @@ function readMeta(root: string, dir: string, diagnostics: ReaderDiagnostic[]): M
     });
     return empty;
   }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    diagnostics.push({
-      severity: 'warning',
-      code: 'invalid_meta',
-      message: `invalid JSON (${(error as Error).message}); ignored`,
-      file,
-      line: null,
-    });
-    return empty;
-  }
+  const data = parseJsonOrWarn(text, file, 'invalid_meta', 'ignored', diagnostics);
+  if (data === undefined) return empty;
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     diagnostics.push({
       severity: 'warning',
@@ -176,19 +165,14 @@ function readSnapshot(
   const file = `${dir}/${SNAPSHOT_FILE}`;
   const text = readText(join(root, file));
   if (text === null) return null;
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    diagnostics.push({
-      severity: 'warning',
-      code: 'invalid_status_json',
-      message: `invalid JSON (${(error as Error).message}); lanes taken from the task files`,
-      file,
-      line: null,
-    });
-    return null;
-  }
+  const data = parseJsonOrWarn(
+    text,
+    file,
+    'invalid_status_json',
+    'lanes taken from the task files',
+    diagnostics,
+  );
+  if (data === undefined) return null;
   const wps = (data as {work_packages?: unknown} | null)?.work_packages;
   if (wps === null || typeof wps !== 'object' || Array.isArray(wps)) {
     diagnostics.push({
@@ -484,5 +468,27 @@ function reportOrphanLaneEvents(
         line: state.line,
       });
     }
+  }
+}
+
+/** `text` parsed as JSON, or undefined (never a JSON value) after a warning saying what happens instead. */
+function parseJsonOrWarn(
+  text: string,
+  file: string,
+  code: ReaderDiagnostic['code'],
+  instead: string,
+  diagnostics: ReaderDiagnostic[],
+): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    diagnostics.push({
+      severity: 'warning',
+      code,
+      message: `invalid JSON (${(error as Error).message}); ${instead}`,
+      file,
+      line: null,
+    });
+    return undefined;
   }
 }
