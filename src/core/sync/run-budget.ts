@@ -11,7 +11,7 @@ export interface RunBudget {
   readonly writes: number;
   /** Search requests (GitHub's search has its own, smaller budget). */
   readonly searches: number;
-  /** Seconds the run will take: the provider's pacing plus a typical answer time per request. */
+  /** Seconds the run will take: the provider's pacing, with a typical answer time per request where it does not fit in the pacing gaps. */
   readonly eta_seconds: number;
 }
 
@@ -94,8 +94,11 @@ export function pushRequestsUpperBound(counts: PushCounts): PlannedRequest[] {
 
 /**
  * The budget of a list of requests: counted, and timed by running the provider's own pacer
- * over them on a simulated clock (the same budgets the HTTP client keeps to), plus a typical
- * answer time per request.
+ * over them on a simulated clock (the same budgets the HTTP client keeps to), with a typical
+ * answer time per request. As in the client, the pacer spaces the starts of requests and a
+ * request is booked once the previous one was answered: an answer shorter than the pacing gap
+ * is spent inside it, so n paced requests take about max(n x spacing, n x answer time), not
+ * their sum.
  */
 export function estimateBudget(
   provider: string,
