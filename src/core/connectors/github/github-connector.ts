@@ -142,6 +142,8 @@ export class GitHubConnector implements TrackerConnector {
     if (!Array.isArray(response.data)) throw this.contractError('the issue list is not a JSON array');
     // Pull requests take places in the order (and in `per_page`) too: the keyset sees them all.
     const listed = response.data.map((item) => assertIssueJson(item, 'the issue list'));
+    // What GitHub lists is newer than what this run remembers of the issues it created.
+    for (const item of listed) this.fresh.forget(item.number);
     const step = keysetStep(
       state,
       listed.map((item) => ({id: String(item.number), updatedAt: String(item.updated_at)})),
@@ -415,7 +417,9 @@ export class GitHubConnector implements TrackerConnector {
     });
     if (response.status === 404 || response.status === 410) return null;
     if (isPullRequest(response.data ?? null)) return null;
-    return assertIssueJson(response.data, `issue #${ref.id}`);
+    const raw = assertIssueJson(response.data, `issue #${ref.id}`);
+    this.fresh.forget(raw.number);
+    return raw;
   }
 
   /** The payload of an issue this run created (kept up to date), else GitHub's, read now. */

@@ -43,6 +43,11 @@ export class FreshIssues {
     return fresh === undefined ? undefined : [...fresh.links];
   }
 
+  /** GitHub answered a read of the issue: from now on it is read like any other. */
+  forget(number: number): void {
+    this.issues.delete(number);
+  }
+
   /** A PATCH answered the issue as it now is (relations are not part of the payload). */
   patched(raw: GitHubIssueJson): void {
     const fresh = this.issues.get(raw.number);
