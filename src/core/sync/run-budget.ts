@@ -11,7 +11,7 @@ export interface RunBudget {
   readonly writes: number;
   /** Search requests (GitHub's search has its own, smaller budget). */
   readonly searches: number;
-  /** Seconds the run will take: the provider's pacing plus a typical answer time per request. */
+  /** Seconds the run will take: the provider's pacing, with a typical answer time per request where it does not fit in the pacing gaps. */
   readonly eta_seconds: number;
 }
 
@@ -66,19 +66,27 @@ export function plannedRequests(requests: RequestCounts, plan: SyncPlan): Planne
 /** Writes a push will send, counted from local data alone (before any request). */
 export interface PushCounts {
   readonly creates: number;
+  /** Updates of issues that exist before the push (each a read of the issue, then a write). */
   readonly updates: number;
-  /** Links added between issues (each a write, then a read of the issue). */
+  /** Links added or removed on issues that exist before the push (each a write, then a read). */
   readonly links?: number;
+  /**
+   * Writes on issues the push itself creates (closing one created closed, its parent, its
+   * links): the push knows such an issue's state from its own writes, so each is one request.
+   */
+  readonly writesOnCreated?: number;
 }
 
 /**
  * The requests of a push from local counts alone: each create is one write (a draft never
- * attempted cannot exist, so nothing is looked up first); each update reads the issue, then
- * writes; each link writes, then reads the issue back.
+ * attempted cannot exist, so nothing is looked up first), and so is each later write on an
+ * issue the push created; each update of an older issue reads it, then writes; each link on
+ * one writes, then reads the issue back.
  */
 export function pushRequestsUpperBound(counts: PushCounts): PlannedRequest[] {
   const out: PlannedRequest[] = [];
   for (let i = 0; i < counts.creates; i++) out.push(WRITE);
+  for (let i = 0; i < (counts.writesOnCreated ?? 0); i++) out.push(WRITE);
   for (let i = 0; i < counts.updates; i++) out.push(READ, WRITE);
   for (let i = 0; i < (counts.links ?? 0); i++) out.push(WRITE, READ);
   return out;
@@ -86,8 +94,11 @@ export function pushRequestsUpperBound(counts: PushCounts): PlannedRequest[] {
 
 /**
  * The budget of a list of requests: counted, and timed by running the provider's own pacer
- * over them on a simulated clock (the same budgets the HTTP client keeps to), plus a typical
- * answer time per request.
+ * over them on a simulated clock (the same budgets the HTTP client keeps to), with a typical
+ * answer time per request. As in the client, the pacer spaces the starts of requests and a
+ * request is booked once the previous one was answered: an answer shorter than the pacing gap
+ * is spent inside it, so n paced requests take about max(n x spacing, n x answer time), not
+ * their sum.
  */
 export function estimateBudget(
   provider: string,

@@ -150,7 +150,11 @@ export function planParents(ctx: PlanContext): void {
       if (sameRef(slot.issue.parent, parent.ref)) continue;
       if (slot.draft || parent.draft) {
         // A draft created under its mission's issue carries the parent already.
-        if (!(slot.draft && slot.issue.parent !== null)) ctx.out.deferred_parents += writable ? 1 : 0;
+        if (!(slot.draft && slot.issue.parent !== null) && writable) {
+          ctx.out.deferred_parents += 1;
+          // The parent is written on the work package's issue.
+          if (slot.draft) ctx.out.deferred_on_created += 1;
+        }
         continue;
       }
       const from: ExternalRef | null = slot.issue.parent;

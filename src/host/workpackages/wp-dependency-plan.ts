@@ -70,7 +70,11 @@ function planDependency(
   if (blocker.draft || blocked.draft || blocker.issue === null || blocked.issue === null) {
     // A link that could never be written does not wait (and asks for no second pass).
     if (refusal !== null) return 'refused';
-    if (mission.log_healthy) ctx.out.deferred_links += 1;
+    if (mission.log_healthy) {
+      ctx.out.deferred_links += 1;
+      // The link is written on the blocker's issue (see below).
+      if (blocker.draft) ctx.out.deferred_on_created += 1;
+    }
     return 'deferred';
   }
   if (relationShown(blocker, blocked)) return 'exists';

@@ -105,6 +105,7 @@ function emptyPlan(): Mutable<WorkPackagePlan> {
     missions: [] as MissionIssueIntent[],
     parents: [] as ParentIntent[],
     deferred_parents: 0,
+    deferred_on_created: 0,
     skipped: [] as SkippedIntent[],
     warnings: [] as string[],
   };

@@ -117,6 +117,11 @@ export interface WorkPackagePlan {
   readonly parents: readonly ParentIntent[];
   /** Work packages whose parent waits until their mission's issue exists remotely. */
   readonly deferred_parents: number;
+  /**
+   * Of the waiting links and parents, those written on an issue this push creates: the push
+   * knows that issue's state (it made it), so the write costs no read of it.
+   */
+  readonly deferred_on_created: number;
   readonly skipped: readonly SkippedIntent[];
   readonly warnings: readonly string[];
 }

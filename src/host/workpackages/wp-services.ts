@@ -1,6 +1,7 @@
 import {findProvider} from '../../core/connectors/registry.js';
 import type {ConnectorCapabilities} from '../../core/protocols/connector.js';
 import {systemClock} from '../../core/protocols/runtime.js';
+import type {PushCounts} from '../../core/sync/run-budget.js';
 import {
   loadBoundProject,
   policyOf,
@@ -186,6 +187,7 @@ export function mergePasses(
     missions: [...first.missions, ...second.missions.filter((m) => m.status !== null || m.adopted !== null)],
     deferred_links: second.deferred_links,
     deferred_parents: second.deferred_parents,
+    deferred_on_created: second.deferred_on_created,
     skipped,
     warnings: [...new Set([...first.warnings, ...second.warnings])],
     counts: {
@@ -257,18 +259,20 @@ function missionLines(mission: MissionIssueIntent): string[] {
 
 /**
  * What a dry run of the work-package step would have the push send: each draft a create (one
- * created closed is then closed, a read and a write more), each status edit and parent an update,
- * each relation (a dependency added or removed, a parent set once its mission's issue exists) a
- * write.
+ * created closed is then closed: a write more), each status edit and parent an update, each
+ * relation (a dependency added or removed, a parent set once its mission's issue exists) a
+ * write; only writes on issues that exist before the push read them.
  */
-export function pushCountsOf(r: WorkPackageIntentResult): {creates: number; updates: number; links: number} {
+export function pushCountsOf(r: WorkPackageIntentResult): Required<PushCounts> {
   const closed = (status: string) => status === 'done' || status === 'canceled';
   const closedDrafts =
     r.drafts.filter((d) => d.reuses === null && closed(d.status)).length +
     r.missions.filter((m) => m.draft !== null && closed(m.draft.status)).length;
   return {
     creates: r.counts.drafts,
-    updates: r.counts.edits + r.counts.parents + closedDrafts,
-    links: r.counts.links + r.counts.unlinks + r.deferred_links + r.deferred_parents,
+    updates: r.counts.edits + r.counts.parents,
+    links: r.counts.links + r.counts.unlinks + r.deferred_links + r.deferred_parents - r.deferred_on_created,
+    // A closed draft is created, then closed; both steps know the issue they made.
+    writesOnCreated: closedDrafts + r.deferred_on_created,
   };
 }

@@ -49,8 +49,18 @@ describe('sync push and pull: the mission graph on GitHub (fake GitHub)', () => 
   };
 
   it('creates the mission issue with its work packages as sub-issues and dependencies as "blocked by", once', async () => {
+    const dry = await run(['tracker', 'sync', 'push', '--create-missing', '--dry-run', '--json']);
+    expect(dry.error, dry.stderr).to.equal(undefined);
+    const budget = parseJson<{budget: {requests: number; writes: number}}>(dry.stdout).budget;
+    const first = fake.requests.length;
     const pushed = await run(['tracker', 'sync', 'push', '--create-missing', '--json']);
     expect(pushed.error, pushed.stderr).to.equal(undefined);
+    // Four creates, WP01 closed, three parents, three dependencies: the push knows the issues it
+    // created and reads none of them back; the dry run's budget counted exactly these.
+    const sent = fake.requests.slice(first);
+    expect(sent.filter((r) => r.method === 'GET').map((r) => r.path)).to.deep.equal([]);
+    expect(sent).to.have.length(4 + 1 + 3 + 3);
+    expect(budget).to.include({requests: sent.length, writes: sent.length});
     const epic = numberOf('Graph on GitHub');
     const [wp1, wp2, wp3] = ['WP01 Schema', 'WP02 Reader', 'WP03 Writer'].map(numberOf);
     expect(fake.subIssuesOf(epic).sort()).to.deep.equal([wp1, wp2, wp3].sort());

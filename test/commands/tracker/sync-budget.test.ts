@@ -52,18 +52,25 @@ describe('sync: the budget of a run within the provider limits', () => {
       expect(dry.error, dry.stderr).to.equal(undefined);
       const budget = parseJson<{budget: Budget}>(dry.stdout).budget;
       // A draft never attempted cannot exist: each create is one write, no lookup, no search.
-      // Six issues (the mission's and five work packages'), then five sub-issue writes, each
-      // followed by a read of the issue.
-      expect(budget).to.include({requests: 16, writes: 11, searches: 0});
+      // Six issues (the mission's and five work packages'), then five sub-issue writes on issues
+      // the push itself created, which it never reads again.
+      expect(budget).to.include({requests: 11, writes: 11, searches: 0});
       // GitHub's bulk writes go a second apart.
       expect(budget.eta_seconds).to.be.within(9, 20);
       const text = await run(['tracker', 'sync', 'push', '--create-missing', '--dry-run']);
       expect(text.stdout).to.match(
-        /- budget: 16 requests \(11 writes, 0 searches\), about \d+ s within github's rate limits\n/,
+        /- budget: 11 requests \(11 writes, 0 searches\), about \d+ s within github's rate limits\n/,
       );
     } finally {
       process.env.SPEC_KITTY_TRACKER_PACING = savedPacing;
     }
+    // The budget counts what the push sends: no read before or after a relation write.
+    const before = fake.requests.length;
+    const pushed = await run(['tracker', 'sync', 'push', '--create-missing', '--json']);
+    expect(pushed.error, pushed.stderr).to.equal(undefined);
+    const sent = fake.requests.slice(before).map((r) => `${r.method} ${r.path.replace(/\d+/g, 'N')}`);
+    expect(sent, 'requests the push sent').to.have.length(11);
+    expect(sent.filter((r) => r.startsWith('GET'))).to.deep.equal([]);
     const pull = await run(['tracker', 'sync', 'pull', '--dry-run', '--json']);
     expect(parseJson<{budget: Budget}>(pull.stdout).budget).to.include({requests: 1, writes: 0, searches: 0});
   });

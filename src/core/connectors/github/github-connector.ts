@@ -38,6 +38,7 @@ import {
   toCanonical,
   type GitHubIssueJson,
 } from './github-issue-mapper.js';
+import {FreshIssues} from './github-fresh-issues.js';
 import {GitHubRelations} from './github-relations.js';
 import {readGitHubSettings, type GitHubSettings} from './github-settings.js';
 
@@ -88,6 +89,8 @@ export class GitHubConnector implements TrackerConnector {
   private readonly http: HttpClient;
   private readonly repoPath: string;
   private readonly relations: GitHubRelations;
+  /** Issues created by this run: answered from what the run wrote, not read again. */
+  private readonly fresh = new FreshIssues();
 
   constructor(config: ConnectorConfig) {
     this.settings = readGitHubSettings(config);
@@ -117,6 +120,7 @@ export class GitHubConnector implements TrackerConnector {
       repoPath: this.repoPath,
       workspace: this.workspace,
       fetchRaw: (ref) => this.fetchRaw(ref),
+      fresh: this.fresh,
     });
   }
 
@@ -138,6 +142,8 @@ export class GitHubConnector implements TrackerConnector {
     if (!Array.isArray(response.data)) throw this.contractError('the issue list is not a JSON array');
     // Pull requests take places in the order (and in `per_page`) too: the keyset sees them all.
     const listed = response.data.map((item) => assertIssueJson(item, 'the issue list'));
+    // What GitHub lists is newer than what this run remembers of the issues it created.
+    for (const item of listed) this.fresh.forget(item.number);
     const step = keysetStep(
       state,
       listed.map((item) => ({id: String(item.number), updatedAt: String(item.updated_at)})),
@@ -149,7 +155,7 @@ export class GitHubConnector implements TrackerConnector {
   }
 
   async getIssue(ref: ExternalRef): Promise<CanonicalIssue | null> {
-    const raw = await this.fetchRaw(ref);
+    const raw = await this.knownRaw(ref);
     return raw === null ? null : (await this.canonical([raw]))[0];
   }
 
@@ -168,6 +174,7 @@ export class GitHubConnector implements TrackerConnector {
     });
     const created = assertIssueJson(response.data, 'the created issue');
     this.relations.remember(created);
+    this.fresh.created(created);
     const ref = toCanonical(created, this.settings).ref;
     // The parent and the links are relations of their own, written once the issue exists.
     if (issue.parent !== null) await this.relations.setParent(created, issue.parent);
@@ -370,7 +377,9 @@ export class GitHubConnector implements TrackerConnector {
       body,
       idempotent: true,
     });
-    return assertIssueJson(response.data, `issue #${ref.id}`);
+    const patched = assertIssueJson(response.data, `issue #${ref.id}`);
+    this.fresh.patched(patched);
+    return patched;
   }
 
   /**
@@ -408,11 +417,19 @@ export class GitHubConnector implements TrackerConnector {
     });
     if (response.status === 404 || response.status === 410) return null;
     if (isPullRequest(response.data ?? null)) return null;
-    return assertIssueJson(response.data, `issue #${ref.id}`);
+    const raw = assertIssueJson(response.data, `issue #${ref.id}`);
+    this.fresh.forget(raw.number);
+    return raw;
+  }
+
+  /** The payload of an issue this run created (kept up to date), else GitHub's, read now. */
+  private async knownRaw(ref: ExternalRef): Promise<GitHubIssueJson | null> {
+    const fresh = ref.workspace === this.workspace ? this.fresh.raw(Number(ref.id)) : undefined;
+    return fresh ?? (await this.fetchRaw(ref));
   }
 
   private async requireRaw(ref: ExternalRef): Promise<GitHubIssueJson> {
-    const raw = await this.fetchRaw(ref);
+    const raw = await this.knownRaw(ref);
     if (raw === null) {
       throw new ConnectorRequestError(
         `GitHub at ${this.http.server} has no issue #${ref.id} in ${this.workspace}. Check that it was not deleted or transferred.`,

@@ -13,13 +13,15 @@
  * - A write GitHub refuses with 422 may be a relation that exists already (an earlier run that
  *   was interrupted after the write): the relation is looked up, and if it is there, that is done.
  * - Reading the graph back: the issue list carries `issue_dependencies_summary`; the dependency
- *   lists are asked for only for issues whose summary counts some.
+ *   lists are asked for only for issues whose summary counts some, and never for an issue this
+ *   run created (`FreshIssues`: its relations are the ones written since, recorded there).
  */
 import {CapabilityNotSupportedError, ConnectorRequestError} from '../../errors.js';
 import {nextLink, type HttpClient, type HttpResponse} from '../../http/index.js';
 import type {CanonicalLink} from '../../model/canonical-issue.js';
 import type {ExternalRef} from '../../model/external-ref.js';
 import {isJsonObject, type JsonObject, type JsonValue} from '../../model/json.js';
+import type {FreshIssues} from './github-fresh-issues.js';
 import {isPullRequest, type GitHubIssueJson} from './github-issue-mapper.js';
 
 /** Pages of 100 read of one issue's dependency list at most (GitHub caps relations per issue). */
@@ -30,8 +32,10 @@ export interface GitHubRelationsHost {
   readonly http: HttpClient;
   readonly repoPath: string;
   readonly workspace: string;
-  /** The issue's payload (null: none, or a pull request). */
+  /** The issue's payload as GitHub has it now, always read (null: none, or a pull request). */
   fetchRaw(ref: ExternalRef): Promise<GitHubIssueJson | null>;
+  /** The issues this run created, kept up to date with each relation written. */
+  readonly fresh: FreshIssues;
 }
 
 export class GitHubRelations {
@@ -57,9 +61,9 @@ export class GitHubRelations {
       idempotent: true,
       acceptStatuses: [422],
     });
-    if (response.status !== 422) return;
-    if (await this.isBlockedBy(blocked, issueId)) return;
-    throw this.refused(response, `#${blocked.id} blocked by #${blocker.id}`);
+    if (response.status === 422 && !(await this.isBlockedBy(blocked, issueId)))
+      throw this.refused(response, `#${blocked.id} blocked by #${blocker.id}`);
+    this.host.fresh.dependency(blocked, blocker, true);
   }
 
   async removeLink(ref: ExternalRef, link: CanonicalLink): Promise<void> {
@@ -71,6 +75,7 @@ export class GitHubRelations {
       path: `${this.issuePath(blocked)}/dependencies/blocked_by/${issueId}`,
       acceptStatuses: [404],
     });
+    this.host.fresh.dependency(blocked, blocker, false);
   }
 
   /**
@@ -98,6 +103,7 @@ export class GitHubRelations {
         body: {sub_issue_id: child.id as number},
         acceptStatuses: [404],
       });
+      this.host.fresh.parentSet(child.number, null);
       return;
     }
     const body: JsonObject = {sub_issue_id: child.id as number};
@@ -109,17 +115,21 @@ export class GitHubRelations {
       idempotent: true,
       acceptStatuses: [422],
     });
-    if (response.status !== 422) return;
-    // Refused: done already (an interrupted earlier run), or a rule of GitHub's (a full parent).
-    const now = await this.host.fetchRaw({
-      system: 'github',
-      workspace: this.host.workspace,
-      id: String(child.number),
-      key: null,
-      url: null,
-    });
-    if (now !== null && this.parentNumber(now) === wanted) return;
-    throw this.refused(response, `#${child.number} as a sub-issue of #${wanted}`);
+    if (response.status === 422) {
+      // Refused: done already (an interrupted earlier run), or a rule of GitHub's (a full parent).
+      const now = await this.host.fetchRaw({
+        system: 'github',
+        workspace: this.host.workspace,
+        id: String(child.number),
+        key: null,
+        url: null,
+      });
+      if (now === null || this.parentNumber(now) !== wanted)
+        throw this.refused(response, `#${child.number} as a sub-issue of #${wanted}`);
+    }
+    const repository =
+      typeof child.repository_url === 'string' ? child.repository_url : `/repos/${this.host.workspace}`;
+    this.host.fresh.parentSet(child.number, `${repository}/issues/${wanted}`);
   }
 
   /** The parent's number when it is an issue of this repository (else null). */
@@ -138,6 +148,11 @@ export class GitHubRelations {
     const out = new Map<number, CanonicalLink[]>();
     for (const raw of raws) {
       this.remember(raw);
+      const fresh = this.host.fresh.linksOf(raw.number);
+      if (fresh !== undefined) {
+        if (fresh.length > 0) out.set(raw.number, fresh);
+        continue;
+      }
       const summary = isJsonObject(raw.issue_dependencies_summary) ? raw.issue_dependencies_summary : null;
       if (summary === null) continue;
       const links: CanonicalLink[] = [];

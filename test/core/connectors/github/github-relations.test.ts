@@ -166,6 +166,47 @@ describe('github connector: dependencies and sub-issues', () => {
     expect(r.server.requests.filter((q) => q.method !== 'GET').length).to.equal(writes);
   });
 
+  it('reads no issue it created this run: before and after its parent and dependencies, the run knows it', async () => {
+    r = await rig();
+    const {createIssue} = await import('../../../../src/core/index.js');
+    const draft = (id: string, title: string) =>
+      createIssue({ref: {system: 'github', workspace: r.server.workspace, id}, title});
+    const epic = await r.connector.createIssue(draft('d-epic', 'Epic'), {idempotencyKey: 'K-E'});
+    const one = await r.connector.createIssue(draft('d-1', 'WP01'), {idempotencyKey: 'K-1'});
+    const two = await r.connector.createIssue(draft('d-2', 'WP02'), {idempotencyKey: 'K-2'});
+    const before = r.server.requests.length;
+    // What the engine does for each: load it, write its parent and links, read it back.
+    expect((await r.connector.getIssue(one.ref))?.links).to.deep.equal([]);
+    await r.connector.updateIssue(one.ref, {parent: epic.ref}, {idempotencyKey: 'U-1'});
+    await r.connector.upsertLink(one.ref, {type: 'blocks', target: two.ref});
+    await r.connector.upsertLink(two.ref, {type: 'child_of', target: epic.ref});
+    const back = (await r.connector.getIssue(one.ref))!;
+    const sent = r.server.requests
+      .slice(before)
+      .map((q) => `${q.method} ${q.path.replace(/.*issues\//, '')}`);
+    expect(sent).to.deep.equal([
+      `POST ${epic.ref.id}/sub_issues`,
+      `POST ${two.ref.id}/dependencies/blocked_by`,
+      `POST ${epic.ref.id}/sub_issues`,
+    ]);
+    // The state it answers is GitHub's.
+    expect(back.parent?.id).to.equal(epic.ref.id);
+    expect(back.links.map((l) => `${l.type} ${l.target.id}`)).to.deep.equal([`blocks ${two.ref.id}`]);
+    const twoBack = (await r.connector.getIssue(two.ref))!;
+    expect(twoBack.links.map((l) => `${l.type} ${l.target.id}`)).to.deep.equal([`blocked_by ${one.ref.id}`]);
+    expect(twoBack.parent?.id).to.equal(epic.ref.id);
+    expect(r.server.subIssuesOf(Number(epic.ref.id)).sort()).to.deep.equal(
+      [Number(one.ref.id), Number(two.ref.id)].sort(),
+    );
+    expect(r.server.blockedBy(Number(two.ref.id))).to.deep.equal([Number(one.ref.id)]);
+    // Once GitHub has listed the issue, it is read like any other (someone may have changed it).
+    r.server.remoteEdit(Number(one.ref.id), {title: 'WP01 renamed'});
+    await listAll(r.connector, null, 100);
+    const reads = r.server.requests.length;
+    expect((await r.connector.getIssue(one.ref))?.title).to.equal('WP01 renamed');
+    expect(r.server.requests.length).to.be.greaterThan(reads);
+  });
+
   it('reads the graph on pull, asking for dependency lists only where the summary counts some', async () => {
     r = await rig();
     const numbers = r.server.seedRealisticIssues(300, {prEvery: 0});
