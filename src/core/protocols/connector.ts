@@ -130,4 +130,9 @@ export type PacingOverrides =
       readonly writes_per_hour?: number;
       readonly searches_per_minute?: number;
       readonly requests_per_hour?: number;
+      /**
+       * The server's typical answer time in ms, which the dry run's `eta_seconds` assumes for each
+       * request (a hosted tracker's default otherwise): a nearby server answers far faster.
+       */
+      readonly answer_ms?: number;
     };

@@ -108,7 +108,8 @@ export function estimateBudget(
   const clock = new ManualClock('2026-01-01T00:00:00Z');
   const start = clock.now().getTime();
   const pacer = providerPacer(provider, clock, pacing);
-  const latency = HOSTED.has(provider) ? HOSTED_LATENCY_MS : 0;
+  const answerMs = typeof pacing === 'object' ? pacing.answer_ms : undefined;
+  const latency = answerMs ?? (HOSTED.has(provider) ? HOSTED_LATENCY_MS : 0);
   for (const request of requests) {
     const wait = pacer.reserve(request);
     if (wait) clock.advance(wait.ms);

@@ -4,13 +4,20 @@ import type {PacingOverrides} from '../../core/protocols/connector.js';
 /** The variable that replaces a provider's published request budgets. */
 export const PACING_ENV = 'SPEC_KITTY_TRACKER_PACING';
 
-const KEYS = ['writes_per_minute', 'writes_per_hour', 'searches_per_minute', 'requests_per_hour'] as const;
+const KEYS = [
+  'writes_per_minute',
+  'writes_per_hour',
+  'searches_per_minute',
+  'requests_per_hour',
+  'answer_ms',
+] as const;
 type Key = (typeof KEYS)[number];
 
 /**
  * Reads `SPEC_KITTY_TRACKER_PACING`: unset for the provider's published budgets, `off` for no
  * pacing (a server without limits, such as a GitHub Enterprise Server whose administrator
- * disabled them), or `key=number,…` for other limits (`writes_per_minute=30,searches_per_minute=10`).
+ * disabled them), or `key=number,…` for other limits (`writes_per_minute=30,searches_per_minute=10`);
+ * `answer_ms` is the server's typical answer time the dry run's estimate assumes per request.
  * A server's own rate-limit answers are honoured whatever this says.
  */
 export function pacingFromEnv(env: NodeJS.ProcessEnv): PacingOverrides | undefined {

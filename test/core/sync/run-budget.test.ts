@@ -1,6 +1,7 @@
 import {expect} from 'chai';
 
 import {estimateBudget, pushRequestsUpperBound} from '../../../src/core/sync/run-budget.js';
+import {pacingFromEnv} from '../../../src/host/config/pacing-env.js';
 
 const WRITE = {method: 'POST', path: '/issues'} as const;
 const READ = {method: 'GET', path: '/issues'} as const;
@@ -19,6 +20,20 @@ describe('run budget', () => {
     // Writes allowed closer together than an answer takes: the answer time is the bound.
     const fast = {writes_per_minute: 600, writes_per_hour: 36_000};
     expect(estimateBudget('github', times(100, WRITE), fast).eta_seconds).to.equal(25);
+    // A nearby server's answer time replaces the hosted default: the pacing gap (a minute and the
+    // pacer's one-second margin over 600 writes) is the bound again.
+    expect(estimateBudget('github', times(100, WRITE), {...fast, answer_ms: 20}).eta_seconds).to.equal(11);
+    expect(estimateBudget('github', times(100, READ), {answer_ms: 20}).eta_seconds).to.equal(2);
+  });
+
+  it('reads answer_ms from SPEC_KITTY_TRACKER_PACING beside the limits, and refuses a bad value', () => {
+    expect(pacingFromEnv({SPEC_KITTY_TRACKER_PACING: 'writes_per_minute=30,answer_ms=15'})).to.deep.equal({
+      writes_per_minute: 30,
+      answer_ms: 15,
+    });
+    expect(() => pacingFromEnv({SPEC_KITTY_TRACKER_PACING: 'answer_ms=fast'})).to.throw(
+      /cannot read `answer_ms=fast`/,
+    );
   });
 
   it('counts a write on an issue the push creates as one request, and an update of an older issue as a read and a write', () => {
