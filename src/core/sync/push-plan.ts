@@ -83,6 +83,8 @@ export interface UnsupportedChange {
   readonly identity: string;
   readonly field: IssueField | null;
   readonly reason: UnsupportedReason;
+  /** The connector's own words, when it refused the write itself (what it lacks, what to do). */
+  readonly detail?: string;
 }
 
 export interface PlannedPull {

@@ -1,3 +1,4 @@
+import {CapabilityNotSupportedError} from '../errors.js';
 import {
   pickFields,
   type CanonicalIssue,
@@ -685,6 +686,7 @@ export class SyncEngine {
     let operation: SyncOperation = 'update';
     let failure: unknown = null;
     let wrote = false;
+    let refused = false;
     try {
       if (writes.patchFields.length > 0) {
         const patch = pickFields(local, writes.patchFields);
@@ -702,15 +704,15 @@ export class SyncEngine {
       if (writes.added.length + writes.removed.length > 0) {
         operation = 'link';
         for (const link of writes.removed) {
-          await withRetry(s.retry, () => connector.removeLink(current.ref, link));
-          wrote = true;
+          if (await this.writeLink(s, identity, () => connector.removeLink(current.ref, link))) wrote = true;
+          else refused = true;
         }
         for (const link of writes.added) {
-          await withRetry(s.retry, () => connector.upsertLink(current.ref, link));
-          wrote = true;
+          if (await this.writeLink(s, identity, () => connector.upsertLink(current.ref, link))) wrote = true;
+          else refused = true;
         }
         // Settled only when the remote now has exactly the local links.
-        if (writes.allLinks) settled.push('links');
+        if (writes.allLinks && !refused) settled.push('links');
         operation = 'get';
         latest = (await withRetry(s.retry, () => connector.getIssue(current.ref))) ?? latest;
       }
@@ -721,6 +723,23 @@ export class SyncEngine {
     if (failure !== null) {
       if (!wrote && countWrites(writes) > 0) s.stats.pushed_updated -= 1;
       this.fail(s, failure, operation, identity);
+    } else if (refused && !wrote) s.stats.pushed_updated -= 1;
+  }
+
+  /**
+   * One relation write; false when the connector refuses it as beyond what the tracker can do
+   * (reported with the connector's words, once per push by the report): the issue's other writes
+   * go on, and nothing is recorded as settled for the links.
+   */
+  private async writeLink(s: Session, identity: string, write: () => Promise<void>): Promise<boolean> {
+    try {
+      await withRetry(s.retry, write);
+      return true;
+    } catch (error) {
+      if (!(error instanceof CapabilityNotSupportedError)) throw error;
+      const detail = error.hint ? `${error.message}: ${error.hint}` : error.message;
+      s.plan.unsupported.push({identity, field: 'links', reason: 'links_not_supported', detail});
+      return false;
     }
   }
 

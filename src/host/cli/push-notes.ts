@@ -60,9 +60,16 @@ function unsupportedNotes(
   );
   const fields = [...new Set(unwritable.map((u) => u.field ?? 'change'))];
   for (const field of fields) {
-    const of = unwritable.filter((u) => (u.field ?? 'change') === field).map((u) => u.identity);
+    const these = unwritable.filter((u) => (u.field ?? 'change') === field);
+    const of = these.map((u) => u.identity);
+    // The connector's own words (what it lacks, what to do), said once for all the issues.
+    const details = [...new Set(these.flatMap((u) => (u.detail ? [u.detail] : [])))];
+    const why =
+      details.length > 0
+        ? ` ${details[0]}${details.length > 1 ? ` (and ${details.length - 1} more reasons)` : ''}`
+        : '';
     lines.push(
-      `Not supported by ${provider}: ${field} (${names(of)}). ${dryRun ? 'A push will drop' : 'Dropped'} the local edit; the tracker keeps its value.`,
+      `Not supported by ${provider}: ${field} (${names(of)}). ${dryRun ? 'A push will drop' : 'Dropped'} the local edit; the tracker keeps its value.${why}`,
     );
   }
   const removals = unsupported

@@ -1,5 +1,10 @@
 import {expect} from 'chai';
-import {BulkChangeGuardError, ConnectorRequestError, createOwnershipPolicy} from '../../../src/core/index.js';
+import {
+  BulkChangeGuardError,
+  CapabilityNotSupportedError,
+  ConnectorRequestError,
+  createOwnershipPolicy,
+} from '../../../src/core/index.js';
 import {harness, split} from './harness.js';
 
 describe('SyncEngine.push', () => {
@@ -309,6 +314,34 @@ describe('SyncEngine.push', () => {
     expect(real.plan.unsupported).to.have.length(1);
     expect(await h.store.listPending()).to.deep.equal([]);
     expect(h.connector.writeRequests()).to.deep.equal([]);
+  });
+
+  it('a relation the connector refuses as unsupported is reported with its words, not failed; the other writes go on', async () => {
+    const h = harness();
+    h.connector.seed({title: 'a'});
+    h.connector.seed({title: 'b'});
+    await h.engine.pull();
+    const target = {system: 'memory', workspace: 'test', id: '2', key: '#2', url: 'memory://test/2'};
+    await h.store.recordLocalEdit(h.identity('1'), {title: 'a2', links: [{type: 'blocked_by', target}]});
+    h.connector.failOn(
+      'upsertLink',
+      new CapabilityNotSupportedError('memory', 'adding a dependency to an existing issue', {
+        hint: 'add it by hand',
+      }),
+    );
+    const result = await h.engine.push();
+    expect(result.ok, result.errors.join('\n')).to.equal(true);
+    expect(result.failures).to.deep.equal([]);
+    expect(result.plan.unsupported).to.deep.equal([
+      {
+        identity: h.identity('1'),
+        field: 'links',
+        reason: 'links_not_supported',
+        detail: 'memory does not support adding a dependency to an existing issue: add it by hand',
+      },
+    ]);
+    expect(h.connector.remote('1')!.title).to.equal('a2');
+    expect(h.connector.remote('1')!.links).to.deep.equal([]);
   });
 
   it('removes a relation dropped locally with one removeLink, and a second push writes nothing', async () => {
