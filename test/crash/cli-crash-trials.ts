@@ -477,9 +477,12 @@ async function converge(
       problems.push(`comment ${body} is recorded locally but on the tracker ${remote.get(body) ?? 0} times`);
     }
   }
-  const before = sandbox.fake.requests.filter((r) => r.method !== 'GET').length;
+  const before = sandbox.fake.requests.length;
   await sandbox.cli(['sync', 'push', '--create-missing', '--yes']);
-  const writes = sandbox.fake.requests.filter((r) => r.method !== 'GET').length - before;
-  if (writes !== 0) problems.push(`a second push after convergence still wrote ${writes} time(s)`);
+  const writes = sandbox.fake.requests.slice(before).filter((r) => r.method !== 'GET');
+  if (writes.length !== 0)
+    problems.push(
+      `a second push after convergence still wrote ${writes.length} time(s): ${writes.map((r) => `${r.method} ${r.path} ${JSON.stringify(r.body)}`).join('; ')}`,
+    );
   return problems;
 }
