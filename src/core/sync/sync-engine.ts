@@ -52,7 +52,13 @@ import {
 import {PullBatches} from './pull-batches.js';
 import {mergeIssue} from './three-way-merge.js';
 import {sendOnce, type OnceOnlyContext} from './once-only-write.js';
-import {clearSettledCreates, pushDrafts, type DraftPushSession} from './push-drafts.js';
+import {
+  clearSettledCreates,
+  DRAFT_BATCH_MAX,
+  DRAFT_BATCH_WINDOW_MS,
+  pushDrafts,
+  type DraftPushSession,
+} from './push-drafts.js';
 
 export interface SyncEngineOptions {
   readonly connector: TrackerConnector;
@@ -478,14 +484,46 @@ export class SyncEngine {
         done += drafts.length;
         continue;
       }
-      this.options.onEvent?.({type: 'progress', phase: 'push', done, total});
-      done += 1;
-      if (!item.change.draft && item.sendable.length > 0) await this.pushUpdate(s, item);
-      else s.stats.skipped += 1;
+      done = await this.pushUpdates(s, triaged, done);
       if (s.failures.some(isFatalFailure)) return;
-      await this.settleUnwritable(s, item);
     }
     await this.pushComments(s);
+  }
+
+  /**
+   * Existing issues from `from` on, until a draft, about `DRAFT_BATCH_WINDOW_MS` of requests or
+   * `DRAFT_BATCH_MAX` issues: what they record goes to the store in one write (a batch) when the
+   * store can, instead of one flush per issue. Nothing here needs durability in between: a write
+   * whose record a crash loses is planned again by the next push and lands as the same value.
+   * Returns where the next step starts.
+   */
+  private async pushUpdates(s: Session, triaged: readonly PendingTriage[], from: number): Promise<number> {
+    const clock = this.options.clock;
+    const began = clock.now().getTime();
+    let done = from;
+    const run = async (): Promise<void> => {
+      do {
+        const item = triaged[done]!;
+        if (done > from) {
+          s.plan.skipped.push(...item.skipped);
+          s.plan.unsupported.push(...item.unsupported);
+        }
+        this.options.onEvent?.({type: 'progress', phase: 'push', done, total: triaged.length});
+        done += 1;
+        if (!item.change.draft && item.sendable.length > 0) await this.pushUpdate(s, item);
+        else s.stats.skipped += 1;
+        if (s.failures.some(isFatalFailure)) return;
+        await this.settleUnwritable(s, item);
+      } while (
+        done < triaged.length &&
+        !triaged[done]!.change.draft &&
+        done - from < DRAFT_BATCH_MAX &&
+        clock.now().getTime() - began < DRAFT_BATCH_WINDOW_MS
+      );
+    };
+    if (s.dryRun || !this.issues.batch) await run();
+    else await this.issues.batch(run);
+    return done;
   }
 
   private draftSession(s: Session): DraftPushSession {
