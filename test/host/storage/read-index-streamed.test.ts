@@ -19,25 +19,7 @@ import {foldStreamed} from '../../../src/host/storage/read-index/streamed-fold.j
 import {rebuildBase} from '../../../src/host/storage/read-index/index-update.js';
 import {compareBy} from '../../../src/host/services/ticket-order.js';
 import {tempRoot} from './helpers.js';
-
-/** A small deterministic PRNG (mulberry32), so that a failing seed can be run again. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-function ulid(n: number): string {
-  let out = '';
-  for (let k = 0; k < 10; k += 1, n = Math.floor(n / 32)) out = CROCKFORD[n % 32] + out;
-  return '01ARZ3NDEKTSV4RR' + out;
-}
+import {conflictRecorded, prng, ulid, writeSegments} from './random-log-kit.js';
 
 const WORKSPACE = 'acme/widgets';
 const identityOf = (id: string) => `github:${WORKSPACE}:${id}`;
@@ -154,20 +136,7 @@ function randomLog(seed: number, ordered: boolean): TrackerEvent[][] {
         break;
       case 'conflict_recorded':
         conflicts.push(event_id);
-        events.push({
-          event_id,
-          at,
-          kind,
-          identity,
-          field_name: 'status',
-          base_value: 'todo',
-          local_value: 'done',
-          external_value: 'blocked',
-          resolved_value: 'blocked',
-          winner: 'external',
-          strategy: 'external_wins',
-          manual_review_required: random() < 0.5,
-        });
+        events.push(conflictRecorded(event_id, at, identity, random));
         break;
       case 'conflict_closed':
         if (conflicts.length === 0) continue;
@@ -199,15 +168,6 @@ function randomLog(seed: number, ordered: boolean): TrackerEvent[][] {
     if (from.length > 0) pick(segments).push(pick(from));
   }
   return segments;
-}
-
-/** Writes the segments; returns them in listing (name) order, as lines. */
-async function writeSegments(eventsDir: string, segments: TrackerEvent[][]): Promise<void> {
-  await fs.mkdir(eventsDir, {recursive: true});
-  for (const [k, events] of segments.entries()) {
-    const lines = events.map((event) => canonicalJson(event as never) + '\n').join('');
-    await fs.writeFile(path.join(eventsDir, `${ulid(900_000 + k)}.jsonl`), lines);
-  }
 }
 
 /** The reference: every segment parsed, folded whole by `foldTrackerLog`, built from that state. */

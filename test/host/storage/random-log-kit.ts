@@ -1,0 +1,60 @@
+import {promises as fs} from 'node:fs';
+import * as path from 'node:path';
+
+import {canonicalJson, type TrackerEvent} from '../../../src/core/index.js';
+
+// What the tests that compare a read path with the full fold on random event logs share: the
+// seeded randomness, event ids, and writing a log's segments to disk.
+
+/** A small deterministic PRNG (mulberry32), so that a failing seed can be run again. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** A valid ULID whose order follows `n`. */
+export function ulid(n: number): string {
+  let out = '';
+  for (let k = 0; k < 10; k += 1, n = Math.floor(n / 32)) out = CROCKFORD[n % 32] + out;
+  return '01ARZ3NDEKTSV4RR' + out;
+}
+
+/** Writes each segment as a committed segment file, named so that listing order is array order. */
+export async function writeSegments(eventsDir: string, segments: TrackerEvent[][]): Promise<void> {
+  await fs.mkdir(eventsDir, {recursive: true});
+  for (const [k, events] of segments.entries()) {
+    const lines = events.map((event) => canonicalJson(event as never) + '\n').join('');
+    await fs.writeFile(path.join(eventsDir, `${ulid(900_000 + k)}.jsonl`), lines);
+  }
+}
+
+/** A conflict on `status` recorded for `identity`, decided for the tracker. */
+export function conflictRecorded(
+  event_id: string,
+  at: string,
+  identity: string,
+  random: () => number,
+): TrackerEvent {
+  return {
+    event_id,
+    at,
+    kind: 'conflict_recorded',
+    identity,
+    field_name: 'status',
+    base_value: 'todo',
+    local_value: 'done',
+    external_value: 'blocked',
+    resolved_value: 'blocked',
+    winner: 'external',
+    strategy: 'external_wins',
+    manual_review_required: random() < 0.5,
+  } as TrackerEvent;
+}
