@@ -1,4 +1,3 @@
-import {spawn} from 'node:child_process';
 import {existsSync, promises as fs} from 'node:fs';
 import {join} from 'node:path';
 
@@ -6,7 +5,8 @@ import {expect} from 'chai';
 
 import {FakeGitHubServer} from '../../fakes/github/index.js';
 import {openTrackerStorage} from '../../../src/host/storage/tracker-storage.js';
-import {bindToFake, makeProject, packageRoot, run, type TestProject} from './helpers.js';
+import {bindToFake, makeProject, run, type TestProject} from './helpers.js';
+import {runCliProcess} from './cli-process.js';
 
 // 8 processes of the real CLI, each running edits and comments on shared issues one after the
 // other while three pulls at a time run beside them. `npm test` runs 6 operations per process;
@@ -18,41 +18,8 @@ const ISSUES = [1, 2, 3];
 /** Pulls running at once beside the writers, until the writers are done (at most MAX_PULLS in all). */
 const PULLERS = 3;
 const MAX_PULLS = 10 * OPS;
-const bin = join(packageRoot, 'bin', 'run.js');
-
-interface CliRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function cli(project: TestProject, token: string, args: string[]): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'tracker', ...args], {
-      cwd: project.root,
-      env: {
-        PATH: process.env.PATH,
-        HOME: project.home,
-        SPECIFY_REPO_ROOT: project.root,
-        SPEC_KITTY_HOME: project.home,
-        GITHUB_TOKEN: token,
-        OCLIF_SKIP_NEW_VERSION_CHECK: 'true',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    // Bounded: a hung child fails the test instead of holding it.
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({code, stdout, stderr});
-    });
-  });
-}
+const cli = (project: TestProject, token: string, args: string[]) =>
+  runCliProcess(project, args, {GITHUB_TOKEN: token}, 120_000);
 
 interface Acked {
   labels: Map<number, string[]>;
@@ -83,7 +50,7 @@ describe(`concurrent CLI writers (${WORKERS} processes x ${OPS} edits and commen
   let fake: FakeGitHubServer;
 
   beforeEach(async () => {
-    if (!existsSync(join(packageRoot, 'dist', 'cli', 'tracker.cjs')))
+    if (!existsSync(join('dist', 'cli', 'tracker.cjs')))
       throw new Error('dist/cli/tracker.cjs is missing: run `npm run build` (npm test does)');
     project = makeProject();
     fake = await FakeGitHubServer.start();

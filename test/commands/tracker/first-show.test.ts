@@ -1,4 +1,3 @@
-import {spawn} from 'node:child_process';
 import {existsSync, promises as fs} from 'node:fs';
 import {join} from 'node:path';
 
@@ -7,43 +6,12 @@ import {expect} from 'chai';
 import {createRef} from '../../../src/core/index.js';
 import {openReadIndex} from '../../../src/host/storage/read-index/read-index.js';
 import {openTrackerStorage} from '../../../src/host/storage/tracker-storage.js';
-import {BOUND_GITHUB, issue, makeProject, packageRoot, seedCache, type TestProject} from './helpers.js';
-
-const bin = join(packageRoot, 'bin', 'run.js');
-
-interface CliRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+import {BOUND_GITHUB, issue, makeProject, seedCache, type TestProject} from './helpers.js';
+import {runCliProcess} from './cli-process.js';
 
 /** The built CLI as a user runs it, with the index build mode `mode`. */
-function cli(project: TestProject, mode: string, args: string[]): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'tracker', ...args], {
-      cwd: project.root,
-      env: {
-        PATH: process.env.PATH,
-        HOME: project.home,
-        SPECIFY_REPO_ROOT: project.root,
-        SPEC_KITTY_HOME: project.home,
-        OCLIF_SKIP_NEW_VERSION_CHECK: 'true',
-        SPEC_KITTY_TRACKER_INDEX_BUILD: mode,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({code, stdout, stderr});
-    });
-  });
-}
+const cli = (project: TestProject, mode: string, args: string[]) =>
+  runCliProcess(project, args, {SPEC_KITTY_TRACKER_INDEX_BUILD: mode});
 
 /**
  * The first `show` in a clone with no read index (over 1 MiB of segments, no per-clone folders)
