@@ -1,4 +1,3 @@
-import {execFileSync} from 'node:child_process';
 import {promises as fs} from 'node:fs';
 import * as path from 'node:path';
 
@@ -11,7 +10,7 @@ import {committedSegmentNames} from '../../../src/host/storage/committed-segment
 import {clearSegmentCache} from '../../../src/host/storage/jsonl-event-log.js';
 import {openTrackerStorage} from '../../../src/host/storage/tracker-storage.js';
 import {seededRandom} from '../../fakes/spec-kitty-project.js';
-import {fingerprint, listFiles, ref, remote, scopeOptions, tempRoot} from './helpers.js';
+import {fingerprint, listFiles, ref, remote, scopeOptions, tempRoot, git} from './helpers.js';
 
 // Compaction on two branches, with pulls and edits around it, merged every way git offers.
 // The events are shaped to tempt git's rename detection: single-issue segments whose issue has a
@@ -26,19 +25,6 @@ const BODY = Array.from({length: 40}, (_, i) => `Line ${i} of a long issue body 
 function dice(seed: number): (n: number) => number {
   const next = seededRandom(seed);
   return (n) => Math.floor(next() * n);
-}
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync(
-    'git',
-    ['-c', 'user.name=Test', '-c', 'user.email=test@example.test', '-c', 'commit.gpgsign=false', ...args],
-    {
-      cwd,
-      encoding: 'utf8',
-      env: {...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_EDITOR: 'true'},
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
 }
 
 /** One branch's work: pulls of one issue at a time, edits, comments, compactions, commits. */

@@ -1,5 +1,3 @@
-import {execFileSync} from 'node:child_process';
-
 import {expect} from 'chai';
 
 import {endAllRuns} from '../../../src/host/storage/open-segment.js';
@@ -8,23 +6,10 @@ import {compactScope} from '../../../src/host/storage/compaction.js';
 import {committedSegmentNames} from '../../../src/host/storage/committed-segments.js';
 import {clearSegmentCache} from '../../../src/host/storage/jsonl-event-log.js';
 import {openTrackerStorage} from '../../../src/host/storage/tracker-storage.js';
-import {fingerprint, ref, remote, scopeOptions, tempRoot} from './helpers.js';
+import {fingerprint, ref, remote, scopeOptions, tempRoot, git} from './helpers.js';
 
 const DAY = 24 * 3600 * 1000;
 const at = (day: number) => new Date(Date.parse('2026-03-01T00:00:00.000Z') + day * DAY).toISOString();
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync(
-    'git',
-    ['-c', 'user.name=Test', '-c', 'user.email=test@example.test', '-c', 'commit.gpgsign=false', ...args],
-    {
-      cwd,
-      encoding: 'utf8',
-      env: {...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_EDITOR: 'true'},
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-}
 
 const open = (root: string, day: number) => {
   clearSegmentCache();

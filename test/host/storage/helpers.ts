@@ -1,3 +1,4 @@
+import {execFileSync} from 'node:child_process';
 import {createHash} from 'node:crypto';
 import {promises as fs} from 'node:fs';
 import * as os from 'node:os';
@@ -115,5 +116,19 @@ function isEmpty(entry: IssueEntry): boolean {
     entry.overrides.size === 0 &&
     !entry.deleted &&
     entry.createdAs === null
+  );
+}
+
+/** Runs git in `cwd` with a fixed identity and no system or user configuration (no editor, no signing). */
+export function git(cwd: string, ...args: string[]): string {
+  return execFileSync(
+    'git',
+    ['-c', 'user.name=Test', '-c', 'user.email=test@example.test', '-c', 'commit.gpgsign=false', ...args],
+    {
+      cwd,
+      encoding: 'utf8',
+      env: {...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_EDITOR: 'true'},
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
 }

@@ -1,4 +1,3 @@
-import {execFileSync} from 'node:child_process';
 import {promises as fs} from 'node:fs';
 import * as path from 'node:path';
 
@@ -31,23 +30,10 @@ import {openReadIndex, type ReadIndexView} from '../../../src/host/storage/read-
 import {OVERLAY_MAX_ENTRIES} from '../../../src/host/storage/read-index/index-update.js';
 import {CANONICAL_STATUSES} from '../../../src/core/model/enums.js';
 import {compareBy} from '../../../src/host/services/ticket-order.js';
-import {ref, remote, scopeOptions, tempRoot} from './helpers.js';
+import {ref, remote, scopeOptions, tempRoot, git} from './helpers.js';
 
 const DAY = 24 * 3600 * 1000;
 const at = (day: number) => new Date(Date.parse('2026-03-01T00:00:00.000Z') + day * DAY).toISOString();
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync(
-    'git',
-    ['-c', 'user.name=Test', '-c', 'user.email=test@example.test', '-c', 'commit.gpgsign=false', ...args],
-    {
-      cwd,
-      encoding: 'utf8',
-      env: {...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_EDITOR: 'true'},
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-}
 
 const storageAt = (root: string, day: number) => {
   clearSegmentCache();
