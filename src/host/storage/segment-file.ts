@@ -49,10 +49,6 @@ export function parseSegment(
   options: {tolerant?: boolean} = {},
 ): ParsedSegment {
   const errors: {line: number; message: string}[] = [];
-  const fail = (error: StorageError, line: number): void => {
-    if (!options.tolerant) throw error;
-    errors.push({line, message: error.message});
-  };
   const events: TrackerEvent[] = [];
   const lines: string[] = [];
   const warnings: string[] = [];
@@ -66,30 +62,58 @@ export function parseSegment(
     const line = terminated ? text.slice(offset, end) : text.slice(offset);
     const start = offset;
     offset = terminated ? end + 1 : text.length;
-    if (line.trim() === '') continue;
-    let json: unknown;
+    let parsed: ParsedLine;
     try {
-      json = JSON.parse(line);
+      parsed = parseSegmentLine(display, lineNo, line, terminated);
     } catch (error) {
-      if (!terminated) {
-        tornTailAt = Buffer.byteLength(text.slice(0, start), 'utf8');
-        warnings.push(
-          `${display}:${lineNo}: ignored an incomplete last line (${Buffer.byteLength(line, 'utf8')} bytes, left by an interrupted write); run 'spec-kitty tracker doctor --fix' to remove it`,
-        );
-        break;
-      }
-      fail(lineError(display, lineNo, `invalid JSON (${(error as Error).message})`), lineNo);
+      if (!options.tolerant || !(error instanceof StorageError)) throw error;
+      errors.push({line: lineNo, message: error.message});
       continue;
     }
-    try {
-      events.push(parseTrackerEvent(json));
-      lines.push(line);
-    } catch (error) {
-      if (!(error instanceof TrackerError)) throw error;
-      fail(lineError(display, lineNo, `invalid event: ${error.message}`, error.hint), lineNo);
+    if (parsed === null) continue;
+    if ('torn' in parsed) {
+      tornTailAt = Buffer.byteLength(text.slice(0, start), 'utf8');
+      warnings.push(parsed.torn);
+      break;
     }
+    events.push(parsed);
+    lines.push(line);
   }
   return {name, events, lines, tornTailAt, warnings, errors};
+}
+
+/** A line's event; null for a blank line; the warning for a torn last line. */
+export type ParsedLine = TrackerEvent | {readonly torn: string} | null;
+
+/**
+ * One line of a segment (`terminated`: a newline follows it), parsed strictly: an invalid line
+ * throws an error naming file and line, except an unterminated one that is not JSON (only a
+ * crash leaves one), which is the torn tail: the caller stops there.
+ */
+export function parseSegmentLine(
+  display: string,
+  lineNo: number,
+  line: string,
+  terminated: boolean,
+): ParsedLine {
+  if (line.trim() === '') return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(line);
+  } catch (error) {
+    if (!terminated) {
+      return {
+        torn: `${display}:${lineNo}: ignored an incomplete last line (${Buffer.byteLength(line, 'utf8')} bytes, left by an interrupted write); run 'spec-kitty tracker doctor --fix' to remove it`,
+      };
+    }
+    throw lineError(display, lineNo, `invalid JSON (${(error as Error).message})`);
+  }
+  try {
+    return parseTrackerEvent(json);
+  } catch (error) {
+    if (!(error instanceof TrackerError)) throw error;
+    throw lineError(display, lineNo, `invalid event: ${error.message}`, error.hint);
+  }
 }
 
 function lineError(display: string, lineNo: number, what: string, extraHint?: string): StorageError {

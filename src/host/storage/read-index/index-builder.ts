@@ -33,6 +33,8 @@ import {
 } from './index-format.js';
 import {SectionWriter, type IndexSink} from './section-writer.js';
 import {SortFields} from './sort-orders.js';
+import {StringArena} from './string-arena.js';
+import {IdentityTable} from './identity-table.js';
 import type {SpillFile} from './spill-file.js';
 import {TokenPostings} from './token-postings.js';
 
@@ -98,25 +100,32 @@ export function flagsOf(entry: IssueEntry): number {
  * `drop`ped and added anew. `write` then numbers the records in key order and writes the file.
  */
 export class IndexBuilder {
-  private readonly identities: string[] = [];
-  private readonly sortFields = new SortFields();
+  /** Every entry's identity, by entry number. */
+  private readonly identities = new StringArena();
+  /** Identity -> the entry last added under it. */
+  private readonly entries = new IdentityTable(this.identities);
+  private readonly sortFields: SortFields;
   /** `COLUMN_BYTES` per entry: flags, status, type, priority. */
   private readonly columns = new GrowingArray(Uint8Array);
   private readonly kept = new GrowingArray(Uint8Array);
   private readonly terms = new GrowingArray(Float64Array);
   private readonly labels = new Map<string, number[]>();
   private readonly assignees = new Map<string, number[]>();
-  private readonly tokens = new TokenPostings();
+  private readonly tokens: TokenPostings;
   private readonly relations = new RelationsSection();
 
-  constructor(private readonly spill: SpillFile) {}
+  constructor(private readonly spill: SpillFile) {
+    this.sortFields = new SortFields(spill.sibling());
+    this.tokens = new TokenPostings(spill.sibling());
+  }
 
   /** Adds an entry; returns its number, for `drop`. */
   add(entry: IssueEntry): number {
     const e = this.spill.add(JSON.stringify(recordOf(entry)) + '\n');
     const flags = flagsOf(entry);
     const view = flags === 0 ? null : localViewOf(entry);
-    this.identities.push(entry.identity);
+    this.identities.add(entry.identity);
+    this.entries.set(entry.identity, e);
     this.sortFields.add(view);
     this.kept.push(1);
     if (e >= RECORD_SPAN) return e; // too many: `write` declines
@@ -145,6 +154,17 @@ export class IndexBuilder {
     this.kept.set(e, 0);
   }
 
+  /** The entry `identity` was last added as, when it is still kept (not dropped); else -1. */
+  keptEntryOf(identity: string): number {
+    const e = this.entries.get(identity);
+    return e >= 0 && this.kept.get(e) === 1 ? e : -1;
+  }
+
+  /** Entry e's record, from the spill file. */
+  recordText(e: number): string {
+    return this.spill.text(e);
+  }
+
   /**
    * Writes the base file through `sink`: sections in order, then the header and the trailer.
    * Returns the header, or null when this machine is big-endian or the scope holds 2M issues
@@ -162,12 +182,12 @@ export class IndexBuilder {
     const {columns, live, pending, liveRecords} = this.columnsOf(order);
     out.put('columns', columns);
     out.put('terms', u32(this.termTable(recordOf)));
-    this.writePostings(out, recordOf, order.length);
+    this.writePostings(out, recordOf);
     out.put('global', Buffer.from(JSON.stringify(input.global), 'utf8'));
     out.put('listing', Buffer.from(input.listing, 'utf8'));
     for (const sort of SORTS)
       out.put(`sort.${sort}`, u32(this.sortFields.sortedOrder(sort, liveRecords, order)));
-    const graph = this.relations.sections(recordOf, this.identities);
+    const graph = this.relations.sections(recordOf, (identity) => this.entries.get(identity));
     out.put('relations', graph.relations);
     out.put('targetOrder', graph.targetOrder);
     out.put('relationTargets', graph.relationTargets);
@@ -245,7 +265,7 @@ export class IndexBuilder {
   }
 
   /** Postings (labels, assignees, then tokens, each list in record order) and their directories. */
-  private writePostings(out: SectionWriter, recordOf: Int32Array, records: number): void {
+  private writePostings(out: SectionWriter, recordOf: Int32Array): void {
     const postings = new GrowingArray(Uint32Array);
     const dictionary: Dictionary = {labels: {}, assignees: {}};
     for (const [into, lists] of [
@@ -262,7 +282,7 @@ export class IndexBuilder {
         for (const r of Uint32Array.from(list).sort()) postings.push(r);
       }
     }
-    const tokens = this.tokens.group(recordOf, records, postings.length);
+    const tokens = this.tokens.group(recordOf, postings.length);
     out.begin();
     out.append(u32(postings.view()));
     out.append(u32(tokens.postings));

@@ -19,19 +19,15 @@ export class RelationsSection {
 
   /**
    * The three sections, once every entry was added: `recordOf[entry]` is the entry's record
-   * number, or -1 for an entry left out (folded again later); `identities[entry]` its identity.
+   * number, or -1 for an entry left out (folded again later); `entryOf(identity)` the entry last
+   * added under an identity (-1: none).
    */
   sections(
     recordOf: Int32Array,
-    identities: readonly string[],
+    entryOf: (identity: string) => number,
   ): {relations: Buffer; targetOrder: Buffer; relationTargets: Buffer} {
-    const numbers = new Map<string, number>();
     let count = 0;
-    recordOf.forEach((record, entry) => {
-      if (record < 0) return;
-      numbers.set(identities[entry]!, record);
-      count += 1;
-    });
+    for (const record of recordOf) if (record >= 0) count += 1;
     // Readers find a record's own relations by binary search: keep them in record order whatever
     // order the records were added in (a stable sort).
     const kept = this.declared
@@ -41,7 +37,8 @@ export class RelationsSection {
     const triples = new Uint32Array(kept.length * 3);
     const outside = new Map<string, number>();
     kept.forEach(({record, how, target}, k) => {
-      let to = numbers.get(target);
+      const entry = entryOf(target);
+      let to = entry >= 0 && recordOf[entry]! >= 0 ? recordOf[entry]! : undefined;
       if (to === undefined) {
         let slot = outside.get(target);
         if (slot === undefined) outside.set(target, (slot = outside.size));

@@ -8,6 +8,9 @@ import {GrowingArray} from './growing-array.js';
 /** Bytes buffered before a write (both into the spill file and into the base file). */
 export const WRITE_BUFFER_BYTES = 1 << 20;
 
+/** Lines read back per batch of runs (bounds the bytes read at once). */
+const LINES_PER_READ = 2048;
+
 /**
  * A scratch file of record lines, numbered in the order they were added: what a build keeps
  * of the entries it folded, on disk instead of in memory. Temp-named in the cache folder, so a
@@ -22,6 +25,7 @@ export class SpillFile {
   private buffered = 0;
   private flushedTo = 0;
   private disposed = false;
+  private readonly siblings: SpillFile[] = [];
 
   constructor(dir: string) {
     this.file = path.join(
@@ -37,6 +41,17 @@ export class SpillFile {
 
   get count(): number {
     return this.lengths.length;
+  }
+
+  /** Adds bytes as one record; returns its number (`records` reads them back). */
+  addBytes(bytes: Uint8Array): number {
+    if (this.buffered + bytes.length > this.buffer.length) this.flush();
+    if (bytes.length > this.buffer.length) this.buffer = Buffer.allocUnsafe(2 * bytes.length);
+    this.buffer.set(bytes, this.buffered);
+    this.starts.push(this.flushedTo + this.buffered);
+    this.lengths.push(bytes.length);
+    this.buffered += bytes.length;
+    return this.lengths.length - 1;
   }
 
   /** Adds one line (with its `\n`); returns its number. */
@@ -88,10 +103,44 @@ export class SpillFile {
     }
   }
 
+  /** Lines `numbers` as text (without their `\n`), in that order: `visit(text, k)` for `numbers[k]`. */
+  lines(numbers: ArrayLike<number>, visit: (text: string, k: number) => void): void {
+    this.records(numbers, (run, from, end, k) => visit(run.toString('utf8', from, end - 1), k));
+  }
+
+  /**
+   * Records `numbers`, in that order, a batch of runs at a time: `visit(run, from, end, k)` for
+   * `numbers[k]`, whose bytes are `run[from..end)`.
+   */
+  records(
+    numbers: ArrayLike<number>,
+    visit: (run: Buffer, from: number, end: number, k: number) => void,
+  ): void {
+    for (let first = 0; first < numbers.length; first += LINES_PER_READ) {
+      const batch = Array.prototype.slice.call(numbers, first, first + LINES_PER_READ) as number[];
+      let k = first;
+      this.runs(batch, (run) => {
+        for (let from = 0; from < run.length; k += 1) {
+          const end = from + this.lengths.get(numbers[k]!);
+          visit(run, from, end, k);
+          from = end;
+        }
+      });
+    }
+  }
+
+  /** Another spill file in the same folder, removed with this one. */
+  sibling(): SpillFile {
+    const other = new SpillFile(path.dirname(this.file));
+    this.siblings.push(other);
+    return other;
+  }
+
   /** Closes and removes the file (once: a second call does nothing, the descriptor may be reused). */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    for (const other of this.siblings) other.dispose();
     try {
       fs.closeSync(this.fd);
     } catch {

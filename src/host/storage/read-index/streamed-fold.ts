@@ -5,13 +5,16 @@ import {compareEvents, type TrackerEvent} from '../../../core/log/events.js';
 import {parseTrackerEvent} from '../../../core/log/events.js';
 import {TrackerState} from '../../../core/log/tracker-state.js';
 import {isNotFound, symlinkError} from '../../fs/safe-fs.js';
-import {parseSegment} from '../segment-file.js';
+import {parseSegmentLine} from '../segment-file.js';
+import {readLines} from '../segment-lines.js';
 import {listSegments, type SegmentListing} from '../segment-listing.js';
 import {identitiesOf} from './event-identities.js';
+import {EventIdSet} from './event-id-set.js';
+import {EventKeys} from './event-keys.js';
 import {globalOf, IndexBuilder} from './index-builder.js';
 import {decodeRecord, parseRecord} from './index-file.js';
 import type {GlobalState} from './index-format.js';
-import {GrowingArray} from './growing-array.js';
+import {LineReader} from './line-reader.js';
 import type {SpillFile} from './spill-file.js';
 
 /**
@@ -37,53 +40,105 @@ export interface StreamedFold {
 
 /**
  * Folds the scope's segments as `JsonlEventLog.read()` does (every line parsed strictly, events
- * deduplicated by id, first seen wins, applied in `compareEvents` order with
- * `TrackerState.apply`), without holding the log or the folded state: segments are read one
- * at a time, and entries beyond the budget go to the builder (which keeps their records in the
- * spill file) and come back when a later event names them. A log whose events, in listing
- * order, are already in fold order (one writer's history) is read once; otherwise a first pass
- * notes where each event is and a second applies them in order, reading each line again.
+ * deduplicated by id, first seen in listing order wins, applied in `compareEvents` order with
+ * `TrackerState.apply`), without holding the log, the folded state or the event ids as text:
+ * segments are read a chunk at a time, entries beyond the budget go to the builder (which keeps
+ * their records in the spill file) and come back when a later event names them, and ids are
+ * remembered as fingerprints. A log whose events, in listing order, are already in fold order
+ * (one writer's history) is read once; otherwise a first pass notes each event's place in fold
+ * order and where its line is, and a second reads the lines again in that order. Whenever a
+ * fingerprint leaves a doubt (a repeated id the fold cannot confirm), the fold starts over
+ * exactly: ids kept as text (`ExactFoldNeeded`).
  */
 export function foldStreamed(location: StreamedFoldLocation, newSpill: () => SpillFile): StreamedFold {
-  const budget = location.entryBudget ?? ENTRY_BUDGET;
+  let exact = false;
   for (let attempt = 0; ; attempt += 1) {
     const listing = listSegments(location.root, location.eventsDir, (name) => display(location, name));
-    let spill = newSpill();
     try {
-      const warnings: string[] = [];
-      const fold = new SpillingFold(new IndexBuilder(spill), spill, budget);
-      if (foldInListingOrder(location, listing, fold, warnings))
-        return fold.finish(warnings, listing.segments);
-      spill.dispose();
-      spill = newSpill();
-      warnings.length = 0;
-      const sorted = new SpillingFold(new IndexBuilder(spill), spill, budget);
-      foldSorted(location, listing, sorted, warnings);
-      return sorted.finish(warnings, listing.segments);
+      return foldListing(location, listing, newSpill, exact);
     } catch (error) {
-      spill.dispose();
-      if (!(error instanceof SegmentChanged) || attempt >= 2) throw error;
+      if (error instanceof ExactFoldNeeded && !exact) exact = true;
+      else if (!(error instanceof SegmentChanged) || attempt >= 2) throw error;
     }
+  }
+}
+
+function foldListing(
+  location: StreamedFoldLocation,
+  listing: SegmentListing,
+  newSpill: () => SpillFile,
+  exact: boolean,
+): StreamedFold {
+  const budget = location.entryBudget ?? ENTRY_BUDGET;
+  const fold = (): SpillingFold => {
+    const spill = newSpill();
+    return new SpillingFold(new IndexBuilder(spill), spill, budget, exact ? new Set() : new EventIdSet());
+  };
+  const warnings: string[] = [];
+  const inOrder = fold();
+  try {
+    if (foldInListingOrder(location, listing, inOrder, warnings))
+      return inOrder.finish(warnings, listing.segments);
+  } finally {
+    inOrder.disposeUnlessFinished();
+  }
+  warnings.length = 0;
+  const sorted = fold();
+  try {
+    foldSorted(location, listing, sorted, warnings);
+    return sorted.finish(warnings, listing.segments);
+  } finally {
+    sorted.disposeUnlessFinished();
   }
 }
 
 /** A segment disappeared or changed under the fold (a writer sealed it, a compaction ran): start over. */
 class SegmentChanged extends Error {}
 
+/** An event id seen twice that fingerprints cannot settle: fold again with ids kept as text. */
+class ExactFoldNeeded extends Error {}
+
 /** The fold state with a bounded number of entries in memory. */
 class SpillingFold {
   readonly state = new TrackerState();
-  private readonly spilled = new Map<string, number>();
+  /** Ids of applied events no entry's history records (they name no issue, or not as its last event). */
   private readonly extraIds: string[] = [];
+  private readonly extraIdSet = new Set<string>();
   private lastPullAt: string | null = null;
-  readonly ids = new Set<string>();
+  private finished = false;
   last: TrackerEvent | null = null;
 
   constructor(
     private readonly builder: IndexBuilder,
     private readonly spill: SpillFile,
     private readonly budget: number,
+    /** Ids applied: as text (an exact fold), or as fingerprints. */
+    private readonly ids: Set<string> | EventIdSet,
   ) {}
+
+  /**
+   * Whether `event` is seen for the first time (its id was not applied before). A fingerprint
+   * match is settled by what the fold holds: every applied event is in the history of an entry
+   * it names, or among the extra ids. `strict`: a repeat is not expected here (the sorted pass
+   * drops repeats before), so any match is a doubt.
+   */
+  firstSeen(event: TrackerEvent, strict: boolean): boolean {
+    const id = event.event_id;
+    if (this.ids instanceof Set) {
+      if (this.ids.has(id)) return false;
+      this.ids.add(id);
+      return true;
+    }
+    if (this.ids.add(id)) return true;
+    if (strict) throw new ExactFoldNeeded();
+    if (this.extraIdSet.has(id)) return false;
+    for (const identity of identitiesOf(event)) {
+      if (identity === null) continue;
+      this.load(identity);
+      if (this.state.issues.get(identity)?.history.some((h) => h.event_id === id)) return false;
+    }
+    throw new ExactFoldNeeded();
+  }
 
   apply(event: TrackerEvent): void {
     const named: string[] = [];
@@ -93,8 +148,10 @@ class SpillingFold {
     this.last = event;
     if (
       !named.some((identity) => this.state.issues.get(identity)?.history.at(-1)?.event_id === event.event_id)
-    )
+    ) {
       this.extraIds.push(event.event_id);
+      this.extraIdSet.add(event.event_id);
+    }
     if (event.kind === 'issue_pulled' && (this.lastPullAt === null || event.at > this.lastPullAt))
       this.lastPullAt = event.at;
     if (this.state.issues.size > this.budget) this.evict(this.budget >> 1);
@@ -108,23 +165,28 @@ class SpillingFold {
       extraIds: this.extraIds.sort(),
       lastPullAt: this.lastPullAt,
     };
+    this.finished = true;
     return {builder: this.builder, global, files};
+  }
+
+  /** The spill file goes with a fold that did not finish (the build's caller disposes the others). */
+  disposeUnlessFinished(): void {
+    if (!this.finished) this.spill.dispose();
   }
 
   private load(identity: string): void {
     if (this.state.issues.has(identity)) return;
-    const number = this.spilled.get(identity);
-    if (number === undefined) return;
-    this.state.issues.set(identity, decodeRecord(parseRecord(this.spill.text(number))));
-    this.builder.drop(number);
-    this.spilled.delete(identity);
+    const e = this.builder.keptEntryOf(identity);
+    if (e === -1) return;
+    this.state.issues.set(identity, decodeRecord(parseRecord(this.builder.recordText(e))));
+    this.builder.drop(e);
   }
 
   /** Hands the entries first taken in to the builder until `keep` remain. */
   private evict(keep: number): void {
     for (const [identity, entry] of this.state.issues) {
       if (this.state.issues.size <= keep) break;
-      this.spilled.set(identity, this.builder.add(entry));
+      this.builder.add(entry);
       this.state.issues.delete(identity);
     }
   }
@@ -140,21 +202,23 @@ function foldInListingOrder(
   fold: SpillingFold,
   warnings: string[],
 ): boolean {
+  let inOrder = true;
   for (const name of listing.segments.keys()) {
-    const {events} = parseListed(location, name, warnings);
-    for (const event of events) {
-      if (fold.ids.has(event.event_id)) continue;
-      if (fold.last !== null && compareEvents(fold.last, event) > 0) return false;
-      fold.ids.add(event.event_id);
+    readEvents(location, name, warnings, (event) => {
+      if (!fold.firstSeen(event, false)) return true;
+      if (fold.last !== null && compareEvents(fold.last, event) > 0) return (inOrder = false);
       fold.apply(event);
-    }
+      return true;
+    });
+    if (!inOrder) return false;
   }
   return true;
 }
 
 /**
- * Two passes: where each (first-seen) event's line lies, and its place in fold order; then the
- * lines read again one by one in that order (positional reads) and applied.
+ * Two passes: each event's place in fold order and where its line lies; then the lines read
+ * again one by one in that order (positional reads) and applied, a repeat of the event before
+ * (the same `at` and id: one event stored twice, the first in listing order kept) skipped.
  */
 function foldSorted(
   location: StreamedFoldLocation,
@@ -163,38 +227,28 @@ function foldSorted(
   warnings: string[],
 ): void {
   const names = [...listing.segments.keys()];
-  const ats: string[] = [];
-  const ids: string[] = [];
-  const segments = new GrowingArray(Uint32Array);
-  const starts = new GrowingArray(Float64Array);
-  const lengths = new GrowingArray(Uint32Array);
-  for (let s = 0; s < names.length; s += 1) {
-    const {events, spans} = parseListed(location, names[s]!, warnings);
-    events.forEach((event, k) => {
-      if (fold.ids.has(event.event_id)) return;
-      fold.ids.add(event.event_id);
-      ats.push(event.at);
-      ids.push(event.event_id);
-      segments.push(s);
-      starts.push(spans[2 * k]!);
-      lengths.push(spans[2 * k + 1]!);
-    });
-  }
-  const order = ids
-    .map((_, k) => k)
-    .sort((a, b) => compareEvents({at: ats[a]!, event_id: ids[a]!}, {at: ats[b]!, event_id: ids[b]!}));
-  const reader = new LineReader(location, names);
+  const keys = new EventKeys();
+  names.forEach((name, s) =>
+    readEvents(location, name, warnings, (event, start, length) => {
+      keys.add(event.at, event.event_id, s, start, length);
+      return true;
+    }),
+  );
+  const reader = new LineReader(names.map((name) => path.join(location.eventsDir, name)));
   try {
-    for (const k of order) {
-      const text = reader.read(segments.get(k), starts.get(k), lengths.get(k));
+    let previous = -1;
+    for (const k of keys.order()) {
+      if (previous !== -1 && keys.same(previous, k)) continue;
+      previous = k;
+      const text = reader.read(keys.segment(k), keys.start(k), keys.length(k));
+      if (text === null) throw new SegmentChanged();
       let event: TrackerEvent;
       try {
         event = parseTrackerEvent(JSON.parse(text));
       } catch {
         throw new SegmentChanged();
       }
-      if (event.event_id !== ids[k] || event.at !== ats[k]) throw new SegmentChanged();
-      fold.apply(event);
+      if (fold.firstSeen(event, true)) fold.apply(event);
     }
   } finally {
     reader.close();
@@ -202,97 +256,42 @@ function foldSorted(
 }
 
 /**
- * One segment read and parsed strictly (`parseSegment`: a bad line is an error naming file and
- * line; a torn last line a warning), with where each event's line lies in the file: byte
- * start and length, two numbers per event.
+ * The events of one segment, in order, read a chunk at a time and parsed strictly (a bad line
+ * is an error naming file and line; a torn last line a warning), each with where its line lies
+ * (byte start and length). `visit` returns false to stop.
  */
-function parseListed(
+function readEvents(
   location: StreamedFoldLocation,
   name: string,
   warnings: string[],
-): {events: TrackerEvent[]; spans: number[]} {
-  const bytes = readNoFollow(path.join(location.eventsDir, name));
-  const text = bytes.toString('utf8');
-  const parsed = parseSegment(name, text, display(location, name));
-  for (const warning of parsed.warnings) if (!warnings.includes(warning)) warnings.push(warning);
-  return {events: parsed.events, spans: lineSpans(bytes, text, parsed.events.length)};
-}
-
-/**
- * A segment's bytes, read synchronously (a build has nothing else to do meanwhile, and 100
- * segments' worth of event loop turns add up), never through a symbolic link.
- */
-function readNoFollow(file: string): Buffer {
-  let fd: number;
+  visit: (event: TrackerEvent, start: number, length: number) => boolean,
+): void {
+  const file = path.join(location.eventsDir, name);
+  const shown = display(location, name);
+  const fd = openNoFollow(file);
   try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
-  } catch (error) {
-    if (isNotFound(error)) throw new SegmentChanged();
-    if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw symlinkError(file);
-    throw error;
-  }
-  try {
-    return fs.readFileSync(fd);
+    readLines(fd, (text, lineNo, start, length, terminated) => {
+      const parsed = parseSegmentLine(shown, lineNo, text, terminated);
+      if (parsed === null) return true;
+      if ('torn' in parsed) {
+        if (!warnings.includes(parsed.torn)) warnings.push(parsed.torn);
+        return false;
+      }
+      return visit(parsed, start, length);
+    });
   } finally {
     fs.closeSync(fd);
   }
 }
 
-/**
- * Byte start and length of the first `count` non-blank lines (the lines `parseSegment` made
- * events of, in order). Lines end at a `\n` byte, which UTF-8 never uses inside a character,
- * so the text's lines and the bytes' lines correspond one to one.
- */
-function lineSpans(bytes: Buffer, text: string, count: number): number[] {
-  const spans: number[] = [];
-  let byteAt = 0;
-  let charAt = 0;
-  while (spans.length < 2 * count && charAt < text.length) {
-    const charEnd = text.indexOf('\n', charAt);
-    const byteEnd = bytes.indexOf(10, byteAt);
-    const line = charEnd === -1 ? text.slice(charAt) : text.slice(charAt, charEnd);
-    const end = byteEnd === -1 ? bytes.length : byteEnd;
-    if (line.trim() !== '') spans.push(byteAt, end - byteAt);
-    if (charEnd === -1) break;
-    charAt = charEnd + 1;
-    byteAt = end + 1;
-  }
-  return spans;
-}
-
-/** Positional reads of event lines, one open file per segment. */
-class LineReader {
-  private readonly fds = new Map<number, number>();
-
-  constructor(
-    private readonly location: StreamedFoldLocation,
-    private readonly names: readonly string[],
-  ) {}
-
-  read(segment: number, start: number, length: number): string {
-    let fd = this.fds.get(segment);
-    if (fd === undefined) {
-      try {
-        fd = fs.openSync(
-          path.join(this.location.eventsDir, this.names[segment]!),
-          fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW,
-        );
-      } catch {
-        throw new SegmentChanged();
-      }
-      this.fds.set(segment, fd);
-    }
-    const buffer = Buffer.allocUnsafe(length);
-    for (let done = 0; done < length;) {
-      const n = fs.readSync(fd, buffer, done, length - done, start + done);
-      if (n === 0) throw new SegmentChanged();
-      done += n;
-    }
-    return buffer.toString('utf8');
-  }
-
-  close(): void {
-    for (const fd of this.fds.values()) fs.closeSync(fd);
+/** A segment opened for reading, never through a symbolic link. */
+function openNoFollow(file: string): number {
+  try {
+    return fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  } catch (error) {
+    if (isNotFound(error)) throw new SegmentChanged();
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw symlinkError(file);
+    throw error;
   }
 }
 

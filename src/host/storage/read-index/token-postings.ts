@@ -1,5 +1,6 @@
 import {GrowingArray} from './growing-array.js';
 import {tokenSeparator} from './index-format.js';
+import type {SpillFile} from './spill-file.js';
 
 /** Any character outside ASCII. */
 const NON_ASCII = /[\u0080-\uffff]/;
@@ -17,27 +18,29 @@ export interface GroupedTokens {
 }
 
 /**
- * The search tokens of every entry, as flat arrays of token numbers (tens of millions at 100k
- * issues, which one small array per token made into a garbage collector's feast): the distinct
- * tokens of each entry in a row, and where each entry's row starts. Entries are numbered as
- * they arrive (the builder's provisional numbers, increasing); `group` maps them to records.
+ * The search tokens of every entry (tens of millions at 100k issues of real text): each entry's
+ * distinct token numbers go to a spill file as one record, only the vocabulary (token -> number)
+ * and which record holds which entry's tokens stay in memory. Entries are numbered as they arrive
+ * (the builder's provisional numbers, increasing); `group` maps them to records.
  */
 export class TokenPostings {
   private readonly ids = new Map<string, number>();
   private lastEntry = new Int32Array(1024).fill(-1);
-  private readonly tokens = new GrowingArray(Uint32Array);
-  /** Pairs (entry, first token) of the entries that have tokens. */
+  /** This entry's distinct tokens, gathered before they go to the spill file. */
+  private row = new GrowingArray(Uint32Array);
+  /** Pairs (entry, spill record) of the entries that have tokens. */
   private readonly rows = new GrowingArray(Uint32Array);
+
+  constructor(private readonly spill: SpillFile) {}
 
   /** The distinct tokens of `hay` (an issue's search text), for entry `entry`. */
   addText(hay: string, entry: number): void {
+    this.row.length = 0;
+    if (!NON_ASCII.test(hay)) this.addAscii(hay, entry);
+    else for (const token of hay.split(tokenSeparator())) if (token !== '') this.addToken(token, entry);
+    const tokens = this.row.view();
     this.rows.push(entry);
-    this.rows.push(this.tokens.length);
-    if (!NON_ASCII.test(hay)) {
-      this.addAscii(hay, entry);
-      return;
-    }
-    for (const token of hay.split(tokenSeparator())) if (token !== '') this.addToken(token, entry);
+    this.rows.push(this.spill.addBytes(new Uint8Array(tokens.buffer, tokens.byteOffset, tokens.byteLength)));
   }
 
   /**
@@ -71,27 +74,21 @@ export class TokenPostings {
     }
     if (this.lastEntry[id] === entry) return;
     this.lastEntry[id] = entry;
-    this.tokens.push(id);
+    this.row.push(id);
   }
 
   /**
    * Every token's records, entry `e` becoming record `recordOf[e]` (-1: left out, an entry
    * folded again later; tokens only such entries had are left out too, as a fold of the log
    * at once would never have seen them). Postings are placed from `first` in their section.
-   * One counting sort: records visited in order, each token's list filled in that order.
+   * A counting sort over two reads of the spill file: the records per token, then each
+   * token's records filled in and put in order.
    */
-  group(recordOf: Int32Array, records: number, first: number): GroupedTokens {
-    const tokens = this.tokens.view();
-    const rows = this.rows.view();
-    const rowOf = new Int32Array(records).fill(-1);
+  group(recordOf: Int32Array, first: number): GroupedTokens {
     const perId = new Uint32Array(this.ids.size);
-    for (let k = 0; k < rows.length; k += 2) {
-      const record = recordOf[rows[k]!]!;
-      if (record < 0) continue;
-      rowOf[record] = k;
-      const end = k + 2 < rows.length ? rows[k + 3]! : tokens.length;
-      for (let t = rows[k + 1]!; t < end; t += 1) perId[tokens[t]!]! += 1;
-    }
+    this.visitKept(recordOf, (run, from, end) => {
+      for (let at = from; at < end; at += 4) perId[run.readUInt32LE(at)]! += 1;
+    });
     const names = [...this.ids.keys()];
     const order = names
       .map((_, id) => id)
@@ -112,12 +109,30 @@ export class TokenPostings {
     });
     starts[order.length] = text;
     const postings = new Uint32Array(filled);
-    for (let record = 0; record < records; record += 1) {
-      const k = rowOf[record]!;
-      if (k < 0) continue;
-      const end = k + 2 < rows.length ? rows[k + 3]! : tokens.length;
-      for (let t = rows[k + 1]!; t < end; t += 1) postings[cursor[tokens[t]!]!++] = record;
-    }
+    this.visitKept(recordOf, (run, from, end, record) => {
+      for (let at = from; at < end; at += 4) postings[cursor[run.readUInt32LE(at)]!++] = record;
+    });
+    order.forEach((_, r) => {
+      const from = ranges[2 * r]! - first;
+      postings.subarray(from, from + ranges[2 * r + 1]!).sort();
+    });
     return {postings, vocabulary: order.map((id) => names[id]! + '\n').join(''), starts, ranges};
+  }
+
+  /** The token records of the kept entries, in the order they were added. */
+  private visitKept(
+    recordOf: Int32Array,
+    visit: (run: Buffer, from: number, end: number, record: number) => void,
+  ): void {
+    const rows = this.rows.view();
+    const numbers: number[] = [];
+    const records: number[] = [];
+    for (let k = 0; k < rows.length; k += 2) {
+      const record = recordOf[rows[k]!]!;
+      if (record < 0) continue;
+      numbers.push(rows[k + 1]!);
+      records.push(record);
+    }
+    this.spill.records(numbers, (run, from, end, k) => visit(run, from, end, records[k]!));
   }
 }
