@@ -1,6 +1,5 @@
 import {randomBytes} from 'node:crypto';
 
-import {CANONICAL_ISSUE_TYPES, CANONICAL_STATUSES} from '../../../core/model/enums.js';
 import {
   isLiveEntry,
   localViewOf,
@@ -18,12 +17,9 @@ import {
   INDEX_FORMAT,
   INDEX_VERSION,
   isLittleEndian,
-  NONE,
-  identityTerm,
-  refTerms,
+  RECORD_SPAN,
   searchHay,
   SORTS,
-  termHash,
   TRAILER_BYTES,
   TRAILER_MAGIC,
   type Dictionary,
@@ -32,8 +28,8 @@ import {
   type IndexRecord,
 } from './index-format.js';
 import {SectionWriter, type IndexSink} from './section-writer.js';
-import {SortFields} from './sort-orders.js';
-import {StringArena} from './string-arena.js';
+import {keyOrder, sortedOrder} from './sort-orders.js';
+import {EntryFields} from './entry-fields.js';
 import {IdentityTable} from './identity-table.js';
 import type {SpillFile} from './spill-file.js';
 import {TokenPostings} from './token-postings.js';
@@ -100,22 +96,20 @@ export function flagsOf(entry: IssueEntry): number {
  * `drop`ped and added anew. `write` then numbers the records in key order and writes the file.
  */
 export class IndexBuilder {
-  /** Every entry's identity, by entry number. */
-  private readonly identities = new StringArena();
-  /** Identity -> the entry last added under it. */
-  private readonly entries = new IdentityTable(this.identities);
-  private readonly sortFields: SortFields;
-  /** `COLUMN_BYTES` per entry: flags, status, type, priority. */
-  private readonly columns = new GrowingArray(Uint8Array);
+  /** Identity -> the entry last added under it (confirmed by the identity heading its record). */
+  private readonly entries = new IdentityTable((e, identity) =>
+    this.spill.startsWith(e, Buffer.from(`[${JSON.stringify(identity)},`, 'utf8')),
+  );
+  /** Columns, terms and sort fields of every entry, on disk until `write`. */
+  private readonly fields: EntryFields;
   private readonly kept = new GrowingArray(Uint8Array);
-  private readonly terms = new GrowingArray(Float64Array);
   private readonly labels = new Map<string, number[]>();
   private readonly assignees = new Map<string, number[]>();
   private readonly tokens: TokenPostings;
   private readonly relations = new RelationsSection();
 
   constructor(private readonly spill: SpillFile) {
-    this.sortFields = new SortFields(spill.sibling());
+    this.fields = new EntryFields(spill.sibling());
     this.tokens = new TokenPostings(spill.sibling());
   }
 
@@ -124,24 +118,10 @@ export class IndexBuilder {
     const e = this.spill.add(JSON.stringify(recordOf(entry)) + '\n');
     const flags = flagsOf(entry);
     const view = flags === 0 ? null : localViewOf(entry);
-    this.identities.add(entry.identity);
     this.entries.set(entry.identity, e);
-    this.sortFields.add(view);
     this.kept.push(1);
-    if (e >= RECORD_SPAN) return e; // too many: `write` declines
-    this.terms.push(termKey(identityTerm(entry.identity), e));
-    this.columns.push(flags);
-    if (view === null) {
-      for (let k = 1; k < COLUMN_BYTES; k += 1) this.columns.push(0);
-      return e;
-    }
-    this.columns.push(indexOr(CANONICAL_STATUSES, view.status));
-    this.columns.push(indexOr(CANONICAL_ISSUE_TYPES, view.issue_type));
-    this.columns.push(
-      view.priority === null || view.priority < 0 || view.priority >= NONE ? NONE : view.priority,
-    );
-    for (const term of refTerms(view.ref)) this.terms.push(termKey(term, e));
-    if ((flags & FLAG_LIVE) === 0) return e;
+    this.fields.add(entry.identity, flags, view);
+    if (view === null || (flags & FLAG_LIVE) === 0 || e >= RECORD_SPAN) return e;
     for (const label of view.labels) post(this.labels, label, e);
     for (const assignee of view.assignees) post(this.assignees, assignee, e);
     this.tokens.addText(searchHay(view), e);
@@ -174,19 +154,19 @@ export class IndexBuilder {
     const keptEntries: number[] = [];
     for (let e = 0; e < this.kept.length; e += 1) if (this.kept.get(e) === 1) keptEntries.push(e);
     if (!isLittleEndian() || this.kept.length >= RECORD_SPAN) return null;
-    const order = this.sortFields.keyOrder(keptEntries, this.identities);
+    const fields = this.fields.load(this.kept.length, (e) => this.kept.get(e) === 1);
+    const order = keyOrder(keptEntries, fields);
     const recordOf = new Int32Array(this.kept.length).fill(-1);
     order.forEach((e, r) => (recordOf[e] = r));
     const out = new SectionWriter(sink);
     this.writeRecords(out, order);
-    const {columns, live, pending, liveRecords} = this.columnsOf(order);
+    const {columns, live, pending, liveRecords} = columnsOf(order, fields.columns);
     out.put('columns', columns);
-    out.put('terms', u32(this.termTable(recordOf)));
+    out.put('terms', u32(termTable(fields.terms.view(), recordOf)));
     this.writePostings(out, recordOf);
     out.put('global', Buffer.from(JSON.stringify(input.global), 'utf8'));
     out.put('listing', Buffer.from(input.listing, 'utf8'));
-    for (const sort of SORTS)
-      out.put(`sort.${sort}`, u32(this.sortFields.sortedOrder(sort, liveRecords, order)));
+    for (const sort of SORTS) out.put(`sort.${sort}`, u32(sortedOrder(sort, liveRecords, order, fields)));
     const graph = this.relations.sections(recordOf, (identity) => this.entries.get(identity));
     out.put('relations', graph.relations);
     out.put('targetOrder', graph.targetOrder);
@@ -228,42 +208,6 @@ export class IndexBuilder {
     out.put('offsets', u32(offsets));
   }
 
-  private columnsOf(order: Uint32Array): {
-    columns: Buffer;
-    live: number;
-    pending: number;
-    liveRecords: number[];
-  } {
-    const columns = Buffer.alloc(order.length * COLUMN_BYTES);
-    const liveRecords: number[] = [];
-    let pending = 0;
-    order.forEach((e, r) => {
-      for (let k = 0; k < COLUMN_BYTES; k += 1)
-        columns[r * COLUMN_BYTES + k] = this.columns.get(e * COLUMN_BYTES + k);
-      const flags = columns[r * COLUMN_BYTES]!;
-      if ((flags & FLAG_LIVE) === 0) return;
-      liveRecords.push(r);
-      if (flags & FLAG_PENDING) pending += 1;
-    });
-    return {columns, live: liveRecords.length, pending, liveRecords};
-  }
-
-  /** (term hash, record) pairs of the kept entries, sorted. */
-  private termTable(recordOf: Int32Array): Uint32Array {
-    const keys = new GrowingArray(Float64Array);
-    for (const key of this.terms.view()) {
-      const record = recordOf[key % RECORD_SPAN]!;
-      if (record >= 0) keys.push(Math.floor(key / RECORD_SPAN) * RECORD_SPAN + record);
-    }
-    const sorted = keys.view().sort();
-    const table = new Uint32Array(sorted.length * 2);
-    sorted.forEach((key, k) => {
-      table[2 * k] = Math.floor(key / RECORD_SPAN);
-      table[2 * k + 1] = key % RECORD_SPAN;
-    });
-    return table;
-  }
-
   /** Postings (labels, assignees, then tokens, each list in record order) and their directories. */
   private writePostings(out: SectionWriter, recordOf: Int32Array): void {
     const postings = new GrowingArray(Uint32Array);
@@ -298,23 +242,47 @@ export class IndexBuilder {
 /** Records copied per read of the spill file. */
 const RECORDS_PER_READ = 2048;
 
-function indexOr(list: readonly string[], value: string): number {
-  const index = list.indexOf(value);
-  return index === -1 ? NONE : index;
-}
-
 function post(map: Map<string, number[]>, key: string, entry: number): void {
   const list = map.get(key);
   if (list) list.push(entry);
   else map.set(key, [entry]);
 }
 
-/**
- * Records per term hash in a term key: hash * RECORD_SPAN + record stays below 2^53, exact in a
- * double, so the terms sort as one Float64Array. A scope of more records is not indexed.
- */
-export const RECORD_SPAN = 2 ** 21;
+function columnsOf(
+  order: Uint32Array,
+  entryColumns: Uint8Array,
+): {
+  columns: Buffer;
+  live: number;
+  pending: number;
+  liveRecords: number[];
+} {
+  const columns = Buffer.alloc(order.length * COLUMN_BYTES);
+  const liveRecords: number[] = [];
+  let pending = 0;
+  order.forEach((e, r) => {
+    for (let k = 0; k < COLUMN_BYTES; k += 1)
+      columns[r * COLUMN_BYTES + k] = entryColumns[e * COLUMN_BYTES + k]!;
+    const flags = columns[r * COLUMN_BYTES]!;
+    if ((flags & FLAG_LIVE) === 0) return;
+    liveRecords.push(r);
+    if (flags & FLAG_PENDING) pending += 1;
+  });
+  return {columns, live: liveRecords.length, pending, liveRecords};
+}
 
-function termKey(term: string, record: number): number {
-  return termHash(term) * RECORD_SPAN + record;
+/** (term hash, record) pairs of the kept entries, sorted. */
+function termTable(terms: Float64Array, recordOf: Int32Array): Uint32Array {
+  const keys = new GrowingArray(Float64Array);
+  for (const key of terms) {
+    const record = recordOf[key % RECORD_SPAN]!;
+    if (record >= 0) keys.push(Math.floor(key / RECORD_SPAN) * RECORD_SPAN + record);
+  }
+  const sorted = keys.view().sort();
+  const table = new Uint32Array(sorted.length * 2);
+  sorted.forEach((key, k) => {
+    table[2 * k] = Math.floor(key / RECORD_SPAN);
+    table[2 * k + 1] = key % RECORD_SPAN;
+  });
+  return table;
 }

@@ -192,3 +192,9 @@ export function queryTerms(input: string): string[] {
 export function isLittleEndian(): boolean {
   return new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 }
+
+/**
+ * Records per term hash in a term key: hash * RECORD_SPAN + record stays below 2^53, exact in a
+ * double, so the terms sort as one Float64Array. A scope of more records is not indexed.
+ */
+export const RECORD_SPAN = 2 ** 21;

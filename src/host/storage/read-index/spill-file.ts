@@ -70,6 +70,29 @@ export class SpillFile {
     return this.lengths.get(number);
   }
 
+  /** Whether record `number` begins with `prefix` (its first bytes, read alone). */
+  startsWith(number: number, prefix: Buffer): boolean {
+    if (prefix.length > this.lengths.get(number)) return false;
+    const start = this.starts.get(number);
+    if (start >= this.flushedTo)
+      return (
+        this.buffer.compare(
+          prefix,
+          0,
+          prefix.length,
+          start - this.flushedTo,
+          start - this.flushedTo + prefix.length,
+        ) === 0
+      );
+    const head = Buffer.allocUnsafe(prefix.length);
+    for (let done = 0; done < head.length;) {
+      const n = fs.readSync(this.fd, head, done, head.length - done, start + done);
+      if (n === 0) return false;
+      done += n;
+    }
+    return head.equals(prefix);
+  }
+
   /** Line `number`, as text. */
   text(number: number): string {
     let text = '';
