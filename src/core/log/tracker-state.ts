@@ -64,7 +64,7 @@ const NO_OVERRIDES: Map<IssueField, JsonValue> = new NoOverrides();
  *   made on another branch stays pending.
  */
 export class TrackerState {
-  readonly issues = new Map<string, IssueEntry>();
+  private issueTable = new Map<string, IssueEntry>();
   /** draft identity -> remote identity */
   readonly createdDrafts = new Map<string, string>();
   readonly conflicts = new Map<string, StoredConflict>();
@@ -74,6 +74,20 @@ export class TrackerState {
   readonly diagnostics: FoldDiagnostic[] = [];
   eventCount = 0;
   last: {at: string; event_id: string} | null = null;
+
+  get issues(): Map<string, IssueEntry> {
+    return this.issueTable;
+  }
+
+  /**
+   * Swaps the entry table for `entries`. A fold that hands entries out as it goes (the read
+   * index's streamed build) calls it with a new table instead of deleting from this one: a
+   * table that lived long enough to be tenured keeps every entry ever put in it alive through
+   * the collector's minor cycles, so each would be copied to the old generation.
+   */
+  replaceIssues(entries: Map<string, IssueEntry>): void {
+    this.issueTable = entries;
+  }
 
   /** True when `event` sorts after everything applied so far (so it may be applied incrementally). */
   canAppend(event: Pick<TrackerEvent, 'at' | 'event_id'>): boolean {

@@ -3,13 +3,16 @@ export class GrowingArray<T extends Uint8Array | Uint32Array | Float64Array> {
   private data: T;
   length = 0;
 
-  constructor(private readonly kind: {new (length: number): T}) {
-    this.data = new kind(1 << 12);
+  constructor(
+    private readonly kind: {new (length: number): T},
+    capacity = 1 << 12,
+  ) {
+    this.data = new kind(capacity);
   }
 
   push(value: number): void {
     if (this.length === this.data.length) {
-      const grown = new this.kind(this.data.length * 2);
+      const grown = new this.kind(Math.max(16, this.data.length * 2));
       grown.set(this.data);
       this.data = grown;
     }

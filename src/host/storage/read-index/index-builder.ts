@@ -103,8 +103,8 @@ export class IndexBuilder {
   /** Columns, terms and sort fields of every entry, on disk until `write`. */
   private readonly fields: EntryFields;
   private readonly kept = new GrowingArray(Uint8Array);
-  private readonly labels = new Map<string, number[]>();
-  private readonly assignees = new Map<string, number[]>();
+  private readonly labels = new Map<string, GrowingArray<Uint32Array>>();
+  private readonly assignees = new Map<string, GrowingArray<Uint32Array>>();
   private readonly tokens: TokenPostings;
   private readonly relations = new RelationsSection();
 
@@ -151,11 +151,11 @@ export class IndexBuilder {
    * or more (the reader then keeps folding).
    */
   write(input: {global: GlobalState; listing: string}, sink: IndexSink): IndexHeader | null {
-    const keptEntries: number[] = [];
+    const keptEntries = new GrowingArray(Uint32Array);
     for (let e = 0; e < this.kept.length; e += 1) if (this.kept.get(e) === 1) keptEntries.push(e);
     if (!isLittleEndian() || this.kept.length >= RECORD_SPAN) return null;
     const fields = this.fields.load(this.kept.length, (e) => this.kept.get(e) === 1);
-    const order = keyOrder(keptEntries, fields);
+    const order = keyOrder(keptEntries.view(), fields);
     const recordOf = new Int32Array(this.kept.length).fill(-1);
     order.forEach((e, r) => (recordOf[e] = r));
     const out = new SectionWriter(sink);
@@ -217,13 +217,11 @@ export class IndexBuilder {
       [dictionary.assignees, this.assignees],
     ] as const) {
       for (const name of [...lists.keys()].sort()) {
-        const list = lists
-          .get(name)!
-          .map((e) => recordOf[e]!)
-          .filter((r) => r >= 0);
-        if (list.length === 0) continue;
-        into[name] = [postings.length, list.length];
-        for (const r of Uint32Array.from(list).sort()) postings.push(r);
+        const first = postings.length;
+        for (const e of lists.get(name)!.view()) if (recordOf[e]! >= 0) postings.push(recordOf[e]!);
+        if (postings.length === first) continue;
+        into[name] = [first, postings.length - first];
+        postings.view().subarray(first).sort();
       }
     }
     const tokens = this.tokens.group(recordOf, postings.length);
@@ -233,7 +231,7 @@ export class IndexBuilder {
     out.end('postings');
     out.put('dictionary', Buffer.from(JSON.stringify(dictionary), 'utf8'));
     // UTF-16 code units, so that offsets found by `indexOf` in the text are the `starts` values.
-    out.put('vocabulary', Buffer.from(tokens.vocabulary, 'utf16le'));
+    out.put('vocabulary', tokens.vocabulary);
     out.put('vocabularyStarts', u32(tokens.starts));
     out.put('vocabularyRanges', u32(tokens.ranges));
   }
@@ -242,10 +240,10 @@ export class IndexBuilder {
 /** Records copied per read of the spill file. */
 const RECORDS_PER_READ = 2048;
 
-function post(map: Map<string, number[]>, key: string, entry: number): void {
-  const list = map.get(key);
-  if (list) list.push(entry);
-  else map.set(key, [entry]);
+function post(map: Map<string, GrowingArray<Uint32Array>>, key: string, entry: number): void {
+  let list = map.get(key);
+  if (list === undefined) map.set(key, (list = new GrowingArray(Uint32Array, 16)));
+  list.push(entry);
 }
 
 function columnsOf(
@@ -255,10 +253,10 @@ function columnsOf(
   columns: Buffer;
   live: number;
   pending: number;
-  liveRecords: number[];
+  liveRecords: Uint32Array;
 } {
   const columns = Buffer.alloc(order.length * COLUMN_BYTES);
-  const liveRecords: number[] = [];
+  const liveRecords = new GrowingArray(Uint32Array);
   let pending = 0;
   order.forEach((e, r) => {
     for (let k = 0; k < COLUMN_BYTES; k += 1)
@@ -268,7 +266,7 @@ function columnsOf(
     liveRecords.push(r);
     if (flags & FLAG_PENDING) pending += 1;
   });
-  return {columns, live: liveRecords.length, pending, liveRecords};
+  return {columns, live: liveRecords.length, pending, liveRecords: liveRecords.view()};
 }
 
 /** (term hash, record) pairs of the kept entries, sorted. */

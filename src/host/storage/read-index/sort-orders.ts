@@ -7,9 +7,9 @@ import type {LoadedFields} from './entry-fields.js';
  * first (`compareBy('key')`: numeric id, else identity), then the rest by identity (the default
  * listing then reads the file front to back). An issue's identity is its ref's.
  */
-export function keyOrder(kept: readonly number[], fields: LoadedFields): Uint32Array {
+export function keyOrder(kept: Uint32Array, fields: LoadedFields): Uint32Array {
   const {listable, ids} = fields;
-  const sorted = [...kept].sort((a, b) => {
+  return Uint32Array.from(kept).sort((a, b) => {
     const la = listable[a]!;
     const lb = listable[b]!;
     if (la !== lb) return lb - la;
@@ -22,7 +22,6 @@ export function keyOrder(kept: readonly number[], fields: LoadedFields): Uint32A
     }
     return cmp(fields.identity(a), fields.identity(b));
   });
-  return Uint32Array.from(sorted);
 }
 
 /**
@@ -33,7 +32,7 @@ export function keyOrder(kept: readonly number[], fields: LoadedFields): Uint32A
  */
 export function sortedOrder(
   sort: SortName,
-  live: readonly number[],
+  live: Uint32Array,
   entryOf: Uint32Array,
   fields: LoadedFields,
 ): Uint32Array {
@@ -67,7 +66,7 @@ export function sortedOrder(
  * them, and by code unit as their digits read as numbers (15 at a time, exact in a double):
  * numbers compare many times faster than text.
  */
-function newestFirst(live: readonly number[], keys: readonly string[]): Uint32Array {
+function newestFirst(live: Uint32Array, keys: readonly string[]): Uint32Array {
   const positions = live.map((_, k) => k);
   if (!sameShapeTimestamps(keys)) {
     positions.sort((a, b) => compareText(keys[b]!, keys[a]!) || a - b);
@@ -95,7 +94,7 @@ function newestFirst(live: readonly number[], keys: readonly string[]): Uint32Ar
   return Uint32Array.from(positions, (k) => live[k]!);
 }
 
-function byNumber(live: readonly number[], value: (r: number) => number): Uint32Array {
+function byNumber(live: Uint32Array, value: (r: number) => number): Uint32Array {
   const values = new Float64Array(live.length);
   live.forEach((r, k) => (values[k] = value(r)));
   const positions = live.map((_, k) => k);

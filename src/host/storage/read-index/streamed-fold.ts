@@ -3,7 +3,7 @@ import * as path from 'node:path';
 
 import {compareEvents, type TrackerEvent} from '../../../core/log/events.js';
 import {parseTrackerEvent} from '../../../core/log/events.js';
-import {TrackerState} from '../../../core/log/tracker-state.js';
+import {TrackerState, type IssueEntry} from '../../../core/log/tracker-state.js';
 import {isNotFound, symlinkError} from '../../fs/safe-fs.js';
 import {parseSegmentLine} from '../segment-file.js';
 import {readLines} from '../segment-lines.js';
@@ -21,7 +21,7 @@ import type {SpillFile} from './spill-file.js';
  * Entries a streamed build keeps in memory at most (a few KB each); the others wait in the
  * spill file, as records, until the build writes the base or an event names them again.
  */
-export const ENTRY_BUDGET = 1024;
+export const ENTRY_BUDGET = 256;
 
 export interface StreamedFoldLocation {
   readonly root: string;
@@ -182,13 +182,21 @@ class SpillingFold {
     this.builder.drop(e);
   }
 
-  /** Hands the entries first taken in to the builder until `keep` remain. */
+  /**
+   * Hands the entries first taken in to the builder until `keep` remain, which move to a new
+   * table (see `TrackerState.replaceIssues`: entries stay short-lived, and die young).
+   */
   private evict(keep: number): void {
-    for (const [identity, entry] of this.state.issues) {
-      if (this.state.issues.size <= keep) break;
-      this.builder.add(entry);
-      this.state.issues.delete(identity);
+    const issues = this.state.issues;
+    let over = issues.size - keep;
+    const kept = new Map<string, IssueEntry>();
+    for (const [identity, entry] of issues) {
+      if (over > 0) {
+        this.builder.add(entry);
+        over -= 1;
+      } else kept.set(identity, entry);
     }
+    this.state.replaceIssues(kept);
   }
 }
 

@@ -9,8 +9,8 @@ const NON_ASCII = /[\u0080-\uffff]/;
 export interface GroupedTokens {
   /** Every token's records, token after token (in vocabulary order), each in record order. */
   readonly postings: Uint32Array;
-  /** The sorted tokens, each followed by `\n`. */
-  readonly vocabulary: string;
+  /** The sorted tokens, each followed by `\n`, in UTF-16 (little-endian) code units. */
+  readonly vocabulary: Buffer;
   /** Where each token's line starts in `vocabulary` (UTF-16 code units), then its length. */
   readonly starts: Uint32Array;
   /** Per token, [first, count] in the postings section (`postings` placed at `first`). */
@@ -90,10 +90,14 @@ export class TokenPostings {
       for (let at = from; at < end; at += 4) perId[run.readUInt32LE(at)]! += 1;
     });
     const names = [...this.ids.keys()];
-    const order = names
-      .map((_, id) => id)
-      .filter((id) => perId[id]! > 0)
-      .sort((a, b) => (names[a]! < names[b]! ? -1 : 1));
+    let used = 0;
+    for (const count of perId) if (count > 0) used += 1;
+    const order = new Uint32Array(used);
+    used = 0;
+    perId.forEach((count, id) => {
+      if (count > 0) order[used++] = id;
+    });
+    order.sort((a, b) => (names[a]! < names[b]! ? -1 : 1));
     const cursor = new Uint32Array(names.length);
     const starts = new Uint32Array(order.length + 1);
     const ranges = new Uint32Array(order.length * 2);
@@ -116,7 +120,12 @@ export class TokenPostings {
       const from = ranges[2 * r]! - first;
       postings.subarray(from, from + ranges[2 * r + 1]!).sort();
     });
-    return {postings, vocabulary: order.map((id) => names[id]! + '\n').join(''), starts, ranges};
+    const vocabulary = Buffer.allocUnsafe(2 * text);
+    order.forEach((id, r) => {
+      vocabulary.write(names[id]!, 2 * starts[r]!, 'utf16le');
+      vocabulary.writeUInt16LE(10, 2 * (starts[r]! + names[id]!.length));
+    });
+    return {postings, vocabulary, starts, ranges};
   }
 
   /** The token records of the kept entries, in the order they were added. */
@@ -125,14 +134,14 @@ export class TokenPostings {
     visit: (run: Buffer, from: number, end: number, record: number) => void,
   ): void {
     const rows = this.rows.view();
-    const numbers: number[] = [];
-    const records: number[] = [];
+    const numbers = new GrowingArray(Uint32Array);
+    const records = new GrowingArray(Uint32Array);
     for (let k = 0; k < rows.length; k += 2) {
       const record = recordOf[rows[k]!]!;
       if (record < 0) continue;
       numbers.push(rows[k + 1]!);
       records.push(record);
     }
-    this.spill.records(numbers, (run, from, end, k) => visit(run, from, end, records[k]!));
+    this.spill.records(numbers.view(), (run, from, end, k) => visit(run, from, end, records.get(k)));
   }
 }
