@@ -14,20 +14,41 @@ export function readLines(
   fd: number,
   visit: (text: string, lineNo: number, start: number, length: number, terminated: boolean) => boolean,
 ): void {
-  let buffer: Buffer = Buffer.allocUnsafe(LINE_CHUNK_BYTES);
+  // One chunk buffer reused from call to call: a new one per segment would be garbage the
+  // collector frees only in its major cycles (it outlives the minor ones while a segment is read).
+  let buffer: Buffer = spare ?? Buffer.allocUnsafe(LINE_CHUNK_BYTES);
+  spare = null;
+  try {
+    readChunks(fd, buffer, visit, (grown) => (buffer = grown));
+  } finally {
+    if (buffer.length === LINE_CHUNK_BYTES) spare = buffer;
+  }
+}
+
+/** A chunk buffer free for the next `readLines` (a nested call takes a new one). */
+let spare: Buffer | null = null;
+
+function readChunks(
+  fd: number,
+  start: Buffer,
+  visit: (text: string, lineNo: number, start: number, length: number, terminated: boolean) => boolean,
+  swap: (grown: Buffer) => void,
+): void {
+  let buffer = start;
   /** Bytes of `buffer` in use; `buffer[0]` is file offset `base`. */
   let filled = 0;
   let base = 0;
   let lineNo = 0;
   for (let ended = false; !ended;) {
-    if (filled === buffer.length) buffer = grown(buffer);
+    if (filled === buffer.length) swap((buffer = grown(buffer)));
     const n = fs.readSync(fd, buffer, filled, buffer.length - filled, base + filled);
     ended = n === 0;
     filled += n;
+    const data = buffer.subarray(0, filled);
     let from = 0;
     for (;;) {
-      const newline = buffer.indexOf(10, from);
-      if (newline === -1 || newline >= filled) break;
+      const newline = data.indexOf(10, from);
+      if (newline === -1) break;
       lineNo += 1;
       if (!visit(buffer.toString('utf8', from, newline), lineNo, base + from, newline - from, true)) return;
       from = newline + 1;

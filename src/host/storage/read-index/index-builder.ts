@@ -269,16 +269,18 @@ function columnsOf(
   return {columns, live: liveRecords.length, pending, liveRecords: liveRecords.view()};
 }
 
-/** (term hash, record) pairs of the kept entries, sorted. */
+/**
+ * (term hash, record) pairs of the kept entries, sorted. `terms` (`hash * RECORD_SPAN + entry`,
+ * kept entries only) is rewritten in place with records for entries and sorted.
+ */
 function termTable(terms: Float64Array, recordOf: Int32Array): Uint32Array {
-  const keys = new GrowingArray(Float64Array);
-  for (const key of terms) {
-    const record = recordOf[key % RECORD_SPAN]!;
-    if (record >= 0) keys.push(Math.floor(key / RECORD_SPAN) * RECORD_SPAN + record);
+  for (let k = 0; k < terms.length; k += 1) {
+    const key = terms[k]!;
+    terms[k] = Math.floor(key / RECORD_SPAN) * RECORD_SPAN + recordOf[key % RECORD_SPAN]!;
   }
-  const sorted = keys.view().sort();
-  const table = new Uint32Array(sorted.length * 2);
-  sorted.forEach((key, k) => {
+  terms.sort();
+  const table = new Uint32Array(terms.length * 2);
+  terms.forEach((key, k) => {
     table[2 * k] = Math.floor(key / RECORD_SPAN);
     table[2 * k + 1] = key % RECORD_SPAN;
   });

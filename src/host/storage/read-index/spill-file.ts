@@ -23,6 +23,8 @@ export class SpillFile {
   private readonly lengths = new GrowingArray(Uint32Array);
   private buffer = Buffer.allocUnsafe(WRITE_BUFFER_BYTES);
   private buffered = 0;
+  /** Where `runs` reads (reused: a new buffer per read is garbage only a major collection frees). */
+  private readBuffer = Buffer.allocUnsafe(64 * 1024);
   private flushedTo = 0;
   private disposed = false;
   private readonly siblings: SpillFile[] = [];
@@ -103,7 +105,8 @@ export class SpillFile {
   /**
    * The bytes of lines `numbers`, in that order, reading runs of lines that lie next to each
    * other in the file at once (a build copies them in record order, mostly the order they
-   * came in): `visit` gets each run, whole.
+   * came in), up to about 1 MB a read: `visit` gets each run, whole, in a buffer reused for the
+   * next one (it must copy what it keeps).
    */
   runs(numbers: ArrayLike<number>, visit: (run: Buffer) => void): void {
     this.flush();
@@ -111,11 +114,16 @@ export class SpillFile {
       const from = this.starts.get(numbers[k]!);
       let to = from + this.lengths.get(numbers[k]!);
       let end = k + 1;
-      while (end < numbers.length && this.starts.get(numbers[end]!) === to) {
+      while (
+        end < numbers.length &&
+        this.starts.get(numbers[end]!) === to &&
+        to - from + this.lengths.get(numbers[end]!) <= WRITE_BUFFER_BYTES
+      ) {
         to += this.lengths.get(numbers[end]!);
         end += 1;
       }
-      const run = Buffer.allocUnsafe(to - from);
+      if (this.readBuffer.length < to - from) this.readBuffer = Buffer.allocUnsafe(to - from);
+      const run = this.readBuffer.subarray(0, to - from);
       for (let done = 0; done < run.length;) {
         const n = fs.readSync(this.fd, run, done, run.length - done, from + done);
         if (n === 0) throw new Error('read index: the spill file ended early');

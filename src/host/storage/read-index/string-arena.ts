@@ -1,16 +1,17 @@
 import {GrowingArray} from './growing-array.js';
 
 /**
- * Strings kept as UTF-8 in one growing buffer, numbered as they are added: what a build keeps of
- * every entry (identity, title, timestamps) outside the garbage-collected heap. A string on the
- * heap costs a header and a pointer besides its characters, and a heap that holds 100k of them
- * is one the collector lets grow several times larger before it collects; bytes here cost
- * their length and four bytes of offset, and the collector never walks them.
+ * Strings kept in one growing buffer as their UTF-16 code units (any JavaScript string, lone
+ * surrogates included, comes back exactly), numbered as they are added: what a build keeps of
+ * many small strings (search tokens, timestamps) outside the garbage-collected heap. A string on
+ * the heap costs a header and a pointer besides its characters, and a heap that holds 100k of
+ * them is one the collector lets grow several times larger before it collects; bytes here cost
+ * two a character and eight of offset, and the collector never walks them.
  */
 export class StringArena {
   private bytes = Buffer.allocUnsafe(1 << 16);
   private used = 0;
-  /** Where string n ends (it starts where n - 1 ends). */
+  /** Where string n ends, in bytes (it starts where n - 1 ends). */
   private readonly ends = new GrowingArray(Float64Array);
 
   get count(): number {
@@ -19,29 +20,57 @@ export class StringArena {
 
   /** Adds `text`; returns its number. */
   add(text: string): number {
-    const room = 3 * text.length;
+    const room = 2 * text.length;
     if (this.used + room > this.bytes.length) {
       const grown = Buffer.allocUnsafe(Math.max(2 * this.bytes.length, this.used + room));
       this.bytes.copy(grown, 0, 0, this.used);
       this.bytes = grown;
     }
-    this.used += this.bytes.write(text, this.used, 'utf8');
+    this.used += this.bytes.write(text, this.used, 'utf16le');
     this.ends.push(this.used);
     return this.ends.length - 1;
   }
 
   get(n: number): string {
-    return this.bytes.toString('utf8', this.startOf(n), this.ends.get(n));
+    return this.bytes.toString('utf16le', this.startOf(n), this.ends.get(n));
   }
 
   /** Whether string n is `text`, without decoding it. */
   equals(n: number, text: string): boolean {
-    const start = this.startOf(n);
-    const length = this.ends.get(n) - start;
-    if (length < text.length || length > 3 * text.length) return false;
-    const scratch = scratchFor(3 * text.length);
-    const written = scratch.write(text, 0, 'utf8');
-    return written === length && scratch.compare(this.bytes, start, start + length, 0, written) === 0;
+    return this.equalsAt(n, text, 0, text.length);
+  }
+
+  /** Whether string n is `text[start..end)`, without decoding it or slicing `text`. */
+  equalsAt(n: number, text: string, start: number, end: number): boolean {
+    const from = this.startOf(n);
+    if (this.ends.get(n) - from !== 2 * (end - start)) return false;
+    for (let i = start, at = from; i < end; i += 1, at += 2)
+      if (this.bytes.readUInt16LE(at) !== text.charCodeAt(i)) return false;
+    return true;
+  }
+
+  /** String n's length in UTF-16 code units. */
+  lengthOf(n: number): number {
+    return (this.ends.get(n) - this.startOf(n)) / 2;
+  }
+
+  /** Strings a and b in code-unit order (as `<` orders them), without decoding them. */
+  compare(a: number, b: number): number {
+    const fromA = this.startOf(a);
+    const fromB = this.startOf(b);
+    const lengthA = this.ends.get(a) - fromA;
+    const lengthB = this.ends.get(b) - fromB;
+    for (let at = 0; at < lengthA && at < lengthB; at += 2) {
+      const unitA = this.bytes.readUInt16LE(fromA + at);
+      const unitB = this.bytes.readUInt16LE(fromB + at);
+      if (unitA !== unitB) return unitA - unitB;
+    }
+    return lengthA - lengthB;
+  }
+
+  /** Copies string n's code units (UTF-16, little-endian) into `target` at byte `offset`. */
+  copyTo(n: number, target: Buffer, offset: number): void {
+    this.bytes.copy(target, offset, this.startOf(n), this.ends.get(n));
   }
 
   /** Whether strings a and b are the same, without decoding them. */
@@ -55,11 +84,4 @@ export class StringArena {
   private startOf(n: number): number {
     return n === 0 ? 0 : this.ends.get(n - 1);
   }
-}
-
-let scratch = Buffer.allocUnsafe(256);
-
-function scratchFor(length: number): Buffer {
-  if (scratch.length < length) scratch = Buffer.allocUnsafe(Math.max(length, 2 * scratch.length));
-  return scratch;
 }

@@ -1,6 +1,7 @@
 import {GrowingArray} from './growing-array.js';
 import {tokenSeparator} from './index-format.js';
 import type {SpillFile} from './spill-file.js';
+import {TokenTable} from './token-table.js';
 
 /** Any character outside ASCII. */
 const NON_ASCII = /[\u0080-\uffff]/;
@@ -24,7 +25,7 @@ export interface GroupedTokens {
  * (the builder's provisional numbers, increasing); `group` maps them to records.
  */
 export class TokenPostings {
-  private readonly ids = new Map<string, number>();
+  private readonly ids = new TokenTable();
   private lastEntry = new Int32Array(1024).fill(-1);
   /** This entry's distinct tokens, gathered before they go to the spill file. */
   private row = new GrowingArray(Uint32Array);
@@ -37,7 +38,9 @@ export class TokenPostings {
   addText(hay: string, entry: number): void {
     this.row.length = 0;
     if (!NON_ASCII.test(hay)) this.addAscii(hay, entry);
-    else for (const token of hay.split(tokenSeparator())) if (token !== '') this.addToken(token, entry);
+    else
+      for (const token of hay.split(tokenSeparator()))
+        if (token !== '') this.addNumber(this.ids.numberOf(token), entry);
     const tokens = this.row.view();
     this.rows.push(entry);
     this.rows.push(this.spill.addBytes(new Uint8Array(tokens.buffer, tokens.byteOffset, tokens.byteLength)));
@@ -54,23 +57,17 @@ export class TokenPostings {
       if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || c === 95) {
         if (start < 0) start = i;
       } else if (start >= 0) {
-        this.addToken(hay.slice(start, i), entry);
+        this.addNumber(this.ids.numberOfSlice(hay, start, i), entry);
         start = -1;
       }
     }
   }
 
-  private addToken(token: string, entry: number): void {
-    let id = this.ids.get(token);
-    if (id === undefined) {
-      id = this.ids.size;
-      // A copy, not a slice that would keep the whole text it came from alive.
-      this.ids.set(token.length >= 13 ? Buffer.from(token, 'utf8').toString('utf8') : token, id);
-      if (id >= this.lastEntry.length) {
-        const grown = new Int32Array(this.lastEntry.length * 2).fill(-1);
-        grown.set(this.lastEntry);
-        this.lastEntry = grown;
-      }
+  private addNumber(id: number, entry: number): void {
+    if (id >= this.lastEntry.length) {
+      const grown = new Int32Array(this.lastEntry.length * 2).fill(-1);
+      grown.set(this.lastEntry);
+      this.lastEntry = grown;
     }
     if (this.lastEntry[id] === entry) return;
     this.lastEntry[id] = entry;
@@ -89,7 +86,6 @@ export class TokenPostings {
     this.visitKept(recordOf, (run, from, end) => {
       for (let at = from; at < end; at += 4) perId[run.readUInt32LE(at)]! += 1;
     });
-    const names = [...this.ids.keys()];
     let used = 0;
     for (const count of perId) if (count > 0) used += 1;
     const order = new Uint32Array(used);
@@ -97,8 +93,8 @@ export class TokenPostings {
     perId.forEach((count, id) => {
       if (count > 0) order[used++] = id;
     });
-    order.sort((a, b) => (names[a]! < names[b]! ? -1 : 1));
-    const cursor = new Uint32Array(names.length);
+    order.sort((a, b) => this.ids.compare(a, b));
+    const cursor = new Uint32Array(this.ids.size);
     const starts = new Uint32Array(order.length + 1);
     const ranges = new Uint32Array(order.length * 2);
     let filled = 0;
@@ -109,7 +105,7 @@ export class TokenPostings {
       ranges[2 * r + 1] = perId[id]!;
       filled += perId[id]!;
       starts[r] = text;
-      text += names[id]!.length + 1;
+      text += this.ids.lengthOf(id) + 1;
     });
     starts[order.length] = text;
     const postings = new Uint32Array(filled);
@@ -122,8 +118,8 @@ export class TokenPostings {
     });
     const vocabulary = Buffer.allocUnsafe(2 * text);
     order.forEach((id, r) => {
-      vocabulary.write(names[id]!, 2 * starts[r]!, 'utf16le');
-      vocabulary.writeUInt16LE(10, 2 * (starts[r]! + names[id]!.length));
+      this.ids.copyTo(id, vocabulary, 2 * starts[r]!);
+      vocabulary.writeUInt16LE(10, 2 * (starts[r + 1]! - 1));
     });
     return {postings, vocabulary, starts, ranges};
   }
