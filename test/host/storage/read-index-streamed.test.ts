@@ -209,49 +209,123 @@ describe('read index: the streamed first build folds exactly as the whole log fo
   for (const ordered of [true, false]) {
     it(`random logs (${ordered ? 'written in time order' : 'timestamps out of order'}), a handful of entries in memory`, async () => {
       for (let seed = 1; seed <= 40; seed += 1) {
-        const scopeDir = path.join(root, `scope-${ordered}-${seed}`);
-        const eventsDir = path.join(scopeDir, 'events');
-        const cacheDir = path.join(scopeDir, 'cache');
-        await writeSegments(eventsDir, randomLog(seed, ordered));
-        await fs.mkdir(cacheDir, {recursive: true});
-        const {state, ids} = await fullFold(eventsDir);
-
-        // The reference base: the whole state handed to the builder.
-        const whole = new IndexBuilder(new SpillFile(cacheDir));
-        for (const entry of state.issues.values()) whole.add(entry);
-        const global = globalOf(state, ids, []);
-        const reference = path.join(cacheDir, 'reference');
-        const referenceChunks: [Buffer, number][] = [];
-        const refHeader = whole.write({global, listing: 'L'}, (bytes, at) =>
-          referenceChunks.push([Buffer.from(bytes), at]),
+        // 1 to 3 entries in memory: entries go to the spill file and come back.
+        await expectStreamedAsWhole(
+          root,
+          `scope-${ordered}-${seed}`,
+          randomLog(seed, ordered),
+          1 + (seed % 3),
+          `seed ${seed}`,
         );
-        await writeChunks(reference, referenceChunks);
-
-        // The streamed build, with 1 to 3 entries in memory: entries go to the spill file and come back.
-        const budget = 1 + (seed % 3);
-        const spills: SpillFile[] = [];
-        const streamed = foldStreamed({root, eventsDir, entryBudget: budget}, () => {
-          spills.push(new SpillFile(cacheDir));
-          return spills.at(-1)!;
-        });
-        expect(canonicalJson(streamed.global as never), `seed ${seed}: global`).to.equal(
-          canonicalJson(global as never),
-        );
-        const chunks: [Buffer, number][] = [];
-        const header = streamed.builder.write({global: streamed.global, listing: 'L'}, (bytes, at) =>
-          chunks.push([Buffer.from(bytes), at]),
-        );
-        for (const spill of spills) spill.dispose();
-        const built = path.join(cacheDir, BASE_NAME);
-        await writeChunks(built, chunks);
-        expect(await baseBytes(built, header!.id), `seed ${seed}: base file`).to.equal(
-          await baseBytes(reference, refHeader!.id),
-        );
-        await expectAnswersAsFold(root, scopeDir, state, seed);
       }
     });
   }
+
+  it('an id repeated with other contents (damage) folds as the whole log does: the first one read wins', async () => {
+    for (let seed = 1; seed <= 12; seed += 1) {
+      const segments = randomLog(seed, seed % 2 === 0);
+      const random = prng(seed + 500);
+      // A copy of an issue event under the id of another event, in a later segment: its
+      // fingerprint matches, and no entry it names holds that id, so the fold starts over exactly.
+      const all = segments.flat();
+      const victim = all[Math.floor(random() * all.length)]!;
+      const donor = all.find((event) => event.kind === 'issue_pulled' && event.event_id !== victim.event_id);
+      if (donor === undefined) continue;
+      segments.push([{...donor, event_id: victim.event_id}]);
+      await expectStreamedAsWhole(root, `damaged-${seed}`, segments, 2, `seed ${seed}`);
+    }
+  });
+
+  it('more segments than files it keeps open, read again out of order', async () => {
+    const segments = randomLog(11, false);
+    // One event a segment, 70 segments or more: the second pass reads lines across all of them.
+    const spread = segments.flat().map((event) => [event]);
+    while (spread.length < 70) spread.push([...spread[spread.length % 10]!]);
+    await expectStreamedAsWhole(root, 'many', spread, 2, 'many segments');
+  });
+
+  it('a segment larger than the chunk it is read by (lines cross chunk boundaries)', async () => {
+    const random = prng(99);
+    const long = 'Überweisung crash '.repeat(60);
+    const events: TrackerEvent[] = [];
+    for (let n = 0; n < 1400; n += 1) {
+      const id = String(1 + Math.floor(random() * 900));
+      events.push({
+        event_id: ulid(700_000 + n),
+        at: new Date(
+          Date.parse('2026-03-01T00:00:00.000Z') + (n % 3 === 0 ? n : 5000 - n) * 1000,
+        ).toISOString(),
+        kind: 'issue_pulled',
+        issue: {
+          ref: {system: 'github', workspace: WORKSPACE, id, key: `#${id}`, url: null},
+          title: `big ${n}`,
+          body: long + n,
+          status: 'todo',
+          issue_type: 'task',
+          priority: null,
+          assignees: [],
+          labels: [],
+          parent: null,
+          links: [],
+          custom_fields: {},
+          created_at: '2026-01-01T00:00:00.000Z',
+          updated_at: new Date(Date.parse('2026-02-01T00:00:00.000Z') + n * 1000).toISOString(),
+        },
+      });
+    }
+    await expectStreamedAsWhole(root, 'big', [events.slice(0, 1300), events.slice(1300)], 8, 'big segment');
+  });
 });
+
+/**
+ * Writes `segments`, then checks that the streamed build (with `budget` entries in memory) gives
+ * the global state and the very bytes of a base built from the whole log's fold, and answers as
+ * the fold does.
+ */
+async function expectStreamedAsWhole(
+  root: string,
+  name: string,
+  segments: TrackerEvent[][],
+  budget: number,
+  what: string,
+): Promise<void> {
+  const scopeDir = path.join(root, name);
+  const eventsDir = path.join(scopeDir, 'events');
+  const cacheDir = path.join(scopeDir, 'cache');
+  await writeSegments(eventsDir, segments);
+  await fs.mkdir(cacheDir, {recursive: true});
+  const {state, ids} = await fullFold(eventsDir);
+
+  // The reference base: the whole state handed to the builder.
+  const whole = new IndexBuilder(new SpillFile(cacheDir));
+  for (const entry of state.issues.values()) whole.add(entry);
+  const global = globalOf(state, ids, []);
+  const reference = path.join(cacheDir, 'reference');
+  const referenceChunks: [Buffer, number][] = [];
+  const refHeader = whole.write({global, listing: 'L'}, (bytes, at) =>
+    referenceChunks.push([Buffer.from(bytes), at]),
+  );
+  await writeChunks(reference, referenceChunks);
+
+  const spills: SpillFile[] = [];
+  const streamed = foldStreamed({root, eventsDir, entryBudget: budget}, () => {
+    spills.push(new SpillFile(cacheDir));
+    return spills.at(-1)!;
+  });
+  expect(canonicalJson(streamed.global as never), `${what}: global`).to.equal(canonicalJson(global as never));
+  const chunks: [Buffer, number][] = [];
+  const header = streamed.builder.write({global: streamed.global, listing: 'L'}, (bytes, at) =>
+    chunks.push([Buffer.from(bytes), at]),
+  );
+  for (const spill of spills) spill.dispose();
+  const built = path.join(cacheDir, BASE_NAME);
+  await writeChunks(built, chunks);
+  expect(await baseBytes(built, header!.id), `${what}: base file`).to.equal(
+    await baseBytes(reference, refHeader!.id),
+  );
+  await expectAnswersAsFold(root, scopeDir, state, what);
+  await fs.rm(path.join(cacheDir, 'reference'));
+}
 
 describe('read index: a streamed build leaves no scratch files and keeps the parser strict', function () {
   this.timeout(60_000);
@@ -310,7 +384,7 @@ async function expectAnswersAsFold(
   root: string,
   scopeDir: string,
   state: ReturnType<typeof foldTrackerLog>,
-  seed: number,
+  seed: number | string,
 ): Promise<void> {
   // The index opens from what the build wrote (its listing is not the folder's, so the
   // freshness check would rebuild: open the file directly instead).
@@ -320,16 +394,16 @@ async function expectAnswersAsFold(
   const view = new ReadIndexView(file, null, {update: 'none', listed: false});
   try {
     for (const entry of state.issues.values()) {
-      expect(describeEntry(view.entry(entry.identity)!), `seed ${seed}: ${entry.identity}`).to.equal(
+      expect(describeEntry(view.entry(entry.identity)!), `${seed}: ${entry.identity}`).to.equal(
         describeEntry(entry),
       );
     }
-    expect(view.liveCount, `seed ${seed}: live`).to.equal(state.liveEntries().length);
+    expect(view.liveCount, `${seed}: live`).to.equal(state.liveEntries().length);
     const live = state.liveEntries().map((entry) => localViewOf(entry)!);
     for (const sort of SORTS) {
       const expected = [...live].sort(compareBy(sort)).map((issue) => issue.ref.id);
       const got = [...listAll(view, {filters: [], sort, reverse: false})].map((f) => f.issue.ref.id);
-      expect(got, `seed ${seed}: sort ${sort}`).to.deep.equal(expected);
+      expect(got, `${seed}: sort ${sort}`).to.deep.equal(expected);
     }
     expect(state.liveEntries().every(isLiveEntry)).to.equal(true);
   } finally {

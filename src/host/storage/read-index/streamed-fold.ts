@@ -116,6 +116,11 @@ class SpillingFold {
     private readonly ids: Set<string> | EventIdSet,
   ) {}
 
+  /** Whether ids are kept as text (every answer of `firstSeen` is certain). */
+  get exact(): boolean {
+    return this.ids instanceof Set;
+  }
+
   /**
    * Whether `event` is seen for the first time (its id was not applied before). A fingerprint
    * match is settled by what the fold holds: every applied event is in the history of an entry
@@ -226,7 +231,8 @@ function foldInListingOrder(
 /**
  * Two passes: each event's place in fold order and where its line lies; then the lines read
  * again one by one in that order (positional reads) and applied, a repeat of the event before
- * (the same `at` and id: one event stored twice, the first in listing order kept) skipped.
+ * (the same `at` and id: one event stored twice, the first in listing order kept) skipped. An
+ * exact fold keeps ids as text and drops repeats in the first pass, in listing order.
  */
 function foldSorted(
   location: StreamedFoldLocation,
@@ -238,7 +244,7 @@ function foldSorted(
   const keys = new EventKeys();
   names.forEach((name, s) =>
     readEvents(location, name, warnings, (event, start, length) => {
-      keys.add(event.at, event.event_id, s, start, length);
+      if (!fold.exact || fold.firstSeen(event, true)) keys.add(event.at, event.event_id, s, start, length);
       return true;
     }),
   );
@@ -256,7 +262,7 @@ function foldSorted(
       } catch {
         throw new SegmentChanged();
       }
-      if (fold.firstSeen(event, true)) fold.apply(event);
+      if (fold.exact || fold.firstSeen(event, true)) fold.apply(event);
     }
   } finally {
     reader.close();
