@@ -64,6 +64,14 @@ export async function targetedShowFor(
 }
 
 /**
+ * Node options of the background build. Its garbage is short-lived (a line, an event, an entry
+ * handed to the spill file), and V8 grows the young generation to 16 MB semispaces in a run of
+ * some seconds: most of what a large build took beyond a small one was that growth. A 4 MB cap
+ * keeps the builder near its working set, at a cost in time within noise (see docs/ARCHITECTURE.md).
+ */
+export const INDEX_BUILD_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4'];
+
+/**
  * Starts the index build in a detached child (`tracker index-build`, hidden) and does not wait
  * for it. Two builds at once are harmless: each writes its files atomically under new names.
  */
@@ -72,7 +80,7 @@ export function buildIndexInBackground(context: BoundContext, env: NodeJS.Proces
   const entry = process.argv[1];
   if (!entry) return;
   try {
-    const child = spawn(process.execPath, [entry, 'tracker', 'index-build'], {
+    const child = spawn(process.execPath, [...INDEX_BUILD_NODE_FLAGS, entry, 'tracker', 'index-build'], {
       cwd: context.location.root,
       detached: true,
       stdio: 'ignore',
