@@ -430,4 +430,48 @@ describe('first show: the targeted scan answers as the full fold does', function
       full.close();
     }
   });
+
+  it('keys whose lower case is not a byte rule are left to the build; the others are answered', async () => {
+    const jira = (n: number, id: string, key: string) =>
+      ({
+        event_id: ulid(n),
+        at: `2026-03-01T00:00:0${n}.000Z`,
+        kind: 'issue_pulled',
+        issue: {
+          ref: {system: 'jira', workspace: key.split('-')[0], id, key, url: null},
+          title: `Issue ${key}`,
+          body: null,
+          status: 'todo',
+          issue_type: 'task',
+          priority: null,
+          assignees: [],
+          labels: [],
+          parent: null,
+          links: [],
+          custom_fields: {},
+          created_at: '2026-01-01T00:00:00.000Z',
+          updated_at: null,
+        },
+      }) as never;
+    const scopeDir = path.join(root, 'scope');
+    const eventsDir = path.join(scopeDir, 'events');
+    // U+212A KELVIN SIGN lower-cases to `k`: `K-7` means that issue, though no byte of it is a `k`.
+    await writeSegments(eventsDir, [
+      [jira(1, '10007', 'PROJ-7'), jira(2, '20007', '\u212a-7'), jira(3, '30003', 'ÜBER-3')],
+    ]);
+    const full = (await openReadIndex({root, scopeDir, minLogBytes: 0}))!;
+    try {
+      for (const key of ['K-7', 'k-7', 'über-3', 'ÜBER-3']) {
+        expect(await answer(full, key), key).to.have.property('detail');
+        expect(targetedShowView(root, eventsDir, key), key).to.equal(null);
+      }
+      for (const key of ['proj-7', 'PROJ-7', '#Proj-7', '10007', 'nope-1']) {
+        const view = targetedShowView(root, eventsDir, key);
+        expect(view, key).to.not.equal(null);
+        expect(await answer(view!, key), key).to.deep.equal(await answer(full, key));
+      }
+    } finally {
+      full.close();
+    }
+  });
 });
