@@ -5,6 +5,7 @@ import {
   linesHolding,
   linesHoldingCaseless,
   type LineSpan,
+  type MatchStart,
 } from '../../../src/host/storage/read-index/byte-search.js';
 import {prng} from './random-log-kit.js';
 
@@ -23,31 +24,58 @@ function reference(buffers: Buffer[], holds: (line: string) => boolean): LineSpa
 
 const asciiLower = (text: string) => text.replace(/[A-Z]/g, (c) => c.toLowerCase());
 
+/** Whether `line` holds `needle` (in `line` as `seen` shows it) at a place `start` takes. */
+function holdsAt(line: string, seen: string, needle: string, start: MatchStart): boolean {
+  for (let at = seen.indexOf(needle); at !== -1; at = seen.indexOf(needle, at + 1)) {
+    const before = line.slice(0, at);
+    if (start === 'anywhere' || before.endsWith(':') || before.endsWith('"id": "')) return true;
+    if (start === 'key' && (before.endsWith('"key": "') || before.endsWith('"key": "#'))) return true;
+  }
+  return false;
+}
+
 describe('byte search of segments', () => {
-  it('finds exactly the lines holding a needle in any ASCII case, each once', () => {
+  it('finds exactly the lines holding a needle (in any ASCII case, or byte for byte) where it may start', () => {
     const random = prng(7);
-    const alphabet = 'aAbBkK-1"2 :#\\';
+    const pieces = [
+      'a',
+      'A',
+      'b',
+      'B',
+      'k',
+      'K',
+      '-',
+      '1',
+      '2',
+      '"',
+      ' ',
+      ':',
+      '#',
+      '\\',
+      '"id": "',
+      '"key": "',
+      '"key": "#',
+    ];
     let found = 0;
-    for (let round = 0; round < 400; round += 1) {
+    for (let round = 0; round < 600; round += 1) {
       const buffers = Array.from({length: 1 + Math.floor(random() * 3)}, () => {
         let text = '';
-        const length = Math.floor(random() * 300);
+        const length = Math.floor(random() * 200);
         for (let i = 0; i < length; i += 1)
-          text += random() < 0.04 ? '\n' : alphabet[Math.floor(random() * alphabet.length)];
+          text += random() < 0.04 ? '\n' : pieces[Math.floor(random() * pieces.length)];
         return Buffer.from(`${text}\n`, 'latin1');
       });
       // A needle cut from the bytes (so that it is often there), lower-cased, 1 to 8 characters.
       const source = buffers[0]!.toString('latin1').replace(/\n/g, '');
       const from = Math.floor(random() * Math.max(1, source.length - 1));
       const needle = asciiLower(source.slice(from, from + 1 + Math.floor(random() * 8))) || 'a';
-      const expected = reference(buffers, (line) => asciiLower(line).includes(needle));
-      expect(linesHoldingCaseless(buffers, needle), `round ${round} needle ${needle}`).to.deep.equal(
-        expected,
-      );
-      expect(linesHolding(buffers, needle)).to.deep.equal(
-        reference(buffers, (line) => line.includes(needle)),
-      );
-      found += expected.length;
+      const start = (['anywhere', 'id', 'key'] as const)[round % 3];
+      const what = `round ${round} needle ${needle} start ${start}`;
+      const caseless = reference(buffers, (line) => holdsAt(line, asciiLower(line), needle, start));
+      expect(linesHoldingCaseless(buffers, needle, start), what).to.deep.equal(caseless);
+      const exact = reference(buffers, (line) => holdsAt(line, line, needle, start));
+      expect(linesHolding(buffers, needle, start), what).to.deep.equal(exact);
+      found += caseless.length;
     }
     expect(found).to.be.greaterThan(1000);
   });

@@ -27,7 +27,7 @@ interface RefShape {
 
 const GITHUB: RefShape = {system: 'github', workspace: WORKSPACE, id: (n) => n, key: (n) => `#${n}`};
 
-/** Jira: numeric ids, keys `PROJ-7`; some moved to OPS, some in lower case, some shared. */
+/** Jira: numeric ids, keys `PROJ-7`; some moved to OPS, some in lower case or with `#`, some shared. */
 const JIRA: RefShape = {
   system: 'jira',
   workspace: 'PROJ',
@@ -37,6 +37,7 @@ const JIRA: RefShape = {
     if (r < 0.08) return `OPS-${n}`;
     if (r < 0.12) return `PROJ-${(Number(n) % 5) + 1}`;
     if (r < 0.2) return `proj-${n}`;
+    if (r < 0.25) return `#PROJ-${n}`;
     return `PROJ-${n}`;
   },
 };

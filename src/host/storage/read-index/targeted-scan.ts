@@ -6,7 +6,13 @@ import {TrackerState} from '../../../core/log/tracker-state.js';
 import {canonicalJson} from '../../../core/serialization/canonical-json.js';
 import {parseSegment} from '../segment-file.js';
 import {listSegments} from '../segment-listing.js';
-import {holdsKelvinSign, linesHolding, linesHoldingCaseless, type LineSpan} from './byte-search.js';
+import {
+  holdsKelvinSign,
+  linesHolding,
+  linesHoldingCaseless,
+  type LineSpan,
+  type MatchStart,
+} from './byte-search.js';
 import {identitiesOf} from './event-identities.js';
 import {globalOf, recordOf} from './index-builder.js';
 import {INDEX_FORMAT, INDEX_VERSION, type OverlayFile} from './index-format.js';
@@ -40,7 +46,7 @@ export function targetedShowView(root: string, eventsDir: string, key: string): 
   if (scan === null || (bare.includes('k') && holdsKelvinSign(scan.buffers))) return null;
   // `proj-7"` in any case finds `"PROJ-7"` and `"#PROJ-7"` (keys), `"proj-7"` (an id) and the
   // end of an identity: every string that a key or id matching `PROJ-7` ends.
-  return scan.run([{text: closing(bare), level: KEY_LEVEL, caseless: true}]);
+  return scan.run([{text: closing(bare), level: KEY_LEVEL, start: 'key', caseless: true}]);
 }
 
 /** A full identity: answered only when it names a live issue, for then it wins over any key. */
@@ -48,7 +54,7 @@ function identityView(root: string, eventsDir: string, identity: string): ReadIn
   const id = idOf(identity);
   if (id === '') return null;
   const scan = openScan(root, eventsDir, id.toLowerCase());
-  const view = scan && scan.run([{text: closing(id), level: KEY_LEVEL}]);
+  const view = scan && scan.run([{text: closing(id), level: KEY_LEVEL, start: 'key'}]);
   return view !== null && view.liveIssue(identity) !== null ? view : null;
 }
 
@@ -78,13 +84,15 @@ const MAX_NEEDLES = 128;
 interface Needle {
   readonly text: string;
   readonly level: number;
+  /** Where a match may start (a ref's id or key, an identity's id); anywhere if not said. */
+  readonly start?: MatchStart;
   /** Letters in any case (the key's needle); else byte for byte. */
   readonly caseless?: boolean;
 }
 
-/** What tells needles apart: their text, and whether its letters match in any case. */
+/** What tells needles apart: their text, where it may start, whether its letters match in any case. */
 function needleName(needle: Needle): string {
-  return needle.caseless ? `\u0001${needle.text}` : needle.text;
+  return [needle.caseless ? 'caseless' : 'exact', needle.start ?? 'anywhere', needle.text].join('\u0001');
 }
 
 interface Found {
@@ -222,7 +230,8 @@ class TargetedScan {
    * The needle of an identity's lines: its id (the part after the last colon) and the closing
    * quote, as canonical JSON writes them. Every line naming the issue holds it: a ref's
    * `"id": "12"`, an identity's `"github:acme/app:12"`. Starting after the quote keeps the
-   * search fast (a quote starts every string) and one needle finds both forms.
+   * search fast (a quote starts every string) and one needle finds both forms; a match must
+   * start a ref's id or follow a colon, which leaves out `"112"` before its line is parsed.
    */
   private gather(identity: string, level: number): Needle[] | null {
     if (level > MAX_LEVEL) return [];
@@ -230,7 +239,7 @@ class TargetedScan {
     if (known !== undefined && known <= level) return [];
     this.levels.set(identity, level);
     const id = idOf(identity);
-    return id === '' ? null : [{text: closing(id), level}];
+    return id === '' ? null : [{text: closing(id), level, start: 'id'}];
   }
 
   /** The lines holding any of `needles`, parsed (null for a bad line), with their level. */
@@ -265,8 +274,8 @@ class TargetedScan {
     let lines = this.hits.get(name);
     if (lines === undefined) {
       lines = needle.caseless
-        ? linesHoldingCaseless(this.buffers, needle.text)
-        : linesHolding(this.buffers, needle.text);
+        ? linesHoldingCaseless(this.buffers, needle.text, needle.start)
+        : linesHolding(this.buffers, needle.text, needle.start);
       this.hits.set(name, lines);
     }
     return lines;
