@@ -259,6 +259,11 @@ function keysOf(shape: RefShape): string[] {
   return [...keys];
 }
 
+/** The answer to a key that no issue has, live or deleted. */
+function isUnknown(answer: Answer): boolean {
+  return 'error' in answer && /^No issue .* in the local cache\.$/.test(answer.error);
+}
+
 /** An ambiguous key's error lists the issues in the order the candidates came: sorted here. */
 function ambiguityOrdered(answer: Answer): Answer {
   if (!('error' in answer)) return answer;
@@ -314,8 +319,8 @@ describe('first show: the targeted scan answers as the full fold does', function
             const expected = await answer(full, key);
             const got = targeted.get(key);
             if (got === null) {
-              // An identity that names no live issue is left to the build, by design.
-              if (!key.includes(':')) fellBack += 1;
+              // An identity that names no live issue and an unknown key are left to the build.
+              if (!key.includes(':') && !isUnknown(expected)) fellBack += 1;
               continue;
             }
             if (key.includes(':')) byIdentity += 1;
@@ -337,7 +342,7 @@ describe('first show: the targeted scan answers as the full fold does', function
       }
       if (process.env.TARGETED_COUNTS) console.log({compared, withRelations, fellBack, byIdentity});
       // Not a test that cannot fail: most keys were answered by the scan, many with relations.
-      expect(compared).to.be.greaterThan(2000);
+      expect(compared).to.be.greaterThan(1200);
       expect(withRelations).to.be.greaterThan(200);
       expect(fellBack).to.be.lessThan(compared / 10);
       expect(byIdentity).to.be.greaterThan(200);
@@ -346,7 +351,7 @@ describe('first show: the targeted scan answers as the full fold does', function
 
   for (const shape of [JIRA, LINEAR, BEADS, FP]) {
     it(`random ${shape.system} logs: keys in any case, ids, ambiguous keys`, async () => {
-      const counts = {answered: 0, ambiguous: 0, unknown: 0, fellBack: 0};
+      const counts = {answered: 0, ambiguous: 0, deleted: 0, unknown: 0, fellBack: 0};
       for (let seed = 1; seed <= 8; seed += 1) {
         const scopeDir = path.join(root, `scope-${shape.system}-${seed}`);
         const eventsDir = path.join(scopeDir, 'events');
@@ -362,17 +367,19 @@ describe('first show: the targeted scan answers as the full fold does', function
           for (const key of keys) {
             const got = targeted.get(key)!;
             if (key.split(':').length >= 3) continue; // identities: the test above
+            const expected = await answer(full, key);
             if (got === null) {
-              counts.fellBack += 1;
+              // An unknown key is left to the build, which says so; any other is a give-up.
+              if (isUnknown(expected)) counts.unknown += 1;
+              else counts.fellBack += 1;
               continue;
             }
-            const expected = await answer(full, key);
             expect(ambiguityOrdered(got), `${shape.system} seed ${seed} key ${key}`).to.deep.equal(
               ambiguityOrdered(expected),
             );
             if ('detail' in expected) counts.answered += 1;
             else if (expected.error.includes(' matches ')) counts.ambiguous += 1;
-            else counts.unknown += 1;
+            else counts.deleted += 1;
           }
         } finally {
           full.close();
@@ -466,7 +473,10 @@ describe('first show: the targeted scan answers as the full fold does', function
         expect(await answer(full, key), key).to.have.property('detail');
         expect(targetedShowView(root, eventsDir, key), key).to.equal(null);
       }
-      for (const key of ['proj-7', 'PROJ-7', '#Proj-7', '10007', 'nope-1']) {
+      // An unknown key is left to the build too, after one pass: the build says it is unknown.
+      expect(isUnknown(await answer(full, 'nope-1'))).to.equal(true);
+      expect(targetedShowView(root, eventsDir, 'nope-1')).to.equal(null);
+      for (const key of ['proj-7', 'PROJ-7', '#Proj-7', '10007']) {
         const view = targetedShowView(root, eventsDir, key);
         expect(view, key).to.not.equal(null);
         expect(await answer(view!, key), key).to.deep.equal(await answer(full, key));

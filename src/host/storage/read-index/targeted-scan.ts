@@ -22,12 +22,11 @@ import {ReadIndexView} from './read-index.js';
  * `show KEY` in a clone without a read index, answered without folding the whole log: the
  * segments are read as bytes and searched for the lines naming the issue (its id or key as
  * canonical JSON ends it, `12"` or `proj-7"` in any case, which also ends its identity), its
- * neighbours by any relation,
- * the issues claiming a neighbour as their child (that decides whose child it is), the drafts
- * they were created from, their comments' and conflicts' later events, every mapping event and
- * every draft's creation. Only those lines are parsed, deduplicated by event id (first
- * in listing order wins) and applied with `TrackerState.apply` in fold order, as the full fold
- * applies them. The entries of an issue depend only on events naming it, so these entries are
+ * neighbours by any relation, the issues claiming a neighbour as their child (that decides whose
+ * child it is), the drafts they were created from, their comments' and conflicts' later events,
+ * every mapping event and every draft's creation. Only those lines are parsed, deduplicated by
+ * event id (first in listing order wins) and applied with `TrackerState.apply` in fold order, as
+ * the full fold applies them. The entries of an issue depend only on events naming it, so these entries are
  * the full fold's; the result is a view as the index gives, and `show` reads it the same way.
  *
  * Keys match as `resolveIssueKey` matches them: an identity exactly, a key or id in any case,
@@ -132,11 +131,7 @@ class TargetedScan {
 
   run(keyNeedles: Needle[]): ReadIndexView | null {
     const events = new Map<string, Found>();
-    let needles: Needle[] = [
-      ...keyNeedles,
-      {text: '"kind": "mapping_', level: NO_FOLLOW},
-      {text: '"kind": "remote_created"', level: NO_FOLLOW},
-    ];
+    let needles: Needle[] = keyNeedles;
     for (let round = 0; needles.length > 0; round += 1) {
       const texts = new Set([...this.hits.keys(), ...needles.map(needleName)]);
       if (texts.size > MAX_NEEDLES || round > 16) return null;
@@ -161,15 +156,25 @@ class TargetedScan {
         if (more === null) return null;
         next.push(...more);
       }
+      if (round === 0) {
+        // No line names an issue the key may mean: an unknown key, which the build explains;
+        // one pass over the bytes, not the mapping and draft passes, before it does.
+        if (this.keyMatches.size === 0) return null;
+        next.push(
+          {text: '"kind": "mapping_', level: NO_FOLLOW},
+          {text: '"kind": "remote_created"', level: NO_FOLLOW},
+        );
+      }
       needles = next.filter((n) => !this.searched.has(`${needleName(n)}\u0000${n.level}`));
     }
     return this.view([...events.values()].map((e) => e.event));
   }
 
   /**
-   * Whether a line a needle found is about what is gathered (a needle is a substring: `12"`
-   * is in `"112"` too): it names or refers to a gathered identity, or to the key, or is the
-   * later event of a gathered comment or conflict. Null for an event kind this code does not know.
+   * Whether a line a needle found is about what is gathered (a needle is found by its bytes:
+   * `12"` also ends a label `"area:12"`): it names or refers to a gathered identity, or to the
+   * key, or is the later event of a gathered comment or conflict. Null for an event kind this
+   * code does not know.
    */
   private relevant(event: TrackerEvent, level: number): boolean | null {
     if (level === NO_FOLLOW) return true;

@@ -70,21 +70,24 @@ async function generate(root: string, n: number): Promise<void> {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-/** One run of `node <args>` in `cwd`: wall milliseconds and peak RSS in MB (GNU time). */
+/**
+ * One run of `node <args>` in `cwd`: wall and CPU (user + system) milliseconds, peak RSS in MB
+ * (GNU time). CPU time says more than wall time on a machine busy with other work.
+ */
 function timed(
   cwd: string,
   args: string[],
   env: Record<string, string>,
-): {ms: number; rssMb: number; code: number} {
+): {ms: number; cpuMs: number; rssMb: number; code: number} {
   const start = performance.now();
-  const result = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, ...args], {
+  const result = spawnSync('/usr/bin/time', ['-f', '%M %U %S', process.execPath, ...args], {
     cwd,
     env: {...process.env, OCLIF_SKIP_NEW_VERSION_CHECK: 'true', ...env},
     encoding: 'utf8',
   });
   const ms = performance.now() - start;
-  const rssKb = Number(result.stderr.trim().split('\n').at(-1));
-  return {ms, rssMb: rssKb / 1024, code: result.status ?? -1};
+  const [rssKb, user, system] = result.stderr.trim().split('\n').at(-1)!.split(' ').map(Number);
+  return {ms, cpuMs: (user! + system!) * 1000, rssMb: rssKb! / 1024, code: result.status ?? -1};
 }
 
 async function main(): Promise<void> {
@@ -109,8 +112,10 @@ async function main(): Promise<void> {
     bytes += (await fs.stat(path.join(scopeDir, 'events', name))).size;
   console.log(`${dir}: ${(bytes / 2 ** 20).toFixed(1)} MB of segments; bin ${values.bin}`);
   const reps = Number(values.reps);
-  const noop = Array.from({length: reps}, () => timed(root, ['-e', '0'], {}).ms);
-  console.log(`node -e 0: median ${median(noop).toFixed(0)} ms`);
+  const noop = Array.from({length: reps}, () => timed(root, ['-e', '0'], {}));
+  console.log(
+    `node -e 0: median ${median(noop.map((r) => r.ms)).toFixed(0)} ms, CPU ${median(noop.map((r) => r.cpuMs)).toFixed(0)} ms`,
+  );
   for (const mode of values.modes.split(',')) {
     for (const key of values.keys.split(',')) {
       const runs = [];
@@ -123,7 +128,7 @@ async function main(): Promise<void> {
       const ms = runs.map((r) => r.ms);
       console.log(
         `${mode.padEnd(6)} show ${key.padEnd(10)} median ${median(ms).toFixed(0)} ms (${ms.map((x) => x.toFixed(0)).join(', ')}), ` +
-          `peak RSS ${median(runs.map((r) => r.rssMb)).toFixed(0)} MB, exit ${runs[0]!.code}, index built: ${built}`,
+          `CPU ${median(runs.map((r) => r.cpuMs)).toFixed(0)} ms, peak RSS ${median(runs.map((r) => r.rssMb)).toFixed(0)} MB, exit ${runs[0]!.code}, index built: ${built}`,
       );
     }
   }
