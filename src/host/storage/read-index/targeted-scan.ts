@@ -6,6 +6,13 @@ import {TrackerState} from '../../../core/log/tracker-state.js';
 import {canonicalJson} from '../../../core/serialization/canonical-json.js';
 import {parseSegment} from '../segment-file.js';
 import {listSegments} from '../segment-listing.js';
+import {
+  holdsKelvinSign,
+  linesHolding,
+  linesHoldingCaseless,
+  type LineSpan,
+  type MatchStart,
+} from './byte-search.js';
 import {identitiesOf} from './event-identities.js';
 import {globalOf, recordOf} from './index-builder.js';
 import {INDEX_FORMAT, INDEX_VERSION, type OverlayFile} from './index-format.js';
@@ -14,35 +21,50 @@ import {ReadIndexView} from './read-index.js';
 /**
  * `show KEY` in a clone without a read index, answered without folding the whole log: the
  * segments are read as bytes and searched for the lines naming the issue (its id or key as
- * canonical JSON ends it, `12"`, which also ends its identity), its neighbours by any relation,
- * the issues claiming a neighbour as their child (that decides whose child it is), the drafts
- * they were created from, their comments' and conflicts' later events, every mapping event and
- * every draft's creation. Only those lines are parsed, deduplicated by event id (first
- * in listing order wins) and applied with `TrackerState.apply` in fold order, as the full fold
- * applies them. The entries of an issue depend only on events naming it, so these entries are
+ * canonical JSON ends it, `12"` or `proj-7"` in any case, which also ends its identity), its
+ * neighbours by any relation, the issues claiming a neighbour as their child (that decides whose
+ * child it is), the drafts they were created from, their comments' and conflicts' later events,
+ * every mapping event and every draft's creation. Only those lines are parsed, deduplicated by
+ * event id (first in listing order wins) and applied with `TrackerState.apply` in fold order, as
+ * the full fold applies them. The entries of an issue depend only on events naming it, so these entries are
  * the full fold's; the result is a view as the index gives, and `show` reads it the same way.
  *
- * Null whenever the answer could differ from the full fold's: a key that is neither a number
- * nor the identity of a live issue (keys match case-insensitively, which a byte search cannot
- * bound), an event kind this code does not know, a bad or torn line, too many neighbours.
+ * Keys match as `resolveIssueKey` matches them: an identity exactly, a key or id in any case,
+ * `#` or not. Null whenever the answer could differ from the full fold's: an identity
+ * (`system:workspace:id`) that is not a live issue's (a key might then be meant), a key with
+ * characters outside printable ASCII (their lower case is not a byte rule), a key holding `k`
+ * in a log holding the Kelvin sign (its lower case is `k`), an event kind this code does not
+ * know, a bad or torn line, too many neighbours.
  */
 export function targetedShowView(root: string, eventsDir: string, key: string): ReadIndexView | null {
   const wanted = key.trim();
-  const identity = /^#?\d+$/.test(wanted) ? null : wanted;
-  // A full identity is answered only when it names a live issue: then it wins over any key.
-  if (identity !== null && (identity.split(':').length < 3 || idOf(identity) === '')) return null;
-  const id = identity === null ? wanted.replace(/^#/, '') : idOf(identity);
-  let scan: TargetedScan;
+  if (wanted.split(':').length >= 3) return identityView(root, eventsDir, wanted);
+  const bare = wanted.toLowerCase().replace(/^#/, '');
+  if (!/^[\x20-\x7e]+$/.test(bare)) return null;
+  const scan = openScan(root, eventsDir, bare);
+  if (scan === null || (bare.includes('k') && holdsKelvinSign(scan.buffers))) return null;
+  // `proj-7"` in any case finds `"PROJ-7"` and `"#PROJ-7"` (keys), `"proj-7"` (an id) and the
+  // end of an identity: every string that a key or id matching `PROJ-7` ends.
+  return scan.run([{text: closing(bare), level: KEY_LEVEL, start: 'key', caseless: true}]);
+}
+
+/** A full identity: answered only when it names a live issue, for then it wins over any key. */
+function identityView(root: string, eventsDir: string, identity: string): ReadIndexView | null {
+  const id = idOf(identity);
+  if (id === '') return null;
+  const scan = openScan(root, eventsDir, id.toLowerCase());
+  const view = scan && scan.run([{text: closing(id), level: KEY_LEVEL, start: 'key'}]);
+  return view !== null && view.liveIssue(identity) !== null ? view : null;
+}
+
+/** The segments read for a scan about `key` (lower case), or null when they cannot be. */
+function openScan(root: string, eventsDir: string, key: string): TargetedScan | null {
   try {
-    scan = new TargetedScan(root, eventsDir, id.toLowerCase());
+    const scan = new TargetedScan(root, eventsDir, key);
+    return scan.usable ? scan : null;
   } catch {
     return null;
   }
-  if (!scan.usable) return null;
-  // `12"` finds both `"12"` (an id, or the end of an identity) and `"#12"` (a key).
-  const view = scan.run([closing(id)]);
-  if (view !== null && identity !== null && view.liveIssue(identity) === null) return null;
-  return view;
 }
 
 /** Neighbour levels gathered: the issue (0), its neighbours (1), theirs (2). */
@@ -61,6 +83,15 @@ const MAX_NEEDLES = 128;
 interface Needle {
   readonly text: string;
   readonly level: number;
+  /** Where a match may start (a ref's id or key, an identity's id); anywhere if not said. */
+  readonly start?: MatchStart;
+  /** Letters in any case (the key's needle); else byte for byte. */
+  readonly caseless?: boolean;
+}
+
+/** What tells needles apart: their text, where it may start, whether its letters match in any case. */
+function needleName(needle: Needle): string {
+  return [needle.caseless ? 'caseless' : 'exact', needle.start ?? 'anywhere', needle.text].join('\u0001');
 }
 
 interface Found {
@@ -72,11 +103,11 @@ interface Found {
 
 class TargetedScan {
   private readonly names: string[];
-  private readonly buffers: Buffer[];
-  /** Needles searched, as `text NUL level`. */
+  readonly buffers: Buffer[];
+  /** Needles searched, as `name NUL level`. */
   private readonly searched = new Set<string>();
-  /** Lines found per needle text. */
-  private readonly hits = new Map<string, [number, number, number][]>();
+  /** Lines found per needle name. */
+  private readonly hits = new Map<string, LineSpan[]>();
   /** Identities the key may name (by id or key). */
   private readonly keyMatches = new Set<string>();
   /** Ids of gathered comments and conflicts (later events name them). */
@@ -98,15 +129,11 @@ class TargetedScan {
     this.usable = this.buffers.every((b) => b.length === 0 || b[b.length - 1] === 10);
   }
 
-  run(keyNeedles: string[]): ReadIndexView | null {
+  run(keyNeedles: Needle[]): ReadIndexView | null {
     const events = new Map<string, Found>();
-    let needles: Needle[] = [
-      ...keyNeedles.map((text) => ({text, level: KEY_LEVEL})),
-      {text: '"kind": "mapping_', level: NO_FOLLOW},
-      {text: '"kind": "remote_created"', level: NO_FOLLOW},
-    ];
+    let needles: Needle[] = keyNeedles;
     for (let round = 0; needles.length > 0; round += 1) {
-      const texts = new Set([...this.hits.keys(), ...needles.map((n) => n.text)]);
+      const texts = new Set([...this.hits.keys(), ...needles.map(needleName)]);
       if (texts.size > MAX_NEEDLES || round > 16) return null;
       const next: Needle[] = [];
       for (const found of this.search(needles)) {
@@ -129,15 +156,25 @@ class TargetedScan {
         if (more === null) return null;
         next.push(...more);
       }
-      needles = next.filter((n) => !this.searched.has(`${n.text}\u0000${n.level}`));
+      if (round === 0) {
+        // No line names an issue the key may mean: an unknown key, which the build explains;
+        // one pass over the bytes, not the mapping and draft passes, before it does.
+        if (this.keyMatches.size === 0) return null;
+        next.push(
+          {text: '"kind": "mapping_', level: NO_FOLLOW},
+          {text: '"kind": "remote_created"', level: NO_FOLLOW},
+        );
+      }
+      needles = next.filter((n) => !this.searched.has(`${needleName(n)}\u0000${n.level}`));
     }
     return this.view([...events.values()].map((e) => e.event));
   }
 
   /**
-   * Whether a line a needle found is about what is gathered (a needle is a substring: `12"`
-   * is in `"112"` too): it names or refers to a gathered identity, or to the key, or is the
-   * later event of a gathered comment or conflict. Null for an event kind this code does not know.
+   * Whether a line a needle found is about what is gathered (a needle is found by its bytes:
+   * `12"` also ends a label `"area:12"`): it names or refers to a gathered identity, or to the
+   * key, or is the later event of a gathered comment or conflict. Null for an event kind this
+   * code does not know.
    */
   private relevant(event: TrackerEvent, level: number): boolean | null {
     if (level === NO_FOLLOW) return true;
@@ -198,7 +235,8 @@ class TargetedScan {
    * The needle of an identity's lines: its id (the part after the last colon) and the closing
    * quote, as canonical JSON writes them. Every line naming the issue holds it: a ref's
    * `"id": "12"`, an identity's `"github:acme/app:12"`. Starting after the quote keeps the
-   * search fast (a quote starts every string) and one needle finds both forms.
+   * search fast (a quote starts every string) and one needle finds both forms; a match must
+   * start a ref's id or follow a colon, which leaves out `"112"` before its line is parsed.
    */
   private gather(identity: string, level: number): Needle[] | null {
     if (level > MAX_LEVEL) return [];
@@ -206,21 +244,24 @@ class TargetedScan {
     if (known !== undefined && known <= level) return [];
     this.levels.set(identity, level);
     const id = idOf(identity);
-    return id === '' ? null : [{text: closing(id), level}];
+    return id === '' ? null : [{text: closing(id), level, start: 'id'}];
   }
 
   /** The lines holding any of `needles`, parsed (null for a bad line), with their level. */
   private search(needles: Needle[]): (Found | null)[] {
     const out: (Found | null)[] = [];
-    const byLevel = new Map<number, Set<string>>();
-    for (const {text, level} of needles) {
-      this.searched.add(`${text}\u0000${level}`);
-      if (!byLevel.has(level)) byLevel.set(level, new Set());
-      byLevel.get(level)!.add(text);
+    const byLevel = new Map<number, Needle[]>();
+    for (const needle of needles) {
+      const name = `${needleName(needle)}\u0000${needle.level}`;
+      if (this.searched.has(name)) continue;
+      this.searched.add(name);
+      if (!byLevel.has(needle.level)) byLevel.set(needle.level, []);
+      byLevel.get(needle.level)!.push(needle);
     }
     for (const [level, texts] of [...byLevel].sort((a, b) => a[0] - b[0])) {
       const starts = this.names.map(() => new Map<number, number>());
-      for (const text of texts) for (const [s, start, end] of this.linesOf(text)) starts[s]!.set(start, end);
+      for (const needle of texts)
+        for (const [s, start, end] of this.linesOf(needle)) starts[s]!.set(start, end);
       for (let s = 0; s < this.buffers.length; s += 1) {
         if (starts[s]!.size === 0) continue;
         const lines = [...starts[s]!].sort((a, b) => a[0] - b[0]);
@@ -232,21 +273,15 @@ class TargetedScan {
     return out;
   }
 
-  /** The lines holding `text` (segment, byte start, end), found once however often asked. */
-  private linesOf(text: string): [number, number, number][] {
-    let lines = this.hits.get(text);
+  /** The lines holding `needle` (segment, byte start, end), found once however often asked. */
+  private linesOf(needle: Needle): LineSpan[] {
+    const name = needleName(needle);
+    let lines = this.hits.get(name);
     if (lines === undefined) {
-      lines = [];
-      const needle = Buffer.from(text, 'utf8');
-      for (let s = 0; s < this.buffers.length; s += 1) {
-        const bytes = this.buffers[s]!;
-        for (let at = bytes.indexOf(needle); at !== -1;) {
-          const end = bytes.indexOf(10, at);
-          lines.push([s, bytes.lastIndexOf(10, at) + 1, end]);
-          at = bytes.indexOf(needle, end);
-        }
-      }
-      this.hits.set(text, lines);
+      lines = needle.caseless
+        ? linesHoldingCaseless(this.buffers, needle.text, needle.start)
+        : linesHolding(this.buffers, needle.text, needle.start);
+      this.hits.set(name, lines);
     }
     return lines;
   }
