@@ -94,6 +94,11 @@ export async function run(args: string[]) {
   return captureCommand(args.join(' '), async () => runOclif(args, loaded));
 }
 
+/** Runs `spec-kitty <args>` in-process with its output going where the process's goes. */
+export async function runUncaptured(args: string[]): Promise<unknown> {
+  return runOclif(args, await testConfig());
+}
+
 /** `tracker bind` to a loopback fake GitHub (its workspace and URL), plus any extra flags. */
 export function bindToFake(fake: {workspace: string; url: string}, ...extra: string[]) {
   return run([
