@@ -7,6 +7,7 @@ import {redactSecrets} from '../shared/secret-mask.js';
 import {inertText} from '../shared/terminal-text.js';
 import {WaitLines} from './wait-lines.js';
 import {setLockWaitListener} from '../fs/lock-retry.js';
+import {guardUnfinishedExit} from './unfinished-exit.js';
 
 /** oclif's `FlagOutput` and `ArgOutput` (not exported by name): parsed flags or args. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- oclif declares them with `any`
@@ -38,6 +39,9 @@ export interface CommandReport {
 export abstract class TrackerCommand extends Command {
   /** `--json` was given: set here once the flags are parsed; decides progress display and output form. */
   protected jsonMode = false;
+
+  /** Ends the watch for the process running out of work before this command finished. */
+  private releaseExitGuard: () => void = () => undefined;
 
   /** Parses as oclif does, and takes the output form from `--json` for every command at once. */
   protected override async parse<F extends Parsed, B extends Parsed, A extends Parsed>(
@@ -81,6 +85,10 @@ export abstract class TrackerCommand extends Command {
    */
   override async init(): Promise<void> {
     (globalThis as unknown as Record<symbol, unknown>)[COMMAND_RUNS_SLOT] = new Set();
+    this.releaseExitGuard = guardUnfinishedExit(
+      process,
+      `spec-kitty ${(this.id ?? 'tracker').replaceAll(':', ' ')}`,
+    );
     await super.init();
     const lines = new WaitLines(process.stderr);
     setLockWaitListener((event) => lines.onWait(event));
@@ -92,6 +100,7 @@ export abstract class TrackerCommand extends Command {
    * records stay in open segments, which the next writer seals.
    */
   protected override async finally(error: Error | undefined): Promise<unknown> {
+    this.releaseExitGuard();
     const slots = globalThis as unknown as Record<symbol, unknown>;
     const runs = slots[COMMAND_RUNS_SLOT];
     delete slots[COMMAND_RUNS_SLOT];

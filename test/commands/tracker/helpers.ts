@@ -2,13 +2,13 @@ import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {Config, Plugin, run as runOclif} from '@oclif/core';
-import {captureOutput} from '@oclif/test';
 
 import {InMemoryConnector} from '../../../src/core/memory/in-memory-connector.js';
 import {createIssue, type CanonicalIssue} from '../../../src/core/model/canonical-issue.js';
 import {openTrackerStorage} from '../../../src/host/storage/tracker-storage.js';
 import {clearRegisteredSecrets} from '../../../src/host/shared/secret-mask.js';
 import {setConnectorFactory} from '../../../src/host/services/sync-service.js';
+import {captureCommand} from './in-process-capture.js';
 
 export const packageRoot = join(import.meta.dirname, '..', '..', '..');
 
@@ -91,7 +91,12 @@ async function testConfig(): Promise<Config> {
 export async function run(args: string[]) {
   // Not @oclif/test's runCommand: it joins and re-splits argv on spaces, mangling values like --body 'a b'.
   const loaded = await testConfig();
-  return captureOutput(async () => runOclif(args, loaded));
+  return captureCommand(args.join(' '), async () => runOclif(args, loaded));
+}
+
+/** Runs `spec-kitty <args>` in-process with its output going where the process's goes. */
+export async function runUncaptured(args: string[]): Promise<unknown> {
+  return runOclif(args, await testConfig());
 }
 
 /** `tracker bind` to a loopback fake GitHub (its workspace and URL), plus any extra flags. */
