@@ -27,6 +27,32 @@ export function ulid(n: number): string {
   return '01ARZ3NDEKTSV4RR' + out;
 }
 
+/**
+ * An issue as an `issue_pulled` event carries it: an open task with no body, labels, people or
+ * relations, created 2026-01-01, then `fields` over that.
+ */
+export function issueJson(
+  ref: {system: string; workspace: string; id: string; key: string | null},
+  fields: Record<string, unknown> = {},
+) {
+  return {
+    ref: {...ref, url: null},
+    title: `Issue ${ref.key ?? ref.id}`,
+    body: null,
+    status: 'todo',
+    issue_type: 'task',
+    priority: null,
+    assignees: [],
+    labels: [],
+    parent: null,
+    links: [],
+    custom_fields: {},
+    created_at: '2026-01-01T00:00:00.000Z',
+    updated_at: null,
+    ...fields,
+  };
+}
+
 /** Writes each segment as a committed segment file, named so that listing order is array order. */
 export async function writeSegments(eventsDir: string, segments: TrackerEvent[][]): Promise<void> {
   await fs.mkdir(eventsDir, {recursive: true});

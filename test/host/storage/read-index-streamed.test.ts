@@ -19,7 +19,7 @@ import {foldStreamed} from '../../../src/host/storage/read-index/streamed-fold.j
 import {rebuildBase} from '../../../src/host/storage/read-index/index-update.js';
 import {compareBy} from '../../../src/host/services/ticket-order.js';
 import {tempRoot} from './helpers.js';
-import {conflictRecorded, prng, ulid, writeSegments} from './random-log-kit.js';
+import {conflictRecorded, issueJson, prng, ulid, writeSegments} from './random-log-kit.js';
 
 const WORKSPACE = 'acme/widgets';
 const identityOf = (id: string) => `github:${WORKSPACE}:${id}`;
@@ -256,21 +256,14 @@ describe('read index: the streamed first build folds exactly as the whole log fo
           Date.parse('2026-03-01T00:00:00.000Z') + (n % 3 === 0 ? n : 5000 - n) * 1000,
         ).toISOString(),
         kind: 'issue_pulled',
-        issue: {
-          ref: {system: 'github', workspace: WORKSPACE, id, key: `#${id}`, url: null},
-          title: `big ${n}`,
-          body: long + n,
-          status: 'todo',
-          issue_type: 'task',
-          priority: null,
-          assignees: [],
-          labels: [],
-          parent: null,
-          links: [],
-          custom_fields: {},
-          created_at: '2026-01-01T00:00:00.000Z',
-          updated_at: new Date(Date.parse('2026-02-01T00:00:00.000Z') + n * 1000).toISOString(),
-        },
+        issue: issueJson(
+          {system: 'github', workspace: WORKSPACE, id, key: `#${id}`},
+          {
+            title: `big ${n}`,
+            body: long + n,
+            updated_at: new Date(Date.parse('2026-02-01T00:00:00.000Z') + n * 1000).toISOString(),
+          },
+        ),
       });
     }
     await expectStreamedAsWhole(root, 'big', [events.slice(0, 1300), events.slice(1300)], 8, 'big segment');

@@ -8,7 +8,7 @@ import {showIndexed} from '../../../src/host/services/cache-service.js';
 import {openReadIndex, type ReadIndexView} from '../../../src/host/storage/read-index/read-index.js';
 import {targetedShowView} from '../../../src/host/storage/read-index/targeted-scan.js';
 import {tempRoot} from './helpers.js';
-import {conflictRecorded, prng, ulid, writeSegments} from './random-log-kit.js';
+import {conflictRecorded, issueJson, prng, ulid, writeSegments} from './random-log-kit.js';
 
 const WORKSPACE = 'acme/widgets';
 const LINKS = LINK_TYPES;
@@ -403,21 +403,7 @@ describe('first show: the targeted scan answers as the full fold does', function
       event_id: ulid(n),
       at: `2026-03-01T00:00:0${n}.000Z`,
       kind: 'issue_pulled',
-      issue: {
-        ref: ref(id),
-        title: `Issue ${id}`,
-        body: null,
-        status: 'todo',
-        issue_type: 'task',
-        priority: null,
-        assignees: [],
-        labels: [],
-        parent: null,
-        links,
-        custom_fields: {},
-        created_at: '2026-01-01T00:00:00.000Z',
-        updated_at: updated,
-      },
+      issue: issueJson(ref(id), {title: `Issue ${id}`, links, updated_at: updated}),
     });
     const eventsDir = path.join(root, 'scope', 'events');
     await writeSegments(eventsDir, [
@@ -445,21 +431,7 @@ describe('first show: the targeted scan answers as the full fold does', function
         event_id: ulid(n),
         at: `2026-03-01T00:00:0${n}.000Z`,
         kind: 'issue_pulled',
-        issue: {
-          ref: {system: 'jira', workspace: key.split('-')[0], id, key, url: null},
-          title: `Issue ${key}`,
-          body: null,
-          status: 'todo',
-          issue_type: 'task',
-          priority: null,
-          assignees: [],
-          labels: [],
-          parent: null,
-          links: [],
-          custom_fields: {},
-          created_at: '2026-01-01T00:00:00.000Z',
-          updated_at: null,
-        },
+        issue: issueJson({system: 'jira', workspace: key.split('-')[0]!, id, key}),
       }) as never;
     const scopeDir = path.join(root, 'scope');
     const eventsDir = path.join(scopeDir, 'events');

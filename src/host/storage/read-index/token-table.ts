@@ -1,3 +1,4 @@
+import {HashedSlots} from './hashed-slots.js';
 import {StringArena} from './string-arena.js';
 
 /**
@@ -8,9 +9,7 @@ import {StringArena} from './string-arena.js';
  */
 export class TokenTable {
   private readonly arena = new StringArena();
-  private hashes = new Uint32Array(1 << 12);
-  /** Per slot: the token's number, -1 when empty. */
-  private numbers = new Int32Array(1 << 12).fill(-1);
+  private readonly slots = new HashedSlots();
 
   get size(): number {
     return this.arena.count;
@@ -21,27 +20,17 @@ export class TokenTable {
     let hash = 0x811c9dc5;
     for (let i = start; i < end; i += 1) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
     hash >>>= 0;
-    const mask = this.numbers.length - 1;
-    let slot = hash & mask;
-    for (; this.numbers[slot] !== -1; slot = (slot + 1) & mask) {
-      const number = this.numbers[slot]!;
-      if (this.hashes[slot] === hash && this.arena.equalsAt(number, text, start, end)) return number;
-    }
-    return this.added(slot, hash, text.slice(start, end));
+    const slot = this.slots.find(hash, (number) => this.arena.equalsAt(number, text, start, end));
+    const number = this.slots.numberAt(slot);
+    if (number !== -1) return number;
+    const added = this.arena.add(text.slice(start, end));
+    this.slots.put(slot, hash, added);
+    return added;
   }
 
   /** The number of `token`; added when new. */
   numberOf(token: string): number {
-    let hash = 0x811c9dc5;
-    for (let i = 0; i < token.length; i += 1) hash = Math.imul(hash ^ token.charCodeAt(i), 0x01000193);
-    hash >>>= 0;
-    const mask = this.numbers.length - 1;
-    let slot = hash & mask;
-    for (; this.numbers[slot] !== -1; slot = (slot + 1) & mask) {
-      const number = this.numbers[slot]!;
-      if (this.hashes[slot] === hash && this.arena.equals(number, token)) return number;
-    }
-    return this.added(slot, hash, token);
+    return this.numberOfSlice(token, 0, token.length);
   }
 
   /** Tokens a and b in code-unit order (as `<` orders them). */
@@ -57,27 +46,5 @@ export class TokenTable {
   /** Copies token n (UTF-16, little-endian) into `target` at byte `offset`. */
   copyTo(n: number, target: Buffer, offset: number): void {
     this.arena.copyTo(n, target, offset);
-  }
-
-  private added(slot: number, hash: number, token: string): number {
-    const number = this.arena.add(token);
-    this.hashes[slot] = hash;
-    this.numbers[slot] = number;
-    if (2 * this.arena.count > this.numbers.length) this.grow();
-    return number;
-  }
-
-  private grow(): void {
-    const {hashes, numbers} = this;
-    this.hashes = new Uint32Array(2 * hashes.length);
-    this.numbers = new Int32Array(2 * numbers.length).fill(-1);
-    const mask = this.numbers.length - 1;
-    numbers.forEach((number, old) => {
-      if (number === -1) return;
-      let slot = hashes[old]! & mask;
-      while (this.numbers[slot] !== -1) slot = (slot + 1) & mask;
-      this.hashes[slot] = hashes[old]!;
-      this.numbers[slot] = number;
-    });
   }
 }
