@@ -1,7 +1,8 @@
 import {promises as fs} from 'node:fs';
 import * as path from 'node:path';
 
-import {canonicalJson, type TrackerEvent} from '../../../src/core/index.js';
+import {canonicalJson, type JsonObject, type TrackerEvent} from '../../../src/core/index.js';
+import {NEUTRAL_FIELD_VALUES} from '../../../src/core/model/canonical-issue.js';
 
 // What the tests that compare a read path with the full fold on random event logs share: the
 // seeded randomness, event ids, and writing a log's segments to disk.
@@ -34,23 +35,15 @@ export function ulid(n: number): string {
 export function issueJson(
   ref: {system: string; workspace: string; id: string; key: string | null},
   fields: Record<string, unknown> = {},
-) {
+): JsonObject {
   return {
+    ...NEUTRAL_FIELD_VALUES,
     ref: {...ref, url: null},
     title: `Issue ${ref.key ?? ref.id}`,
-    body: null,
-    status: 'todo',
-    issue_type: 'task',
-    priority: null,
-    assignees: [],
-    labels: [],
-    parent: null,
-    links: [],
-    custom_fields: {},
     created_at: '2026-01-01T00:00:00.000Z',
     updated_at: null,
     ...fields,
-  };
+  } as unknown as JsonObject;
 }
 
 /** Writes each segment as a committed segment file, named so that listing order is array order. */
