@@ -47,6 +47,7 @@ const DEFERRED = {
   'widest-line': 'laying out help',
   'node:readline': 'reading flag values from stdin',
   'node:perf_hooks': 'its performance tracing (OCLIF_PERF)',
+  'node:child_process': "finding the user's shell on Windows (autocomplete and update hints)",
 };
 
 const escape = (text) => text.replace(/[-/\\^$*+?.()|[\]{}]/g, '\\$&');
@@ -116,6 +117,39 @@ module.exports = new Proxy(function deferred() {}, {
 };
 
 /**
+ * `debug`, which @oclif/core's logger calls to make one logging function per namespace at every
+ * start: without DEBUG in the environment those functions print nothing, and the package (with
+ * tty, util's inspection and colour detection) costs about 5 ms to load. The stand-in makes
+ * silent functions then, and hands over to the real package when DEBUG is set (nothing in
+ * @oclif/core turns logging on later).
+ */
+const debugPlugin = {
+  name: 'debug-when-asked',
+  setup(build) {
+    build.onResolve({filter: /^debug$/}, (args) =>
+      args.importer.startsWith(oclifCoreDir + path.sep)
+        ? {path: 'debug', namespace: 'debug-when-asked'}
+        : undefined,
+    );
+    build.onLoad({filter: /.*/, namespace: 'debug-when-asked'}, () => ({
+      loader: 'js',
+      resolveDir: root,
+      contents: `// Stand-in for "debug" (scripts/bundle.mjs, debugPlugin).
+const real = () => require('node:module').createRequire(require.resolve('@oclif/core/package.json'))('debug');
+function createDebug(namespace) {
+  if (process.env.DEBUG) return real()(namespace);
+  const silent = () => undefined;
+  silent.enabled = false;
+  silent.namespace = namespace;
+  return silent;
+}
+module.exports = createDebug;
+`,
+    }));
+  },
+};
+
+/**
  * Edits to @oclif/core's code in the bundle. Each is checked to apply exactly as often as expected,
  * so that an @oclif/core update that changes the code fails the build, not the CLI.
  */
@@ -133,6 +167,15 @@ const OCLIF_EDITS = [
     file: 'lib/config/plugin.js',
     find: '.sort((a, b) => a.id.localeCompare(b.id))',
     replace: '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))',
+    count: 1,
+  },
+  // Every start asks whether this is WSL through wsl-utils, which loads child_process, util's
+  // promisify, fs/promises and powershell-utils to say what is-wsl (its own source of the answer)
+  // says alone.
+  {
+    file: 'lib/util/os.js',
+    find: "(await import('wsl-utils')).isWsl",
+    replace: "(await import('is-wsl')).default",
     count: 1,
   },
 ];
@@ -246,7 +289,7 @@ const result = await esbuild.build({
   minifySyntax: true,
   // Only @oclif/core's tsconfig reader wants typescript, and only in development.
   external: ['typescript'],
-  plugins: [oclifModulesPlugin, deferPlugin, oclifEditsPlugin],
+  plugins: [oclifModulesPlugin, deferPlugin, debugPlugin, oclifEditsPlugin],
   logLevel: 'warning',
   metafile: true,
 });

@@ -6,6 +6,7 @@ import {TrackerError} from '../../core/errors.js';
 import {isJsonObject, type JsonValue} from '../../core/model/json.js';
 import {writeFileAtomicSync} from '../fs/safe-fs.js';
 import {assertNoSecrets} from './secret-guard.js';
+import {parseSimpleYaml} from './simple-yaml.js';
 
 /**
  * The project binding in `.kittify/config.yaml` under `tracker:`: the keys spec-kitty's Python
@@ -90,6 +91,10 @@ export function emptyBinding(): TrackerBinding {
 /** Reads the binding. A missing file is an empty binding; malformed YAML names the file and line. */
 export function readTrackerBinding(configPath: string, projectRoot?: string): TrackerBinding {
   if (!existsSync(configPath)) return emptyBinding();
+  // Every command reads the binding: the plain YAML the tracker writes is read without the
+  // library (see simple-yaml.ts); anything else, errors included, goes through it.
+  const simple = parseSimpleYaml(readFileSync(configPath, 'utf8'));
+  if (simple !== undefined) return bindingFromJs(simple);
   const doc = parseConfig(configPath, projectRoot);
   return bindingFromDocument(doc);
 }
@@ -152,7 +157,10 @@ function assertAliasesBounded(doc: Document, shown: string, lineCounter: LineCou
 }
 
 function bindingFromDocument(doc: Document): TrackerBinding {
-  const root = doc.toJS() as unknown;
+  return bindingFromJs(doc.toJS() as unknown);
+}
+
+function bindingFromJs(root: unknown): TrackerBinding {
   const tracker = isJsonObject(root as JsonValue) ? (root as Record<string, unknown>).tracker : undefined;
   if (!isJsonObject(tracker as JsonValue)) return emptyBinding();
   const t = tracker as Record<string, unknown>;

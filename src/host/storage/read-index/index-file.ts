@@ -73,20 +73,21 @@ export class IndexFile {
    * through this; in the default (key) order they are consecutive in the file.
    */
   records(numbers: readonly number[]): Map<number, IndexRecord> {
-    const offsets = this.offsets();
-    const [recordsAt] = this.header.sections.records;
     const sorted = [...new Set(numbers)].sort((a, b) => a - b);
+    // A few records (a page of a listing) need their own offsets only, not the whole table.
+    const offsets = sorted.length <= FEW_RECORDS ? this.offsetsOf(sorted) : this.offsets();
+    const at = offsets instanceof Map ? (i: number) => offsets.get(i)! : (i: number) => offsets[i]!;
+    const [recordsAt] = this.header.sections.records;
     const out = new Map<number, IndexRecord>();
     for (let k = 0; k < sorted.length;) {
       let end = k + 1;
-      while (end < sorted.length && offsets[sorted[end]!]! - offsets[sorted[end - 1]! + 1]! <= RUN_GAP)
-        end += 1;
-      const from = offsets[sorted[k]!]!;
-      const to = offsets[sorted[end - 1]! + 1]!;
+      while (end < sorted.length && at(sorted[end]!) - at(sorted[end - 1]! + 1) <= RUN_GAP) end += 1;
+      const from = at(sorted[k]!);
+      const to = at(sorted[end - 1]! + 1);
       const bytes = readAt(this.fd, recordsAt + from, to - from);
       for (let j = k; j < end; j += 1) {
         const r = sorted[j]!;
-        out.set(r, parseRecord(bytes.toString('utf8', offsets[r]! - from, offsets[r + 1]! - from)));
+        out.set(r, parseRecord(bytes.toString('utf8', at(r) - from, at(r + 1) - from)));
       }
       k = end;
     }
@@ -94,6 +95,23 @@ export class IndexFile {
   }
 
   private offsetsCache: Uint32Array | null = null;
+
+  /** The start and end offsets of records `sorted` (ascending), checked, in a sparse table. */
+  private offsetsOf(sorted: readonly number[]): Uint32Array | Map<number, number> {
+    if (this.offsetsCache !== null) return this.offsetsCache;
+    const [offsetsAt] = this.header.sections.offsets;
+    const [, recordsLength] = this.header.sections.records;
+    const offsets = new Map<number, number>();
+    for (const i of sorted) {
+      if (!(i >= 0 && i < this.header.count)) throw new SnapshotDamage('record number out of range');
+      const pair = readAt(this.fd, offsetsAt + 4 * i, 8);
+      const from = pair.readUInt32LE(0);
+      const to = pair.readUInt32LE(4);
+      if (from >= to || to > recordsLength) throw new SnapshotDamage('bad record offsets');
+      offsets.set(i, from).set(i + 1, to);
+    }
+    return offsets;
+  }
 
   /** The whole offsets table (4 bytes per record), checked once. */
   private offsets(): Uint32Array {
@@ -250,6 +268,9 @@ export class IndexFile {
 
 /** Up to this many vocabulary hits, tokens are looked up by positional reads (see `markTokenMatches`). */
 const FEW_HITS = 256;
+
+/** Records read with their own offsets (two per record) rather than the whole offsets table. */
+const FEW_RECORDS = 64;
 
 /** Records at most this many bytes apart are read together (one read beats two syscalls). */
 const RUN_GAP = 16 * 1024;
