@@ -23,7 +23,9 @@ export interface ListQuery {
 
 /**
  * The first `limit` issues of a listing and how many match in all. Decodes the `limit` first
- * base matches and the overlay's (a few); counts the rest from columns and postings.
+ * base matches and the overlay's (a few); counts the rest from columns and postings: the walk in
+ * the listing's order stops at the `limit`-th match, and the count goes through the records in
+ * file order (no filter: the header's count). A filter that must decode records walks once, all.
  */
 export function listFirst(
   view: ReadIndexView,
@@ -32,10 +34,17 @@ export function listFirst(
 ): {total: number; issues: IndexedIssue[]} {
   let total = 0;
   const first: number[] = [];
-  scanBase(view, query, (record) => {
-    total += 1;
-    if (first.length < limit) first.push(record);
-  });
+  if (query.filters.some((f) => !f.base)) {
+    scanBase(view, query, (record) => {
+      total += 1;
+      if (first.length < limit) first.push(record);
+      return true;
+    });
+  } else if (view.base !== null) {
+    const tests = query.filters.map((f) => f.base!(view.base!));
+    if (limit > 0) scanBase(view, query, (record) => first.push(record) < limit, tests);
+    total = countBase(view, tests);
+  }
   const decoded = first.length === 0 ? new Map<number, IndexedIssue | null>() : view.baseIssues(first);
   const picked = first.map((record) => decoded.get(record)!);
   const extra = view.overlayLive().filter((found) => query.filters.every((f) => f.issue(found.issue)));
@@ -90,20 +99,26 @@ interface BaseMatch {
 /** Live base records (not replaced by the overlay) passing every filter, in the query's order. */
 function* baseMatches(view: ReadIndexView, query: ListQuery): Generator<BaseMatch> {
   const matches: number[] = [];
-  scanBase(view, query, (record) => matches.push(record));
+  scanBase(view, query, (record) => matches.push(record) > 0);
   for (const record of matches) yield {record};
 }
 
 /**
  * Calls `visit` with every live base record (not replaced by the overlay) passing every filter,
- * in the query's order: a tight loop over typed arrays, so that counting 100k matches costs about
- * a millisecond. Filters without a column or postings test decode the record.
+ * in the query's order, until it returns false: a tight loop over typed arrays, so that counting
+ * 100k matches costs about a millisecond. Filters without a column or postings test decode the
+ * record.
  */
-function scanBase(view: ReadIndexView, query: ListQuery, visit: (record: number) => void): void {
+function scanBase(
+  view: ReadIndexView,
+  query: ListQuery,
+  visit: (record: number) => boolean,
+  tests?: readonly ((record: number) => boolean)[],
+): void {
   const base = view.base;
   if (base === null) return;
   const columns = base.columns();
-  const fast = query.filters.filter((f) => f.base).map((f) => f.base!(base));
+  const fast = tests ?? query.filters.filter((f) => f.base).map((f) => f.base!(base));
   const slow = query.filters.filter((f) => !f.base);
   const order = base.order(query.sort);
   const replaced = view.replaced;
@@ -119,8 +134,32 @@ function scanBase(view: ReadIndexView, query: ListQuery, visit: (record: number)
       const found = view.baseIssue(record);
       if (found === null || !slow.every((filter) => filter.issue(found.issue))) continue;
     }
-    visit(record);
+    if (!visit(record)) return;
   }
+}
+
+/**
+ * How many live base records (not replaced by the overlay) pass every test (of columns or
+ * postings): records in file order (the header's live count when there is no test).
+ */
+function countBase(view: ReadIndexView, tests: readonly ((record: number) => boolean)[]): number {
+  const base = view.base;
+  if (base === null) return 0;
+  const columns = base.columns();
+  let count = 0;
+  if (tests.length === 0) {
+    count = base.header.live;
+    for (const record of view.replaced) if (columns[4 * record]! & FLAG_LIVE) count -= 1;
+    return count;
+  }
+  const replaced = view.replaced;
+  for (let record = 0; record < base.header.count; record += 1) {
+    if ((columns[4 * record]! & FLAG_LIVE) === 0 || (replaced.size > 0 && replaced.has(record))) continue;
+    let pass = true;
+    for (let f = 0; f < tests.length && pass; f += 1) pass = tests[f]!(record);
+    if (pass) count += 1;
+  }
+  return count;
 }
 
 /** `--status`: any of these (by column). */
