@@ -15,6 +15,7 @@ function statusThroughLoader(): {
   status: {bound?: boolean};
   codeCache: {used: boolean};
   fromNodeModules: string[];
+  builtins: string[];
 } {
   const base = mkdtempSync(join(tmpdir(), 'tracker-bundle-test-'));
   try {
@@ -34,7 +35,8 @@ function statusThroughLoader(): {
         process.stdout.write = originalWrite;
         const fromNodeModules = Object.keys(require.cache).filter((file) => file.includes('node_modules'));
         const {used} = loader[Symbol.for('@spec-kitty/plugin-tracker:code-cache')]();
-        writeSync(1, JSON.stringify({status: JSON.parse(out), codeCache: {used}, fromNodeModules}));
+        const builtins = process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13));
+        writeSync(1, JSON.stringify({status: JSON.parse(out), codeCache: {used}, fromNodeModules, builtins}));
       });
     `;
     const env: NodeJS.ProcessEnv = {
@@ -75,5 +77,27 @@ describe('the CLI bundle (dist/cli, made by npm run build)', () => {
     // A package listed here is one @oclif/core started to use at start-up (see DEFERRED in
     // scripts/bundle.mjs), or one our code requires outside the bundle.
     expect(result.fromNodeModules).to.deep.equal([]);
+  });
+
+  it('loads no child_process and no readline at start (the WSL check and the debug stand-in)', () => {
+    expect(result.builtins).to.include('fs');
+    expect(
+      result.builtins.filter((m) => /^(child_process|readline|internal\/child_process)$/.test(m)),
+    ).to.deep.equal([]);
+  });
+
+  it('still logs what DEBUG asks for (the debug stand-in hands over to the real package)', function () {
+    this.timeout(30_000);
+    const base = mkdtempSync(join(tmpdir(), 'tracker-bundle-debug-'));
+    try {
+      const run = spawnSync(process.execPath, [join(root, 'bin', 'run.js'), 'tracker', '--version'], {
+        cwd: base,
+        env: {PATH: process.env.PATH, HOME: base, OCLIF_SKIP_NEW_VERSION_CHECK: 'true', DEBUG: 'oclif:main'},
+        encoding: 'utf8',
+      });
+      expect(run.stderr).to.match(/oclif:main /);
+    } finally {
+      rmSync(base, {recursive: true, force: true});
+    }
   });
 });
