@@ -119,6 +119,7 @@ export {
   canonicalJsonChunks,
   canonicalJsonLine,
   compareCodePoints,
+  jsonValuesEqual,
 } from './serialization/canonical-json.js';
 export {createUlidFactory, encodeRandom, ULID_PATTERN, ulidTime} from './util/ulid.js';
 export {

@@ -8,6 +8,7 @@ import {
   canonicalJsonChunks,
   canonicalJsonLine,
   compareCodePoints,
+  jsonValuesEqual,
 } from '../../src/core/index.js';
 
 // Vectors produced once by CPython's json.dumps(obj, sort_keys=True[, indent=2]) and committed.
@@ -124,6 +125,47 @@ describe('canonicalJson (Python json.dumps sort_keys parity)', () => {
     expect(chunks.join('')).to.equal(canonicalJson(list, {indent: 2}));
     expect(chunks.length).to.be.greaterThan(100);
     for (const chunk of chunks) expect(chunk.length).to.be.lessThan(1100);
+  });
+
+  it('jsonValuesEqual: equal exactly when the canonical JSON is', () => {
+    // A small alphabet, so that equal values (and near misses) come up often.
+    const leaf = fc.constantFrom<unknown>(
+      null,
+      undefined,
+      0,
+      -0,
+      1,
+      1.5,
+      true,
+      false,
+      '',
+      'a',
+      '\u00e9',
+      '\ud83d\ude00',
+      new Date(0),
+      '1970-01-01T00:00:00.000Z',
+    );
+    const value = fc.letrec((tie) => ({
+      value: fc.oneof({depthSize: 'small'}, leaf, tie('list'), tie('record')),
+      list: fc.array(tie('value'), {maxLength: 3}),
+      record: fc.dictionary(fc.constantFrom('a', 'b', '\ud83d\ude00', 'constructor'), tie('value'), {
+        maxKeys: 3,
+      }),
+    })).value;
+    fc.assert(
+      fc.property(value, value, (a, b) => {
+        expect(jsonValuesEqual(a, b), `${canonicalJson(a)} vs ${canonicalJson(b)}`).to.equal(
+          canonicalJson(a) === canonicalJson(b),
+        );
+        expect(jsonValuesEqual(a, a)).to.equal(true);
+      }),
+      {numRuns: 5000, seed: 20261204},
+    );
+    // Key order and undefined members do not count; a null member does.
+    expect(jsonValuesEqual({a: 1, b: [1, undefined]}, {b: [1, null], a: 1, c: undefined})).to.equal(true);
+    expect(jsonValuesEqual({a: null}, {a: undefined})).to.equal(false);
+    expect(jsonValuesEqual({}, [])).to.equal(false);
+    expect(jsonValuesEqual({a: 1}, Object.create({a: 1}))).to.equal(false);
   });
 
   it('ends a JSONL line with a single newline and never contains a raw newline inside', () => {

@@ -17,6 +17,36 @@ export function canonicalJsonLine(value: unknown): string {
   return `${canonicalJson(value)}\n`;
 }
 
+/**
+ * Whether `canonicalJson(a) === canonicalJson(b)`, found without writing either: the stores
+ * compare issues and fields this way on every pulled issue and every edit, and writing two
+ * issues with their bodies to compare them cost more than the rest of recording one.
+ */
+export function jsonValuesEqual(a: unknown, b: unknown): boolean {
+  if (typeof a === 'string' && typeof b === 'string') return a === b;
+  const scalarA = scalarText(a);
+  const scalarB = scalarText(b);
+  if (scalarA !== null || scalarB !== null) return scalarA === scalarB;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!jsonValuesEqual(a[i], b[i])) return false;
+    return true;
+  }
+  const recordA = a as Record<string, unknown>;
+  const recordB = b as Record<string, unknown>;
+  // Keys whose value is undefined are not written, so they do not count.
+  let unmatched = 0;
+  for (const key of Object.keys(recordA)) {
+    const value = recordA[key];
+    if (value === undefined) continue;
+    unmatched += 1;
+    if (!Object.prototype.hasOwnProperty.call(recordB, key) || !jsonValuesEqual(value, recordB[key]))
+      return false;
+  }
+  for (const key of Object.keys(recordB)) if (recordB[key] !== undefined) unmatched -= 1;
+  return unmatched === 0;
+}
+
 /** The text of anything but an array or an object (null for those): the same in both forms. */
 function scalarText(value: unknown): string | null {
   switch (typeof value) {
