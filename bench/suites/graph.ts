@@ -10,6 +10,8 @@
  *   dependency; target one write each), requests per created issue, and the time it took.
  * - `sync pull --full` of the same fake into a fresh project: dependency-list reads of issues
  *   whose `issue_dependencies_summary` counts none (target 0), and lists per issue with relations.
+ * - The peak memory (RSS) of the CLI child for the dry run of that push (`--dry-run --json`, whose
+ *   plan lists every new issue with its body) and for the push itself: informative, no target.
  * - The paced push: a second fake whose limits are GitHub's published ones scaled up by one factor
  *   (so that the push's writes are about one and a half minutes' worth), the CLI paced to the same
  *   limits with `SPEC_KITTY_TRACKER_PACING`; the dry run's `budget.eta_seconds` beside the real
@@ -18,6 +20,7 @@
 import {execFileSync} from 'node:child_process';
 import {promises as fs} from 'node:fs';
 import * as path from 'node:path';
+import {fileURLToPath} from 'node:url';
 
 import {runCli, sandboxEnv, type CliResult} from '../../scripts/demo/cli.js';
 import type {RecordedRequest} from '../../test/fakes/fake-http-server.js';
@@ -44,13 +47,18 @@ const T = {
     text: 'at most one list per direction of an issue with relations',
   },
   eta: {op: '<=', value: 2, on: 'ratio', text: 'took within 0.5x-2x of the dry run budget (ratio <= 2)'},
+  rss: {op: '<=', value: Number.POSITIVE_INFINITY, on: 'ours', text: 'no target (informative)'},
 } satisfies Record<string, Target>;
+
+const RSS_PROBE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'probes', 'max-rss.mjs');
 
 const METRIC = {
   writes: 'CLI push --create-missing (child process, pacing off): relation writes per relation',
   zeroReads: 'CLI pull --full (child process): dependency reads of issues whose summary counts none',
   listReads: 'CLI pull --full (child process): dependency-list reads per issue with relations',
   paced: 'CLI push --create-missing paced to scaled GitHub limits: real time taken vs the dry run budget',
+  dryRunRss: 'CLI push --create-missing --dry-run --json (child process): peak RSS',
+  pushRss: 'CLI push --create-missing --json (child process, pacing off): peak RSS',
 };
 
 /** GitHub's published limits (secondary writes, search, primary), the shape the paced push keeps. */
@@ -60,6 +68,22 @@ const PACED_MINUTES = 1.5;
 
 const RELATION_POST = /\/issues\/\d+\/(sub_issues|dependencies\/blocked_by)$/;
 const DEPENDENCY_LIST = /\/issues\/(\d+)\/dependencies\//;
+/**
+ * A task file's Markdown of about `chars` characters, written like the repository's (sections,
+ * lists, an en dash in the heading, so not ASCII only): the dry run's plan carries each new
+ * issue's body, so their size is what its memory is about.
+ */
+function taskBody(id: string, title: string, chars: number): string {
+  const parts = [`# Work Package Prompt: ${id} \u2013 ${title}\n\n## Objectives & Success Criteria\n`];
+  let length = parts[0]!.length;
+  for (let step = 1; length < chars; step++) {
+    const section = `\n### Subtask T${String(step).padStart(3, '0')} \u2013 Step ${step} of ${title}\n\n- **Purpose**: make step ${step} of ${title.toLowerCase()} work, with tests.\n- **Steps**: read the plan, change the module, run the suite, note the result in the activity log.\n- **Files**: \`src/module_${step}.py\`, \`tests/test_module_${step}.py\`\n`;
+    parts.push(section);
+    length += section.length;
+  }
+  return parts.join('');
+}
+
 /** 410 missions of 6 or 7 work packages; each depends on the previous one, every 20th on two. */
 function graphMissions(missions: number): {specs: MissionSpec[]; workPackages: number; dependencies: number} {
   const specs: MissionSpec[] = [];
@@ -71,11 +95,14 @@ function graphMissions(missions: number): {specs: MissionSpec[]; workPackages: n
       const deps = i === 0 ? [] : [`WP0${i}`];
       if (i >= 2 && (workPackages + i) % 20 === 0) deps.push(`WP0${i - 1}`);
       dependencies += deps.length;
+      // 2 to 20 KB, about 10 KB on average (the repository's task files: 26 M characters in 2,537).
+      const chars = 2_000 + ((m * 7 + i * 13) % 19) * 1_000;
       return {
         id: `WP0${i + 1}`,
         title: `Step ${i + 1}`,
         lane: i === 0 ? 'done' : 'planned',
         dependencies: deps,
+        body: taskBody(`WP0${i + 1}`, `Step ${i + 1} of mission ${m + 1}`, chars),
       };
     });
     workPackages += count;
@@ -94,6 +121,23 @@ interface GraphData {
   readonly dependencies: number;
 }
 
+/** The CLI in a bound project; `extra` adds Node options and environment (the RSS probe). */
+type ProjectCli = (
+  args: string[],
+  extra?: {nodeArgs?: readonly string[]; env?: Record<string, string>},
+) => Promise<CliResult>;
+
+/** `args` run with the RSS probe: the result and the child's peak RSS in MB. */
+async function withPeakRss(
+  cli: ProjectCli,
+  args: string[],
+  rssFile: string,
+): Promise<{result: CliResult; rssMb: number}> {
+  const result = await cli(args, {nodeArgs: ['--import', RSS_PROBE], env: {BENCH_RSS_FILE: rssFile}});
+  assertOk(result, `tracker ${args.slice(1).join(' ')}`);
+  return {result, rssMb: Number(await fs.readFile(rssFile, 'utf8')) / 2 ** 20};
+}
+
 /** A git repository with `.kittify/` (and the missions, when given), bound to the fake with the CLI. */
 async function boundProject(
   settings: BenchSettings,
@@ -101,7 +145,7 @@ async function boundProject(
   fake: FakeGitHubServer,
   pacing: string,
   specs: MissionSpec[] | null,
-): Promise<(args: string[]) => Promise<CliResult>> {
+): Promise<ProjectCli> {
   const dir = path.join(settings.workDir, 'graph', name);
   const project = path.join(dir, 'project');
   await fs.rm(dir, {recursive: true, force: true});
@@ -109,7 +153,13 @@ async function boundProject(
   const env = sandboxEnv(dir, {GITHUB_TOKEN: FAKE_TOKEN, SPEC_KITTY_TRACKER_PACING: pacing});
   execFileSync('git', ['init', '-q', project], {env});
   if (specs) writeSpecKittyProject(project, {start: '2026-03-01T09:00:00.000Z', missions: specs});
-  const cli = (args: string[]) => runCli(settings.root, args, {cwd: project, env, timeoutMs: 1_800_000});
+  const cli: ProjectCli = (args, extra = {}) =>
+    runCli(settings.root, args, {
+      cwd: project,
+      env: {...env, ...extra.env},
+      nodeArgs: extra.nodeArgs,
+      timeoutMs: 1_800_000,
+    });
   const bind = ['bind', '--provider', 'github', '--workspace', fake.workspace, '--server-url', fake.url];
   assertOk(await cli(['tracker', ...bind, '--doctrine-mode', 'spec_kitty_authoritative']), 'tracker bind');
   return cli;
@@ -163,9 +213,14 @@ interface PushFigures {
   readonly writes: number;
   readonly seconds: number;
   readonly kinds: string;
+  /** Peak RSS (MB) of the dry run and of the push. */
+  readonly dryRunRss: number;
+  readonly pushRss: number;
+  /** Bytes the dry run printed (its plan lists every new issue with its body). */
+  readonly dryRunBytes: number;
 }
 
-/** `sync push --create-missing` with pacing off against a fake without limits. */
+/** `sync push --create-missing` with pacing off against a fake without limits, after its dry run. */
 async function unpacedPush(
   settings: BenchSettings,
   fake: FakeGitHubServer,
@@ -180,9 +235,11 @@ async function unpacedPush(
       if (response.status === 201) accepted += 1;
     },
   });
+  const rssFile = (name: string) => path.join(settings.workDir, 'graph', `rss-${name}`);
+  const push = ['tracker', 'sync', 'push', '--create-missing'];
+  const dry = await withPeakRss(cli, [...push, '--dry-run', '--json'], rssFile('dry-run'));
   const first = fake.requests.length;
-  const result = await cli(['tracker', 'sync', 'push', '--create-missing', '--yes', '--json']);
-  assertOk(result, 'tracker sync push --create-missing');
+  const {result, rssMb: pushRss} = await withPeakRss(cli, [...push, '--yes', '--json'], rssFile('push'));
   const made = fake.requests.slice(first);
   const report = JSON.parse(result.stdout) as {stats: {pushed_created: number}};
   const held = relationsOnFake(fake);
@@ -198,6 +255,9 @@ async function unpacedPush(
     writes: made.filter(isWrite).length,
     seconds: result.ms / 1000,
     kinds: breakdown(made),
+    dryRunRss: dry.rssMb,
+    pushRss,
+    dryRunBytes: Buffer.byteLength(dry.result.stdout),
   };
 }
 
@@ -306,12 +366,14 @@ export const graphSuite: BenchSuite = {
     {id: 'graph.pull-zero-summary-reads', metric: METRIC.zeroReads, target: T.zeroReads},
     {id: 'graph.pull-reads-per-related', metric: METRIC.listReads, target: T.listReads},
     {id: 'graph.paced-push', metric: METRIC.paced, target: T.eta},
+    {id: 'graph.dry-run-rss', metric: METRIC.dryRunRss, target: T.rss},
+    {id: 'graph.push-rss', metric: METRIC.pushRss, target: T.rss},
   ],
 
   async run(settings: BenchSettings): Promise<BenchRow[]> {
     const {n: missions, note} = scaledSize(settings, 410, 40);
     const data = graphMissions(missions);
-    const size = `${note} missions (${data.workPackages} work packages, ${data.dependencies} dependencies; synthetic, shaped like the spec-kitty repository's kitty-specs)`;
+    const size = `${note} missions (${data.workPackages} work packages of 2-20 KB of Markdown, ${data.dependencies} dependencies; synthetic, shaped like the spec-kitty repository's kitty-specs)`;
     settings.log(`  ${size}`);
     const fake = await FakeGitHubServer.start({
       owner: 'acme',
@@ -362,6 +424,7 @@ export const graphSuite: BenchSuite = {
         note: `${pull.lists} dependency lists read for ${pull.related} issues with dependencies`,
       }),
       pacedRow(size, paced, push),
+      ...rssRows(size, push),
     ];
     for (const row of rows) settings.log(`  ${row.id}: ${row.note}`);
     return rows;
@@ -382,4 +445,26 @@ function pacedRow(size: string, paced: PacedFigures, unpaced: PushFigures): Benc
   // The target is a band: a budget that overestimates by more than half misleads as well.
   const ratio = row.ratio;
   return {...row, met: ratio === null ? null : ratio >= 0.5 && ratio <= 2};
+}
+
+/** Peak memory of the dry run and of the push: informative rows (no target), tracked over time. */
+function rssRows(size: string, push: PushFigures): BenchRow[] {
+  const row = (id: string, metric: string, mb: number, note: string): BenchRow => ({
+    ...valueRow({id, issue: 22, metric, ours: {value: mb, unit: 'MB'}, target: T.rss, note}),
+    met: null,
+  });
+  return [
+    row(
+      'graph.dry-run-rss',
+      METRIC.dryRunRss,
+      push.dryRunRss,
+      `${size}; maxRSS of the CLI child (bench/probes/max-rss.mjs); it printed ${(push.dryRunBytes / 2 ** 20).toFixed(1)} MB of JSON; informative (no target)`,
+    ),
+    row(
+      'graph.push-rss',
+      METRIC.pushRss,
+      push.pushRss,
+      `${size}; maxRSS of the CLI child creating ${push.created} issues in ${push.seconds.toFixed(1)} s; informative (no target)`,
+    ),
+  ];
 }

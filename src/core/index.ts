@@ -114,7 +114,13 @@ export {
   type TrackerConnector,
   type PacingOverrides,
 } from './protocols/connector.js';
-export {canonicalJson, canonicalJsonLine, compareCodePoints} from './serialization/canonical-json.js';
+export {
+  canonicalJson,
+  canonicalJsonChunks,
+  canonicalJsonLine,
+  compareCodePoints,
+  jsonValuesEqual,
+} from './serialization/canonical-json.js';
 export {createUlidFactory, encodeRandom, ULID_PATTERN, ulidTime} from './util/ulid.js';
 export {
   type CommentAddedEvent,

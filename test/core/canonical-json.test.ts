@@ -3,7 +3,13 @@ import fc from 'fast-check';
 import {spawnSync} from 'node:child_process';
 import {readFileSync} from 'node:fs';
 
-import {canonicalJson, canonicalJsonLine, compareCodePoints} from '../../src/core/index.js';
+import {
+  canonicalJson,
+  canonicalJsonChunks,
+  canonicalJsonLine,
+  compareCodePoints,
+  jsonValuesEqual,
+} from '../../src/core/index.js';
 
 // Vectors produced once by CPython's json.dumps(obj, sort_keys=True[, indent=2]) and committed.
 // JSON has one number type in JS, so integral floats (100.0, -0.0) are out of scope by design.
@@ -69,6 +75,97 @@ describe('canonicalJson (Python json.dumps sort_keys parity)', () => {
     values.forEach((value, index) =>
       expect(canonicalJson(value), `value ${index}`).to.equal(expected[index]),
     );
+  });
+
+  it('indented form matches a live CPython on random JSON (json.dumps indent=2) when python3 is available', function () {
+    const values = fc
+      .sample(fc.jsonValue({stringUnit: 'binary', maxDepth: 3, noNegativeZero: true} as never), {
+        numRuns: 300,
+        seed: 20261204,
+      })
+      .filter((value) => !JSON.stringify(value).match(/\d{16}/));
+    const python = spawnSync(
+      'python3',
+      [
+        '-c',
+        'import json,sys\nfor line in sys.stdin: sys.stdout.write(json.dumps(json.dumps(json.loads(line), sort_keys=True, indent=2)) + "\\n")',
+      ],
+      {input: values.map((value) => JSON.stringify(value)).join('\n') + '\n', encoding: 'utf8'},
+    );
+    if (python.error || python.status !== 0) this.skip();
+    const expected = python.stdout
+      .split('\n')
+      .slice(0, -1)
+      .map((line) => JSON.parse(line) as string);
+    expect(expected).to.have.length(values.length);
+    values.forEach((value, index) =>
+      expect(canonicalJson(value, {indent: 2}), `value ${index}`).to.equal(expected[index]),
+    );
+  });
+
+  it('in chunks: the same bytes whatever the chunk size, at any depth, each chunk bounded', () => {
+    const values: unknown[] = [
+      ...vectors.map((vector) => vector.input),
+      ...fc.sample(fc.jsonValue({stringUnit: 'binary', maxDepth: 4} as never), {numRuns: 200, seed: 7}),
+      {skipped: undefined, list: [undefined, 1, {}, [], {x: undefined}], date: new Date(0)},
+      undefined,
+    ];
+    for (const value of values) {
+      for (const depth of [0, 2]) {
+        const whole = canonicalJson(value, {indent: 2, depth});
+        for (const chunkChars of [1, 5, 64, undefined]) {
+          const chunks = [...canonicalJsonChunks(value, {indent: 2, depth, chunkChars})];
+          expect(chunks.join(''), `${JSON.stringify(value)} in chunks of ${chunkChars}`).to.equal(whole);
+        }
+      }
+    }
+    // A large list comes out in many chunks, none much over the size asked (no piece is long here).
+    const list = Array.from({length: 2000}, (_, i) => ({id: i, title: `Issue ${i}`, labels: ['a', 'b']}));
+    const chunks = [...canonicalJsonChunks(list, {indent: 2, chunkChars: 1000})];
+    expect(chunks.join('')).to.equal(canonicalJson(list, {indent: 2}));
+    expect(chunks.length).to.be.greaterThan(100);
+    for (const chunk of chunks) expect(chunk.length).to.be.lessThan(1100);
+  });
+
+  it('jsonValuesEqual: equal exactly when the canonical JSON is', () => {
+    // A small alphabet, so that equal values (and near misses) come up often.
+    const leaf = fc.constantFrom<unknown>(
+      null,
+      undefined,
+      0,
+      -0,
+      1,
+      1.5,
+      true,
+      false,
+      '',
+      'a',
+      '\u00e9',
+      '\ud83d\ude00',
+      new Date(0),
+      '1970-01-01T00:00:00.000Z',
+    );
+    const value = fc.letrec((tie) => ({
+      value: fc.oneof({depthSize: 'small'}, leaf, tie('list'), tie('record')),
+      list: fc.array(tie('value'), {maxLength: 3}),
+      record: fc.dictionary(fc.constantFrom('a', 'b', '\ud83d\ude00', 'constructor'), tie('value'), {
+        maxKeys: 3,
+      }),
+    })).value;
+    fc.assert(
+      fc.property(value, value, (a, b) => {
+        expect(jsonValuesEqual(a, b), `${canonicalJson(a)} vs ${canonicalJson(b)}`).to.equal(
+          canonicalJson(a) === canonicalJson(b),
+        );
+        expect(jsonValuesEqual(a, a)).to.equal(true);
+      }),
+      {numRuns: 5000, seed: 20261204},
+    );
+    // Key order and undefined members do not count; a null member does.
+    expect(jsonValuesEqual({a: 1, b: [1, undefined]}, {b: [1, null], a: 1, c: undefined})).to.equal(true);
+    expect(jsonValuesEqual({a: null}, {a: undefined})).to.equal(false);
+    expect(jsonValuesEqual({}, [])).to.equal(false);
+    expect(jsonValuesEqual({a: 1}, Object.create({a: 1}))).to.equal(false);
   });
 
   it('ends a JSONL line with a single newline and never contains a raw newline inside', () => {

@@ -2,6 +2,7 @@ import {expect} from 'chai';
 import fc from 'fast-check';
 
 import {canonicalJson, createIssue, issueFromJson, issueToJson} from '../../src/core/index.js';
+import {fieldValuesEqual} from '../../src/core/model/canonical-issue.js';
 import {issueToFrozenJson} from '../../src/core/model/issue-json.js';
 
 const ref = {system: 'github', workspace: 'acme/widgets', id: '7'};
@@ -31,6 +32,35 @@ describe('model fast paths give the same results as the general path', () => {
     }
     expect(() => createIssue({ref, title: 't', updated_at: '2025-13-01T00:00:00Z'})).to.throw(/updated_at/);
     expect(() => createIssue({ref, title: 't', updated_at: 'yesterday'})).to.throw(/updated_at/);
+  });
+
+  it('field equality: the same answer as comparing the values as JSON with sorted keys', () => {
+    const asJson = (value: unknown) =>
+      JSON.stringify(value, (_key, v: unknown) =>
+        v !== null && typeof v === 'object' && !Array.isArray(v)
+          ? Object.fromEntries(
+              Object.keys(v)
+                .sort()
+                .map((k) => [k, (v as Record<string, unknown>)[k]]),
+            )
+          : v,
+      );
+    const values = fc.oneof(
+      fc.string({unit: 'binary', maxLength: 6}),
+      fc.constantFrom('', 'a', 'é', '\ud800', null, 0, -0, 1, Number.NaN, true, false),
+      fc.jsonValue({maxDepth: 2}),
+    );
+    fc.assert(
+      fc.property(values, values, (a, b) => {
+        expect(fieldValuesEqual(a, b)).to.equal(asJson(a) === asJson(b));
+        expect(fieldValuesEqual(a, a)).to.equal(true);
+      }),
+      {numRuns: 3000, seed: 20261204},
+    );
+    // Equal text in two different strings (a body read back from the tracker) is equal.
+    const body = 'Zeile ü '.repeat(100);
+    expect(fieldValuesEqual(body, [body].join(''))).to.equal(true);
+    expect(fieldValuesEqual(body, body + ' ')).to.equal(false);
   });
 
   it('frozen issue JSON reads back as the issue it came from, without its raw payload', () => {

@@ -104,6 +104,6 @@ export default class TrackerBind extends TrackerCommand {
       text.push(
         "Note: tracker.egress is 'refused' in .kittify/config.yaml, so sync commands will refuse to run.",
       );
-    this.emit({json: result, text});
+    await this.emit({json: result, text});
   }
 }

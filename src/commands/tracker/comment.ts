@@ -25,6 +25,6 @@ export default class TrackerComment extends TrackerCommand {
     const result = await commentTicket(this.runContext(), args.key, flags.body);
     this.showWarnings(result.warnings);
     const sent = result.warnings.length === 0 ? '; sync push will send it' : '';
-    this.emit({json: result, text: [`Comment recorded on ${result.key}${sent}`]});
+    await this.emit({json: result, text: [`Comment recorded on ${result.key}${sent}`]});
   }
 }

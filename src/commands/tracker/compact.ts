@@ -22,7 +22,7 @@ export default class TrackerCompact extends TrackerCommand {
     const {runCompact} = await import('../../host/services/maintenance-service.js');
     const r = await runCompact(this.runContext());
     const kept = r.kept_committed > 0 ? [`- ${r.kept_committed} committed segment(s) kept as they are`] : [];
-    this.emit({
+    await this.emit({
       json: r,
       text: r.segment
         ? [

@@ -29,7 +29,7 @@ export default class TrackerDoctor extends TrackerCommand {
       text.push(`- [${state}] ${f.message}`);
     }
     text.push(...closingLines(r.findings, r.ok));
-    this.emit({json: r, text});
+    await this.emit({json: r, text});
     if (!r.ok) this.exit(1);
   }
 }

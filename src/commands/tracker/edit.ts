@@ -38,7 +38,7 @@ export default class TrackerEdit extends TrackerCommand {
       assignees: flags.assignee,
     });
     this.showWarnings(result.warnings);
-    this.emit({
+    await this.emit({
       json: result,
       text: result.changed
         ? [

@@ -28,7 +28,7 @@ export default class TrackerIssueSearch extends TrackerCommand {
     ]);
     const found = await searchTickets(this.runContext(), flags.query, flags.limit);
     this.showWarnings(found.warnings);
-    this.emit({
+    await this.emit({
       json: found,
       text: found.tickets.length === 0 ? ['No tickets found'] : ticketRows(found.tickets),
     });

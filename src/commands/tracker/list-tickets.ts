@@ -69,7 +69,7 @@ export default class TrackerListTickets extends TrackerCommand {
     if (flags.mission !== undefined) {
       const result = await listMissionWorkPackages(this.runContext(), flags.mission);
       this.showWarnings(result.warnings);
-      this.emit({json: result, text: missionLines(result.mission, result.work_packages)});
+      await this.emit({json: result, text: missionLines(result.mission, result.work_packages)});
       return;
     }
     if (flags.limit === undefined) {
@@ -97,7 +97,7 @@ export default class TrackerListTickets extends TrackerCommand {
               ? [`(${list.tickets.length} of ${list.total}; raise --limit to see more)`]
               : []),
           ];
-    this.emit({json: list, text});
+    await this.emit({json: list, text});
   }
 
   /** Every matching ticket, written while the index is read (100k lines never sit in memory). */

@@ -41,6 +41,6 @@ export default class TrackerProviders extends TrackerCommand {
           `        options: ${p.options.map((o) => (o.flag ? `${o.key} (${o.flag.split(' ')[0]})` : o.key)).join(', ')}`,
         );
     }
-    this.emit({json: {providers}, text});
+    await this.emit({json: {providers}, text});
   }
 }

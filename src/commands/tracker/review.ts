@@ -35,7 +35,7 @@ export default class TrackerReview extends TrackerCommand {
     ]);
     const report = await reviewTrackerChanges(this.runContext(), {base: flags.base});
     this.showWarnings(report.warnings);
-    this.emit({
+    await this.emit({
       json: report,
       text: flags.format === 'markdown' ? reviewMarkdown(report) : reviewText(report),
     });

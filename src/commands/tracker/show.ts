@@ -53,7 +53,7 @@ export default class TrackerShow extends TrackerCommand {
     if (d.body) text.push('', d.body);
     text.push('', 'History:');
     for (const h of d.history) text.push(`  ${h.at}  ${h.kind}`);
-    this.emit({json: d, text});
+    await this.emit({json: d, text});
   }
 }
 

@@ -20,7 +20,7 @@ export default class TrackerStatus extends TrackerCommand {
         ? `no (${s.credentials.problem})`
         : `no (missing ${s.credentials.missing.join(', ')})`;
     this.showWarnings(s.warnings);
-    this.emit({
+    await this.emit({
       json: s,
       text: [
         'Tracker status',

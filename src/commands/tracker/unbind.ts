@@ -26,7 +26,7 @@ export default class TrackerUnbind extends TrackerCommand {
     const {flags} = await this.parse(TrackerUnbind);
     const {unbindTracker} = await import('../../host/services/binding-service.js');
     const result = await unbindTracker(this.runContext(), {forgetCredentials: flags['forget-credentials']});
-    this.emit({
+    await this.emit({
       json: result,
       text: [
         'Tracker binding removed',

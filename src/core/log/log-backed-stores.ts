@@ -25,7 +25,7 @@ import type {
   StoredConflict,
 } from '../protocols/issue-store.js';
 import type {MappingStore, WorkPackageMapping} from '../protocols/mapping-store.js';
-import {canonicalJson} from '../serialization/canonical-json.js';
+import {jsonValuesEqual} from '../serialization/canonical-json.js';
 import {LIST_OP_FIELDS, type TrackerEventPayload} from './events.js';
 import type {TrackerEventLog} from './event-log.js';
 import {
@@ -177,9 +177,7 @@ export class LogBackedStores implements IssueStore, MappingStore {
           if (value !== undefined) settle[field] = value;
         }
         const sameBase =
-          entry?.base != null &&
-          !entry.deleted &&
-          canonicalJson(issueToJson(entry.base)) === canonicalJson(issueJson);
+          entry?.base != null && !entry.deleted && jsonValuesEqual(issueToJson(entry.base), issueJson);
         const hasSettle = Object.keys(settle).length > 0;
         const wouldConverge =
           entry !== undefined && sameBase && convergedOverrides(entry, issueJson).length > 0;
@@ -212,7 +210,7 @@ export class LogBackedStores implements IssueStore, MappingStore {
       for (const [field, value] of Object.entries(patch)) {
         if (!isIssueField(field)) throw new ValidationError(field, 'is not an issue field');
         const json = fieldToJson(field, value);
-        if (canonicalJson(merged[field]) !== canonicalJson(json)) fields[field] = json;
+        if (!jsonValuesEqual(merged[field], json)) fields[field] = json;
       }
       if (Object.keys(fields).length === 0) return {events: [], result: false};
       return {events: [{kind: 'issue_edited', identity, fields}], result: true};
@@ -229,7 +227,7 @@ export class LogBackedStores implements IssueStore, MappingStore {
       for (const [field, value] of Object.entries(edit.set ?? {})) {
         if (!isIssueField(field)) throw new ValidationError(field, 'is not an issue field');
         const json = fieldToJson(field, value);
-        if (canonicalJson(current[field]) !== canonicalJson(json)) fields[field] = json;
+        if (!jsonValuesEqual(current[field], json)) fields[field] = json;
       }
       const ops: JsonObject = {};
       for (const field of LIST_OP_FIELDS) {
@@ -238,7 +236,7 @@ export class LogBackedStores implements IssueStore, MappingStore {
         if (fields[field] !== undefined)
           throw new ValidationError(field, 'cannot be set and edited item by item at once');
         const next = applyListOp(current[field] as string[], op);
-        if (canonicalJson(current[field]) === canonicalJson(next)) continue;
+        if (jsonValuesEqual(current[field], next)) continue;
         fields[field] = next;
         ops[field] = op;
       }
@@ -285,10 +283,7 @@ export class LogBackedStores implements IssueStore, MappingStore {
     const identity = refIdentity(issue.ref);
     await this.log.transact((state) => {
       const existing = state.issues.get(identity);
-      if (
-        existing?.draft &&
-        canonicalJson(issueToJson(existing.draft)) === canonicalJson(issueToJson(issue))
-      ) {
+      if (existing?.draft && jsonValuesEqual(issueToJson(existing.draft), issueToJson(issue))) {
         return {events: [], result: undefined};
       }
       if (existing && (existing.base !== null || existing.createdAs !== null)) {
@@ -388,7 +383,7 @@ export class LogBackedStores implements IssueStore, MappingStore {
         });
       }
       const current = state.mappingFor(wp, ref.system);
-      if (current && canonicalJson(refToJson(current.ref)) === canonicalJson(refToJson(ref))) {
+      if (current && jsonValuesEqual(refToJson(current.ref), refToJson(ref))) {
         return {events: [], result: undefined};
       }
       return {events: [{kind: 'mapping_added', wp_id: wp, ref: refToJson(ref)}], result: undefined};
@@ -442,7 +437,7 @@ function live(state: TrackerState, identity: string): IssueEntry | undefined {
 
 function convergedOverrides(entry: IssueEntry, issueJson: JsonObject): IssueField[] {
   return [...entry.overrides.entries()]
-    .filter(([field, value]) => canonicalJson(issueJson[field]) === canonicalJson(value))
+    .filter(([field, value]) => jsonValuesEqual(issueJson[field], value))
     .map(([field]) => field);
 }
 

@@ -6,7 +6,7 @@ import {createRef} from '../model/external-ref.js';
 import type {PendingComment, StoredConflict} from '../protocols/issue-store.js';
 import type {WorkPackageMapping} from '../protocols/mapping-store.js';
 import {MappingTable} from './mapping-table.js';
-import {canonicalJson} from '../serialization/canonical-json.js';
+import {jsonValuesEqual} from '../serialization/canonical-json.js';
 import {LIST_OP_FIELDS, compareEvents, orderEvents, type ListOpField, type TrackerEvent} from './events.js';
 
 /** One issue as the fold knows it. */
@@ -320,8 +320,7 @@ export class TrackerState {
     for (const [field, value] of Object.entries(fields)) {
       if (!isIssueField(field)) continue;
       const current = entry.overrides.get(field);
-      if (current !== undefined && canonicalJson(current) === canonicalJson(value))
-        entry.overrides.delete(field);
+      if (current !== undefined && jsonValuesEqual(current, value)) entry.overrides.delete(field);
     }
   }
 
@@ -330,7 +329,7 @@ export class TrackerState {
     if (start === null || entry.overrides.size === 0) return;
     const json = issueToJson(start);
     for (const [field, value] of entry.overrides) {
-      if (canonicalJson(json[field]) === canonicalJson(value)) entry.overrides.delete(field);
+      if (jsonValuesEqual(json[field], value)) entry.overrides.delete(field);
     }
   }
 }

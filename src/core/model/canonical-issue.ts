@@ -152,8 +152,14 @@ export function pickFields(
   return out as IssuePatch;
 }
 
-/** Structural equality of one field's values (sets are already canonical, so order is fixed). */
+/**
+ * Structural equality of one field's values (sets are already canonical, so order is fixed).
+ * The same value, or two different strings, need no JSON: a push compares every body several
+ * times, and each JSON of a body (two bytes a character once it holds any non-ASCII) was a copy.
+ */
 export function fieldValuesEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a === 'string' && typeof b === 'string') return false;
   return stableKey(a) === stableKey(b);
 }
 

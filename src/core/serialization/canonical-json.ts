@@ -17,6 +17,36 @@ export function canonicalJsonLine(value: unknown): string {
   return `${canonicalJson(value)}\n`;
 }
 
+/**
+ * Whether `canonicalJson(a) === canonicalJson(b)`, found without writing either: the stores
+ * compare issues and fields this way on every pulled issue and every edit, and writing two
+ * issues with their bodies to compare them cost more than the rest of recording one.
+ */
+export function jsonValuesEqual(a: unknown, b: unknown): boolean {
+  if (typeof a === 'string' && typeof b === 'string') return a === b;
+  const scalarA = scalarText(a);
+  const scalarB = scalarText(b);
+  if (scalarA !== null || scalarB !== null) return scalarA === scalarB;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!jsonValuesEqual(a[i], b[i])) return false;
+    return true;
+  }
+  const recordA = a as Record<string, unknown>;
+  const recordB = b as Record<string, unknown>;
+  // Keys whose value is undefined are not written, so they do not count.
+  let unmatched = 0;
+  for (const key of Object.keys(recordA)) {
+    const value = recordA[key];
+    if (value === undefined) continue;
+    unmatched += 1;
+    if (!Object.prototype.hasOwnProperty.call(recordB, key) || !jsonValuesEqual(value, recordB[key]))
+      return false;
+  }
+  for (const key of Object.keys(recordB)) if (recordB[key] !== undefined) unmatched -= 1;
+  return unmatched === 0;
+}
+
 /** The text of anything but an array or an object (null for those): the same in both forms. */
 function scalarText(value: unknown): string | null {
   switch (typeof value) {
@@ -110,29 +140,110 @@ function isPlainKey(key: string): boolean {
   return true;
 }
 
-/** The indented form (`indent` spaces per level). */
+/**
+ * The indented form (`indent` spaces per level), built as one list of pieces joined once: a
+ * nested `map(...).join(...)` copied a document once per level (a plan of 2,000 issue bodies
+ * is 25 MB, copied five times over).
+ */
 function write(value: unknown, indent: number, depth: number): string {
   const scalar = scalarText(value);
   if (scalar !== null) return scalar;
-  const open = (bracket: string, close: string, items: string[]): string => {
-    if (items.length === 0) return bracket + close;
-    const pad = '\n' + ' '.repeat(indent * (depth + 1));
-    return bracket + pad + items.join(',' + pad) + '\n' + ' '.repeat(indent * depth) + close;
+  let text = '';
+  for (const chunk of canonicalJsonChunks(value, {indent, depth, chunkChars: Number.POSITIVE_INFINITY}))
+    text = chunk;
+  return text;
+}
+
+/** A container being written: its items (or its keys, for an object) and how far it got. */
+interface OpenContainer {
+  readonly items: readonly unknown[];
+  /** The object's keys with a value, sorted; null for an array. */
+  readonly keys: readonly string[] | null;
+  readonly record: Record<string, unknown> | null;
+  readonly depth: number;
+  next: number;
+}
+
+/**
+ * `canonicalJson(value, {indent, depth})` in chunks of about `chunkChars` characters, produced
+ * as they are asked for: a caller that waits for the output to drain between chunks never holds
+ * the whole document (a dry run's plan with every new issue's body is tens of megabytes). The
+ * chunks joined are the same bytes. A loop over a stack, not recursion, so that it can pause.
+ */
+export function* canonicalJsonChunks(
+  value: unknown,
+  options: {indent: number; depth?: number; chunkChars?: number},
+): Generator<string, void, undefined> {
+  const {indent} = options;
+  const limit = options.chunkChars ?? 64 * 1024;
+  let parts: string[] = [];
+  let size = 0;
+  const push = (piece: string): void => {
+    parts.push(piece);
+    size += piece.length;
   };
+  const stack: OpenContainer[] = [];
+  openValue(value, options.depth ?? 0, push, stack);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    if (top.next === top.items.length) {
+      push(pad(indent * top.depth) + (top.keys === null ? ']' : '}'));
+      stack.pop();
+    } else {
+      const i = top.next++;
+      const inner = pad(indent * (top.depth + 1));
+      if (top.keys === null) {
+        push((i === 0 ? '[' : ',') + inner);
+        openValue(top.items[i], top.depth + 1, push, stack);
+      } else {
+        const key = top.keys[i]!;
+        push((i === 0 ? '{' : ',') + inner);
+        push(quotedKey(key));
+        openValue(top.record![key], top.depth + 1, push, stack);
+      }
+    }
+    if (size >= limit) {
+      yield parts.join('');
+      parts = [];
+      size = 0;
+    }
+  }
+  if (parts.length > 0) yield parts.join('');
+}
+
+/** Writes a scalar or an empty container whole; opens (pushes) any other container. */
+function openValue(
+  value: unknown,
+  depth: number,
+  push: (piece: string) => void,
+  stack: OpenContainer[],
+): void {
+  const scalar = scalarText(value === undefined ? null : value);
+  if (scalar !== null) {
+    push(scalar);
+    return;
+  }
   if (Array.isArray(value)) {
-    return open(
-      '[',
-      ']',
-      value.map((item) => write(item === undefined ? null : item, indent, depth + 1)),
-    );
+    if (value.length === 0) push('[]');
+    else stack.push({items: value, keys: null, record: null, depth, next: 0});
+    return;
   }
   const record = value as Record<string, unknown>;
-  const keys = sortKeys(Object.keys(record).filter((key) => record[key] !== undefined));
-  return open(
-    '{',
-    '}',
-    keys.map((key) => `${quote(key)}: ${write(record[key], indent, depth + 1)}`),
-  );
+  const keys = sortKeys(Object.keys(record)).filter((key) => record[key] !== undefined);
+  if (keys.length === 0) push('{}');
+  else stack.push({items: keys, keys, record, depth, next: 0});
+}
+
+/** `"\n"` and the indent of one depth, remembered (a document repeats a handful of them). */
+const PADS = new Map<number, string>();
+
+function pad(columns: number): string {
+  let text = PADS.get(columns);
+  if (text === undefined) {
+    text = '\n' + ' '.repeat(columns);
+    PADS.set(columns, text);
+  }
+  return text;
 }
 
 /**

@@ -1,6 +1,7 @@
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core';
 
-import {stableJson} from './json-output.js';
+import {writeStableJson} from './json-output.js';
+import {streamWriter} from './streamed-output.js';
 import {reportError} from './error-report.js';
 import {ProgressDisplay} from './progress-display.js';
 import {redactSecrets} from '../shared/secret-mask.js';
@@ -53,10 +54,14 @@ export abstract class TrackerCommand extends Command {
     return parsed;
   }
 
-  /** Prints a report as JSON or as text, according to `--json`. */
-  protected emit(report: CommandReport): void {
+  /**
+   * Prints a report as JSON or as text, according to `--json`. JSON goes out in chunks, each
+   * after the pipe took the last: a report can be tens of megabytes (a dry run's plan with every
+   * new issue's body), and a pipe's writes otherwise queue in memory until the process ends.
+   */
+  protected async emit(report: CommandReport): Promise<void> {
     if (this.jsonMode) {
-      this.log(stableJson(report.json));
+      await writeStableJson(report.json, streamWriter(process.stdout));
       return;
     }
     // Text may carry a tracker's titles, bodies and names: made inert here, where it is printed.

@@ -76,16 +76,26 @@ export async function writeTable(
   return count;
 }
 
-/** A writer to a stream that waits for `drain` when the stream asks for it. */
+/**
+ * A writer to a stream that waits for `drain` when the stream asks for it. When the reader went
+ * away (`... --json | head`), the rest has nobody to read it: it is dropped and the command ends
+ * as it would have, as `git log | head` does, rather than reporting the closed pipe as an error.
+ */
 export function streamWriter(stream: NodeJS.WritableStream): ChunkWriter {
+  let readerGone = false;
   return (chunk) =>
     new Promise((resolve, reject) => {
-      if (chunk === '') {
+      if (chunk === '' || readerGone) {
         resolve();
         return;
       }
       const ok = stream.write(chunk, (error) => {
-        if (error) reject(error);
+        if (!error) return;
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED') {
+          readerGone = true;
+          resolve();
+        } else reject(error);
       });
       if (ok) resolve();
       else stream.once('drain', () => resolve());

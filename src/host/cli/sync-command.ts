@@ -88,7 +88,7 @@ export abstract class SyncCommand extends TrackerCommand {
     const shown = {...report, plan: capPlanLists(report.plan)};
     const json =
       extras.length === 0 ? shown : {...shown, ...Object.fromEntries(extras.map((e) => [e.key, e.json]))};
-    this.emit({json, text: [...extras.flatMap((e) => e.text), ...syncText(report)]});
+    await this.emit({json, text: [...extras.flatMap((e) => e.text), ...syncText(report)]});
     // Errors go to stderr in both output modes (the JSON report also carries them).
     for (const line of failureLines(report)) process.stderr.write(`${inertText(redactSecrets(line))}\n`);
     if (!report.ok) this.exit(1);

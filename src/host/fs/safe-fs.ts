@@ -85,7 +85,7 @@ export function tempPathFor(target: string): string {
  */
 export async function writeFileAtomic(
   target: string,
-  data: string | Buffer,
+  data: string | Buffer | readonly Buffer[],
   options: {beforeRename?: () => void; mode?: number} = {},
 ): Promise<void> {
   assertNotSymlink(target);
@@ -143,15 +143,18 @@ function assertNotSymlink(target: string): void {
 }
 
 /** Creates `temp` (never an existing file or link) with `mode`, writes all of `data`; returns the open fd. */
-function writeTempFile(temp: string, data: string | Buffer, mode = 0o644): number {
-  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+/** Writes `data` to a new file; pieces of a Buffer array one after another (never joined). */
+function writeTempFile(temp: string, data: string | Buffer | readonly Buffer[], mode = 0o644): number {
+  const pieces =
+    typeof data === 'string' ? [Buffer.from(data, 'utf8')] : Buffer.isBuffer(data) ? [data] : data;
   const fd = fsSync.openSync(
     temp,
     constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
     mode,
   );
   try {
-    for (let at = 0; at < bytes.length;) at += fsSync.writeSync(fd, bytes, at, bytes.length - at);
+    for (const bytes of pieces)
+      for (let at = 0; at < bytes.length;) at += fsSync.writeSync(fd, bytes, at, bytes.length - at);
   } catch (error) {
     fsSync.closeSync(fd);
     throw error;

@@ -72,11 +72,12 @@ interface CacheSnapshot {
 async function snapshot(environment: ServiceEnvironment, loaded?: BoundContext): Promise<CacheSnapshot> {
   const context = loaded ?? (await loadBoundProject(environment));
   const storage = await openBoundStorage(context);
-  const [issues, mappings, pendingList] = await Promise.all([
-    storage.stores.listIssues(),
-    storage.stores.listMappings(),
-    storage.stores.listPending(),
-  ]);
+  // Mappings first: they fold the whole state, which the log keeps and the issue list and the
+  // pending changes then reuse. Asked together, the list read every cached issue a second time
+  // from the read cache (two copies of every body held at once).
+  const mappings = await storage.stores.listMappings();
+  const issues = await storage.stores.listIssues();
+  const pendingList = await storage.stores.listPending();
   const pending = new Map(pendingList.map((p) => [p.identity, p.fields] as const));
   return {context, storage, issues, mappings, pending};
 }

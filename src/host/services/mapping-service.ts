@@ -210,7 +210,9 @@ export async function listMappings(environment: ServiceEnvironment): Promise<Map
     }
   }
   const storage = await openBoundStorage(context);
-  const [mappings, issues] = await Promise.all([storage.stores.listMappings(), storage.stores.listIssues()]);
+  // One after the other: the mappings fold the whole state, which the issue list then reuses.
+  const mappings = await storage.stores.listMappings();
+  const issues = await storage.stores.listIssues();
   const titles = new Map(issues.map((issue) => [refIdentity(issue.ref), issue.title] as const));
   return {
     provider: context.binding.provider,

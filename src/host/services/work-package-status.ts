@@ -43,7 +43,8 @@ export async function workPackageOverview(input: {
       import('../workpackages/wp-status-rows.js'),
       import('../workpackages/work-package-model.js'),
     ]);
-  const project = readMissionsSync(root);
+  // Lanes and titles only: the bodies are not shown, and a large project's are tens of megabytes.
+  const project = readMissionsSync(root, {bodies: false});
   if (input.mission !== undefined) {
     // A mission in the pre-3.0 layout exists but is not read: say that, not "no mission".
     const {assertNoPre30Missions} = await import('../workpackages/pre30-layout.js');

@@ -1,5 +1,5 @@
 import {AsyncLocalStorage} from 'node:async_hooks';
-import {existsSync, readdirSync, readFileSync, renameSync, unlinkSync} from 'node:fs';
+import {existsSync, readdirSync, renameSync, unlinkSync} from 'node:fs';
 import * as path from 'node:path';
 
 import {
@@ -18,6 +18,7 @@ import {
 import {StorageError} from '../fs/errors.js';
 import {ensureIgnoreRules} from './ignore-rules.js';
 import {ReadCache, type ReadCacheOptions} from './read-cache.js';
+import {readbackMismatch} from './segment-readback.js';
 import {
   claimOpenFile,
   isOpenSegmentName,
@@ -436,16 +437,7 @@ export class JsonlEventLog implements TrackerEventLog {
       this.eventsDirReady = true;
     }
     const file = path.join(this.eventsDir, name);
-    const lines: string[] = [];
-    for (let i = 0; i < events.length; i++) {
-      lines.push(canonicalJsonLine(events[i]!));
-      // A large batch takes a while to serialise: let pending I/O (a pull's next page arriving)
-      // run meanwhile rather than stall behind it.
-      if (i % YIELD_EVERY_LINES === YIELD_EVERY_LINES - 1) await yieldToIo();
-    }
-    // Canonical JSON is pure ASCII (it escapes everything past `~`), so its UTF-8 is its latin1:
-    // a plain copy, several times faster than the UTF-8 encoder over megabytes of lines.
-    const bytes = Buffer.from(lines.join(''), 'latin1');
+    const bytes = await encodeLines(events);
     await writeFileAtomic(file, bytes, {
       beforeRename: () => {
         lock.check();
@@ -587,10 +579,9 @@ export class JsonlEventLog implements TrackerEventLog {
       lock.check();
       renameSync(path.join(this.eventsDir, names[0]!), file);
     } else {
-      const bytes = Buffer.concat(parts);
-      await writeFileAtomic(file, bytes, {beforeRename: () => lock.check()});
+      await writeFileAtomic(file, parts, {beforeRename: () => lock.check()});
       lock.check();
-      this.verify(target, bytes);
+      this.verify(target, parts);
       for (const name of [...names].reverse()) unlinkIfPresent(path.join(this.eventsDir, name));
     }
     // Synchronously after the files moved, so that a read in this process never sees both.
@@ -652,12 +643,11 @@ export class JsonlEventLog implements TrackerEventLog {
   }
 
   /** Reads the segment just written back: its bytes must be exactly the bytes meant. */
-  private verify(name: string, written: Buffer): void {
+  private verify(name: string, written: readonly Buffer[]): void {
     const file = path.join(this.eventsDir, name);
-    let bytes: Buffer;
+    let found: number | null;
     try {
-      // Blocking: the page cache answers at once, and a busy event loop would delay each step.
-      bytes = readFileSync(file);
+      found = readbackMismatch(file, written);
     } catch (error) {
       throw new StorageError(`readback of ${this.display(name)} failed: ${(error as Error).message}`, {
         path: file,
@@ -665,9 +655,10 @@ export class JsonlEventLog implements TrackerEventLog {
         hint: 'The disk may be full or failing; run spec-kitty tracker doctor.',
       });
     }
-    if (!bytes.equals(written)) {
+    if (found !== null) {
+      const meant = written.reduce((sum, piece) => sum + piece.length, 0);
       throw new StorageError(
-        `readback of ${this.display(name)} differs from what was just written (${bytes.length} of ${written.length} bytes)`,
+        `readback of ${this.display(name)} differs from what was just written (${found} of ${meant} bytes)`,
         {path: file, hint: 'The disk may be full or failing; run spec-kitty tracker doctor.'},
       );
     }
@@ -811,6 +802,37 @@ export class JsonlEventLog implements TrackerEventLog {
 }
 
 const YIELD_EVERY_LINES = 100;
+/** Characters of lines encoded at a time (see `encodeLines`). */
+const ENCODE_CHUNK_CHARS = 1 << 20;
+
+/**
+ * Events as canonical JSON lines, in buffers of about a megabyte each, encoded as they come:
+ * the lines of a batch of two thousand drafts with their bodies are tens of megabytes, which as
+ * one joined string and its encoding were held three times over (lines, text, bytes) while the
+ * segment was written and read back.
+ */
+async function encodeLines(events: readonly TrackerEvent[]): Promise<Buffer[]> {
+  const out: Buffer[] = [];
+  let lines: string[] = [];
+  let chars = 0;
+  for (let i = 0; i < events.length; i++) {
+    const line = canonicalJsonLine(events[i]!);
+    lines.push(line);
+    chars += line.length;
+    // Canonical JSON is pure ASCII (it escapes everything past `~`), so its UTF-8 is its latin1:
+    // a plain copy, several times faster than the UTF-8 encoder over megabytes of lines.
+    if (chars >= ENCODE_CHUNK_CHARS) {
+      out.push(Buffer.from(lines.join(''), 'latin1'));
+      lines = [];
+      chars = 0;
+    }
+    // A large batch takes a while to serialise: let pending I/O (a pull's next page arriving)
+    // run meanwhile rather than stall behind it.
+    if (i % YIELD_EVERY_LINES === YIELD_EVERY_LINES - 1) await yieldToIo();
+  }
+  if (lines.length > 0) out.push(Buffer.from(lines.join(''), 'latin1'));
+  return out;
+}
 
 function yieldToIo(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));

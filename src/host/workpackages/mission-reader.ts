@@ -42,6 +42,12 @@ const WP_ID = /^WP\d+$/;
 export interface ReadMissionsOptions {
   /** Only these mission slugs (others are not read at all). */
   readonly only?: readonly string[];
+  /**
+   * False: every work package's `body` is '' (for callers that show lanes and titles only). The
+   * bodies of a large project are tens of megabytes (two bytes a character once a file holds
+   * any non-ASCII), held for the whole command otherwise. Default true.
+   */
+  readonly bodies?: boolean;
 }
 
 export async function readMissions(
@@ -80,7 +86,7 @@ export function readMissionsSync(root: string, options: ReadMissionsOptions = {}
       diagnostics.push(pre30Diagnostic(slug, `${SPECS_DIR}/${slug}`, legacy));
       continue;
     }
-    missions.push(readMission(root, slug, diagnostics));
+    missions.push(readMission(root, slug, diagnostics, options.bodies ?? true));
   }
   return {missions, diagnostics};
 }
@@ -210,6 +216,7 @@ function readTaskFile(
   file: string,
   fileWpId: string,
   diagnostics: ReaderDiagnostic[],
+  bodies: boolean,
 ): TaskFile | null {
   const text = readText(join(root, file));
   if (text === null) {
@@ -271,7 +278,7 @@ function readTaskFile(
     assignee: text1(values.assignee),
     frontmatter_lane: normaliseLane(values.lane),
     file,
-    body: split.body,
+    body: bodies ? split.body : '',
   };
 }
 
@@ -307,11 +314,11 @@ interface LaneSources {
   readonly eventsFile: string;
 }
 
-function readMission(root: string, slug: string, diagnostics: ReaderDiagnostic[]): Mission {
+function readMission(root: string, slug: string, diagnostics: ReaderDiagnostic[], bodies: boolean): Mission {
   const dir = `${SPECS_DIR}/${slug}`;
   const meta = readMeta(root, dir, diagnostics);
   const lanes = readLaneSources(root, dir, diagnostics);
-  const byId = readTaskFiles(root, dir, diagnostics);
+  const byId = readTaskFiles(root, dir, diagnostics, bodies);
   const workPackages = [...byId.values()]
     .sort((a, b) => compareWpIds(a.wp_id, b.wp_id))
     .map((task) => workPackageOf(slug, dir, task, lanes, byId, diagnostics));
@@ -351,7 +358,12 @@ function readLaneSources(root: string, dir: string, diagnostics: ReaderDiagnosti
 }
 
 /** The mission's task files by work-package id (a second file for one id is reported, not read). */
-function readTaskFiles(root: string, dir: string, diagnostics: ReaderDiagnostic[]): Map<string, TaskFile> {
+function readTaskFiles(
+  root: string,
+  dir: string,
+  diagnostics: ReaderDiagnostic[],
+  bodies: boolean,
+): Map<string, TaskFile> {
   const tasksDir = `${dir}/tasks`;
   let names: string[] = [];
   try {
@@ -364,7 +376,7 @@ function readTaskFiles(root: string, dir: string, diagnostics: ReaderDiagnostic[
   const byId = new Map<string, TaskFile>();
   for (const name of names) {
     const fileWpId = WP_FILE.exec(name)![1].toUpperCase();
-    const task = readTaskFile(root, `${tasksDir}/${name}`, fileWpId, diagnostics);
+    const task = readTaskFile(root, `${tasksDir}/${name}`, fileWpId, diagnostics, bodies);
     if (task === null) continue;
     const previous = byId.get(task.wp_id);
     if (previous) {

@@ -123,10 +123,11 @@ export async function applyWorkPackageIntents(
       ? project.missions.filter((m) => options.onlyMissions!.includes(m.slug))
       : project.missions;
   const {mapping: lanes, warnings: laneWarnings} = resolveLaneMapping(options.lanes ?? {});
-  const [issues, mappings] = await Promise.all([
-    options.stores.listIssues({system: options.provider}),
-    options.stores.listMappings(),
-  ]);
+  // Mappings first: they need the whole folded state, which the log then keeps, and the issue
+  // list is answered from it. Asked together, the list read the read cache's records once more
+  // on its own (a second copy of every issue body while both were held).
+  const mappings = await options.stores.listMappings();
+  const issues = await options.stores.listIssues({system: options.provider});
   const plan = planWorkPackageIntents({
     missions,
     mappings,

@@ -43,10 +43,10 @@ export async function suggestProjectMappings(
   // Guarded like every other writer, although it records only ids and refs of cached issues.
   const storage = guardStorage(await openBoundStorage(context), environment.env);
   const project = readMissionsSync(context.location.root);
-  const [issues, mappings] = await Promise.all([
-    storage.stores.listIssues({system: context.binding.provider}),
-    storage.stores.listMappings(),
-  ]);
+  // Mappings first: they fold the whole state, which the issue list then reuses (asked together,
+  // the list read every cached issue a second time).
+  const mappings = await storage.stores.listMappings();
+  const issues = await storage.stores.listIssues({system: context.binding.provider});
   const inWorkspace = issues.filter((i) => i.ref.workspace === context.binding.workspace);
   const report = suggestMappings({
     workPackages: project.missions.flatMap((m) => [...m.work_packages]),

@@ -1,7 +1,8 @@
 import {expect} from 'chai';
+import {Writable} from 'node:stream';
 
 import {stableJson} from '../../../src/host/cli/json-output.js';
-import {writeJsonList, writeTable} from '../../../src/host/cli/streamed-output.js';
+import {streamWriter, writeJsonList, writeTable} from '../../../src/host/cli/streamed-output.js';
 import {formatTable} from '../../../src/host/services/ticket-view.js';
 
 async function collect(run: (write: (chunk: string) => Promise<void>) => Promise<unknown>): Promise<string> {
@@ -47,5 +48,30 @@ describe('streamed output is byte-identical to printing the finished value', () 
     ];
     const streamed = await collect((write) => writeTable(write, header, () => rows));
     expect(streamed).to.equal(formatTable(header, rows).join('\n') + '\n');
+  });
+});
+
+describe('writing to a stream', () => {
+  /** A stream whose writes fail with `code` (a pipe whose reader went away: EPIPE). */
+  const failing = (code: string) => {
+    const seen: string[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        seen.push(chunk.toString());
+        callback(Object.assign(new Error(`write ${code}`), {code}));
+      },
+    });
+    stream.on('error', () => undefined);
+    return {stream, seen};
+  };
+
+  it('drops the rest quietly once the reader went away (`--json | head`)', async () => {
+    const {stream, seen} = failing('EPIPE');
+    const write = streamWriter(stream);
+    await write('{\n');
+    await new Promise((resolve) => setImmediate(resolve));
+    await write('  "a": 1\n');
+    await write('}\n');
+    expect(seen).to.deep.equal(['{\n']);
   });
 });

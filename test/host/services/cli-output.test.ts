@@ -2,7 +2,7 @@ import {expect} from 'chai';
 
 import {ConnectorRequestError, TrackerError} from '../../../src/core/errors.js';
 import {reportError} from '../../../src/host/cli/error-report.js';
-import {stableJson} from '../../../src/host/cli/json-output.js';
+import {stableJson, writeStableJson} from '../../../src/host/cli/json-output.js';
 import {ProgressDisplay} from '../../../src/host/cli/progress-display.js';
 import {
   clearRegisteredSecrets,
@@ -19,6 +19,28 @@ describe('CLI output policy', () => {
     expect(stableJson({b: 1, a: {d: 'é', c: [1, {z: null, y: true}]}})).to.equal(
       '{\n  "a": {\n    "c": [\n      1,\n      {\n        "y": true,\n        "z": null\n      }\n    ],\n    "d": "\\u00e9"\n  },\n  "b": 1\n}',
     );
+  });
+
+  it('stable JSON in chunks: each produced once the last was taken, the same bytes and a newline', async () => {
+    const report = {plan: Array.from({length: 3000}, (_, i) => ({id: i, body: `Body é ${i} `.repeat(20)}))};
+    const written: string[] = [];
+    let release = (): void => undefined;
+    let finished = false;
+    const done = writeStableJson(report, (chunk) => {
+      written.push(chunk);
+      return new Promise<void>((resolve) => (release = resolve));
+    }).then(() => (finished = true));
+    for (let taken = 0; taken < 10_000; taken++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (finished) break;
+      // Until the output takes the last chunk, nothing more is produced (nor held).
+      expect(written).to.have.length(taken + 1);
+      release();
+    }
+    await done;
+    expect(written.length).to.be.greaterThan(10);
+    expect(written.join('')).to.equal(stableJson(report) + '\n');
+    expect(written.slice(0, -1).every((chunk) => chunk.length <= 64 * 1024 + 1000)).to.equal(true);
   });
 
   it('errors: message and hint lines, exit 1; usage errors exit 2; oclif parse errors keep 2', () => {

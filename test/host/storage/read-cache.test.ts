@@ -17,7 +17,7 @@ import {
 import {prng} from '../../../bench/lib/github-issue-fixture.js';
 import {clearSegmentCache} from '../../../src/host/storage/jsonl-event-log.js';
 import {endAllRuns} from '../../../src/host/storage/open-segment.js';
-import {packIssue, unpackIssue} from '../../../src/host/storage/state-snapshot.js';
+import {packIssue, SnapshotFile, unpackIssue} from '../../../src/host/storage/state-snapshot.js';
 import {openTrackerStorage, type TrackerStorage} from '../../../src/host/storage/tracker-storage.js';
 import {listFiles, ref, remote, scopeOptions, tempRoot, treeHash} from './helpers.js';
 
@@ -219,6 +219,34 @@ describe('read cache (derived, git-ignored snapshot of the fold)', function () {
       expect([issue.title, issue.body]).to.deep.equal([title, body]);
       expect(reader.log.stats.cacheHits > 0).to.equal(readCache === undefined);
     }
+  });
+
+  it('reads the same records whatever the read size (records and UTF-8 characters across reads)', async () => {
+    const writer = cold(root);
+    // Two- three- and four-byte UTF-8 characters, records of very different lengths.
+    await writer.stores.recordRemote(
+      ['1', '2', '3', '4', '5'].map((id, i) => ({
+        issue: remote(id, {title: `Titel ü ${id} 中 😀`, body: `ß中😀 ${id} `.repeat(1 + 40 * i)}),
+      })),
+    );
+    await writer.stores.recordLocalEdit(ref('2'), {title: 'Édité'});
+    await writer.stores.addMapping('WP01', ref('1'));
+    await writer.log.refreshReadCache();
+    const file = path.join(cacheDir, SNAPSHOT);
+    const readWith = (readChunk?: number) => {
+      const snapshot = SnapshotFile.open(file, {readChunk})!;
+      try {
+        const live = snapshot.liveEntries().map((e) => [e.identity, e.base && issueToJson(e.base)]);
+        return {state: dump(snapshot.loadState().state), live: canonicalJson(live)};
+      } finally {
+        snapshot.close();
+      }
+    };
+    const whole = readWith();
+    expect(whole.state).to.equal(dump(await cold(root, {readCache: false}).log.read()));
+    expect(whole.state).to.include('\\u00c9dit\\u00e9'); // the edit is there, escaped by canonicalJson
+    for (const readChunk of [1, 2, 3, 5, 7, 64, 1000])
+      expect(readWith(readChunk), `read ${readChunk} bytes at a time`).to.deep.equal(whole);
   });
 
   it('trusts the folder stamp once settled, and a new segment changes the stamp', async () => {

@@ -140,4 +140,15 @@ describe('work packages: mission reader', () => {
     const read = await readMissions(project.root, {only: ['002-snapshot-only']});
     expect(read.missions.map((m) => m.slug)).to.deep.equal(['002-snapshot-only']);
   });
+
+  it('without bodies: the same missions, work packages and diagnostics, every body empty', async () => {
+    const whole = await readMissions(project.root);
+    const light = await readMissions(project.root, {bodies: false});
+    const withoutBody = (read: typeof whole) =>
+      read.missions.map((m) => ({...m, work_packages: m.work_packages.map((wp) => ({...wp, body: ''}))}));
+    expect(withoutBody(light)).to.deep.equal(withoutBody(whole));
+    expect(light.diagnostics).to.deep.equal(whole.diagnostics);
+    expect(allWorkPackages(light).every((wp) => wp.body === '')).to.equal(true);
+    expect(allWorkPackages(whole).some((wp) => wp.body.length > 0)).to.equal(true);
+  });
 });

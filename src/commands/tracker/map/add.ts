@@ -36,7 +36,7 @@ export default class TrackerMapAdd extends TrackerCommand {
       replace: flags.replace,
     });
     this.showWarnings(m.warnings);
-    this.emit({
+    await this.emit({
       json: m,
       text: [
         `Mapping saved: ${m.wp_id} -> ${m.external_key ?? m.external_id}${m.title ? ` (${m.title})` : ''}`,

@@ -29,6 +29,6 @@ export default class TrackerMapList extends TrackerCommand {
               m.title ?? '-',
             ]),
           );
-    this.emit({json: list, text});
+    await this.emit({json: list, text});
   }
 }

@@ -19,7 +19,7 @@ export default class TrackerMapRemove extends TrackerCommand {
     const {flags} = await this.parse(TrackerMapRemove);
     const {removeMapping} = await import('../../../host/services/mapping-service.js');
     const result = await removeMapping(this.runContext(), flags['wp-id']);
-    this.emit({
+    await this.emit({
       json: result,
       text: result.removed.map((m) => `Mapping removed: ${m.wp_id} -> ${m.external_key ?? m.external_id}`),
     });

@@ -67,6 +67,6 @@ export default class TrackerMapSuggest extends TrackerCommand {
       text.push(
         `no cached issue for tracker ref ${u.ref} of ${u.qualified_id} (run \`spec-kitty tracker sync pull\`?)`,
       );
-    this.emit({json: result, text});
+    await this.emit({json: result, text});
   }
 }

@@ -63,6 +63,8 @@ export function* listAll(view: ReadIndexView, query: ListQuery): Generator<Index
   let next = 0;
   let window: number[] = [];
   const flush = function* (): Generator<IndexedIssue> {
+    // Nothing to decode (an index of no base records has no base file to read from).
+    if (window.length === 0) return;
     const decoded = view.baseIssues(window);
     for (const record of window) {
       const found = decoded.get(record)!;
