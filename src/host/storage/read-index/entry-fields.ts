@@ -5,93 +5,12 @@ import {COLUMN_BYTES, identityTerm, NONE, RECORD_SPAN, refTerms, termHash} from 
 import type {SpillFile} from './spill-file.js';
 
 /**
- * What the index's tables need of an entry besides its record (its columns, lookup terms and
- * the fields `list-tickets --sort` compares), written to a spill file as the entry is added, one
- * JSON line an entry, and read back when the base is written: while the log is folded, nothing
- * of it is in memory. Line: `[identity, columns, id, priority, status, updated ms, created ms,
- * term hashes, title, updated_at, created_at]` (`id`: `Number(ref.id)`; `null` for NaN).
+ * What the index's tables need of each kept entry besides its record, gathered when the base is
+ * written (one pass over the kept records): its columns, lookup terms and the numbers the sort
+ * orders compare, in flat arrays indexed by entry; its identity, title and timestamps as one
+ * JSON line of a spill file, read back by the order that needs them.
  */
 export class EntryFields {
-  constructor(private readonly spill: SpillFile) {}
-
-  /** The fields of the next entry (numbers as the builder's): `flags` and its view (null: none). */
-  add(identity: string, flags: number, view: CanonicalIssue | null): void {
-    const terms = [termHash(identityTerm(identity))];
-    if (view !== null) for (const term of refTerms(view.ref)) terms.push(termHash(term));
-    const columns =
-      view === null
-        ? [flags, 0, 0, 0]
-        : [
-            flags,
-            indexOr(CANONICAL_STATUSES, view.status),
-            indexOr(CANONICAL_ISSUE_TYPES, view.issue_type),
-            view.priority === null || view.priority < 0 || view.priority >= NONE ? NONE : view.priority,
-          ];
-    const line = [
-      identity,
-      columns,
-      view === null ? null : numberOrNull(Number(view.ref.id)),
-      view?.priority ?? 9,
-      view === null ? -1 : CANONICAL_STATUSES.indexOf(view.status),
-      instantOf(view?.updated_at ?? null),
-      instantOf(view?.created_at ?? null),
-      terms,
-      view?.title ?? '',
-      view?.updated_at ?? '',
-      view?.created_at ?? '',
-    ];
-    this.spill.add(JSON.stringify(line) + '\n');
-  }
-
-  /**
-   * The numbers of entries `0..count-1` that `kept` says are kept, in flat arrays indexed by
-   * entry (read in one pass, in file order), and the identities of those that sort by it.
-   */
-  load(count: number, kept: (e: number) => boolean): LoadedFields {
-    const fields = new LoadedFields(count, this);
-    const numbers: number[] = [];
-    for (let e = 0; e < count; e += 1) if (kept(e)) numbers.push(e);
-    this.spill.lines(numbers, (text, k) => fields.set(numbers[k]!, JSON.parse(text) as FieldsLine));
-    return fields;
-  }
-
-  /** Text `field` of entries `entries` (in any order), in that order. */
-  texts(entries: ArrayLike<number>, field: 'title' | 'updated' | 'created'): string[] {
-    const at = field === 'title' ? 8 : field === 'updated' ? 9 : 10;
-    // Read in file order, placed in the order asked.
-    const positions = Uint32Array.from({length: entries.length}, (_, k) => k).sort(
-      (a, b) => entries[a]! - entries[b]!,
-    );
-    const texts = new Array<string>(entries.length);
-    this.spill.lines(
-      positions.map((k) => entries[k]!),
-      (line, k) => (texts[positions[k]!] = (JSON.parse(line) as FieldsLine)[at] as string),
-    );
-    return texts;
-  }
-
-  /** Entry e's identity. */
-  identity(e: number): string {
-    return (JSON.parse(this.spill.text(e)) as FieldsLine)[0];
-  }
-}
-
-type FieldsLine = [
-  string,
-  number[],
-  number | null,
-  number,
-  number,
-  number | null,
-  number | null,
-  number[],
-  string,
-  string,
-  string,
-];
-
-/** The fields of the kept entries, by entry number (unkept entries' slots stay empty). */
-export class LoadedFields {
   /** `Number(ref.id)` (NaN when not a number); NaN too for an entry with no view. */
   readonly ids: Float64Array;
   readonly listable: Uint8Array;
@@ -101,13 +20,17 @@ export class LoadedFields {
   readonly instants: {readonly updated: Float64Array; readonly created: Float64Array};
   /** `COLUMN_BYTES` per entry: flags, status, type, priority. */
   readonly columns: Uint8Array;
-  /** Lookup terms, each `termHash * RECORD_SPAN + entry`. */
-  readonly terms = new GrowingArray(Float64Array);
+  /** Lookup terms, each `termHash * RECORD_SPAN + entry` (three at most an entry: sized once). */
+  readonly terms: GrowingArray<Float64Array>;
+  /** Entry -> its line in `texts` (-1: none). */
+  private readonly lineOf: Int32Array;
+  /** Identities of the entries that sort by them (no numeric id, or not listable). */
   private readonly identities = new Map<number, string>();
 
   constructor(
     count: number,
-    private readonly source: EntryFields,
+    /** `[identity, title, updated_at, created_at]` of each entry added, one JSON line. */
+    private readonly textFile: SpillFile,
   ) {
     this.ids = new Float64Array(count).fill(Number.NaN);
     this.listable = new Uint8Array(count);
@@ -115,30 +38,58 @@ export class LoadedFields {
     this.statuses = new Float64Array(count);
     this.instants = {updated: new Float64Array(count), created: new Float64Array(count)};
     this.columns = new Uint8Array(count * COLUMN_BYTES);
+    this.lineOf = new Int32Array(count).fill(-1);
+    this.terms = new GrowingArray(Float64Array, 3 * count + 16);
   }
 
-  set(e: number, line: FieldsLine): void {
-    const [identity, columns, id, priority, status, updated, created, terms] = line;
-    this.columns.set(columns, e * COLUMN_BYTES);
-    this.listable[e] = columns[0] === 0 ? 0 : 1;
-    this.ids[e] = id ?? Number.NaN;
-    this.priorities[e] = priority;
-    this.statuses[e] = status;
-    this.instants.updated[e] = updated ?? Number.NaN;
-    this.instants.created[e] = created ?? Number.NaN;
-    for (const hash of terms) this.terms.push(hash * RECORD_SPAN + e);
-    // Entries that sort by identity: kept now; the others' are read if a tie asks for them.
-    if (this.listable[e] === 0 || !Number.isFinite(this.ids[e]!)) this.identities.set(e, identity);
+  /** Entry e (`flags`, and its view; null: an entry nobody lists). */
+  add(e: number, identity: string, flags: number, view: CanonicalIssue | null): void {
+    this.terms.push(termHash(identityTerm(identity)) * RECORD_SPAN + e);
+    this.columns[e * COLUMN_BYTES] = flags;
+    this.lineOf[e] = this.textFile.add(
+      JSON.stringify([identity, view?.title ?? '', view?.updated_at ?? '', view?.created_at ?? '']) + '\n',
+    );
+    if (view === null) {
+      this.identities.set(e, identity);
+      return;
+    }
+    for (const term of refTerms(view.ref)) this.terms.push(termHash(term) * RECORD_SPAN + e);
+    this.columns[e * COLUMN_BYTES + 1] = indexOr(CANONICAL_STATUSES, view.status);
+    this.columns[e * COLUMN_BYTES + 2] = indexOr(CANONICAL_ISSUE_TYPES, view.issue_type);
+    this.columns[e * COLUMN_BYTES + 3] =
+      view.priority === null || view.priority < 0 || view.priority >= NONE ? NONE : view.priority;
+    this.listable[e] = 1;
+    this.ids[e] = Number(view.ref.id);
+    this.priorities[e] = view.priority ?? 9;
+    this.statuses[e] = CANONICAL_STATUSES.indexOf(view.status);
+    this.instants.updated[e] = instantOf(view.updated_at);
+    this.instants.created[e] = instantOf(view.created_at);
+    if (!Number.isFinite(this.ids[e]!)) this.identities.set(e, identity);
   }
 
+  /** Entry e's identity (kept for those that sort by it, read back for a tie of numbers). */
   identity(e: number): string {
     let identity = this.identities.get(e);
-    if (identity === undefined) this.identities.set(e, (identity = this.source.identity(e)));
+    if (identity === undefined) this.identities.set(e, (identity = this.text(e, 0)));
     return identity;
   }
 
+  /** Text `field` of entries `entries` (in any order), in that order, read in file order. */
   texts(entries: ArrayLike<number>, field: 'title' | 'updated' | 'created'): string[] {
-    return this.source.texts(entries, field);
+    const at = field === 'title' ? 1 : field === 'updated' ? 2 : 3;
+    const positions = Uint32Array.from({length: entries.length}, (_, k) => k).sort(
+      (a, b) => this.lineOf[entries[a]!]! - this.lineOf[entries[b]!]!,
+    );
+    const out = new Array<string>(entries.length);
+    this.textFile.lines(
+      positions.map((k) => this.lineOf[entries[k]!]!),
+      (line, k) => (out[positions[k]!] = (JSON.parse(line) as string[])[at]!),
+    );
+    return out;
+  }
+
+  private text(e: number, at: number): string {
+    return (JSON.parse(this.textFile.text(this.lineOf[e]!)) as string[])[at]!;
   }
 }
 
@@ -147,13 +98,9 @@ function indexOr(list: readonly string[], value: string): number {
   return index === -1 ? NONE : index;
 }
 
-function numberOrNull(value: number): number | null {
-  return Number.isNaN(value) ? null : value;
-}
-
-/** An instant in the model's form as a number (such texts order as their instants); else null. */
-function instantOf(text: string | null): number | null {
-  return text !== null && MODEL_INSTANT.test(text) ? Date.parse(text) : null;
+/** An instant in the model's form as a number (such texts order as their instants); else NaN. */
+function instantOf(text: string | null): number {
+  return text !== null && MODEL_INSTANT.test(text) ? Date.parse(text) : Number.NaN;
 }
 
 const MODEL_INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;

@@ -30,6 +30,7 @@ import {
 import {SectionWriter, type IndexSink} from './section-writer.js';
 import {keyOrder, sortedOrder} from './sort-orders.js';
 import {EntryFields} from './entry-fields.js';
+import {decodeRecord, parseRecord} from './index-file.js';
 import {IdentityTable} from './identity-table.js';
 import type {SpillFile} from './spill-file.js';
 import {TokenPostings} from './token-postings.js';
@@ -100,8 +101,6 @@ export class IndexBuilder {
   private readonly entries = new IdentityTable((e, identity) =>
     this.spill.startsWith(e, Buffer.from(`[${JSON.stringify(identity)},`, 'utf8')),
   );
-  /** Columns, terms and sort fields of every entry, on disk until `write`. */
-  private readonly fields: EntryFields;
   private readonly kept = new GrowingArray(Uint8Array);
   private readonly labels = new Map<string, GrowingArray<Uint32Array>>();
   private readonly assignees = new Map<string, GrowingArray<Uint32Array>>();
@@ -109,23 +108,19 @@ export class IndexBuilder {
   private readonly relations = new RelationsSection();
 
   constructor(private readonly spill: SpillFile) {
-    this.fields = new EntryFields(spill.sibling());
     this.tokens = new TokenPostings(spill.sibling());
   }
 
-  /** Adds an entry; returns its number, for `drop`. */
+  /**
+   * Adds an entry; returns its number, for `drop`. Only its record is written: an entry folded
+   * again is added again (a work package's issue, drafted, created, linked and closed in
+   * different runs, comes back several times), so what the tables need of it is taken when the
+   * base is written, from the records kept, once each.
+   */
   add(entry: IssueEntry): number {
     const e = this.spill.add(JSON.stringify(recordOf(entry)) + '\n');
-    const flags = flagsOf(entry);
-    const view = flags === 0 ? null : localViewOf(entry);
     this.entries.set(entry.identity, e);
     this.kept.push(1);
-    this.fields.add(entry.identity, flags, view);
-    if (view === null || (flags & FLAG_LIVE) === 0 || e >= RECORD_SPAN) return e;
-    for (const label of view.labels) post(this.labels, label, e);
-    for (const assignee of view.assignees) post(this.assignees, assignee, e);
-    this.tokens.addText(searchHay(view), e);
-    this.relations.declare(e, view);
     return e;
   }
 
@@ -154,7 +149,7 @@ export class IndexBuilder {
     const keptEntries = new GrowingArray(Uint32Array);
     for (let e = 0; e < this.kept.length; e += 1) if (this.kept.get(e) === 1) keptEntries.push(e);
     if (!isLittleEndian() || this.kept.length >= RECORD_SPAN) return null;
-    const fields = this.fields.load(this.kept.length, (e) => this.kept.get(e) === 1);
+    const fields = this.describeKept(keptEntries.view());
     const order = keyOrder(keptEntries.view(), fields);
     const recordOf = new Int32Array(this.kept.length).fill(-1);
     order.forEach((e, r) => (recordOf[e] = r));
@@ -206,6 +201,27 @@ export class IndexBuilder {
     offsets[order.length] = recordBytes;
     out.end('records', 0x0a);
     out.put('offsets', u32(offsets));
+  }
+
+  /**
+   * One pass over the kept records (in the order they were added, which is file order): each
+   * one's fields, label and assignee postings, search tokens and stated relations.
+   */
+  private describeKept(keptEntries: Uint32Array): EntryFields {
+    const fields = new EntryFields(this.kept.length, this.spill.sibling());
+    this.spill.lines(keptEntries, (line, k) => {
+      const e = keptEntries[k]!;
+      const entry = decodeRecord(parseRecord(line));
+      const flags = flagsOf(entry);
+      const view = flags === 0 ? null : localViewOf(entry);
+      fields.add(e, entry.identity, flags, view);
+      if (view === null || (flags & FLAG_LIVE) === 0) return;
+      for (const label of view.labels) post(this.labels, label, e);
+      for (const assignee of view.assignees) post(this.assignees, assignee, e);
+      this.tokens.addText(searchHay(view), e);
+      this.relations.declare(e, view);
+    });
+    return fields;
   }
 
   /** Postings (labels, assignees, then tokens, each list in record order) and their directories. */

@@ -1,13 +1,13 @@
 import {compareText} from '../../services/ticket-order.js';
 import type {SortName} from './index-format.js';
-import type {LoadedFields} from './entry-fields.js';
+import type {EntryFields} from './entry-fields.js';
 
 /**
  * Entries `kept` in record order: `list-tickets`' default (key) order, issues a person can name
  * first (`compareBy('key')`: numeric id, else identity), then the rest by identity (the default
  * listing then reads the file front to back). An issue's identity is its ref's.
  */
-export function keyOrder(kept: Uint32Array, fields: LoadedFields): Uint32Array {
+export function keyOrder(kept: Uint32Array, fields: EntryFields): Uint32Array {
   const {listable, ids} = fields;
   return Uint32Array.from(kept).sort((a, b) => {
     const la = listable[a]!;
@@ -34,7 +34,7 @@ export function sortedOrder(
   sort: SortName,
   live: Uint32Array,
   entryOf: Uint32Array,
-  fields: LoadedFields,
+  fields: EntryFields,
 ): Uint32Array {
   const e = (r: number): number => entryOf[r]!;
   const entries = (): Uint32Array => Uint32Array.from(live, e);

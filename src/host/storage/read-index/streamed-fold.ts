@@ -179,8 +179,16 @@ class SpillingFold {
     if (!this.finished) this.spill.dispose();
   }
 
+  /** Brings `identity`'s entry into memory, or to the end of the table when it is there. */
   private load(identity: string): void {
-    if (this.state.issues.has(identity)) return;
+    const issues = this.state.issues;
+    const held = issues.get(identity);
+    if (held !== undefined) {
+      // Least recently named first out: an issue named by many events (a mission's) stays in.
+      issues.delete(identity);
+      issues.set(identity, held);
+      return;
+    }
     const e = this.builder.keptEntryOf(identity);
     if (e === -1) return;
     this.state.issues.set(identity, decodeRecord(parseRecord(this.builder.recordText(e))));
@@ -188,8 +196,8 @@ class SpillingFold {
   }
 
   /**
-   * Hands the entries first taken in to the builder until `keep` remain, which move to a new
-   * table (see `TrackerState.replaceIssues`: entries stay short-lived, and die young).
+   * Hands the entries least recently named to the builder until `keep` remain, which move to a
+   * new table (see `TrackerState.replaceIssues`: entries stay short-lived, and die young).
    */
   private evict(keep: number): void {
     const issues = this.state.issues;
