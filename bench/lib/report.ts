@@ -37,6 +37,11 @@ export interface RunReport {
   readonly duration_s: number;
   readonly machine: MachineInfo;
   readonly rows: readonly BenchRow[];
+  /**
+   * Suites measured again after this run (`--only`), whose rows replace the run's: written by
+   * hand into the JSON when merging, so that the page says which rows come from when.
+   */
+  readonly reruns?: readonly {readonly at: string; readonly suites: readonly string[]}[];
 }
 
 function fmtNumber(value: number): string {
@@ -88,6 +93,10 @@ export function renderMarkdown(report: RunReport): string {
   lines.push(
     `- Machine: ${m.cores} cores (${m.cpu}), ${m.memory_gb} GB memory, Node ${m.node}, ${m.platform}; load average ${m.load_average_1m} at start.`,
   );
+  for (const rerun of report.reruns ?? [])
+    lines.push(
+      `- Rows of ${rerun.suites.map((suite) => `\`${suite}\``).join(', ')} measured again at ${rerun.at} (\`npm run bench -- --only ${rerun.suites.join(',')}\`); they replace the run's.`,
+    );
   lines.push(
     '- Every ratio is ours divided by a baseline measured in the same run on the same machine; absolute times vary with the machine, ratios much less.',
   );
