@@ -41,7 +41,11 @@ export interface RunReport {
    * Suites measured again after this run (`--only`), whose rows replace the run's: written by
    * hand into the JSON when merging, so that the page says which rows come from when.
    */
-  readonly reruns?: readonly {readonly at: string; readonly suites: readonly string[]}[];
+  readonly reruns?: readonly {
+    readonly at: string;
+    readonly suites: readonly string[];
+    readonly only?: string;
+  }[];
 }
 
 function fmtNumber(value: number): string {
@@ -95,7 +99,7 @@ export function renderMarkdown(report: RunReport): string {
   );
   for (const rerun of report.reruns ?? [])
     lines.push(
-      `- Rows of ${rerun.suites.map((suite) => `\`${suite}\``).join(', ')} measured again at ${rerun.at} (\`npm run bench -- --only ${rerun.suites.join(',')}\`); they replace the run's.`,
+      `- Rows of ${rerun.suites.map((suite) => `\`${suite}\``).join(', ')} measured again at ${rerun.at} (\`npm run bench -- --only ${rerun.only ?? rerun.suites.join(',')}\`); they replace the run's.`,
     );
   lines.push(
     '- Every ratio is ours divided by a baseline measured in the same run on the same machine; absolute times vary with the machine, ratios much less.',
