@@ -24,6 +24,23 @@ export function buildProject(spec: ProjectSpec): BuiltProject {
   return {...written, cleanup: () => rmSync(root, {recursive: true, force: true})};
 }
 
+/** One mission, `010-checkout`: WP01 done, WP02 (depends on WP01) and WP03 planned. */
+export function checkoutProject(): BuiltProject {
+  return buildProject({
+    start: '2026-03-01T09:00:00.000Z',
+    missions: [
+      {
+        slug: '010-checkout',
+        work_packages: [
+          {id: 'WP01', title: 'Cart model', lane: 'done'},
+          {id: 'WP02', title: 'Payment form', lane: 'planned', dependencies: ['WP01']},
+          {id: 'WP03', title: 'Receipts', lane: 'planned'},
+        ],
+      },
+    ],
+  });
+}
+
 /** Nine work packages, one per lane, alternating frontmatter forms. */
 function everyLane(prefix: string): MissionSpec['work_packages'] {
   const forms = ['modern', 'flow', 'legacy', 'complex'] as const;

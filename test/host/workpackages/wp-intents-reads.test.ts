@@ -6,7 +6,7 @@ import {clearSegmentCache} from '../../../src/host/storage/jsonl-event-log.js';
 import {endAllRuns} from '../../../src/host/storage/open-segment.js';
 import {openTrackerStorage} from '../../../src/host/storage/tracker-storage.js';
 import {applyWorkPackageIntents} from '../../../src/host/workpackages/wp-intents.js';
-import {buildProject, type BuiltProject} from '../../support/project-builder.js';
+import {checkoutProject, type BuiltProject} from '../../support/project-builder.js';
 import {ref, remote, scopeOptions} from '../storage/helpers.js';
 
 /**
@@ -20,19 +20,7 @@ describe('work packages: the push reads the cache once', () => {
     openTrackerStorage({...scopeOptions(project.root), readCache: {minLogBytes: 0}, clock});
 
   beforeEach(async () => {
-    project = buildProject({
-      start: '2026-03-01T09:00:00.000Z',
-      missions: [
-        {
-          slug: '010-checkout',
-          work_packages: [
-            {id: 'WP01', title: 'Cart model', lane: 'done'},
-            {id: 'WP02', title: 'Payment form', lane: 'planned', dependencies: ['WP01']},
-            {id: 'WP03', title: 'Receipts', lane: 'planned'},
-          ],
-        },
-      ],
-    });
+    project = checkoutProject();
     const writer = storage();
     await writer.stores.recordRemote(['1', '2', '3'].map((id) => ({issue: remote(id)})));
     await writer.stores.addMapping('010-checkout/WP01', ref('1'));

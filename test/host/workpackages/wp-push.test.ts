@@ -8,7 +8,7 @@ import {InMemoryCheckpointStore, InMemoryIssueStore} from '../../../src/core/mem
 import {SyncEngine} from '../../../src/core/sync/sync-engine.js';
 import {appendLaneTransition} from '../../fakes/spec-kitty-project.js';
 import {runWorkPackagePush} from '../../../src/host/workpackages/wp-push.js';
-import {buildProject, type BuiltProject} from '../../support/project-builder.js';
+import {buildProject, checkoutProject, type BuiltProject} from '../../support/project-builder.js';
 
 const READ_OPS = ['listIssues', 'getIssue', 'findByIdempotencyKey'];
 
@@ -66,19 +66,7 @@ describe('work packages: sync push with a fake tracker', () => {
     const policy = createOwnershipPolicy('split_ownership');
 
     beforeEach(async () => {
-      project = buildProject({
-        start: '2026-03-01T09:00:00.000Z',
-        missions: [
-          {
-            slug: '010-checkout',
-            work_packages: [
-              {id: 'WP01', title: 'Cart model', lane: 'done'},
-              {id: 'WP02', title: 'Payment form', lane: 'planned', dependencies: ['WP01']},
-              {id: 'WP03', title: 'Receipts', lane: 'planned'},
-            ],
-          },
-        ],
-      });
+      project = checkoutProject();
       h = harness(project, policy);
       const statuses = {WP01: 'done', WP02: 'todo', WP03: 'todo'} as const;
       const refs = [];
