@@ -290,7 +290,8 @@ async function expectStreamedAsWhole(
   const {state, ids} = await fullFold(eventsDir);
 
   // The reference base: the whole state handed to the builder.
-  const whole = new IndexBuilder(new SpillFile(cacheDir));
+  // The reference describes entries as they are added; the streamed build, from the records kept.
+  const whole = new IndexBuilder(new SpillFile(cacheDir), {entries: state.issues.size});
   for (const entry of state.issues.values()) whole.add(entry);
   const global = globalOf(state, ids, []);
   const reference = path.join(cacheDir, 'reference');

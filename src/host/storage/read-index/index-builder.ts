@@ -107,8 +107,20 @@ export class IndexBuilder {
   private readonly tokens: TokenPostings;
   private readonly relations = new RelationsSection();
 
-  constructor(private readonly spill: SpillFile) {
+  /** Set when entries are described as they are added (see the constructor). */
+  private readonly described: EntryFields | null;
+
+  /**
+   * `entries`: the number of entries that will be added, when each is added once (a folded
+   * state handed over whole): they are then described as they come, from the entry at hand,
+   * instead of from their records read back when the base is written.
+   */
+  constructor(
+    private readonly spill: SpillFile,
+    options: {entries?: number} = {},
+  ) {
     this.tokens = new TokenPostings(spill.sibling());
+    this.described = options.entries === undefined ? null : new EntryFields(options.entries, spill.sibling());
   }
 
   /**
@@ -121,6 +133,7 @@ export class IndexBuilder {
     const e = this.spill.add(JSON.stringify(recordOf(entry)) + '\n');
     this.entries.set(entry.identity, e);
     this.kept.push(1);
+    if (this.described !== null) this.describe(this.described, e, entry);
     return e;
   }
 
@@ -149,7 +162,7 @@ export class IndexBuilder {
     const keptEntries = new GrowingArray(Uint32Array);
     for (let e = 0; e < this.kept.length; e += 1) if (this.kept.get(e) === 1) keptEntries.push(e);
     if (!isLittleEndian() || this.kept.length >= RECORD_SPAN) return null;
-    const fields = this.describeKept(keptEntries.view());
+    const fields = this.described ?? this.describeKept(keptEntries.view());
     const order = keyOrder(keptEntries.view(), fields);
     const recordOf = new Int32Array(this.kept.length).fill(-1);
     order.forEach((e, r) => (recordOf[e] = r));
@@ -209,19 +222,22 @@ export class IndexBuilder {
    */
   private describeKept(keptEntries: Uint32Array): EntryFields {
     const fields = new EntryFields(this.kept.length, this.spill.sibling());
-    this.spill.lines(keptEntries, (line, k) => {
-      const e = keptEntries[k]!;
-      const entry = decodeRecord(parseRecord(line));
-      const flags = flagsOf(entry);
-      const view = flags === 0 ? null : localViewOf(entry);
-      fields.add(e, entry.identity, flags, view);
-      if (view === null || (flags & FLAG_LIVE) === 0) return;
-      for (const label of view.labels) post(this.labels, label, e);
-      for (const assignee of view.assignees) post(this.assignees, assignee, e);
-      this.tokens.addText(searchHay(view), e);
-      this.relations.declare(e, view);
-    });
+    this.spill.lines(keptEntries, (line, k) =>
+      this.describe(fields, keptEntries[k]!, decodeRecord(parseRecord(line))),
+    );
     return fields;
+  }
+
+  /** Entry e's fields, label and assignee postings, search tokens and stated relations. */
+  private describe(fields: EntryFields, e: number, entry: IssueEntry): void {
+    const flags = flagsOf(entry);
+    const view = flags === 0 ? null : localViewOf(entry);
+    fields.add(e, entry.identity, flags, view);
+    if (view === null || (flags & FLAG_LIVE) === 0) return;
+    for (const label of view.labels) post(this.labels, label, e);
+    for (const assignee of view.assignees) post(this.assignees, assignee, e);
+    this.tokens.addText(searchHay(view), e);
+    this.relations.declare(e, view);
   }
 
   /** Postings (labels, assignees, then tokens, each list in record order) and their directories. */

@@ -108,7 +108,7 @@ async function fromFoldedLog(log: FoldedLog, spill: SpillFile): Promise<Streamed
   const state = await log.read();
   const source = log.foldedSource();
   if (source === null) throw new Error('read index: the log did not fold');
-  const builder = new IndexBuilder(spill);
+  const builder = new IndexBuilder(spill, {entries: state.issues.size});
   for (const entry of state.issues.values()) builder.add(entry);
   return {builder, global: globalOf(state, source.ids, log.warnings), files: source.files};
 }
