@@ -9,6 +9,7 @@ import {EventIdSet} from '../../../src/host/storage/read-index/event-id-set.js';
 import {EventKeys} from '../../../src/host/storage/read-index/event-keys.js';
 import {IdentityTable} from '../../../src/host/storage/read-index/identity-table.js';
 import {termHash} from '../../../src/host/storage/read-index/index-format.js';
+import {segmentsInterleave} from '../../../src/host/storage/read-index/segment-bounds.js';
 import {StringArena} from '../../../src/host/storage/read-index/string-arena.js';
 import {TokenTable} from '../../../src/host/storage/read-index/token-table.js';
 import {LINE_CHUNK_BYTES, readLines} from '../../../src/host/storage/segment-lines.js';
@@ -119,6 +120,60 @@ describe('read index build: the flat tables that replace strings on the heap', f
     expect([table.get(a), table.get(b), table.get('jira:site:P-19999'), table.get('nope')]).to.deep.equal([
       3, 2, 19_999, -1,
     ]);
+  });
+
+  describe('segmentsInterleave: whether the fold in listing order can be skipped', () => {
+    let root: string;
+    let cleanup: () => Promise<void>;
+    beforeEach(async () => ({root, cleanup} = await tempRoot('tracker-bounds-')));
+    afterEach(() => cleanup());
+
+    const line = (second: number, n: number, pad = 0) =>
+      JSON.stringify({
+        at: `2026-03-01T00:00:${String(second).padStart(2, '0')}.000Z`,
+        event_id: ulid(n),
+        kind: 'comment_sent',
+        comment_id: ulid(n + 1) + ' '.repeat(pad),
+      });
+    const write = async (segments: string[][], ending = '\n') => {
+      const names: string[] = [];
+      for (const [k, lines] of segments.entries()) {
+        const name = `${ulid(500 + k)}.jsonl`;
+        await fs.writeFile(path.join(root, name), lines.join('\n') + (lines.length > 0 ? ending : ''));
+        names.push(name);
+      }
+      return names;
+    };
+
+    it('one writer after another: no; a segment starting before the last one ended: yes', async () => {
+      expect(
+        segmentsInterleave(root, await write([[line(1, 1), line(2, 2)], [line(3, 3), line(4, 4)], []])),
+      ).to.equal(false);
+      expect(
+        segmentsInterleave(
+          root,
+          await write([
+            [line(1, 1), line(5, 2)],
+            [line(3, 3), line(6, 4)],
+          ]),
+        ),
+      ).to.equal(true);
+      // The same instant orders by id, as the fold orders it.
+      expect(segmentsInterleave(root, await write([[line(1, 9)], [line(1, 3)]]))).to.equal(true);
+      expect(segmentsInterleave(root, await write([[line(5, 1), line(2, 2)]]))).to.equal(true);
+    });
+
+    it('reads lines longer than its window at both ends, skips a torn tail, and says no when unsure', async () => {
+      const long = [line(1, 1, 200_000), line(2, 2), line(9, 3, 150_000)];
+      expect(segmentsInterleave(root, await write([long, [line(10, 4)]]))).to.equal(false);
+      expect(segmentsInterleave(root, await write([long, [line(8, 4)]]))).to.equal(true);
+      // A torn last line is not an event: the one before it bounds the segment.
+      expect(
+        segmentsInterleave(root, await write([[line(1, 1), line(3, 2)], [line(4, 3)]], '\n{"at": "2026-03')),
+      ).to.equal(false);
+      expect(segmentsInterleave(root, await write([['not json'], [line(1, 1)]]))).to.equal(false);
+      expect(segmentsInterleave(root, ['missing.jsonl'])).to.equal(false);
+    });
   });
 
   describe('readLines: a file read a chunk at a time gives the same lines as the text split', () => {

@@ -236,6 +236,24 @@ describe('read index: the streamed first build folds exactly as the whole log fo
     }
   });
 
+  it('out of order only inside a segment (its ends in order): the fold in listing order gives up part way', async () => {
+    for (let seed = 1; seed <= 6; seed += 1) {
+      const events = randomLog(seed, true).flat();
+      // Keep the first and last events in place, and shuffle the middle ones' times.
+      const random = prng(seed + 900);
+      const middle = events
+        .slice(1, -1)
+        .map((event) => ({...event, at: events[1 + Math.floor(random() * (events.length - 2))]!.at}));
+      await expectStreamedAsWhole(
+        root,
+        `inner-${seed}`,
+        [[events[0]!, ...middle, events.at(-1)!]],
+        2,
+        `seed ${seed}`,
+      );
+    }
+  });
+
   it('more segments than files it keeps open, read again out of order', async () => {
     const segments = randomLog(11, false);
     // One event a segment, 70 segments or more: the second pass reads lines across all of them.

@@ -15,6 +15,7 @@ import {globalOf, IndexBuilder} from './index-builder.js';
 import {decodeRecord, parseRecord} from './index-file.js';
 import type {GlobalState} from './index-format.js';
 import {LineReader} from './line-reader.js';
+import {segmentsInterleave} from './segment-bounds.js';
 import type {SpillFile} from './spill-file.js';
 
 /**
@@ -75,14 +76,18 @@ function foldListing(
     return new SpillingFold(new IndexBuilder(spill), spill, budget, exact ? new Set() : new EventIdSet());
   };
   const warnings: string[] = [];
-  const inOrder = fold();
-  try {
-    if (foldInListingOrder(location, listing, inOrder, warnings))
-      return inOrder.finish(warnings, listing.segments);
-  } finally {
-    inOrder.disposeUnlessFinished();
+  // Segments that surely interleave in time (a merge's) would stop the fold in listing order
+  // part way, after reading and applying most of the log for nothing.
+  if (!segmentsInterleave(location.eventsDir, [...listing.segments.keys()])) {
+    const inOrder = fold();
+    try {
+      if (foldInListingOrder(location, listing, inOrder, warnings))
+        return inOrder.finish(warnings, listing.segments);
+    } finally {
+      inOrder.disposeUnlessFinished();
+    }
+    warnings.length = 0;
   }
-  warnings.length = 0;
   const sorted = fold();
   try {
     foldSorted(location, listing, sorted, warnings);
