@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 
 import {SnapshotDamage} from './packed-issue.js';
+import {readUpTo} from '../fs/read-at.js';
 
 /**
  * Reading a derived cache file (the state snapshot, the read index's base file) by positional
@@ -40,11 +41,7 @@ export function closeCacheFile(fd: number): void {
 
 /** Fills `buffer` from `position`; a file shorter than that is damaged. */
 export function readFully(fd: number, buffer: Buffer, position: number): void {
-  for (let done = 0; done < buffer.length;) {
-    const n = fs.readSync(fd, buffer, done, buffer.length - done, position + done);
-    if (n === 0) throw new SnapshotDamage('unexpected end of file');
-    done += n;
-  }
+  if (readUpTo(fd, buffer, position) < buffer.length) throw new SnapshotDamage('unexpected end of file');
 }
 
 /** A header's JSON, checked to be of `format` and `version` (its other fields are the caller's). */

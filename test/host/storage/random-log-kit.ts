@@ -3,21 +3,13 @@ import * as path from 'node:path';
 
 import {canonicalJson, type JsonObject, type TrackerEvent} from '../../../src/core/index.js';
 import {NEUTRAL_FIELD_VALUES} from '../../../src/core/model/canonical-issue.js';
+import {seededRandom} from '../../fakes/spec-kitty-project.js';
 
 // What the tests that compare a read path with the full fold on random event logs share: the
 // seeded randomness, event ids, and writing a log's segments to disk.
 
 /** A small deterministic PRNG (mulberry32), so that a failing seed can be run again. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const prng = seededRandom;
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 

@@ -1,5 +1,7 @@
 import * as fs from 'node:fs';
 
+import {readUpTo} from '../../fs/read-at.js';
+
 /** Files kept open at most (a scope may hold thousands of segments; descriptors are limited). */
 const OPEN_FILES = 64;
 /** Bytes read ahead from a file: lines in fold order mostly follow each other in one segment. */
@@ -22,7 +24,7 @@ export class LineReader {
     if (start < handle.from || start + length > handle.from + handle.filled) {
       if (length > handle.window.length) handle.window = Buffer.allocUnsafe(length);
       handle.from = start;
-      handle.filled = readAt(handle.fd, handle.window, start);
+      handle.filled = readUpTo(handle.fd, handle.window, start);
       if (handle.filled < length) return null;
     }
     const at = start - handle.from;
@@ -56,15 +58,4 @@ export class LineReader {
     this.open.set(file, handle);
     return handle;
   }
-}
-
-/** Fills `buffer` from `position` as far as the file goes; the bytes read. */
-function readAt(fd: number, buffer: Buffer, position: number): number {
-  let done = 0;
-  while (done < buffer.length) {
-    const n = fs.readSync(fd, buffer, done, buffer.length - done, position + done);
-    if (n === 0) break;
-    done += n;
-  }
-  return done;
 }

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import {compareEvents} from '../../../core/log/events.js';
+import {readUpTo} from '../../fs/read-at.js';
 
 /** Bytes read at a time from either end of a segment while looking for its first or last line. */
 const WINDOW = 64 * 1024;
@@ -92,11 +93,5 @@ function boundOf(line: string): Bound | null {
 
 function readAt(fd: number, position: number, length: number): Buffer {
   const buffer = Buffer.allocUnsafe(length);
-  let done = 0;
-  while (done < length) {
-    const n = fs.readSync(fd, buffer, done, length - done, position + done);
-    if (n === 0) break;
-    done += n;
-  }
-  return buffer.subarray(0, done);
+  return buffer.subarray(0, readUpTo(fd, buffer, position));
 }

@@ -2,6 +2,7 @@ import {randomBytes} from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import {readUpTo} from '../../fs/read-at.js';
 import {TEMP_SUFFIX} from '../../fs/safe-fs.js';
 import {GrowingArray} from './growing-array.js';
 
@@ -87,12 +88,7 @@ export class SpillFile {
         ) === 0
       );
     const head = Buffer.allocUnsafe(prefix.length);
-    for (let done = 0; done < head.length;) {
-      const n = fs.readSync(this.fd, head, done, head.length - done, start + done);
-      if (n === 0) return false;
-      done += n;
-    }
-    return head.equals(prefix);
+    return readUpTo(this.fd, head, start) === head.length && head.equals(prefix);
   }
 
   /** Line `number`, as text. */
@@ -124,11 +120,8 @@ export class SpillFile {
       }
       if (this.readBuffer.length < to - from) this.readBuffer = Buffer.allocUnsafe(to - from);
       const run = this.readBuffer.subarray(0, to - from);
-      for (let done = 0; done < run.length;) {
-        const n = fs.readSync(this.fd, run, done, run.length - done, from + done);
-        if (n === 0) throw new Error('read index: the spill file ended early');
-        done += n;
-      }
+      if (readUpTo(this.fd, run, from) < run.length)
+        throw new Error('read index: the spill file ended early');
       visit(run);
       k = end;
     }
