@@ -1,3 +1,4 @@
+import {spawnSync} from 'node:child_process';
 import {promises as fs} from 'node:fs';
 import * as path from 'node:path';
 
@@ -362,6 +363,20 @@ describe('read index: a streamed build leaves no scratch files and keeps the par
       const files = (await fs.readdir(where.cacheDir)).filter((name) => name !== 'read-index.v1.fresh');
       expect(files.sort()).to.deep.equal(['.gitignore', BASE_NAME]);
     }
+  });
+
+  it("removes a killed build's scratch files at once; a live process's stay", async () => {
+    const where = location();
+    await writeSegments(where.eventsDir, randomLog(5, true));
+    await fs.mkdir(where.cacheDir, {recursive: true});
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const dead = `.read-index.spill.${gone}.0a1b2c3d.tmp`;
+    const live = `.read-index.spill.${process.ppid}.0a1b2c3d.tmp`;
+    for (const name of [dead, live]) await fs.writeFile(path.join(where.cacheDir, name), 'x');
+    expect(await rebuildBase(where)).to.equal(true);
+    const left = await fs.readdir(where.cacheDir);
+    expect(left).to.include(live);
+    expect(left).to.not.include(dead);
   });
 
   it('a bad line is an error naming file and line, as the fold reports it; nothing is left behind', async () => {

@@ -267,10 +267,28 @@ function sweepTemps(dir: string): void {
   for (const name of fs.readdirSync(dir)) {
     if (!name.endsWith(TEMP_SUFFIX) || !name.includes('read-index')) continue;
     try {
-      if (now - fs.lstatSync(path.join(dir, name)).mtimeMs > 3600_000) fs.unlinkSync(path.join(dir, name));
+      const file = path.join(dir, name);
+      if (writerGone(name) || now - fs.lstatSync(file).mtimeMs > 3600_000) fs.unlinkSync(file);
     } catch {
       // swept by another process
     }
+  }
+}
+
+/**
+ * Whether the process that named a temp file (`.<pid>.<random>` before the suffix) is gone from
+ * this machine: a build killed part way leaves its spill files (tens of megabytes at 100k
+ * issues), which the next build removes at once instead of an hour later. A live process of
+ * that number, ours or not, keeps the file.
+ */
+function writerGone(name: string): boolean {
+  const pid = Number(/\.(\d+)\.[0-9a-f]+$/.exec(name.slice(0, -TEMP_SUFFIX.length))?.[1]);
+  if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }
 
