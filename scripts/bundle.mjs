@@ -135,7 +135,8 @@ const debugPlugin = {
       loader: 'js',
       resolveDir: root,
       contents: `// Stand-in for "debug" (scripts/bundle.mjs, debugPlugin).
-const real = () => require('node:module').createRequire(require.resolve('@oclif/core/package.json'))('debug');
+const CORE = '@oclif/core/package.json';
+const real = () => require('node:module').createRequire(require.resolve(CORE))('debug');
 function createDebug(namespace) {
   if (process.env.DEBUG) return real()(namespace);
   const silent = () => undefined;
